@@ -1,0 +1,98 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConfigError } from './errors.js';
+import type { LogLevel } from './logger.js';
+import type { TableSpec } from './ports/record-store.js';
+import { defaultTables, loadTablesFile } from './tables-config.js';
+
+export type RecordStoreConfig =
+  | { kind: 'embedded' }
+  | { kind: 'dynamodb'; region: string; endpoint?: string };
+
+export interface ServerConfig {
+  /** Where embedded stores keep their data. */
+  dataDir: string;
+  recordStore: RecordStoreConfig;
+  /** Create missing tables at start-up (default on for the embedded store only). */
+  createTables: boolean;
+  tables: TableSpec[];
+  logLevel: LogLevel;
+}
+
+/** Command-line flags that take precedence over the environment. */
+export interface ConfigOverrides {
+  dataDir?: string;
+  configFile?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * The only place that reads the environment. Fails fast, naming the variable that is wrong.
+ * See the README's configuration table for every variable.
+ */
+export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = {}): ServerConfig {
+  const storeKind = env.RECORD_STORE ?? 'embedded';
+  let recordStore: RecordStoreConfig;
+  if (storeKind === 'embedded') {
+    recordStore = { kind: 'embedded' };
+  } else if (storeKind === 'dynamodb') {
+    const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    if (!region) {
+      throw new ConfigError('AWS_REGION: required when RECORD_STORE=dynamodb (e.g. us-east-1)');
+    }
+    recordStore = {
+      kind: 'dynamodb',
+      region,
+      ...(env.DYNAMODB_ENDPOINT && { endpoint: checkUrl('DYNAMODB_ENDPOINT', env.DYNAMODB_ENDPOINT) }),
+    };
+  } else {
+    throw new ConfigError(`RECORD_STORE: must be embedded or dynamodb, not ${JSON.stringify(storeKind)}`);
+  }
+
+  const configFile = overrides.configFile ?? env.CHATBOT_CONFIG;
+  const tables = configFile
+    ? loadTablesFile(resolve(configFile))
+    : defaultTables({
+        sessions: env.SESSIONS_TABLE ?? 'chatbot-sessions',
+        conversations: env.CONVERSATIONS_TABLE ?? 'chatbot-conversations',
+        analytics: env.ANALYTICS_TABLE ?? 'chatbot-analytics',
+      });
+
+  return {
+    dataDir: resolve(overrides.dataDir ?? env.CHATBOT_DATA_DIR ?? defaultDataDir(env)),
+    recordStore,
+    createTables: parseBoolean('CHATBOT_CREATE_TABLES', env.CHATBOT_CREATE_TABLES, recordStore.kind === 'embedded'),
+    tables,
+    logLevel: parseLogLevel(env.LOG_LEVEL),
+  };
+}
+
+/** Per-user data folder, following each platform's convention. */
+export function defaultDataDir(env: Env, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'chatbot-mcp');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'chatbot-mcp');
+  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'chatbot-mcp');
+}
+
+function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(1|true|yes)$/i.test(value)) return true;
+  if (/^(0|false|no)$/i.test(value)) return false;
+  throw new ConfigError(`${name}: must be true or false, not ${JSON.stringify(value)}`);
+}
+
+function parseLogLevel(value: string | undefined): LogLevel {
+  const level = value ?? 'info';
+  if (level === 'debug' || level === 'info' || level === 'warn' || level === 'error') return level;
+  throw new ConfigError(`LOG_LEVEL: must be debug, info, warn or error, not ${JSON.stringify(value)}`);
+}
+
+function checkUrl(name: string, value: string): string {
+  try {
+    new URL(value);
+    return value;
+  } catch {
+    throw new ConfigError(`${name}: must be a URL such as http://127.0.0.1:8000, not ${JSON.stringify(value)}`);
+  }
+}

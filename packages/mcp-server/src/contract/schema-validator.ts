@@ -1,0 +1,99 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { ConfigError, ValidationError } from '../errors.js';
+import type { ToolContract } from './tool-contract.js';
+
+interface CompiledTool {
+  input: ValidateFunction;
+  output: ValidateFunction;
+  argumentNames: string[];
+}
+
+/** How many rule violations one error message lists. */
+const MAX_REPORTED = 5;
+
+/**
+ * Every tool's input and output schema, compiled once at start-up with ajv (JSON Schema
+ * 2020-12, the dialect of OpenAPI 3.1) and ajv-formats.
+ */
+export class ToolValidators {
+  private readonly compiled = new Map<string, CompiledTool>();
+
+  constructor(tools: readonly ToolContract[]) {
+    const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
+    addFormats.default(ajv);
+    for (const tool of tools) {
+      this.compiled.set(tool.name, {
+        input: compile(ajv, tool, 'input'),
+        output: compile(ajv, tool, 'output'),
+        argumentNames: Object.keys((tool.inputSchema.properties as object | undefined) ?? {}),
+      });
+    }
+  }
+
+  /** Checks (and fills defaults into) a tool's arguments; ValidationError naming field and rule. */
+  validateInput(tool: string, args: unknown): void {
+    const compiled = this.get(tool);
+    if (!compiled.input(args)) {
+      throw new ValidationError(describeErrors(compiled.input.errors ?? [], compiled.argumentNames));
+    }
+  }
+
+  /** The server's own output breaking its schema is a bug: say where, for the log. */
+  validateOutput(tool: string, output: unknown): void {
+    const compiled = this.get(tool);
+    if (!compiled.output(output)) {
+      throw new Error(
+        `output of ${tool} breaks its outputSchema: ${describeErrors(compiled.output.errors ?? [], [])}`,
+      );
+    }
+  }
+
+  private get(tool: string): CompiledTool {
+    const compiled = this.compiled.get(tool);
+    if (!compiled) throw new Error(`no schema compiled for tool ${tool}`);
+    return compiled;
+  }
+}
+
+function compile(ajv: Ajv2020, tool: ToolContract, which: 'input' | 'output'): ValidateFunction {
+  try {
+    return ajv.compile(which === 'input' ? tool.inputSchema : tool.outputSchema);
+  } catch (error) {
+    const field = which === 'input' ? 'requestBody' : 'responses.200';
+    throw new ConfigError(
+      `tool contract: operation ${tool.name}: ${field} schema does not compile: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/** Turns ajv errors into `field: rule` sentences a model or a person can act on. */
+export function describeErrors(errors: ErrorObject[], argumentNames: string[]): string {
+  const lines = errors.slice(0, MAX_REPORTED).map((e) => describeError(e, argumentNames));
+  const more = errors.length > MAX_REPORTED ? ` (and ${errors.length - MAX_REPORTED} more)` : '';
+  return [...new Set(lines)].join('; ') + more;
+}
+
+function describeError(error: ErrorObject, argumentNames: string[]): string {
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+  const params = error.params as Record<string, unknown>;
+  const at = (child: string): string => (path ? `${path}.${child}` : child);
+  switch (error.keyword) {
+    case 'required':
+      return `${at(String(params.missingProperty))}: is required`;
+    case 'additionalProperties': {
+      const extra = String(params.additionalProperty);
+      const allowed =
+        path === '' && argumentNames.length > 0 ? `; this tool takes ${argumentNames.join(', ')}` : '';
+      return `${at(extra)}: is not an accepted field${allowed}`;
+    }
+    case 'type':
+      return `${path || 'arguments'}: must be ${String(params.type).replace(',', ' or ')}`;
+    default:
+      return `${path || 'arguments'}: ${error.message ?? 'is invalid'}`;
+  }
+}

@@ -1,0 +1,65 @@
+import { createDocumentClient } from './adapters/aws/dynamodb-client.js';
+import { DynamoDbRecordStore } from './adapters/aws/dynamodb-record-store.js';
+import { ensureTables } from './adapters/aws/ensure-tables.js';
+import { startEmbeddedDynamoDb } from './adapters/local/embedded-dynamodb.js';
+import type { ServerConfig } from './config.js';
+import { defaultContractPath } from './contract/contract-path.js';
+import { loadToolContract } from './contract/load-contract.js';
+import type { Logger } from './logger.js';
+import { RecordService } from './records/record-service.js';
+import { TableRegistry } from './records/table-registry.js';
+import { ToolRegistry } from './tool-registry.js';
+import { recordTools } from './tools/records.js';
+
+/** Everything a transport needs, built once per process from the configuration. */
+export interface Runtime {
+  registry: ToolRegistry;
+  records: RecordService;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  contractPath?: string;
+  /** Keep embedded stores in memory (tests, benchmarks). */
+  inMemory?: boolean;
+}
+
+/** Wires configuration to adapters, services and tools. Transports call this and nothing else. */
+export async function createRuntime(
+  config: ServerConfig,
+  logger: Logger,
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const contract = await loadToolContract(options.contractPath ?? defaultContractPath());
+
+    let clientConfig;
+    if (config.recordStore.kind === 'embedded') {
+      const embedded = await startEmbeddedDynamoDb({
+        dataDir: config.dataDir,
+        inMemory: options.inMemory ?? false,
+      });
+      closers.push(() => embedded.close());
+      clientConfig = { region: 'local', endpoint: embedded.endpoint, localCredentials: true };
+      logger.info('embedded record store started', { dataDir: config.dataDir });
+    } else {
+      clientConfig = config.recordStore;
+    }
+    const client = createDocumentClient(clientConfig);
+    closers.push(() => Promise.resolve(client.destroy()));
+    if (config.createTables) await ensureTables(client, config.tables);
+
+    const tables = new TableRegistry(config.tables);
+    const records = new RecordService({ tables, store: new DynamoDbRecordStore({ client }) });
+    const registry = new ToolRegistry(contract, [recordTools(records, tables)]);
+    return { registry, records, close: () => closeAll(closers) };
+  } catch (error) {
+    await closeAll(closers);
+    throw error;
+  }
+}
+
+async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
+  for (const close of closers.reverse()) await close();
+}

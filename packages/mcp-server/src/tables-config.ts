@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse as parseYaml } from 'yaml';
+import { describeErrors } from './contract/schema-validator.js';
+import { ConfigError } from './errors.js';
+import type { KeyAttribute, TableSpec } from './ports/record-store.js';
+
+/** Physical names of the default tables, overridable one by one from the environment. */
+export interface DefaultTableNames {
+  sessions: string;
+  conversations: string;
+  analytics: string;
+}
+
+/** The seed's data model: sessions, conversations (composite key) and analytics (composite key). */
+export function defaultTables(names: DefaultTableNames): TableSpec[] {
+  const s = (name: string): KeyAttribute => ({ name, type: 'S' });
+  return [
+    { alias: 'sessions', name: names.sessions, partitionKey: s('sessionId'), access: 'read-write', ttlAttribute: 'ttl' },
+    { alias: 'conversations', name: names.conversations, partitionKey: s('sessionId'), sortKey: s('messageId'), access: 'read-write', ttlAttribute: 'ttl' },
+    { alias: 'analytics', name: names.analytics, partitionKey: s('date'), sortKey: s('eventId'), access: 'read-write', ttlAttribute: 'ttl' },
+  ];
+}
+
+const keySchema = {
+  oneOf: [
+    { type: 'string', pattern: '^.{1,255}$' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: { name: { type: 'string', minLength: 1, maxLength: 255 }, type: { enum: ['S', 'N'] } },
+    },
+  ],
+};
+
+const fileSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['tables'],
+  properties: {
+    tables: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { pattern: '^[a-z][a-z0-9_-]{0,62}$' },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'partitionKey'],
+        properties: {
+          name: { type: 'string', pattern: '^[a-zA-Z0-9_.-]{3,255}$' },
+          partitionKey: keySchema,
+          sortKey: keySchema,
+          access: { enum: ['read-write', 'read-only'] },
+          ttlAttribute: { type: 'string', minLength: 1 },
+        },
+      },
+    },
+  },
+};
+
+type KeyEntry = string | { name: string; type?: 'S' | 'N' };
+interface TablesFile {
+  tables: Record<
+    string,
+    { name: string; partitionKey: KeyEntry; sortKey?: KeyEntry; access?: TableSpec['access']; ttlAttribute?: string }
+  >;
+}
+
+const validateFile = new Ajv2020({ allErrors: true, strict: true }).compile<TablesFile>(fileSchema);
+
+/**
+ * Reads a tables file (JSON or YAML). It replaces the default tables: the server exposes
+ * exactly the tables it lists, under their aliases.
+ *
+ * ```yaml
+ * tables:
+ *   notes: { name: team-notes, partitionKey: id }
+ *   events: { name: team-events, partitionKey: day, sortKey: { name: seq, type: N }, access: read-only }
+ * ```
+ */
+export function loadTablesFile(path: string): TableSpec[] {
+  let raw: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    raw = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(
+      `--config / CHATBOT_CONFIG: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (!validateFile(raw)) {
+    throw new ConfigError(
+      `--config / CHATBOT_CONFIG: ${path} is not a valid tables file: ${describeErrors(validateFile.errors ?? [], [])}`,
+    );
+  }
+  return Object.entries(raw.tables).map(([alias, t]) => ({
+    alias,
+    name: t.name,
+    partitionKey: toKey(t.partitionKey),
+    ...(t.sortKey !== undefined && { sortKey: toKey(t.sortKey) }),
+    access: t.access ?? 'read-write',
+    ttlAttribute: t.ttlAttribute ?? 'ttl',
+  }));
+}
+
+function toKey(entry: KeyEntry): KeyAttribute {
+  return typeof entry === 'string' ? { name: entry, type: 'S' } : { name: entry.name, type: entry.type ?? 'S' };
+}
