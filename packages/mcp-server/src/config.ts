@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 import type { LogLevel } from './logger.js';
 import type { TableSpec } from './ports/record-store.js';
@@ -19,6 +19,17 @@ export interface ServerConfig {
   logLevel: LogLevel;
 }
 
+/** Settings of the Streamable HTTP transport. */
+export interface HttpServerConfig {
+  host: string;
+  port: number;
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  authToken?: string;
+  maxBodyBytes: number;
+  requestTimeoutMs: number;
+}
+
 /** Command-line flags that take precedence over the environment. */
 export interface ConfigOverrides {
   dataDir?: string;
@@ -26,6 +37,37 @@ export interface ConfigOverrides {
 }
 
 type Env = Record<string, string | undefined>;
+
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+
+/** HTTP transport settings; binds 127.0.0.1 unless told otherwise. */
+export function loadHttpConfig(env: Env = process.env, overrides: { host?: string; port?: string } = {}): HttpServerConfig {
+  const host = overrides.host ?? env.MCP_HTTP_HOST ?? '127.0.0.1';
+  const bound = host.includes(':') ? `[${host}]` : host.toLowerCase();
+  const extraHosts = list(env.MCP_ALLOWED_HOSTS).map((h) => h.toLowerCase());
+  return {
+    host,
+    port: parseInteger('--port / MCP_HTTP_PORT', overrides.port ?? env.MCP_HTTP_PORT, 3000, 0, 65535),
+    allowedHosts: [...new Set([...LOOPBACK, ...extraHosts, ...(host === '0.0.0.0' || host === '::' ? [] : [bound])])],
+    allowedOrigins: list(env.MCP_ALLOWED_ORIGINS),
+    ...(env.MCP_AUTH_TOKEN && { authToken: env.MCP_AUTH_TOKEN }),
+    maxBodyBytes: parseInteger('MCP_MAX_BODY_BYTES', env.MCP_MAX_BODY_BYTES, 8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    requestTimeoutMs: parseInteger('MCP_REQUEST_TIMEOUT_MS', env.MCP_REQUEST_TIMEOUT_MS, 60_000, 100, 900_000),
+  };
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function parseInteger(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name}: must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);
+  }
+  return n;
+}
 
 /**
  * The only place that reads the environment. Fails fast, naming the variable that is wrong.
@@ -70,9 +112,11 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
 
 /** Per-user data folder, following each platform's convention. */
 export function defaultDataDir(env: Env, platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'chatbot-mcp');
+  if (platform === 'win32') return join(env.LOCALAPPDATA || join(homedir(), 'AppData', 'Local'), 'chatbot-mcp');
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'chatbot-mcp');
-  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'chatbot-mcp');
+  // The XDG spec: an empty or relative XDG_DATA_HOME is ignored (it would land in the cwd).
+  const xdg = env.XDG_DATA_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'share'), 'chatbot-mcp');
 }
 
 function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {

@@ -1,7 +1,6 @@
 import { createDocumentClient } from './adapters/aws/dynamodb-client.js';
 import { DynamoDbRecordStore } from './adapters/aws/dynamodb-record-store.js';
 import { ensureTables } from './adapters/aws/ensure-tables.js';
-import { startEmbeddedDynamoDb } from './adapters/local/embedded-dynamodb.js';
 import type { ServerConfig } from './config.js';
 import { defaultContractPath } from './contract/contract-path.js';
 import { loadToolContract } from './contract/load-contract.js';
@@ -36,6 +35,8 @@ export async function createRuntime(
 
     let clientConfig;
     if (config.recordStore.kind === 'embedded') {
+      // Loaded on demand: the Lambda bundle leaves embedded stores out.
+      const { startEmbeddedDynamoDb } = await import('./adapters/local/embedded-dynamodb.js');
       const embedded = await startEmbeddedDynamoDb({
         dataDir: config.dataDir,
         inMemory: options.inMemory ?? false,

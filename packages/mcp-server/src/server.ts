@@ -27,7 +27,6 @@ const INSTRUCTIONS =
  */
 export function createMcpServer({ registry, logger = silentLogger }: McpServerDeps): Server {
   // The high-level McpServer takes zod schemas; our schemas come from OpenAPI as JSON Schema.
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
   const server = new Server(
     { name: SERVER_NAME, version: SERVER_VERSION },
     { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },

@@ -94,6 +94,14 @@ export function loadTablesFile(path: string): TableSpec[] {
       `--config / CHATBOT_CONFIG: ${path} is not a valid tables file: ${describeErrors(validateFile.errors ?? [], [])}`,
     );
   }
+  for (const [alias, t] of Object.entries(raw.tables)) {
+    // DynamoDB refuses such a key schema, but only when the table is created.
+    if (t.sortKey !== undefined && toKey(t.sortKey).name === toKey(t.partitionKey).name) {
+      throw new ConfigError(
+        `--config / CHATBOT_CONFIG: ${path} is not a valid tables file: tables.${alias}.sortKey: must not have the same name as the partitionKey`,
+      );
+    }
+  }
   return Object.entries(raw.tables).map(([alias, t]) => ({
     alias,
     name: t.name,

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 export function defaultContractPath(): string {
   const candidates = [
     new URL('../mcp-tools.yaml', import.meta.url), // dist/contract/ -> dist/mcp-tools.yaml
+    new URL('./mcp-tools.yaml', import.meta.url), // the Lambda bundle's folder
     new URL('../../../../openapi/mcp-tools.yaml', import.meta.url), // src/contract/ -> repo root
   ].map((u) => fileURLToPath(u));
   const found = candidates.find((p) => existsSync(p));

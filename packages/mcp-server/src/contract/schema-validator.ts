@@ -82,7 +82,13 @@ function describeError(error: ErrorObject, argumentNames: string[]): string {
     .join('.');
   const params = error.params as Record<string, unknown>;
   const at = (child: string): string => (path ? `${path}.${child}` : child);
+  if (error.propertyName !== undefined) {
+    // A rule on the name of a field (propertyNames), not on its value.
+    return `${at(error.propertyName)}: the name ${error.message ?? 'is invalid'}`;
+  }
   switch (error.keyword) {
+    case 'propertyNames':
+      return `${path || 'arguments'}: has a field name that is not allowed`;
     case 'required':
       return `${at(String(params.missingProperty))}: is required`;
     case 'additionalProperties': {

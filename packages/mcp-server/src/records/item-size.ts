@@ -5,8 +5,9 @@ const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /**
  * The size DynamoDB charges for an item, following its documented rules: UTF-8 bytes of names
- * and strings, about one byte per two significant digits of a number plus one, one byte for
- * booleans and nulls, and three bytes plus one per element of overhead for lists and maps.
+ * and strings, one byte per pair of significant digits of a number plus one (and one for a
+ * minus sign), one byte for booleans and nulls, and three bytes plus one per element of
+ * overhead for lists and maps. Checked against DynamoDB Local's 400 KB limit.
  */
 export function itemSizeBytes(item: Record<string, unknown>): number {
   let total = 0;
@@ -32,14 +33,15 @@ function valueSize(value: unknown): number {
     }
     return size;
   }
-  return utf8(String(value));
+  return 0; // undefined, functions and symbols are not stored
 }
 
 function numberSize(n: number): number {
-  const digits = Math.abs(n)
-    .toExponential()
-    .replace(/e.*$/, '')
-    .replace('.', '')
-    .replace(/^0+|0+$/g, '');
-  return Math.ceil(Math.max(digits.length, 1) / 2) + 1;
+  if (n === 0) return 1;
+  const [mantissa = '', exponent = '0'] = Math.abs(n).toExponential().split('e');
+  const digits = mantissa.replace('.', '').replace(/0+$/, '').length;
+  // DynamoDB stores significant digits in pairs aligned on the decimal point, so an even number
+  // of digits starting at an even power of ten (1.5, 1234.5) spills into one more pair.
+  const spill = digits % 2 === 0 && Number(exponent) % 2 === 0 ? 1 : 0;
+  return 1 + Math.ceil(digits / 2) + spill + (n < 0 ? 1 : 0);
 }

@@ -8,6 +8,9 @@ export const MANAGED_ATTRIBUTES = ['version', 'created_at', 'updated_at'] as con
 /** DynamoDB's limit on nesting of maps and lists. */
 const MAX_DEPTH = 32;
 
+/** The smallest non-zero magnitude DynamoDB stores; it refuses smaller ones as an underflow. */
+const MIN_MAGNITUDE = 1e-130;
+
 export interface KeyInput {
   key?: Record<string, unknown>;
   record_id?: string;
@@ -73,6 +76,7 @@ export function checkKeyValue(attr: KeyAttribute, value: unknown, field: string)
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new ValidationError(`${field}: must be a number`);
   }
+  checkValue(value, field, 1); // the same number range as data; out of it the SDK or DynamoDB throws
   return value;
 }
 
@@ -95,8 +99,14 @@ function checkValue(value: unknown, field: string, depth: number): void {
       `${field}: integer ${value} is beyond ±${Number.MAX_SAFE_INTEGER} and would lose precision; store it as a string`,
     );
   }
+  if (typeof value === 'number' && value !== 0 && Math.abs(value) < MIN_MAGNITUDE) {
+    throw new ValidationError(
+      `${field}: ${value} is closer to zero than DynamoDB can store (1e-130); store 0 or a string`,
+    );
+  }
   if (typeof value !== 'object' || value === null) return;
-  if (depth > MAX_DEPTH) {
+  // The attribute itself is the first of DynamoDB's levels (DynamoDB Local refuses a 32nd map).
+  if (depth >= MAX_DEPTH) {
     throw new ValidationError(`${field}: nested deeper than ${MAX_DEPTH} levels (a DynamoDB limit)`);
   }
   const entries = Array.isArray(value) ? value.entries() : Object.entries(value);

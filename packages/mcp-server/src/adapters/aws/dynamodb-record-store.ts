@@ -121,8 +121,9 @@ export class DynamoDbRecordStore implements RecordStore {
   }
 
   async list(table: TableSpec, query: ListQuery): Promise<ListPage> {
-    const keyNames = [table.partitionKey.name, ...(table.sortKey ? [table.sortKey.name] : [])];
-    let startKey = query.cursor ? decodeCursor(table, query.cursor, keyNames) : undefined;
+    let startKey = query.cursor
+      ? decodeCursor(table, query.cursor, query.partitionKeyValue)
+      : undefined;
     const items: RecordItem[] = [];
     for (let trip = 0; trip < MAX_LIST_ROUND_TRIPS && items.length < query.limit; trip++) {
       const expr = new ExpressionBuilder();

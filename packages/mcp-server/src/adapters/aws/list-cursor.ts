@@ -1,10 +1,11 @@
 import { ValidationError } from '../../errors.js';
-import type { RecordKey, TableSpec } from '../../ports/record-store.js';
+import type { KeyValue, RecordKey, TableSpec } from '../../ports/record-store.js';
 
 /**
  * Cursors are opaque to clients: a versioned, base64url envelope bound to the table alias.
- * Decoding checks the envelope holds exactly the table's key attributes with the right types,
- * so a forged cursor can only start a page somewhere in the same table.
+ * Decoding checks the envelope holds exactly the table's key attributes with the right types
+ * (and, for a query, the queried partition), so a forged cursor can only start a page somewhere
+ * in the same table.
  */
 export function encodeCursor(table: TableSpec, lastKey: RecordKey): string {
   return Buffer.from(JSON.stringify({ v: 1, t: table.alias, k: lastKey }), 'utf8').toString(
@@ -12,7 +13,11 @@ export function encodeCursor(table: TableSpec, lastKey: RecordKey): string {
   );
 }
 
-export function decodeCursor(table: TableSpec, cursor: string, keyNames: string[]): RecordKey {
+export function decodeCursor(
+  table: TableSpec,
+  cursor: string,
+  partitionKeyValue?: KeyValue,
+): RecordKey {
   const invalid = new ValidationError(
     `cursor: not a cursor from list_records on table "${table.alias}"; pass the cursor value from the previous page unchanged, or omit it to start from the beginning`,
   );
@@ -25,11 +30,15 @@ export function decodeCursor(table: TableSpec, cursor: string, keyNames: string[
   if (!isObject(envelope) || envelope.v !== 1 || envelope.t !== table.alias) throw invalid;
   const key = envelope.k;
   if (!isObject(key)) throw invalid;
-  const names = Object.keys(key);
-  const allowed = new Set(keyNames);
-  if (names.length !== keyNames.length || names.some((n) => !allowed.has(n))) throw invalid;
-  for (const value of Object.values(key)) {
-    if (typeof value !== 'string' && typeof value !== 'number') throw invalid;
+  const attributes = table.sortKey ? [table.partitionKey, table.sortKey] : [table.partitionKey];
+  if (Object.keys(key).length !== attributes.length) throw invalid;
+  for (const attr of attributes) {
+    // A value of the wrong type would reach DynamoDB and come back as an unexplained error.
+    if (typeof key[attr.name] !== (attr.type === 'S' ? 'string' : 'number')) throw invalid;
+  }
+  // DynamoDB refuses a query whose start key lies outside the queried partition.
+  if (partitionKeyValue !== undefined && key[table.partitionKey.name] !== partitionKeyValue) {
+    throw invalid;
   }
   return key as RecordKey;
 }
