@@ -1,0 +1,118 @@
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { errorFields, type Logger } from '../logger.js';
+import { createMcpServer } from '../server.js';
+import type { ToolRegistry } from '../tool-registry.js';
+import { json, jsonRpcError } from './json-response.js';
+import { BodyTooLargeError, readBody } from './read-body.js';
+import { hasValidBearer, isAllowedHost, isAllowedOrigin } from './request-guards.js';
+
+export interface HttpOptions {
+  /** Host names (no port) the Host header may carry. */
+  allowedHosts: readonly string[];
+  /** Browser origins allowed besides loopback ones, e.g. `https://chat.example.com`. */
+  allowedOrigins: readonly string[];
+  /** When set, every /mcp request needs `Authorization: Bearer <token>`. */
+  authToken?: string;
+  maxBodyBytes: number;
+  requestTimeoutMs: number;
+  /** Skip Host/Origin checks: API Gateway and Function URLs set Host themselves. */
+  trustHost?: boolean;
+}
+
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/**
+ * The whole remote MCP endpoint as one web-standard handler (Request in, Response out), so
+ * Node's http server and AWS Lambda are thin adapters around the same core. Stateless: each
+ * POST gets a fresh MCP server and transport; the expensive parts live in the registry.
+ */
+export function createMcpHttpHandler(deps: {
+  registry: ToolRegistry;
+  logger: Logger;
+  options: HttpOptions;
+}): FetchHandler {
+  const { registry, logger, options } = deps;
+  return async (request) => {
+    const url = new URL(request.url);
+    if (!options.trustHost && !isAllowedHost(request.headers.get('host'), options.allowedHosts)) {
+      logger.warn('refused Host', { host: request.headers.get('host')?.slice(0, 100) });
+      return jsonRpcError(403, -32000, 'Forbidden: Host header is not allowed (DNS rebinding protection); add the host name to MCP_ALLOWED_HOSTS');
+    }
+    if (!isAllowedOrigin(request.headers.get('origin'), options.allowedOrigins)) {
+      logger.warn('refused Origin', { origin: request.headers.get('origin')?.slice(0, 100) });
+      return jsonRpcError(403, -32000, 'Forbidden: Origin is not allowed; add it to MCP_ALLOWED_ORIGINS');
+    }
+    if (url.pathname === '/healthz') {
+      return request.method === 'GET' || request.method === 'HEAD'
+        ? json(200, { status: 'ok', tools: registry.definitions.length })
+        : json(405, { error: 'use GET' }, { allow: 'GET' });
+    }
+    if (url.pathname !== '/mcp') return json(404, { error: 'not found; the MCP endpoint is /mcp' });
+    if (options.authToken && !hasValidBearer(request.headers.get('authorization'), options.authToken)) {
+      return jsonRpcError(401, -32001, 'Unauthorized: send Authorization: Bearer <token>', {
+        'www-authenticate': 'Bearer realm="mcp"',
+      });
+    }
+    if (request.method !== 'POST') {
+      return jsonRpcError(405, -32000, 'Method not allowed: this server is stateless; send JSON-RPC with POST', { allow: 'POST' });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(request, options.maxBodyBytes));
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        return jsonRpcError(413, -32600, `Request body is over the ${options.maxBodyBytes}-byte limit (MCP_MAX_BODY_BYTES)`);
+      }
+      return jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON');
+    }
+    return withTimeout(handleMcp(request, body, registry, logger), options.requestTimeoutMs, logger);
+  };
+}
+
+async function handleMcp(request: Request, body: unknown, registry: ToolRegistry, logger: Logger): Promise<Response> {
+  const server = createMcpServer({ registry, logger });
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: !prefersEventStream(request.headers.get('accept')),
+  });
+  transport.onerror = (error) => logger.debug('transport refused a request', { message: error.message });
+  await server.connect(transport);
+  const release = (): void => void server.close().catch(() => undefined);
+  try {
+    const response = await transport.handleRequest(request, { parsedBody: body });
+    if (!response.body || response.headers.get('content-type') !== 'text/event-stream') {
+      release();
+      return response;
+    }
+    // SSE: close the per-request server once the stream has been fully sent.
+    const closing = new TransformStream<Uint8Array, Uint8Array>({ flush: release });
+    return new Response(response.body.pipeThrough(closing), response);
+  } catch (error) {
+    release();
+    logger.error('MCP request failed', errorFields(error));
+    return jsonRpcError(500, -32603, 'Internal error; the details are in the server log');
+  }
+}
+
+/** JSON unless the client lists text/event-stream before application/json. */
+function prefersEventStream(accept: string | null): boolean {
+  const a = (accept ?? '').toLowerCase();
+  const sse = a.indexOf('text/event-stream');
+  const jsonAt = a.indexOf('application/json');
+  return sse !== -1 && (jsonAt === -1 || sse < jsonAt);
+}
+
+async function withTimeout(work: Promise<Response>, ms: number, logger: Logger): Promise<Response> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Response>((resolve) => {
+    timer = setTimeout(() => {
+      logger.warn('request timed out', { ms });
+      resolve(jsonRpcError(504, -32001, `Request timed out after ${ms} ms (MCP_REQUEST_TIMEOUT_MS)`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

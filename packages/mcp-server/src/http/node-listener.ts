@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import type { FetchHandler } from './mcp-http-handler.js';
+
+/** Adapts a web-standard handler to Node's http server (the way Hono's node adapter does). */
+export function toNodeListener(
+  handler: FetchHandler,
+  onError: (error: unknown) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const controller = new AbortController();
+    res.on('close', () => controller.abort());
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
+      else if (value !== undefined) headers.set(name, value);
+    }
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    let request: Request;
+    try {
+      // The URL's host is fixed: the Host header is checked by the handler, not trusted here.
+      request = new Request(`http://localhost${req.url ?? '/'}`, {
+        method: req.method ?? 'GET',
+        headers,
+        signal: controller.signal,
+        ...(hasBody && { body: Readable.toWeb(req) as ReadableStream, duplex: 'half' }),
+      } as RequestInit);
+    } catch {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'malformed request line or headers' }));
+      return;
+    }
+    handler(request)
+      .then(async (response) => {
+        const headers = Object.fromEntries(response.headers);
+        // A request body left unread (refused before or while reading it) makes the connection
+        // unusable for the next request; without this a keep-alive client reuses it and fails.
+        if (!req.complete) headers.connection = 'close';
+        res.writeHead(response.status, headers);
+        if (!response.body) return void res.end();
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+          res.write(chunk);
+        }
+        res.end();
+      })
+      .catch((error: unknown) => {
+        onError(error);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end();
+      });
+  };
+}
