@@ -31,6 +31,8 @@ const CHUNKS_PER_QUERY = 2 * DOCS_PER_QUERY;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const { values: args } = parseArgs({
+  // pnpm passes a literal `--` through (`pnpm eval:retrieval -- --subset 50`).
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     data: { type: 'string' },
     subset: { type: 'string' },
@@ -46,7 +48,9 @@ const { values: args } = parseArgs({
   },
 });
 
-const dataDir = resolve(args.data ?? process.env.SCIFACT_DIR ?? join(repoRoot, '../shared/data/scifact'));
+const dataDir = resolve(
+  args.data ?? process.env.SCIFACT_DIR ?? join(repoRoot, '../shared/data/scifact'),
+);
 const subset = args.subset === undefined ? undefined : positiveInt('--subset', args.subset);
 const splits = (args.splits ?? (subset ? 'test' : 'train,test')).split(',');
 const modes = args.modes.split(',') as SearchMode[];
@@ -61,16 +65,25 @@ interface Row {
 
 async function main(): Promise<void> {
   const data = await loadBeir(dataDir, splits);
-  if (subset) restrictToSubset(data, subset, positiveInt('--distractors', args.distractors), Number(args.seed));
+  if (subset)
+    restrictToSubset(
+      data,
+      subset,
+      positiveInt('--distractors', args.distractors),
+      Number(args.seed),
+    );
 
   const folder = await mkdtemp(join(tmpdir(), 'scifact-eval-'));
   const embedder = new HashingEmbedder();
+  // The store picks the fusion tuned for this embedder (HASHING_EMBEDDER_FUSION).
   const store = await LanceDbVectorStore.open({ dataDir: folder, embedder });
   const service = new DocumentService({
     store,
     embedder,
     chunking: {
-      ...(args['chunk-target'] && { targetChars: positiveInt('--chunk-target', args['chunk-target']) }),
+      ...(args['chunk-target'] && {
+        targetChars: positiveInt('--chunk-target', args['chunk-target']),
+      }),
       ...(args['chunk-overlap'] !== undefined && { overlapChars: Number(args['chunk-overlap']) }),
     },
   });
@@ -93,8 +106,10 @@ async function main(): Promise<void> {
     for (const mode of modes) {
       for (const split of splits) {
         const qrels = data.qrels.get(split)!;
-        const scores = await mapPool([...qrels], positiveInt('--concurrency', args.concurrency), async ([qid, judgments]) =>
-          score(service, mode, data.queries.get(qid) ?? '', judgments),
+        const scores = await mapPool(
+          [...qrels],
+          positiveInt('--concurrency', args.concurrency),
+          async ([qid, judgments]) => score(service, mode, data.queries.get(qid) ?? '', judgments),
         );
         rows.push({
           mode,
@@ -111,7 +126,15 @@ async function main(): Promise<void> {
       }
     }
     if (args.json) {
-      const report = { dataDir, subset, documents: data.corpus.length, chunks, ingestSeconds, embedder: embedder.id, rows };
+      const report = {
+        dataDir,
+        subset,
+        documents: data.corpus.length,
+        chunks,
+        ingestSeconds,
+        embedder: embedder.id,
+        rows,
+      };
       await writeFile(args.json, JSON.stringify(report, null, 2) + '\n');
     }
   } finally {
@@ -129,11 +152,19 @@ async function score(
 ): Promise<{ ndcg: number; recall: number }> {
   const hits = await service.retrieve({ query, mode, limit: CHUNKS_PER_QUERY });
   const ranked = distinctSources(hits).slice(0, DOCS_PER_QUERY);
-  return { ndcg: ndcgAt(10, ranked, judgments), recall: recallAt(DOCS_PER_QUERY, ranked, judgments) };
+  return {
+    ndcg: ndcgAt(10, ranked, judgments),
+    recall: recallAt(DOCS_PER_QUERY, ranked, judgments),
+  };
 }
 
 function toIngestInput(doc: BeirDocument) {
-  return { source: doc.id, content: doc.text, contentType: 'text/plain', ...(doc.title && { title: doc.title }) };
+  return {
+    source: doc.id,
+    content: doc.text,
+    contentType: 'text/plain',
+    ...(doc.title && { title: doc.title }),
+  };
 }
 
 /** Keeps the first `n` test queries, the documents they judge, and seeded random distractors. */
@@ -141,13 +172,19 @@ function restrictToSubset(data: BeirDataset, n: number, distractors: number, see
   for (const [split, qrels] of data.qrels) {
     data.qrels.set(split, new Map([...qrels].slice(0, n)));
   }
-  const needed = new Set([...data.qrels.values()].flatMap((q) => [...q.values()].flatMap((j) => [...j.keys()])));
+  const needed = new Set(
+    [...data.qrels.values()].flatMap((q) => [...q.values()].flatMap((j) => [...j.keys()])),
+  );
   const others = data.corpus.filter((d) => !needed.has(d.id));
   const sampled = new Set(seededSample(others, distractors, seed).map((d) => d.id));
   data.corpus = data.corpus.filter((d) => needed.has(d.id) || sampled.has(d.id));
 }
 
-async function mapPool<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapPool<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -162,7 +199,8 @@ async function mapPool<T, R>(items: readonly T[], concurrency: number, fn: (item
 
 function positiveInt(name: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: must be a positive integer, not ${value}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name}: must be a positive integer, not ${value}`);
   return n;
 }
 

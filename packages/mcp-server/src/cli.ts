@@ -1,54 +1,77 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { loadConfig, loadHttpConfig } from './config.js';
+import { runIngest } from './commands/ingest.js';
+import { runSearch } from './commands/search.js';
+import { loadConfig, loadHttpConfig, type ServerConfig } from './config.js';
+import { lazyDocuments } from './document-runtime.js';
 import { AppError } from './errors.js';
-import { createLogger, errorFields } from './logger.js';
+import { createLogger, errorFields, type Logger } from './logger.js';
+import type { SearchMode } from './ports/vector-store.js';
 import { createRuntime } from './runtime.js';
 import { serveHttp } from './transports/http.js';
 import { serveStdio } from './transports/stdio.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
-const USAGE = `Usage: chatbot-mcp-server [options]
+const USAGE = `Usage:
+  chatbot-mcp-server [serve] [options]        serve the MCP tools (stdio by default)
+  chatbot-mcp-server ingest <file|dir|glob>…  index Markdown, text, HTML and PDF files
+  chatbot-mcp-server search "<query>"         print the best passages with their sources
 
 Serves the chatbot-mcp tools over MCP: on stdin/stdout by default (for Claude Desktop and
 other MCP hosts), or over Streamable HTTP at http://<host>:<port>/mcp with --transport http.
-With no configuration it keeps records in an embedded store under the data directory.
+With no configuration it keeps records and documents in embedded stores under the data
+directory.
 
 Options:
-  --transport <t>    stdio (default) or http
-  --host <host>      HTTP: address to bind (env MCP_HTTP_HOST; default 127.0.0.1)
-  --port <port>      HTTP: port (env MCP_HTTP_PORT; default 3000)
   --data-dir <dir>   where embedded stores keep data (env CHATBOT_DATA_DIR;
                      default ~/.local/share/chatbot-mcp or the platform's equivalent)
   --config <file>    tables file, JSON or YAML (env CHATBOT_CONFIG); see the README
+  --transport <t>    serve: stdio (default) or http
+  --host <host>      serve over HTTP: address to bind (env MCP_HTTP_HOST; default 127.0.0.1)
+  --port <port>      serve over HTTP: port (env MCP_HTTP_PORT; default 3000)
+  --limit <n>        search: passages to print, 1-20 (default 5)
+  --mode <m>         search: hybrid (default), vector or keyword
+  --threshold <t>    search: drop passages scoring below t (0-1)
   --version          print the version
   -h, --help         print this help
 
 Environment: RECORD_STORE (embedded|dynamodb), AWS_REGION, DYNAMODB_ENDPOINT,
 SESSIONS_TABLE, CONVERSATIONS_TABLE, ANALYTICS_TABLE, CHATBOT_CREATE_TABLES, LOG_LEVEL;
+documents: VECTOR_STORE (embedded|opensearch), OPENSEARCH_ENDPOINT, OPENSEARCH_INDEX,
+OPENSEARCH_SERVICE, EMBEDDER (local|bedrock), BEDROCK_REGION, EMBEDDING_DIMENSIONS;
 HTTP: MCP_AUTH_TOKEN, MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS, MCP_MAX_BODY_BYTES,
 MCP_REQUEST_TIMEOUT_MS.
 `;
 
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  config: { type: 'string' },
+  transport: { type: 'string', default: 'stdio' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  limit: { type: 'string' },
+  mode: { type: 'string' },
+  threshold: { type: 'string' },
+  version: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<
+  typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>
+>['values'];
+
 async function main(argv: string[]): Promise<number> {
-  let values;
+  let values: Values;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: argv,
-      options: {
-        'data-dir': { type: 'string' },
-        config: { type: 'string' },
-        transport: { type: 'string', default: 'stdio' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        version: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: OPTIONS,
+      allowPositionals: true,
       strict: true,
     }));
   } catch (error) {
-    process.stderr.write(`${SERVER_NAME}: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+    return usageError((error as Error).message);
   }
   if (values.help) {
     process.stdout.write(USAGE);
@@ -58,10 +81,17 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${SERVER_VERSION}\n`);
     return 0;
   }
-
+  const [command = 'serve', ...rest] = positionals;
+  if (command === 'serve' && rest.length > 0)
+    return usageError(`serve takes no arguments: ${rest.join(' ')}`);
+  if (command === 'ingest' && rest.length === 0)
+    return usageError('ingest needs at least one file, folder or glob');
+  if (command === 'search' && rest.length !== 1)
+    return usageError('search takes one query; quote it: search "how do I deploy"');
+  if (!['serve', 'ingest', 'search'].includes(command))
+    return usageError(`unknown command ${command}`);
   if (values.transport !== 'stdio' && values.transport !== 'http') {
-    process.stderr.write(`${SERVER_NAME}: --transport must be stdio or http, not ${values.transport}\n`);
-    return 2;
+    return usageError(`--transport must be stdio or http, not ${values.transport}`);
   }
 
   // The AWS SDK warns on stderr about future Node versions; stderr is for our JSON logs.
@@ -74,22 +104,10 @@ async function main(argv: string[]): Promise<number> {
       ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }),
       ...(values.config !== undefined && { configFile: values.config }),
     });
-    logger = createLogger(config.logLevel);
-    const http =
-      values.transport === 'http'
-        ? loadHttpConfig(process.env, {
-            ...(values.host !== undefined && { host: values.host }),
-            ...(values.port !== undefined && { port: values.port }),
-          })
-        : undefined;
-    const runtime = await createRuntime(config, logger);
-    try {
-      if (http) await serveHttp(runtime, logger, http);
-      else await serveStdio(runtime, logger);
-    } finally {
-      await runtime.close();
-    }
-    return 0;
+    // Commands print for a person on stdout; only warnings and errors belong on stderr then.
+    logger = createLogger(command === 'serve' ? config.logLevel : 'warn');
+    if (command === 'serve') return await serve(config, logger, values);
+    return await documentsCommand(command, rest, config, logger, values);
   } catch (error) {
     if (error instanceof AppError) {
       if (process.stderr.isTTY) process.stderr.write(`${SERVER_NAME}: ${error.message}\n`);
@@ -99,6 +117,59 @@ async function main(argv: string[]): Promise<number> {
     }
     return 1;
   }
+}
+
+async function serve(config: ServerConfig, logger: Logger, values: Values): Promise<number> {
+  const http =
+    values.transport === 'http'
+      ? loadHttpConfig(process.env, {
+          ...(values.host !== undefined && { host: values.host }),
+          ...(values.port !== undefined && { port: values.port }),
+        })
+      : undefined;
+  const runtime = await createRuntime(config, logger);
+  try {
+    if (http) await serveHttp(runtime, logger, http);
+    else await serveStdio(runtime, logger);
+  } finally {
+    await runtime.close();
+  }
+  return 0;
+}
+
+/** ingest and search need only the document index, not the record store. */
+async function documentsCommand(
+  command: string,
+  args: string[],
+  config: ServerConfig,
+  logger: Logger,
+  values: Values,
+): Promise<number> {
+  const documents = lazyDocuments(config, logger);
+  try {
+    const service = await documents.get();
+    if (command === 'ingest') {
+      const summary = await runIngest(args, service);
+      return summary.failed.length > 0 ? 1 : 0;
+    }
+    await runSearch(
+      args[0]!,
+      {
+        ...(values.limit !== undefined && { limit: Number(values.limit) }),
+        ...(values.mode !== undefined && { mode: values.mode as SearchMode }),
+        ...(values.threshold !== undefined && { threshold: Number(values.threshold) }),
+      },
+      service,
+    );
+    return 0;
+  } finally {
+    await documents.close();
+  }
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`${SERVER_NAME}: ${message}\n\n${USAGE}`);
+  return 2;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,18 +1,28 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
+import { hostName } from './http/request-guards.js';
 import type { LogLevel } from './logger.js';
 import type { TableSpec } from './ports/record-store.js';
 import { defaultTables, loadTablesFile } from './tables-config.js';
 
 export type RecordStoreConfig =
+  { kind: 'embedded' } | { kind: 'dynamodb'; region: string; endpoint?: string };
+
+export type VectorStoreConfig =
   | { kind: 'embedded' }
-  | { kind: 'dynamodb'; region: string; endpoint?: string };
+  | { kind: 'opensearch'; node: string; region?: string; service: 'es' | 'aoss'; index: string };
+
+export type EmbedderConfig =
+  | { kind: 'local' }
+  | { kind: 'bedrock'; region: string; dimensions: 256 | 512 | 1024; endpoint?: string };
 
 export interface ServerConfig {
   /** Where embedded stores keep their data. */
   dataDir: string;
   recordStore: RecordStoreConfig;
+  vectorStore: VectorStoreConfig;
+  embedder: EmbedderConfig;
   /** Create missing tables at start-up (default on for the embedded store only). */
   createTables: boolean;
   tables: TableSpec[];
@@ -41,30 +51,82 @@ type Env = Record<string, string | undefined>;
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 
 /** HTTP transport settings; binds 127.0.0.1 unless told otherwise. */
-export function loadHttpConfig(env: Env = process.env, overrides: { host?: string; port?: string } = {}): HttpServerConfig {
+export function loadHttpConfig(
+  env: Env = process.env,
+  overrides: { host?: string; port?: string } = {},
+): HttpServerConfig {
   const host = overrides.host ?? env.MCP_HTTP_HOST ?? '127.0.0.1';
   const bound = host.includes(':') ? `[${host}]` : host.toLowerCase();
-  const extraHosts = list(env.MCP_ALLOWED_HOSTS).map((h) => h.toLowerCase());
+  // Host names only: the port of the Host header is not compared.
+  const extraHosts = list(env.MCP_ALLOWED_HOSTS).map((h) => hostName(h));
   return {
     host,
-    port: parseInteger('--port / MCP_HTTP_PORT', overrides.port ?? env.MCP_HTTP_PORT, 3000, 0, 65535),
-    allowedHosts: [...new Set([...LOOPBACK, ...extraHosts, ...(host === '0.0.0.0' || host === '::' ? [] : [bound])])],
-    allowedOrigins: list(env.MCP_ALLOWED_ORIGINS),
+    port: parseInteger(
+      '--port / MCP_HTTP_PORT',
+      overrides.port ?? env.MCP_HTTP_PORT,
+      3000,
+      0,
+      65535,
+    ),
+    allowedHosts: [
+      ...new Set([
+        ...LOOPBACK,
+        ...extraHosts,
+        ...(host === '0.0.0.0' || host === '::' ? [] : [bound]),
+      ]),
+    ],
+    allowedOrigins: list(env.MCP_ALLOWED_ORIGINS).map((o) => origin('MCP_ALLOWED_ORIGINS', o)),
     ...(env.MCP_AUTH_TOKEN && { authToken: env.MCP_AUTH_TOKEN }),
-    maxBodyBytes: parseInteger('MCP_MAX_BODY_BYTES', env.MCP_MAX_BODY_BYTES, 8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
-    requestTimeoutMs: parseInteger('MCP_REQUEST_TIMEOUT_MS', env.MCP_REQUEST_TIMEOUT_MS, 60_000, 100, 900_000),
+    maxBodyBytes: parseInteger(
+      'MCP_MAX_BODY_BYTES',
+      env.MCP_MAX_BODY_BYTES,
+      8 * 1024 * 1024,
+      1024,
+      64 * 1024 * 1024,
+    ),
+    requestTimeoutMs: parseInteger(
+      'MCP_REQUEST_TIMEOUT_MS',
+      env.MCP_REQUEST_TIMEOUT_MS,
+      60_000,
+      100,
+      900_000,
+    ),
   };
 }
 
-function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+/** `https://Chat.example.com/` as a browser sends it in Origin: `https://chat.example.com`. */
+function origin(name: string, value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(
+    `${name}: ${JSON.stringify(value)} is not an origin; use scheme://host[:port], e.g. https://chat.example.com`,
+  );
 }
 
-function parseInteger(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function parseInteger(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${name}: must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);
+    throw new ConfigError(
+      `${name}: must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`,
+    );
   }
   return n;
 }
@@ -86,10 +148,14 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     recordStore = {
       kind: 'dynamodb',
       region,
-      ...(env.DYNAMODB_ENDPOINT && { endpoint: checkUrl('DYNAMODB_ENDPOINT', env.DYNAMODB_ENDPOINT) }),
+      ...(env.DYNAMODB_ENDPOINT && {
+        endpoint: checkUrl('DYNAMODB_ENDPOINT', env.DYNAMODB_ENDPOINT),
+      }),
     };
   } else {
-    throw new ConfigError(`RECORD_STORE: must be embedded or dynamodb, not ${JSON.stringify(storeKind)}`);
+    throw new ConfigError(
+      `RECORD_STORE: must be embedded or dynamodb, not ${JSON.stringify(storeKind)}`,
+    );
   }
 
   const configFile = overrides.configFile ?? env.CHATBOT_CONFIG;
@@ -101,19 +167,87 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
         analytics: env.ANALYTICS_TABLE ?? 'chatbot-analytics',
       });
 
+  const vectorStore = loadVectorStore(env);
   return {
     dataDir: resolve(overrides.dataDir ?? env.CHATBOT_DATA_DIR ?? defaultDataDir(env)),
     recordStore,
-    createTables: parseBoolean('CHATBOT_CREATE_TABLES', env.CHATBOT_CREATE_TABLES, recordStore.kind === 'embedded'),
+    vectorStore,
+    embedder: loadEmbedder(env, vectorStore.kind === 'opensearch' ? 'bedrock' : 'local'),
+    createTables: parseBoolean(
+      'CHATBOT_CREATE_TABLES',
+      env.CHATBOT_CREATE_TABLES,
+      recordStore.kind === 'embedded',
+    ),
     tables,
     logLevel: parseLogLevel(env.LOG_LEVEL),
   };
 }
 
+function loadVectorStore(env: Env): VectorStoreConfig {
+  const kind = env.VECTOR_STORE ?? 'embedded';
+  if (kind === 'embedded') return { kind };
+  if (kind !== 'opensearch') {
+    throw new ConfigError(
+      `VECTOR_STORE: must be embedded or opensearch, not ${JSON.stringify(kind)}`,
+    );
+  }
+  if (!env.OPENSEARCH_ENDPOINT) {
+    throw new ConfigError(
+      'OPENSEARCH_ENDPOINT: required when VECTOR_STORE=opensearch (the domain or collection URL)',
+    );
+  }
+  const node = checkUrl('OPENSEARCH_ENDPOINT', env.OPENSEARCH_ENDPOINT);
+  const service = env.OPENSEARCH_SERVICE ?? (/\.aoss\.amazonaws\.com/i.test(node) ? 'aoss' : 'es');
+  if (service !== 'es' && service !== 'aoss') {
+    throw new ConfigError(
+      `OPENSEARCH_SERVICE: must be es (a domain) or aoss (Serverless), not ${JSON.stringify(service)}`,
+    );
+  }
+  // No region means an unsigned client: a local OpenSearch without SigV4.
+  const region = env.OPENSEARCH_REGION ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  return {
+    kind,
+    node,
+    service,
+    index: env.OPENSEARCH_INDEX ?? 'chatbot-chunks',
+    ...(region && { region }),
+  };
+}
+
+function loadEmbedder(env: Env, fallback: 'local' | 'bedrock'): EmbedderConfig {
+  const kind = env.EMBEDDER ?? fallback;
+  if (kind === 'local') return { kind };
+  if (kind !== 'bedrock')
+    throw new ConfigError(`EMBEDDER: must be local or bedrock, not ${JSON.stringify(kind)}`);
+  const model = env.BEDROCK_EMBEDDING_MODEL ?? 'amazon.titan-embed-text-v2:0';
+  if (model !== 'amazon.titan-embed-text-v2:0') {
+    throw new ConfigError(
+      `BEDROCK_EMBEDDING_MODEL: only amazon.titan-embed-text-v2:0 is supported (Titan Text Embeddings V2), not ${JSON.stringify(model)}`,
+    );
+  }
+  const region = env.BEDROCK_REGION ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region)
+    throw new ConfigError('BEDROCK_REGION or AWS_REGION: required when EMBEDDER=bedrock');
+  const dimensions = Number(env.EMBEDDING_DIMENSIONS ?? 1024);
+  if (dimensions !== 256 && dimensions !== 512 && dimensions !== 1024) {
+    throw new ConfigError(
+      `EMBEDDING_DIMENSIONS: must be 256, 512 or 1024, not ${JSON.stringify(env.EMBEDDING_DIMENSIONS)}`,
+    );
+  }
+  return {
+    kind,
+    region,
+    dimensions,
+    ...(env.BEDROCK_ENDPOINT && { endpoint: checkUrl('BEDROCK_ENDPOINT', env.BEDROCK_ENDPOINT) }),
+  };
+}
+
 /** Per-user data folder, following each platform's convention. */
 export function defaultDataDir(env: Env, platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'win32') return join(env.LOCALAPPDATA || join(homedir(), 'AppData', 'Local'), 'chatbot-mcp');
-  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'chatbot-mcp');
+  if (platform === 'win32')
+    return join(env.LOCALAPPDATA || join(homedir(), 'AppData', 'Local'), 'chatbot-mcp');
+  if (platform === 'darwin')
+    return join(homedir(), 'Library', 'Application Support', 'chatbot-mcp');
   // The XDG spec: an empty or relative XDG_DATA_HOME is ignored (it would land in the cwd).
   const xdg = env.XDG_DATA_HOME;
   return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'share'), 'chatbot-mcp');
@@ -129,7 +263,9 @@ function parseBoolean(name: string, value: string | undefined, fallback: boolean
 function parseLogLevel(value: string | undefined): LogLevel {
   const level = value ?? 'info';
   if (level === 'debug' || level === 'info' || level === 'warn' || level === 'error') return level;
-  throw new ConfigError(`LOG_LEVEL: must be debug, info, warn or error, not ${JSON.stringify(value)}`);
+  throw new ConfigError(
+    `LOG_LEVEL: must be debug, info, warn or error, not ${JSON.stringify(value)}`,
+  );
 }
 
 function checkUrl(name: string, value: string): string {
@@ -137,6 +273,8 @@ function checkUrl(name: string, value: string): string {
     new URL(value);
     return value;
   } catch {
-    throw new ConfigError(`${name}: must be a URL such as http://127.0.0.1:8000, not ${JSON.stringify(value)}`);
+    throw new ConfigError(
+      `${name}: must be a URL such as http://127.0.0.1:8000, not ${JSON.stringify(value)}`,
+    );
   }
 }

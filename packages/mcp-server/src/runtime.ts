@@ -3,17 +3,21 @@ import { DynamoDbRecordStore } from './adapters/aws/dynamodb-record-store.js';
 import { ensureTables } from './adapters/aws/ensure-tables.js';
 import type { ServerConfig } from './config.js';
 import { defaultContractPath } from './contract/contract-path.js';
-import { loadToolContract } from './contract/load-contract.js';
+import { loadCheckedContract } from './contract/checked-contract.js';
 import type { Logger } from './logger.js';
 import { RecordService } from './records/record-service.js';
 import { TableRegistry } from './records/table-registry.js';
 import { ToolRegistry } from './tool-registry.js';
+import { lazyDocuments, type LazyDocuments } from './document-runtime.js';
+import { documentTools } from './tools/documents.js';
 import { recordTools } from './tools/records.js';
 
 /** Everything a transport needs, built once per process from the configuration. */
 export interface Runtime {
   registry: ToolRegistry;
   records: RecordService;
+  /** The document service, opened on first use. */
+  documents: LazyDocuments;
   close(): Promise<void>;
 }
 
@@ -31,7 +35,9 @@ export async function createRuntime(
 ): Promise<Runtime> {
   const closers: (() => Promise<void>)[] = [];
   try {
-    const contract = await loadToolContract(options.contractPath ?? defaultContractPath());
+    // The contract loads while the record store starts.
+    const contractLoading = loadCheckedContract(options.contractPath ?? defaultContractPath());
+    contractLoading.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
 
     let clientConfig;
     if (config.recordStore.kind === 'embedded') {
@@ -51,10 +57,16 @@ export async function createRuntime(
     closers.push(() => Promise.resolve(client.destroy()));
     if (config.createTables) await ensureTables(client, config.tables);
 
+    const contract = await contractLoading;
     const tables = new TableRegistry(config.tables);
     const records = new RecordService({ tables, store: new DynamoDbRecordStore({ client }) });
-    const registry = new ToolRegistry(contract, [recordTools(records, tables)]);
-    return { registry, records, close: () => closeAll(closers) };
+    const documents = lazyDocuments(config, logger);
+    closers.push(() => documents.close());
+    const registry = new ToolRegistry(contract, [
+      recordTools(records, tables),
+      documentTools(documents),
+    ]);
+    return { registry, records, documents, close: () => closeAll(closers) };
   } catch (error) {
     await closeAll(closers);
     throw error;

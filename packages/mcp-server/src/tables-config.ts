@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
 import { describeErrors } from './contract/schema-validator.js';
 import { ConfigError } from './errors.js';
@@ -16,9 +16,29 @@ export interface DefaultTableNames {
 export function defaultTables(names: DefaultTableNames): TableSpec[] {
   const s = (name: string): KeyAttribute => ({ name, type: 'S' });
   return [
-    { alias: 'sessions', name: names.sessions, partitionKey: s('sessionId'), access: 'read-write', ttlAttribute: 'ttl' },
-    { alias: 'conversations', name: names.conversations, partitionKey: s('sessionId'), sortKey: s('messageId'), access: 'read-write', ttlAttribute: 'ttl' },
-    { alias: 'analytics', name: names.analytics, partitionKey: s('date'), sortKey: s('eventId'), access: 'read-write', ttlAttribute: 'ttl' },
+    {
+      alias: 'sessions',
+      name: names.sessions,
+      partitionKey: s('sessionId'),
+      access: 'read-write',
+      ttlAttribute: 'ttl',
+    },
+    {
+      alias: 'conversations',
+      name: names.conversations,
+      partitionKey: s('sessionId'),
+      sortKey: s('messageId'),
+      access: 'read-write',
+      ttlAttribute: 'ttl',
+    },
+    {
+      alias: 'analytics',
+      name: names.analytics,
+      partitionKey: s('date'),
+      sortKey: s('eventId'),
+      access: 'read-write',
+      ttlAttribute: 'ttl',
+    },
   ];
 }
 
@@ -29,7 +49,10 @@ const keySchema = {
       type: 'object',
       additionalProperties: false,
       required: ['name'],
-      properties: { name: { type: 'string', minLength: 1, maxLength: 255 }, type: { enum: ['S', 'N'] } },
+      properties: {
+        name: { type: 'string', minLength: 1, maxLength: 255 },
+        type: { enum: ['S', 'N'] },
+      },
     },
   ],
 };
@@ -63,11 +86,22 @@ type KeyEntry = string | { name: string; type?: 'S' | 'N' };
 interface TablesFile {
   tables: Record<
     string,
-    { name: string; partitionKey: KeyEntry; sortKey?: KeyEntry; access?: TableSpec['access']; ttlAttribute?: string }
+    {
+      name: string;
+      partitionKey: KeyEntry;
+      sortKey?: KeyEntry;
+      access?: TableSpec['access'];
+      ttlAttribute?: string;
+    }
   >;
 }
 
-const validateFile = new Ajv2020({ allErrors: true, strict: true }).compile<TablesFile>(fileSchema);
+let validator: ValidateFunction<TablesFile> | undefined;
+/** Compiled on first use: most servers run without a tables file. */
+const validateFile = (raw: unknown): raw is TablesFile => {
+  validator ??= new Ajv2020({ allErrors: true, strict: true }).compile<TablesFile>(fileSchema);
+  return validator(raw);
+};
 
 /**
  * Reads a tables file (JSON or YAML). It replaces the default tables: the server exposes
@@ -91,7 +125,7 @@ export function loadTablesFile(path: string): TableSpec[] {
   }
   if (!validateFile(raw)) {
     throw new ConfigError(
-      `--config / CHATBOT_CONFIG: ${path} is not a valid tables file: ${describeErrors(validateFile.errors ?? [], [])}`,
+      `--config / CHATBOT_CONFIG: ${path} is not a valid tables file: ${describeErrors(validator?.errors ?? [], [])}`,
     );
   }
   for (const [alias, t] of Object.entries(raw.tables)) {
@@ -113,5 +147,7 @@ export function loadTablesFile(path: string): TableSpec[] {
 }
 
 function toKey(entry: KeyEntry): KeyAttribute {
-  return typeof entry === 'string' ? { name: entry, type: 'S' } : { name: entry.name, type: entry.type ?? 'S' };
+  return typeof entry === 'string'
+    ? { name: entry, type: 'S' }
+    : { name: entry.name, type: entry.type ?? 'S' };
 }

@@ -16,7 +16,8 @@ export class ToolRegistry {
   constructor(contract: readonly ToolContract[], groups: readonly ToolGroup[]) {
     this.handlers = new Map();
     for (const group of groups) {
-      for (const [name, handler] of Object.entries(group.handlers)) this.handlers.set(name, handler);
+      for (const [name, handler] of Object.entries(group.handlers))
+        this.handlers.set(name, handler);
     }
     const named = new Set(contract.map((t) => t.name));
     const problems = [
@@ -25,7 +26,10 @@ export class ToolRegistry {
         .map((t) => `operation ${t.name} has no handler in the server; remove it or implement it`),
       ...[...this.handlers.keys()]
         .filter((name) => !named.has(name))
-        .map((name) => `tool ${name} is implemented but missing from the OpenAPI file; add an operation with operationId ${name}`),
+        .map(
+          (name) =>
+            `tool ${name} is implemented but missing from the OpenAPI file; add an operation with operationId ${name}`,
+        ),
     ];
     if (problems.length > 0) {
       throw new ConfigError(`tool contract and server disagree:\n- ${problems.join('\n- ')}`);

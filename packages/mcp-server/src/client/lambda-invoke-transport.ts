@@ -48,7 +48,9 @@ export class LambdaInvokeClientTransport implements Transport {
     );
     const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
     if (out.FunctionError) {
-      const error = new Error(`MCP server Lambda failed (${out.FunctionError}): ${text.slice(0, 500)}`);
+      const error = new Error(
+        `MCP server Lambda failed (${out.FunctionError}): ${text.slice(0, 500)}`,
+      );
       this.onerror?.(error);
       if ('id' in message && 'method' in message) {
         // Answer the request so the caller does not wait for a reply that will never come.
@@ -62,7 +64,16 @@ export class LambdaInvokeClientTransport implements Transport {
     }
     if (!text || text === 'null') return;
     const reply = JSON.parse(text) as JSONRPCMessage | JSONRPCMessage[];
-    for (const m of Array.isArray(reply) ? reply : [reply]) this.onmessage?.(m);
+    for (const m of Array.isArray(reply) ? reply : [reply]) {
+      // A refusal made before the message was read (a timeout, an unparsable request) has
+      // id null; one invoke carries one request, so it is this request's answer.
+      const refused =
+        'error' in m &&
+        (m as { id?: unknown }).id === null &&
+        'id' in message &&
+        'method' in message;
+      this.onmessage?.(refused ? { ...m, id: message.id } : m);
+    }
   }
 
   close(): Promise<void> {

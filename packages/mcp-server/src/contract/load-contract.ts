@@ -1,4 +1,3 @@
-import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { ConfigError } from '../errors.js';
 import type { JsonSchema, ToolAnnotations, ToolContract } from './tool-contract.js';
@@ -20,6 +19,8 @@ const ANNOTATION_KEYS: (keyof ToolAnnotations)[] = [
 export async function loadToolContract(path: string): Promise<ToolContract[]> {
   let api: OpenAPIV3_1.Document;
   try {
+    // Loaded here, not at start-up: a contract checked by the build never needs it.
+    const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
     api = (await SwaggerParser.validate(path)) as OpenAPIV3_1.Document;
   } catch (error) {
     throw new ConfigError(
@@ -30,7 +31,8 @@ export async function loadToolContract(path: string): Promise<ToolContract[]> {
   const tools: ToolContract[] = [];
   for (const [route, item] of Object.entries(api.paths ?? {})) {
     for (const method of Object.keys(item ?? {})) {
-      if (!['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'].includes(method)) continue;
+      if (!['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'].includes(method))
+        continue;
       const where = `${method.toUpperCase()} ${route}`;
       if (method !== 'post') {
         problems.push(`${where}: tools are POST operations; change the method to post`);

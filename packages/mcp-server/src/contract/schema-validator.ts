@@ -20,7 +20,12 @@ export class ToolValidators {
   private readonly compiled = new Map<string, CompiledTool>();
 
   constructor(tools: readonly ToolContract[]) {
-    const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
+    const ajv = new Ajv2020({
+      allErrors: true,
+      useDefaults: true,
+      strict: true,
+      allowUnionTypes: true,
+    });
     addFormats.default(ajv);
     for (const tool of tools) {
       this.compiled.set(tool.name, {
@@ -35,7 +40,9 @@ export class ToolValidators {
   validateInput(tool: string, args: unknown): void {
     const compiled = this.get(tool);
     if (!compiled.input(args)) {
-      throw new ValidationError(describeErrors(compiled.input.errors ?? [], compiled.argumentNames));
+      throw new ValidationError(
+        describeErrors(compiled.input.errors ?? [], compiled.argumentNames),
+      );
     }
   }
 
@@ -94,7 +101,9 @@ function describeError(error: ErrorObject, argumentNames: string[]): string {
     case 'additionalProperties': {
       const extra = String(params.additionalProperty);
       const allowed =
-        path === '' && argumentNames.length > 0 ? `; this tool takes ${argumentNames.join(', ')}` : '';
+        path === '' && argumentNames.length > 0
+          ? `; this tool takes ${argumentNames.join(', ')}`
+          : '';
       return `${at(extra)}: is not an accepted field${allowed}`;
     }
     case 'type':

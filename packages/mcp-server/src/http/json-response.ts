@@ -1,5 +1,9 @@
 /** A JSON response; JSON-RPC errors use `jsonRpcError` so clients can parse every refusal. */
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify(body), {
     status,
     headers: { 'content-type': 'application/json', ...headers },

@@ -15,20 +15,30 @@ export function requestFromEvent(event: APIGatewayProxyEventV2): Request {
       : event.isBase64Encoded
         ? Buffer.from(event.body, 'base64')
         : event.body;
-  return new Request(`https://${event.requestContext.domainName ?? 'lambda'}${event.rawPath}${query}`, {
-    method,
-    headers,
-    ...(body !== undefined && { body }),
-  });
+  return new Request(
+    `https://${event.requestContext.domainName ?? 'lambda'}${event.rawPath}${query}`,
+    {
+      method,
+      headers,
+      ...(body !== undefined && { body }),
+    },
+  );
 }
 
 /** A web-standard Response to the payload v2 result (SSE bodies are sent whole). */
-export async function resultFromResponse(response: Response): Promise<APIGatewayProxyStructuredResultV2> {
+export async function resultFromResponse(
+  response: Response,
+): Promise<APIGatewayProxyStructuredResultV2> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  return { statusCode: response.status, headers, body: await response.text(), isBase64Encoded: false };
+  return {
+    statusCode: response.status,
+    headers,
+    body: await response.text(),
+    isBase64Encoded: false,
+  };
 }
 
 /** True when the event came through API Gateway HTTP API or a Function URL. */

@@ -36,11 +36,19 @@ export function createMcpHttpHandler(deps: {
     const url = new URL(request.url);
     if (!options.trustHost && !isAllowedHost(request.headers.get('host'), options.allowedHosts)) {
       logger.warn('refused Host', { host: request.headers.get('host')?.slice(0, 100) });
-      return jsonRpcError(403, -32000, 'Forbidden: Host header is not allowed (DNS rebinding protection); add the host name to MCP_ALLOWED_HOSTS');
+      return jsonRpcError(
+        403,
+        -32000,
+        'Forbidden: Host header is not allowed (DNS rebinding protection); add the host name to MCP_ALLOWED_HOSTS',
+      );
     }
     if (!isAllowedOrigin(request.headers.get('origin'), options.allowedOrigins)) {
       logger.warn('refused Origin', { origin: request.headers.get('origin')?.slice(0, 100) });
-      return jsonRpcError(403, -32000, 'Forbidden: Origin is not allowed; add it to MCP_ALLOWED_ORIGINS');
+      return jsonRpcError(
+        403,
+        -32000,
+        'Forbidden: Origin is not allowed; add it to MCP_ALLOWED_ORIGINS',
+      );
     }
     if (url.pathname === '/healthz') {
       return request.method === 'GET' || request.method === 'HEAD'
@@ -48,34 +56,56 @@ export function createMcpHttpHandler(deps: {
         : json(405, { error: 'use GET' }, { allow: 'GET' });
     }
     if (url.pathname !== '/mcp') return json(404, { error: 'not found; the MCP endpoint is /mcp' });
-    if (options.authToken && !hasValidBearer(request.headers.get('authorization'), options.authToken)) {
+    if (
+      options.authToken &&
+      !hasValidBearer(request.headers.get('authorization'), options.authToken)
+    ) {
       return jsonRpcError(401, -32001, 'Unauthorized: send Authorization: Bearer <token>', {
         'www-authenticate': 'Bearer realm="mcp"',
       });
     }
     if (request.method !== 'POST') {
-      return jsonRpcError(405, -32000, 'Method not allowed: this server is stateless; send JSON-RPC with POST', { allow: 'POST' });
+      return jsonRpcError(
+        405,
+        -32000,
+        'Method not allowed: this server is stateless; send JSON-RPC with POST',
+        { allow: 'POST' },
+      );
     }
     let body: unknown;
     try {
       body = JSON.parse(await readBody(request, options.maxBodyBytes));
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        return jsonRpcError(413, -32600, `Request body is over the ${options.maxBodyBytes}-byte limit (MCP_MAX_BODY_BYTES)`);
+        return jsonRpcError(
+          413,
+          -32600,
+          `Request body is over the ${options.maxBodyBytes}-byte limit (MCP_MAX_BODY_BYTES)`,
+        );
       }
       return jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON');
     }
-    return withTimeout(handleMcp(request, body, registry, logger), options.requestTimeoutMs, logger);
+    return withTimeout(
+      handleMcp(request, body, registry, logger),
+      options.requestTimeoutMs,
+      logger,
+    );
   };
 }
 
-async function handleMcp(request: Request, body: unknown, registry: ToolRegistry, logger: Logger): Promise<Response> {
+async function handleMcp(
+  request: Request,
+  body: unknown,
+  registry: ToolRegistry,
+  logger: Logger,
+): Promise<Response> {
   const server = createMcpServer({ registry, logger });
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: !prefersEventStream(request.headers.get('accept')),
   });
-  transport.onerror = (error) => logger.debug('transport refused a request', { message: error.message });
+  transport.onerror = (error) =>
+    logger.debug('transport refused a request', { message: error.message });
   await server.connect(transport);
   const release = (): void => void server.close().catch(() => undefined);
   try {
@@ -107,7 +137,13 @@ async function withTimeout(work: Promise<Response>, ms: number, logger: Logger):
   const timeout = new Promise<Response>((resolve) => {
     timer = setTimeout(() => {
       logger.warn('request timed out', { ms });
-      resolve(jsonRpcError(504, -32001, `Request timed out after ${ms} ms (MCP_REQUEST_TIMEOUT_MS)`));
+      resolve(
+        jsonRpcError(
+          504,
+          -32001,
+          `Request timed out after ${ms} ms (MCP_REQUEST_TIMEOUT_MS); the call may still complete, so read before retrying a write`,
+        ),
+      );
     }, ms);
   });
   try {

@@ -23,8 +23,8 @@ export function toNodeListener(
         method: req.method ?? 'GET',
         headers,
         signal: controller.signal,
-        ...(hasBody && { body: Readable.toWeb(req) as ReadableStream, duplex: 'half' }),
-      } as RequestInit);
+        ...(hasBody && { body: Readable.toWeb(req), duplex: 'half' }),
+      });
     } catch {
       res.writeHead(400, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'malformed request line or headers' }));

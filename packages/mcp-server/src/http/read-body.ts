@@ -6,7 +6,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<stri
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) throw new BodyTooLargeError();
   if (!request.body) return '';
-  const reader = request.body.getReader();
+  const reader = (request.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

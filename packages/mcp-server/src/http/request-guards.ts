@@ -24,7 +24,10 @@ export function isAllowedOrigin(origin: string | null, allowed: readonly string[
   if (allowed.includes(origin)) return true;
   try {
     const url = new URL(origin);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && LOOPBACK_HOSTS.includes(url.hostname);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      LOOPBACK_HOSTS.includes(url.hostname)
+    );
   } catch {
     return false;
   }

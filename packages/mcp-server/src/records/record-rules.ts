@@ -34,12 +34,16 @@ export function resolveKey(table: TableSpec, input: KeyInput): RecordKey {
   if (input.record_id !== undefined) {
     if (table.sortKey || table.partitionKey.type !== 'S') {
       throw new ValidationError(
-        `record_id: table "${table.alias}" is keyed by ${keyNames(table)}; pass key: {${keyAttributes(table)
+        `record_id: table "${table.alias}" is keyed by ${keyNames(table)}; pass key: {${keyAttributes(
+          table,
+        )
           .map((a) => `"${a.name}": …`)
           .join(', ')}} instead`,
       );
     }
-    return { [table.partitionKey.name]: checkKeyValue(table.partitionKey, input.record_id, 'record_id') };
+    return {
+      [table.partitionKey.name]: checkKeyValue(table.partitionKey, input.record_id, 'record_id'),
+    };
   }
   if (input.key === undefined) {
     throw new ValidationError(
@@ -107,7 +111,9 @@ function checkValue(value: unknown, field: string, depth: number): void {
   if (typeof value !== 'object' || value === null) return;
   // The attribute itself is the first of DynamoDB's levels (DynamoDB Local refuses a 32nd map).
   if (depth >= MAX_DEPTH) {
-    throw new ValidationError(`${field}: nested deeper than ${MAX_DEPTH} levels (a DynamoDB limit)`);
+    throw new ValidationError(
+      `${field}: nested deeper than ${MAX_DEPTH} levels (a DynamoDB limit)`,
+    );
   }
   const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
   for (const [k, v] of entries) checkValue(v, `${field}.${String(k)}`, depth + 1);

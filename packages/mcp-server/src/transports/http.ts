@@ -22,7 +22,9 @@ export async function startHttpServer(
   config: HttpServerConfig,
 ): Promise<RunningHttpServer> {
   const handle = createMcpHttpHandler({ registry: runtime.registry, logger, options: config });
-  const listener = toNodeListener(handle, (e) => logger.error('HTTP response failed', errorFields(e)));
+  const listener = toNodeListener(handle, (e) =>
+    logger.error('HTTP response failed', errorFields(e)),
+  );
   // A request counts until its response has been written out (or its connection dropped), not
   // until the handler returns: SSE bodies and even JSON bodies are written after that.
   let inFlight = 0;
@@ -61,7 +63,11 @@ export async function startHttpServer(
 }
 
 /** Runs until SIGTERM or SIGINT, then shuts down gracefully. */
-export async function serveHttp(runtime: Runtime, logger: Logger, config: HttpServerConfig): Promise<void> {
+export async function serveHttp(
+  runtime: Runtime,
+  logger: Logger,
+  config: HttpServerConfig,
+): Promise<void> {
   const running = await startHttpServer(runtime, logger, config);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfig, loadHttpConfig } from '../config.js';
 import { isHttpEvent, requestFromEvent, resultFromResponse } from '../http/lambda-events.js';
 import { createMcpHttpHandler, type FetchHandler } from '../http/mcp-http-handler.js';
@@ -15,13 +15,16 @@ import { createRuntime } from '../runtime.js';
  */
 export async function handler(
   event: APIGatewayProxyEventV2 | Record<string, unknown>,
-): Promise<APIGatewayProxyStructuredResultV2 | unknown> {
+): Promise<unknown> {
   const { http, direct } = await container();
   if (isHttpEvent(event)) return resultFromResponse(await http(requestFromEvent(event)));
   const response = await direct(
     new Request('https://lambda.invoke/mcp', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
       body: JSON.stringify(event),
     }),
   );
@@ -52,7 +55,12 @@ async function build(): Promise<Container> {
   const runtime = await createRuntime(config, logger);
   const options = { ...loadHttpConfig(process.env), trustHost: true };
   const http = createMcpHttpHandler({ registry: runtime.registry, logger, options });
-  const { authToken: _ignored, ...invokeOptions } = options;
-  const direct = createMcpHttpHandler({ registry: runtime.registry, logger, options: invokeOptions });
+  // Direct invokes are authorized by IAM, not by the bearer token.
+  const invokeOptions = { ...options, authToken: undefined };
+  const direct = createMcpHttpHandler({
+    registry: runtime.registry,
+    logger,
+    options: invokeOptions,
+  });
   return { http, direct };
 }

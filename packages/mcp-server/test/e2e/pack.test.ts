@@ -52,7 +52,10 @@ beforeAll(async () => {
   const packDir = join(root, 'pack');
   await mkdir(packDir);
   // --ignore-scripts: `pnpm test` has just built dist/; a prepack rebuild would pull it away from tests running in parallel.
-  await run('pnpm', ['pack', '--config.ignore-scripts=true', '--pack-destination', packDir], { cwd: PACKAGE_DIR, env: npmEnv() });
+  await run('pnpm', ['pack', '--config.ignore-scripts=true', '--pack-destination', packDir], {
+    cwd: PACKAGE_DIR,
+    env: npmEnv(),
+  });
   const tarballs = (await readdir(packDir)).filter((f) => f.endsWith('.tgz'));
   expect(tarballs).toHaveLength(1);
   tarball = join(packDir, tarballs[0] ?? '');

@@ -46,13 +46,16 @@ export class DynamoDbRecordStore implements RecordStore {
     // An expired record still in the table (DynamoDB deletes lazily) may be replaced.
     const condition = `attribute_not_exists(${pk}) OR (attribute_type(${ttl}, ${expr.value('N')}) AND ${ttl} <= ${expr.value(this.nowSeconds())})`;
     try {
-      await this.call(
-        table, () => this.client.send(new PutCommand({
-          TableName: table.name,
-          Item: item,
-          ConditionExpression: condition,
-          ...expr.attributes(),
-        }),));
+      await this.call(table, () =>
+        this.client.send(
+          new PutCommand({
+            TableName: table.name,
+            Item: item,
+            ConditionExpression: condition,
+            ...expr.attributes(),
+          }),
+        ),
+      );
     } catch (error) {
       if (isConditionFailure(error)) {
         throw new ConflictError(
@@ -65,8 +68,9 @@ export class DynamoDbRecordStore implements RecordStore {
   }
 
   async get(table: TableSpec, key: RecordKey): Promise<RecordItem | undefined> {
-    const out = await this.call(
-      table, () => this.client.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: true }),));
+    const out = await this.call(table, () =>
+      this.client.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: true })),
+    );
     const item = out.Item;
     return item && this.isLive(table, item) ? item : undefined;
   }
@@ -85,15 +89,18 @@ export class DynamoDbRecordStore implements RecordStore {
     sets.push(`${version} = if_not_exists(${version}, ${expr.value(0)}) + ${expr.value(1)}`);
     const condition = this.writeCondition(table, expr, expectedVersion);
     try {
-      const out = await this.call(
-        table, () => this.client.send(new UpdateCommand({
-          TableName: table.name,
-          Key: key,
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: condition,
-          ReturnValues: 'ALL_NEW',
-          ...expr.attributes(),
-        }),));
+      const out = await this.call(table, () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: table.name,
+            Key: key,
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: condition,
+            ReturnValues: 'ALL_NEW',
+            ...expr.attributes(),
+          }),
+        ),
+      );
       return out.Attributes ?? {};
     } catch (error) {
       if (isConditionFailure(error)) throw await this.explainFailure(table, key, expectedVersion);
@@ -105,14 +112,17 @@ export class DynamoDbRecordStore implements RecordStore {
     const expr = new ExpressionBuilder();
     const condition = this.writeCondition(table, expr, expectedVersion);
     try {
-      const out = await this.call(
-        table, () => this.client.send(new DeleteCommand({
-          TableName: table.name,
-          Key: key,
-          ConditionExpression: condition,
-          ReturnValues: 'ALL_OLD',
-          ...expr.attributes(),
-        }),));
+      const out = await this.call(table, () =>
+        this.client.send(
+          new DeleteCommand({
+            TableName: table.name,
+            Key: key,
+            ConditionExpression: condition,
+            ReturnValues: 'ALL_OLD',
+            ...expr.attributes(),
+          }),
+        ),
+      );
       return out.Attributes ?? {};
     } catch (error) {
       if (isConditionFailure(error)) throw await this.explainFailure(table, key, expectedVersion);
@@ -137,13 +147,18 @@ export class DynamoDbRecordStore implements RecordStore {
       };
       const out =
         query.partitionKeyValue === undefined
-          ? await this.call(table, () => this.client.send(new ScanCommand({ ...common, ...expr.attributes() })))
-          : await this.call(
-              table, () => this.client.send(new QueryCommand({
-                ...common,
-                KeyConditionExpression: `${expr.name(table.partitionKey.name)} = ${expr.value(query.partitionKeyValue)}`,
-                ...expr.attributes(),
-              }),));
+          ? await this.call(table, () =>
+              this.client.send(new ScanCommand({ ...common, ...expr.attributes() })),
+            )
+          : await this.call(table, () =>
+              this.client.send(
+                new QueryCommand({
+                  ...common,
+                  KeyConditionExpression: `${expr.name(table.partitionKey.name)} = ${expr.value(query.partitionKeyValue)}`,
+                  ...expr.attributes(),
+                }),
+              ),
+            );
       items.push(...(out.Items ?? []));
       startKey = out.LastEvaluatedKey as RecordKey | undefined;
       if (!startKey) break;
@@ -191,7 +206,6 @@ export class DynamoDbRecordStore implements RecordStore {
   }
 }
 
-
 function describeKey(table: TableSpec, item: RecordItem): string {
   const key: RecordKey = {};
   for (const attr of [table.partitionKey, table.sortKey]) {
@@ -229,7 +243,7 @@ function translateError(table: TableSpec, error: unknown): unknown {
   }
   if (name === 'ValidationException' && /size/i.test(message) && /item/i.test(message)) {
     return new ValidationError(
-      'data: the record would exceed DynamoDB\'s 400 KB item limit; store less in one record (large text belongs in documents)',
+      "data: the record would exceed DynamoDB's 400 KB item limit; store less in one record (large text belongs in documents)",
     );
   }
   return error;

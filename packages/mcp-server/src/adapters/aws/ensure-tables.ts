@@ -11,7 +11,10 @@ import type { KeyAttribute, TableSpec } from '../../ports/record-store.js';
  * Creates every configured table that does not exist (on-demand billing) and checks that
  * existing ones have the configured key, so a mismatch fails at start-up, not on first use.
  */
-export async function ensureTables(client: DynamoDBClient, tables: readonly TableSpec[]): Promise<void> {
+export async function ensureTables(
+  client: DynamoDBClient,
+  tables: readonly TableSpec[],
+): Promise<void> {
   for (const table of tables) {
     const wanted = keyOf(table);
     const existing = await describe(client, table.name);
@@ -20,8 +23,14 @@ export async function ensureTables(client: DynamoDBClient, tables: readonly Tabl
         new CreateTableCommand({
           TableName: table.name,
           BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: wanted.map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
-          KeySchema: wanted.map((a, i) => ({ AttributeName: a.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+          AttributeDefinitions: wanted.map((a) => ({
+            AttributeName: a.name,
+            AttributeType: a.type,
+          })),
+          KeySchema: wanted.map((a, i) => ({
+            AttributeName: a.name,
+            KeyType: i === 0 ? 'HASH' : 'RANGE',
+          })),
         }),
       );
       continue;
@@ -39,7 +48,10 @@ function keyOf(table: TableSpec): KeyAttribute[] {
   return table.sortKey ? [table.partitionKey, table.sortKey] : [table.partitionKey];
 }
 
-async function describe(client: DynamoDBClient, name: string): Promise<KeySchemaElement[] | undefined> {
+async function describe(
+  client: DynamoDBClient,
+  name: string,
+): Promise<KeySchemaElement[] | undefined> {
   try {
     const out = await client.send(new DescribeTableCommand({ TableName: name }));
     const schema = out.Table?.KeySchema ?? [];

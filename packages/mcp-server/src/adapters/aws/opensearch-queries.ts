@@ -1,0 +1,183 @@
+import { ValidationError } from '../../errors.js';
+import type {
+  DocumentInfo,
+  SearchFilter,
+  SearchHit,
+  StoredChunk,
+} from '../../ports/vector-store.js';
+
+/** A chunk as stored in OpenSearch: `_source` of the chunk index. */
+export interface ChunkSource {
+  chunk_id: string;
+  source: string;
+  generation: string;
+  content: string;
+  title?: string;
+  heading?: string;
+  position: number;
+  metadata: Record<string, string | number | boolean>;
+  metadata_json: string;
+  vector?: number[];
+}
+
+/** A document record as stored in OpenSearch: `_source` of the documents index. */
+export interface DocumentSource {
+  source: string;
+  generation: string;
+  title?: string;
+  chunks: number;
+  content_hash: string;
+  ingested_at: string;
+}
+
+export interface RawHit<S> {
+  _id: string;
+  _score: number | null;
+  _source?: S;
+  sort?: unknown[];
+}
+
+/** Never ship vectors back on reads: they are large and nothing here needs them. */
+export const WITHOUT_VECTOR = { excludes: ['vector'] };
+
+export function toChunkSource(chunk: StoredChunk, generation: string): ChunkSource {
+  return {
+    chunk_id: chunk.id,
+    source: chunk.source,
+    generation,
+    content: chunk.content,
+    ...(chunk.title !== undefined && { title: chunk.title }),
+    ...(chunk.heading !== undefined && { heading: chunk.heading }),
+    position: chunk.position,
+    metadata: chunk.metadata,
+    metadata_json: JSON.stringify(chunk.metadata),
+    vector: Array.from(chunk.vector),
+  };
+}
+
+export function toDocumentSource(document: DocumentInfo, generation: string): DocumentSource {
+  return {
+    source: document.source,
+    generation,
+    ...(document.title !== undefined && { title: document.title }),
+    chunks: document.chunks,
+    content_hash: document.contentHash,
+    ingested_at: document.ingestedAt,
+  };
+}
+
+export function fromDocumentSource(source: DocumentSource): DocumentInfo {
+  return {
+    source: source.source,
+    ...(source.title !== undefined && { title: source.title }),
+    chunks: source.chunks,
+    contentHash: source.content_hash,
+    ingestedAt: source.ingested_at,
+  };
+}
+
+export function fromChunkSource(source: ChunkSource, score: number): SearchHit {
+  return {
+    id: source.chunk_id,
+    source: source.source,
+    content: source.content,
+    ...(source.title !== undefined && { title: source.title }),
+    ...(source.heading !== undefined && { heading: source.heading }),
+    position: source.position,
+    metadata: JSON.parse(source.metadata_json) as SearchHit['metadata'],
+    score,
+  };
+}
+
+/** Exact-match filter clauses for the `source` keyword and `metadata.<field>` values. */
+export function filterClauses(filter: SearchFilter | undefined): Record<string, unknown>[] {
+  const clauses: Record<string, unknown>[] = [];
+  if (filter?.source !== undefined) clauses.push({ term: { source: filter.source } });
+  for (const [field, value] of Object.entries(filter?.metadata ?? {})) {
+    if (field === '' || field.startsWith('.') || field.endsWith('.') || field.includes('*')) {
+      throw new ValidationError(
+        `filter.metadata: ${JSON.stringify(field)} is not a usable metadata field name; use the name as it was ingested`,
+      );
+    }
+    clauses.push({ term: { [`metadata.${field}`]: value } });
+  }
+  return clauses;
+}
+
+export function knnSearchBody(
+  vector: Float32Array,
+  k: number,
+  filters: Record<string, unknown>[],
+): Record<string, unknown> {
+  return {
+    size: k,
+    _source: WITHOUT_VECTOR,
+    query: {
+      knn: {
+        vector: {
+          vector: Array.from(vector),
+          k,
+          // Inside the knn clause the filter is applied during the graph search, so a
+          // selective filter still yields k results (a post-filter could leave none).
+          ...(filters.length > 0 && { filter: { bool: { filter: filters } } }),
+        },
+      },
+    },
+  };
+}
+
+export function keywordSearchBody(
+  text: string,
+  size: number,
+  filters: Record<string, unknown>[],
+): Record<string, unknown> {
+  return {
+    size,
+    _source: WITHOUT_VECTOR,
+    query: {
+      bool: {
+        must: [{ multi_match: { query: text, fields: ['content', 'title^2', 'heading'] } }],
+        ...(filters.length > 0 && { filter: filters }),
+      },
+    },
+  };
+}
+
+/** While a replacement is under way both generations of a chunk may be visible: keep the newest. */
+export function newestGenerationOnly(hits: RawHit<ChunkSource>[]): RawHit<ChunkSource>[] {
+  const newest = new Map<string, string>();
+  for (const { _source: source } of hits) {
+    if (!source) continue;
+    const seen = newest.get(source.chunk_id);
+    if (seen === undefined || seen < source.generation)
+      newest.set(source.chunk_id, source.generation);
+  }
+  const kept = new Set<string>();
+  return hits.filter(({ _source: source }) => {
+    if (!source || newest.get(source.chunk_id) !== source.generation || kept.has(source.chunk_id)) {
+      return false;
+    }
+    kept.add(source.chunk_id);
+    return true;
+  });
+}
+
+/** Opaque list cursor: the last source of the previous page, bound to the documents index. */
+export function encodeListCursor(index: string, after: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, i: index, a: after }), 'utf8').toString('base64url');
+}
+
+export function decodeListCursor(index: string, cursor: string): string {
+  const invalid = new ValidationError(
+    'cursor: not a cursor from list_documents; pass the cursor value from the previous page unchanged, or omit it to start from the beginning',
+  );
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid;
+  }
+  const { v, i, a } = (envelope ?? {}) as { v?: unknown; i?: unknown; a?: unknown };
+  if (v !== 1 || i !== index || typeof a !== 'string') throw invalid;
+  return a;
+}

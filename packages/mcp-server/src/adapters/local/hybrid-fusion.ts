@@ -1,0 +1,44 @@
+import { RRF_K } from '../../documents/score-scale.js';
+import { HASHING_EMBEDDER_ID_PREFIX } from './hashing-embedder.js';
+
+/**
+ * Weighted reciprocal rank fusion of the three rankings of a hybrid search: vector, keyword
+ * (BM25 over words) and trigram (BM25 over character trigrams). The right vector weight
+ * depends on the embedder: a semantic model earns an equal say; a lexical sketch such as
+ * HashingEmbedder, which mostly repeats what BM25 already knows, much less.
+ */
+export interface HybridFusion {
+  /** The RRF constant: larger flattens the advantage of the very top ranks. */
+  k: number;
+  vectorWeight: number;
+  keywordWeight: number;
+  /** 0 leaves the trigram ranking out. */
+  trigramWeight: number;
+}
+
+/** Plain RRF for a semantic embedder, plus a light trigram ranking for typos and identifiers. */
+export const DEFAULT_FUSION: HybridFusion = {
+  k: RRF_K,
+  vectorWeight: 1,
+  keywordWeight: 1,
+  trigramWeight: 0.3,
+};
+
+/**
+ * For HashingEmbedder, chosen on the SciFact train queries (scripts/eval-retrieval.ts): its
+ * vectors add little to BM25, so they mostly break ties; trigrams add recall. A plateau, not
+ * a peak: k 10-30, vector 0-0.1 and trigram 0.2-0.5 all score within 0.003 nDCG@10.
+ */
+export const HASHING_EMBEDDER_FUSION: HybridFusion = {
+  k: 20,
+  vectorWeight: 0.1,
+  keywordWeight: 1,
+  trigramWeight: 0.3,
+};
+
+/** The fusion tuned for an embedder: HASHING_EMBEDDER_FUSION for HashingEmbedder, else the default. */
+export function fusionFor(embedderId: string): HybridFusion {
+  return embedderId.startsWith(HASHING_EMBEDDER_ID_PREFIX)
+    ? HASHING_EMBEDDER_FUSION
+    : DEFAULT_FUSION;
+}

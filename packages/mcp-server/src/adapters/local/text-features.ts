@@ -1,0 +1,79 @@
+/**
+ * Word analysis for the local embedder: tokens, English stop words and a light suffix stemmer.
+ * Deliberately small and dependency-free; the character n-grams of the embedder catch the
+ * morphology this stemmer leaves alone.
+ */
+
+/** Common English function words: they say little about what a text is about. */
+export const STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    'a about above after again against all am an and any are as at be because been before being ' +
+    'below between both but by can could did do does doing down during each few for from further ' +
+    'had has have having he her here hers herself him himself his how i if in into is it its itself ' +
+    'just me more most my myself no nor not now of off on once only or other our ours ourselves out ' +
+    'over own same she should so some such than that the their theirs them themselves then there ' +
+    'these they this those through to too under until up very was we were what when where which ' +
+    'while who whom why will with would you your yours yourself yourselves also may might must shall ' +
+    'via whether within without upon per'
+  ).split(' '),
+);
+
+/**
+ * Lower-cased word tokens: runs of letters and digits, accents removed so "Zürich" and
+ * "Zurich" meet. Hyphenated and slashed compounds split into their parts ("IL-6" → "il", "6").
+ */
+export function tokenize(text: string): string[] {
+  return (
+    text
+      .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
+}
+
+const VOWEL = /[aeiouy]/;
+
+/**
+ * A light English stemmer: Porter's step 1 (plurals, -ed, -ing) plus a few frequent
+ * derivational endings. Conservative on short words, where stripping does more harm than good.
+ */
+export function stem(word: string): string {
+  if (word.length <= 3 || /\d/.test(word)) return word;
+  let w = word;
+  if (w.endsWith('sses')) w = w.slice(0, -2);
+  else if (w.endsWith('ies')) w = w.length > 4 ? `${w.slice(0, -3)}y` : w.slice(0, -1);
+  else if (w.endsWith('s') && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
+
+  if (w.endsWith('eed')) {
+    if (w.length > 4) w = w.slice(0, -1);
+  } else {
+    const m = /^(.+?)(ed|ing)$/.exec(w);
+    if (m && VOWEL.test(m[1]!) && m[1]!.length >= 3) {
+      w = m[1]!;
+      if (/(at|bl|iz)$/.test(w)) w += 'e';
+      else if (/([^aeiouylsz])\1$/.test(w)) w = w.slice(0, -1);
+    }
+  }
+  if (w.endsWith('y') && w.length > 3 && !VOWEL.test(w[w.length - 2]!)) w = `${w.slice(0, -1)}i`;
+
+  for (const [suffix, replacement] of DERIVATIONAL) {
+    if (w.endsWith(suffix) && w.length - suffix.length >= 4)
+      return w.slice(0, -suffix.length) + replacement;
+  }
+  return w;
+}
+
+/** Endings that rarely change meaning in retrieval ("regulation" ~ "regulate"), longest first. */
+const DERIVATIONAL: readonly (readonly [string, string])[] = [
+  ['ational', 'ate'],
+  ['ization', 'ize'],
+  ['fulness', 'ful'],
+  ['iveness', 'ive'],
+  ['ousness', 'ous'],
+  ['ation', 'ate'],
+  ['ness', ''],
+  ['ment', ''],
+  ['ally', 'al'],
+  ['ly', ''],
+];

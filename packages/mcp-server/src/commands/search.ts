@@ -1,0 +1,28 @@
+import type { DocumentService } from '../documents/document-service.js';
+import type { SearchMode } from '../ports/vector-store.js';
+import { citationPlace } from '../tools/documents.js';
+
+/** `chatbot-mcp-server search "<query>"`: prints the best passages with their sources. */
+export async function runSearch(
+  query: string,
+  options: { limit?: number; mode?: SearchMode; threshold?: number },
+  documents: DocumentService,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
+  const hits = await documents.search({ query, ...options });
+  if (hits.length === 0) {
+    out.write(
+      `No passages matched "${query}". Ingest documents first: chatbot-mcp-server ingest <files>\n`,
+    );
+    return 0;
+  }
+  for (const [i, hit] of hits.entries()) {
+    const where = citationPlace(hit.title, hit.heading);
+    const excerpt = hit.content.replace(/\s+/g, ' ').trim();
+    out.write(
+      `[${i + 1}] ${hit.source}${where ? ` — ${where}` : ''}  (score ${hit.score.toFixed(3)})\n` +
+        `    ${excerpt.length > 300 ? `${excerpt.slice(0, 300)}…` : excerpt}\n\n`,
+    );
+  }
+  return hits.length;
+}

@@ -1,0 +1,78 @@
+/** One chunk of a document as stored and searched. */
+export interface Chunk {
+  /** `<source>#<position>`: stable across re-ingestion of unchanged content. */
+  id: string;
+  source: string;
+  content: string;
+  title?: string;
+  /** Heading path, e.g. "Setup > Claude Desktop". */
+  heading?: string;
+  position: number;
+  metadata: Record<string, string | number | boolean>;
+}
+
+export interface StoredChunk extends Chunk {
+  vector: Float32Array;
+}
+
+export type SearchMode = 'hybrid' | 'vector' | 'keyword';
+
+export interface SearchFilter {
+  source?: string;
+  /** Exact-match metadata fields. */
+  metadata?: Record<string, string | number | boolean>;
+}
+
+export interface SearchQuery {
+  text: string;
+  vector?: Float32Array;
+  mode: SearchMode;
+  limit: number;
+  /** Drop results scoring below this; scores are in [0, 1] and comparable within a mode. */
+  threshold?: number;
+  filter?: SearchFilter;
+}
+
+export interface SearchHit extends Chunk {
+  score: number;
+}
+
+export interface DocumentInfo {
+  source: string;
+  title?: string;
+  chunks: number;
+  contentHash: string;
+  ingestedAt: string;
+}
+
+export interface DocumentReplacement {
+  document: DocumentInfo;
+  chunks: readonly StoredChunk[];
+}
+
+/** Where chunks live and are searched. Implementations: LanceDB (embedded), OpenSearch. */
+export interface VectorStore {
+  /** Replaces every chunk of `document.source` with `chunks`, atomically as far as the backend allows. */
+  replaceDocument(document: DocumentInfo, chunks: readonly StoredChunk[]): Promise<void>;
+  /**
+   * `replaceDocument` for many documents in as few backend writes as it allows (bulk ingestion:
+   * one write per document is far too slow for thousands). Each document is still replaced
+   * whole; the batch as a whole need not be atomic. Sources in one batch are distinct.
+   * Optional: without it, callers fall back to one `replaceDocument` per document.
+   */
+  replaceDocuments?(entries: readonly DocumentReplacement[]): Promise<void>;
+  /** The stored document, if any (used to skip unchanged content). */
+  getDocument(source: string): Promise<DocumentInfo | undefined>;
+  /**
+   * The stored documents among `sources`, in any order; unknown sources are left out.
+   * Optional: without it, callers fall back to one `getDocument` per source.
+   */
+  getDocuments?(sources: readonly string[]): Promise<DocumentInfo[]>;
+  deleteDocument(source: string): Promise<number>;
+  listDocuments(options: { limit: number; cursor?: string }): Promise<{
+    documents: DocumentInfo[];
+    cursor?: string;
+  }>;
+  search(query: SearchQuery): Promise<SearchHit[]>;
+  close(): Promise<void>;
+}
