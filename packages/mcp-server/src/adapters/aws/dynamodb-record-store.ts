@@ -21,7 +21,8 @@ import { ExpressionBuilder } from './expression-builder.js';
 import { decodeCursor, encodeCursor } from './list-cursor.js';
 
 export interface DynamoDbRecordStoreOptions {
-  client: DynamoDBDocumentClient;
+  /** The SDK's document client, or anything with its `send` (the embedded store's fast client). */
+  client: Pick<DynamoDBDocumentClient, 'send'>;
   /** Current time in epoch seconds, for TTL checks. */
   nowSeconds?: () => number;
 }
@@ -31,7 +32,7 @@ const MAX_LIST_ROUND_TRIPS = 5;
 
 /** The record store on DynamoDB (AWS, DynamoDB Local, or the embedded dynalite). */
 export class DynamoDbRecordStore implements RecordStore {
-  private readonly client: DynamoDBDocumentClient;
+  private readonly client: Pick<DynamoDBDocumentClient, 'send'>;
   private readonly nowSeconds: () => number;
 
   constructor(options: DynamoDbRecordStoreOptions) {
