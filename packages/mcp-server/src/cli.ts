@@ -1,14 +1,10 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { runIngest } from './commands/ingest.js';
-import { runSearch } from './commands/search.js';
 import { loadConfig, loadHttpConfig, type ServerConfig } from './config.js';
-import { lazyDocuments } from './document-runtime.js';
 import { AppError } from './errors.js';
 import { createLogger, errorFields, type Logger } from './logger.js';
 import type { SearchMode } from './ports/vector-store.js';
 import { createRuntime } from './runtime.js';
-import { serveHttp } from './transports/http.js';
 import { serveStdio } from './transports/stdio.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
@@ -129,7 +125,8 @@ async function serve(config: ServerConfig, logger: Logger, values: Values): Prom
       : undefined;
   const runtime = await createRuntime(config, logger);
   try {
-    if (http) await serveHttp(runtime, logger, http);
+    // Each path loads only what it uses: start-up time matters to MCP hosts.
+    if (http) await (await import('./transports/http.js')).serveHttp(runtime, logger, http);
     else await serveStdio(runtime, logger);
   } finally {
     await runtime.close();
@@ -145,13 +142,16 @@ async function documentsCommand(
   logger: Logger,
   values: Values,
 ): Promise<number> {
+  const { lazyDocuments } = await import('./document-runtime.js');
   const documents = lazyDocuments(config, logger);
   try {
     const service = await documents.get();
     if (command === 'ingest') {
+      const { runIngest } = await import('./commands/ingest.js');
       const summary = await runIngest(args, service);
       return summary.failed.length > 0 ? 1 : 0;
     }
+    const { runSearch } = await import('./commands/search.js');
     await runSearch(
       args[0]!,
       {
@@ -172,7 +172,9 @@ function usageError(message: string): number {
   return 2;
 }
 
-main(process.argv.slice(2)).then(
+// `pnpm start -- --transport http` passes the `--` through; it separates nothing here.
+const argv = process.argv.slice(2);
+main(argv[0] === '--' ? argv.slice(1) : argv).then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`${String(error)}\n`);

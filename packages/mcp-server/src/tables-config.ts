@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { parse as parseYaml } from 'yaml';
 import { describeErrors } from './contract/schema-validator.js';
 import { ConfigError } from './errors.js';
 import type { KeyAttribute, TableSpec } from './ports/record-store.js';
@@ -113,6 +113,12 @@ const validateFile = (raw: unknown): raw is TablesFile => {
  *   events: { name: team-events, partitionKey: day, sortKey: { name: seq, type: N }, access: read-only }
  * ```
  */
+/** Loaded on first use (synchronously, as configuration loading is): most servers have no tables file. */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text);
+}
+
 export function loadTablesFile(path: string): TableSpec[] {
   let raw: unknown;
   try {
