@@ -1,19 +1,28 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { STDIO_DEFAULT_MAX_BUFFER_SIZE } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
 import { createMcpServer } from '../server.js';
+import { BoundedLines } from './bounded-lines.js';
 
 /** Serves MCP over stdin/stdout until stdin closes or a signal arrives. */
 export async function serveStdio(runtime: Runtime, logger: Logger): Promise<void> {
   const server = createMcpServer({ registry: runtime.registry, logger });
-  // The SDK reports here lines that are not JSON-RPC (and ignores them) and a line over its
-  // 10 MiB buffer (and ends the session); without this the server would exit without saying why.
+  // The SDK reports here lines that are not JSON-RPC (and ignores them).
   server.onerror = (error) =>
     logger.warn('stdio: unreadable input', { message: error.message.slice(0, 200) });
-  const transport = new StdioServerTransport();
+  const input = process.stdin.pipe(
+    new BoundedLines(STDIO_DEFAULT_MAX_BUFFER_SIZE, (bytes) =>
+      logger.warn('stdio: dropped a line over the size limit', {
+        bytes,
+        limit: STDIO_DEFAULT_MAX_BUFFER_SIZE,
+      }),
+    ),
+  );
+  const transport = new StdioServerTransport(input as unknown as typeof process.stdin);
   const closed = new Promise<void>((resolve) => {
     transport.onclose = resolve;
-    process.stdin.once('end', resolve);
+    input.once('end', resolve);
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });

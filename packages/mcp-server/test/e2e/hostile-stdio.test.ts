@@ -11,9 +11,8 @@ import { RawStdioServer, type JsonRpcResponse } from '../support/raw-stdio.js';
  * (STDIO_DEFAULT_MAX_BUFFER_SIZE) of an unfinished line.
  * - A line under that is read whole and handled like any other: a tool call is answered (here
  *   with VALIDATION, as the item is over 400 KB), a line that is not JSON-RPC is ignored.
- * - A longer line ends the session: the SDK drops the buffer and closes the transport, and the
- *   server shuts down cleanly (exit 0, a warning on stderr) with its data intact; the host
- *   restarts it. Memory stays bounded either way.
+ * - A longer line is dropped up to its newline by the server's bounded line reader (a warning
+ *   on stderr) and the session goes on; memory stays bounded.
  */
 
 const TABLES = ['sessions', 'conversations', 'analytics'];
@@ -164,22 +163,17 @@ describe('hostile input over stdio (node dist/cli.js, raw lines)', { timeout: 60
     await expectIntact();
   });
 
-  it('a line over the 10 MiB buffer ends the session cleanly; a restart finds the data intact', async () => {
+  it('a line over the 10 MiB limit is dropped with a warning; the session goes on', async () => {
     const oversized = STDIO_DEFAULT_MAX_BUFFER_SIZE + 1_000_000;
     await server.write(`${'y'.repeat(oversized)}\n`);
-    const after = server.callTool('list_records', { table: 'sessions' });
-    await expect(after).rejects.toThrow(/exited/);
-    expect(await server.exited).toEqual({ code: 0, signal: null });
+    await expectIntact();
     expect(jsonLines(server.stderr())).toContainEqual(
       expect.objectContaining({
         level: 'warn',
-        msg: 'stdio: unreadable input',
-        message: expect.stringContaining('exceeded maximum size'),
+        msg: 'stdio: dropped a line over the size limit',
+        bytes: oversized + 1,
       }),
     );
     expect(server.stray).toEqual([]);
-
-    server = await RawStdioServer.start(dataDir);
-    await expectIntact();
   });
 });
