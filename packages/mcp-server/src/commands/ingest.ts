@@ -27,7 +27,8 @@ export async function runIngest(
 ): Promise<IngestSummary> {
   const { files, missing } = await discoverFiles(args);
   const summary: IngestSummary = {
-    files: files.length,
+    // Every input counts once: a path that matched nothing is a failed file.
+    files: files.length + missing.length,
     chunks: 0,
     indexed: 0,
     skipped: 0,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { assertBuilt, makeTempDir, removeDir } from '../support/cli-process.js';
 import { startHttpCli, type HttpCliProcess } from '../support/http-cli.js';
 import { preferSseFetch } from '../support/mcp-http.js';
+import { ALL_TOOLS } from '../support/tool-results.js';
 
 /**
  * The Vercel AI SDK's MCP client (an independent implementation) over Streamable HTTP against
@@ -18,13 +19,6 @@ interface ToolResult {
 
 const TOKEN = 'ai-sdk-http-token-1e4f';
 const toolContext = { toolCallId: 'call-1', messages: [] };
-const RECORD_TOOLS = [
-  'create_record',
-  'read_record',
-  'update_record',
-  'delete_record',
-  'list_records',
-];
 
 let dataDir: string;
 let server: HttpCliProcess;
@@ -59,15 +53,55 @@ afterAll(async () => {
 });
 
 describe('@ai-sdk/mcp over Streamable HTTP against node dist/cli.js --transport http', () => {
-  it('sees the server and its record tools', async () => {
+  it('sees the server and its record and document tools', async () => {
     const client = await connect({ token: TOKEN });
     expect(client.serverInfo.name).toBe('chatbot-mcp-server');
     expect(client.instructions).toContain('VALIDATION');
+    expect(client.instructions).toContain('search_documents');
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(RECORD_TOOLS);
-    expect(tools.find((t) => t.name === 'delete_record')?.annotations).toMatchObject({
-      destructiveHint: true,
+    expect(tools.map((t) => t.name)).toEqual(ALL_TOOLS);
+    const annotations = (name: string): unknown => tools.find((t) => t.name === name)?.annotations;
+    expect(annotations('delete_record')).toMatchObject({ destructiveHint: true });
+    for (const name of ['search_documents', 'list_documents']) {
+      expect(annotations(name), name).toMatchObject({
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+      });
+    }
+    for (const name of ['ingest_document', 'delete_document']) {
+      expect(annotations(name), name).toMatchObject({
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: true,
+      });
+    }
+  });
+
+  it('ingests a document and finds it with search_documents through AI SDK tools', async () => {
+    const tools = await (await connect({ token: TOKEN })).tools();
+    const ingested = (await tools.ingest_document?.execute(
+      {
+        source: 'guides/kiln.md',
+        content: '# Kiln firing\n\nBisque firing reaches cone 04 before the glaze firing.',
+      },
+      toolContext,
+    )) as ToolResult;
+    expect(ingested.structuredContent).toEqual({
+      source: 'guides/kiln.md',
+      chunks: 1,
+      skipped: false,
     });
+    const found = (await tools.search_documents?.execute(
+      { query: 'bisque firing cone', mode: 'keyword' },
+      toolContext,
+    )) as ToolResult;
+    expect(found.isError ?? false).toBe(false);
+    const { results } = found.structuredContent as { results: { source: string; score: number }[] };
+    expect(results[0]?.source).toBe('guides/kiln.md');
+    expect(results[0]?.score).toBeGreaterThan(0);
+    expect(results[0]?.score).toBeLessThanOrEqual(1);
+    expect(found.content[0]?.text).toContain('[1] source: guides/kiln.md');
   });
 
   it('creates, updates and reads back a record through AI SDK tools', async () => {

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { lambdaEnv, loadLambdaHandler } from '../support/lambda-container.js';
+import { lambdaEnv, loadLambdaHandler, removeLambdaDataDirs } from '../support/lambda-container.js';
 import { startLambdaUrlEmulator, type LambdaUrlEmulator } from '../support/lambda-url-emulator.js';
 import { startDynalite, type RecordBackend } from '../support/record-backends.js';
 import { startTestHttpServer, type TestHttpServer } from '../support/http-server.js';
@@ -144,6 +144,7 @@ describe('MCP conformance suite against the Lambda handler behind a local Functi
     vi.unstubAllEnvs();
     await emulator.close();
     await dynamo.close();
+    await removeLambdaDataDirs();
   });
 
   it(

@@ -12,6 +12,7 @@ import {
   removeDir,
 } from '../support/cli-process.js';
 import { startHttpCli, type HttpCliProcess } from '../support/http-cli.js';
+import { ALL_TOOLS } from '../support/tool-results.js';
 
 /**
  * Interoperability with the MCP Inspector CLI (@modelcontextprotocol/inspector 0.15.0), an
@@ -21,13 +22,6 @@ import { startHttpCli, type HttpCliProcess } from '../support/http-cli.js';
  */
 
 const INSPECTOR = join(PACKAGE_DIR, 'node_modules', '.bin', 'mcp-inspector');
-const RECORD_TOOLS = [
-  'create_record',
-  'read_record',
-  'update_record',
-  'delete_record',
-  'list_records',
-];
 
 interface InspectorRun {
   code: number | null;
@@ -77,8 +71,11 @@ function describeTarget(
       await before?.();
       return inspector([...args, '--method', ...method, ...extra]);
     };
-    const call = (tool: string, args: Record<string, unknown>) =>
-      run(['tools/call', '--tool-name', tool], toolArgs(args));
+    const called = new Set<string>();
+    const call = (tool: string, args: Record<string, unknown>): Promise<InspectorRun> => {
+      called.add(tool);
+      return run(['tools/call', '--tool-name', tool], toolArgs(args));
+    };
     const ok = (result: InspectorRun): Record<string, unknown> => {
       expect(result.code, result.stderr).toBe(0);
       expect(result.json.isError ?? false, result.stdout).toBe(false);
@@ -89,7 +86,7 @@ function describeTarget(
       const result = await run(['tools/list']);
       expect(result.code, result.stderr).toBe(0);
       const tools = result.json.tools as { name: string; inputSchema: unknown }[];
-      expect(tools.map((t) => t.name)).toEqual(RECORD_TOOLS);
+      expect(tools.map((t) => t.name)).toEqual(ALL_TOOLS);
     });
 
     it('calls every tool, with string, number and JSON object arguments', async () => {
@@ -141,6 +138,43 @@ function describeTarget(
       ).toMatchObject({
         deleted: { sessionId: id, version: 2 },
       });
+
+      const source = 'inspector/sourdough.md';
+      expect(
+        ok(
+          await call('ingest_document', {
+            source,
+            content: '# Sourdough\n\nFeed the starter with rye flour twice a day.',
+            metadata: { team: 'bakery', shift: 2 },
+          }),
+        ),
+      ).toEqual({ source, chunks: 1, skipped: false });
+      const searched = await call('search_documents', {
+        query: 'starter rye flour',
+        limit: 3,
+        threshold: 0,
+        filter: { metadata: { team: 'bakery' } },
+      });
+      const { results } = ok(searched) as {
+        results: { source: string; score: number; metadata: unknown }[];
+      };
+      expect(results).toHaveLength(1);
+      expect(results[0]).toMatchObject({ source, metadata: { team: 'bakery', shift: 2 } });
+      expect(results[0]?.score).toBeGreaterThan(0);
+      expect(results[0]?.score).toBeLessThanOrEqual(1);
+      expect(searched.json.content).toEqual([
+        { type: 'text', text: expect.stringContaining(`[1] source: ${source} — Sourdough`) },
+      ]);
+      const documents = ok(await call('list_documents', { limit: 10 })) as {
+        documents: { source: string; chunks: number }[];
+      };
+      expect(documents.documents).toEqual([expect.objectContaining({ source, chunks: 1 })]);
+      expect(ok(await call('delete_document', { source }))).toEqual({
+        source,
+        deleted_chunks: 1,
+      });
+      expect(ok(await call('list_documents', {}))).toEqual({ documents: [] });
+      expect([...called].sort()).toEqual([...ALL_TOOLS].sort());
     });
 
     it('reports a refused call as an error result (exit 0) and an unknown tool as a failure (exit 1)', async () => {
@@ -182,10 +216,12 @@ afterAll(async () => {
   await removeDir(dataDir);
 });
 
-/** The previous command's server may still be exiting; the next one must not find the store locked. */
+/** The previous command's server may still be exiting; the next one must not find the stores locked. */
 async function storeUnlocked(): Promise<void> {
-  const lock = join(dataDir, 'stdio', 'records.lock');
-  for (let i = 0; i < 100 && existsSync(lock); i++) await sleep(50);
+  for (const name of ['records.lock', 'documents.lock']) {
+    const lock = join(dataDir, 'stdio', name);
+    for (let i = 0; i < 100 && existsSync(lock); i++) await sleep(50);
+  }
 }
 
 describeTarget('MCP Inspector CLI over stdio (node dist/cli.js)', () => ({

@@ -15,15 +15,14 @@ import {
   runCli,
   type StdioServer,
 } from '../support/cli-process.js';
-import { callError, callOk, recordRoundTrip } from '../support/tool-results.js';
-
-const RECORD_TOOLS = [
-  'create_record',
-  'read_record',
-  'update_record',
-  'delete_record',
-  'list_records',
-];
+import {
+  ALL_TOOLS,
+  RECORD_TOOLS,
+  callError,
+  callOk,
+  documentRoundTrip,
+  recordRoundTrip,
+} from '../support/tool-results.js';
 
 let dataDir: string;
 const servers: StdioServer[] = [];
@@ -53,11 +52,13 @@ afterEach(async () => {
 });
 
 describe('node dist/cli.js over stdio (SDK StdioClientTransport)', () => {
-  it('does a create/read/update/list/delete round trip', async () => {
+  it('does a record and a document round trip', async () => {
     const server = await start();
     const { tools } = await server.client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(RECORD_TOOLS));
+    expect(tools.map((t) => t.name)).toEqual(ALL_TOOLS);
     await recordRoundTrip(server.client);
+    await documentRoundTrip(server.client, 'stdio/quokka-care.md');
+    expect(existsSync(join(dataDir, 'documents'))).toBe(true);
     expect(server.transportErrors).toEqual([]);
   });
 
@@ -212,9 +213,20 @@ describe('command line', () => {
   it('--help prints usage on stdout and exits 0', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Usage: chatbot-mcp-server/);
-    expect(run.stdout).toContain('--data-dir');
-    expect(run.stdout).toContain('--config');
+    expect(run.stdout).toMatch(/^Usage:\n {2}chatbot-mcp-server \[serve\] \[options\] /);
+    expect(run.stdout).toContain('\n  chatbot-mcp-server ingest <file|dir|glob>');
+    expect(run.stdout).toContain('\n  chatbot-mcp-server search "<query>"');
+    for (const flag of [
+      '--data-dir',
+      '--config',
+      '--transport',
+      '--limit',
+      '--mode',
+      '--threshold',
+      '--version',
+    ]) {
+      expect(run.stdout).toContain(`\n  ${flag} `);
+    }
     expect(run.stderr).toBe('');
   });
 
@@ -222,9 +234,10 @@ describe('command line', () => {
     const run = await runCli(['--data-dir', dataDir, '--frobnicate']);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toContain('--frobnicate');
-    expect(run.stderr).toContain('Usage: chatbot-mcp-server');
+    expect(run.stderr).toMatch(/^chatbot-mcp-server: .*--frobnicate/);
+    expect(run.stderr).toContain('\n\nUsage:\n  chatbot-mcp-server [serve] [options]');
     expect(existsSync(join(dataDir, 'records'))).toBe(false);
+    expect(existsSync(join(dataDir, 'documents'))).toBe(false);
   });
 });
 

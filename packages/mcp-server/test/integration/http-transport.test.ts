@@ -28,15 +28,7 @@ import {
   sseData,
   toolCall,
 } from '../support/mcp-http.js';
-import { callOk, recordRoundTrip } from '../support/tool-results.js';
-
-const RECORD_TOOLS = [
-  'create_record',
-  'read_record',
-  'update_record',
-  'delete_record',
-  'list_records',
-];
+import { ALL_TOOLS, callOk, documentRoundTrip, recordRoundTrip } from '../support/tool-results.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -80,8 +72,9 @@ describe('startHttpServer: MCP over Streamable HTTP on 127.0.0.1 (SDK Streamable
     expect(mcp.getServerVersion()?.name).toBe(SERVER_NAME);
     expect(mcp.getServerCapabilities()?.tools).toBeDefined();
     const { tools } = await mcp.listTools();
-    expect(tools.map((t) => t.name)).toEqual(RECORD_TOOLS);
+    expect(tools.map((t) => t.name)).toEqual(ALL_TOOLS);
     await recordRoundTrip(mcp);
+    await documentRoundTrip(mcp, 'http/quokka-care.md');
   });
 
   it('answers with JSON by default', async () => {
@@ -110,13 +103,15 @@ describe('startHttpServer: MCP over Streamable HTTP on 127.0.0.1 (SDK Streamable
     // The SDK client reads SSE answers as well: a whole round trip with SSE responses.
     const mcp = await client(server.url, { fetch: preferSseFetch });
     await recordRoundTrip(mcp);
+    await documentRoundTrip(mcp, 'http-sse/quokka-care.md');
   });
 
   it('serves GET /healthz', async () => {
     const server = await serve();
     const response = await fetch(`${server.origin}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', tools: RECORD_TOOLS.length });
+    expect(await response.json()).toEqual({ status: 'ok', tools: 9 });
+    expect(ALL_TOOLS).toHaveLength(9);
   });
 
   it.each(['GET', 'DELETE'])(
@@ -306,10 +301,9 @@ describe('startHttpServer limits', () => {
 
   it('answers 504 when a call outlives MCP_REQUEST_TIMEOUT_MS, and keeps serving', async () => {
     const store = new GatedRecordStore();
-    const server = await serve({
-      runtime: await gatedRuntime(store),
-      env: { MCP_REQUEST_TIMEOUT_MS: '200' },
-    });
+    const runtime = await gatedRuntime(store);
+    cleanups.push(() => runtime.close()); // cleanups run in reverse: after the server's close
+    const server = await serve({ runtime, env: { MCP_REQUEST_TIMEOUT_MS: '200' } });
     const slow = await post(
       server.url,
       toolCall('create_record', { table: 'sessions', data: { a: 1 } }, 3),
@@ -336,7 +330,9 @@ describe('startHttpServer graceful shutdown', () => {
     'finishes an in-flight call (%s response) and refuses new connections',
     async (_mode, accept) => {
       const store = new GatedRecordStore();
-      const server = await startTestHttpServer({ runtime: await gatedRuntime(store) });
+      const runtime = await gatedRuntime(store);
+      cleanups.push(() => runtime.close());
+      const server = await startTestHttpServer({ runtime });
       let closed = false;
       cleanups.push(() => (closed ? Promise.resolve() : server.close()));
 

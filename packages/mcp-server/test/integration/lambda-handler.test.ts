@@ -13,6 +13,7 @@ import { startDynalite, type RecordBackend } from '../support/record-backends.js
 import {
   lambdaEnv,
   loadLambdaHandler,
+  removeLambdaDataDirs,
   type McpLambdaHandler,
 } from '../support/lambda-container.js';
 import {
@@ -29,15 +30,14 @@ import {
   sseData,
   toolCall,
 } from '../support/mcp-http.js';
-import { callError, callOk, recordRoundTrip } from '../support/tool-results.js';
+import {
+  ALL_TOOLS,
+  callError,
+  callOk,
+  documentRoundTrip,
+  recordRoundTrip,
+} from '../support/tool-results.js';
 
-const RECORD_TOOLS = [
-  'create_record',
-  'read_record',
-  'update_record',
-  'delete_record',
-  'list_records',
-];
 const DOMAIN = 'abcdefghij0123456789.lambda-url.us-east-1.on.aws';
 
 let dynamo: RecordBackend;
@@ -51,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   vi.unstubAllEnvs();
   await dynamo.close();
+  await removeLambdaDataDirs();
 });
 
 /** A Function URL / HTTP API payload v2 event, written out by hand as AWS documents it. */
@@ -133,7 +134,7 @@ describe('Lambda handler with hand-built payload v2 events (API Gateway HTTP API
     const list = await invokeHttp(httpEvent({ body: request('tools/list', {}, 2) }));
     expect(
       (list.json as { result: { tools: { name: string }[] } }).result.tools.map((t) => t.name),
-    ).toEqual(RECORD_TOOLS);
+    ).toEqual(ALL_TOOLS);
 
     const created = await invokeHttp(
       httpEvent({
@@ -221,12 +222,14 @@ describe('Lambda handler behind a local Function URL emulator (SDK StreamableHTT
   });
   afterAll(() => emulator.close());
 
-  it('serves the SDK HTTP client: initialize, tools/list, a record round trip', async () => {
+  it('serves the SDK HTTP client: initialize, tools/list, record and document round trips', async () => {
     const mcp = await connectHttpClient(`${emulator.url}/mcp`);
     try {
       expect(mcp.getServerVersion()?.name).toBe(SERVER_NAME);
-      expect((await mcp.listTools()).tools.map((t) => t.name)).toEqual(RECORD_TOOLS);
+      expect((await mcp.listTools()).tools.map((t) => t.name)).toEqual(ALL_TOOLS);
       await recordRoundTrip(mcp);
+      // The document tools on the container's embedded index (CHATBOT_DATA_DIR).
+      await documentRoundTrip(mcp, 'lambda-url/quokka-care.md');
     } finally {
       await mcp.close();
     }
@@ -279,11 +282,11 @@ describe('Lambda direct invoke: LambdaInvokeClientTransport + @aws-sdk/client-la
     return client;
   }
 
-  it('initializes, lists tools, creates and reads a record', async () => {
+  it('initializes, lists tools, creates and reads a record, round-trips a document', async () => {
     const mcp = await connect('chatbot-mcp');
     try {
       expect(mcp.getServerVersion()?.name).toBe(SERVER_NAME);
-      expect((await mcp.listTools()).tools.map((t) => t.name)).toEqual(RECORD_TOOLS);
+      expect((await mcp.listTools()).tools.map((t) => t.name)).toEqual(ALL_TOOLS);
       const created = (await callOk(mcp, 'create_record', {
         table: 'sessions',
         data: { topic: 'invoked' },
@@ -302,6 +305,7 @@ describe('Lambda direct invoke: LambdaInvokeClientTransport + @aws-sdk/client-la
           data: { a: 1 },
         }),
       ).toMatch(/^VALIDATION: /);
+      await documentRoundTrip(mcp, 'lambda-invoke/quokka-care.md');
     } finally {
       await mcp.close();
     }

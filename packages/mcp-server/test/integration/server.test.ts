@@ -13,17 +13,32 @@ import {
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HashingEmbedder } from '../../src/adapters/local/hashing-embedder.js';
 import { loadConfig } from '../../src/config.js';
 import { loadToolContract } from '../../src/contract/load-contract.js';
+import { DocumentService } from '../../src/documents/document-service.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import type { RecordStore, TableSpec } from '../../src/ports/record-store.js';
+import type { VectorStore } from '../../src/ports/vector-store.js';
 import { RecordService } from '../../src/records/record-service.js';
 import { TableRegistry } from '../../src/records/table-registry.js';
-import { createRuntime } from '../../src/runtime.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { ToolRegistry } from '../../src/tool-registry.js';
+import { documentTools } from '../../src/tools/documents.js';
 import { recordTools } from '../../src/tools/records.js';
+import { gatedRuntime } from '../support/gated-record-store.js';
 import { connectClient, startInProcess, type InProcessServer } from '../support/in-process.js';
-import { callError, callOk, callTool, textOf } from '../support/tool-results.js';
+import {
+  ALL_TOOLS,
+  DOCUMENT_TOOLS,
+  RECORD_TOOLS,
+  callError,
+  callOk,
+  callTool,
+  listAllDocuments,
+  textOf,
+  type SearchResultItem,
+} from '../support/tool-results.js';
 
 const CONTRACT_PATH = fileURLToPath(new URL('../../../../openapi/mcp-tools.yaml', import.meta.url));
 
@@ -63,13 +78,6 @@ async function expectedTools(): Promise<ExpectedTool[]> {
 }
 
 const contract = await expectedTools();
-const RECORD_TOOLS = [
-  'create_record',
-  'read_record',
-  'update_record',
-  'delete_record',
-  'list_records',
-];
 
 /** `Tables: a (key: …); b (key: …).` from a record tool's description → the aliases named. */
 function describedAliases(description: string): string[] {
@@ -93,7 +101,7 @@ describe('tools/list', () => {
 
   it('serves exactly the operations of the OpenAPI file, in order', () => {
     expect(tools.map((t) => t.name)).toEqual(contract.map((t) => t.name));
-    expect(contract.map((t) => t.name)).toEqual(expect.arrayContaining(RECORD_TOOLS));
+    expect(contract.map((t) => t.name)).toEqual(ALL_TOOLS);
   });
 
   it.each(contract.map((t) => [t.name, t] as const))(
@@ -126,6 +134,12 @@ describe('tools/list', () => {
       expect(description).not.toContain('phys-sessions-7731');
     },
   );
+
+  it.each(DOCUMENT_TOOLS)('%s: description is the OpenAPI one, without the tables', (name) => {
+    const tool = tools.find((t) => t.name === name);
+    expect(tool?.description).toBe(contract.find((t) => t.name === name)?.description);
+    expect(tool?.description).not.toContain('Tables:');
+  });
 });
 
 type SampleCall = (client: Client) => Promise<CallToolResult>;
@@ -181,6 +195,104 @@ const SAMPLE_CALLS: Record<string, SampleCall> = {
       partition_key_value: 's-list',
       limit: 2,
     });
+  },
+  ingest_document: async (client) => {
+    const source = 'samples/ingest.html';
+    const result = await callTool(client, 'ingest_document', {
+      source,
+      content:
+        '<html><head><title>Glaze recipes</title></head><body><h1>Celadon</h1><p>Celadon glaze turns jade green in reduction.</p></body></html>',
+      content_type: 'text/html',
+      title: 'Glaze recipes',
+      metadata: { team: 'studio', version: 3, public: true },
+    });
+    expect(result.structuredContent).toEqual({ source, chunks: 1, skipped: false });
+    // Really indexed: searchable, with its title and metadata.
+    const found = (await callOk(client, 'search_documents', {
+      query: 'celadon jade reduction',
+      filter: { source },
+    })) as { results: SearchResultItem[] };
+    expect(found.results).toHaveLength(1);
+    expect(found.results[0]).toMatchObject({
+      source,
+      title: 'Glaze recipes',
+      metadata: { team: 'studio', version: 3, public: true },
+      content: expect.stringContaining('jade green') as unknown,
+    });
+    expect(found.results[0]?.content).not.toContain('<p>');
+    return result;
+  },
+  search_documents: async (client) => {
+    const source = 'samples/search.md';
+    await callOk(client, 'ingest_document', {
+      source,
+      content:
+        '# Tide tables\n\n## Spring tides\n\nSpring tides follow the full and the new moon.\n',
+      metadata: { kind: 'sample' },
+    });
+    const result = await callTool(client, 'search_documents', {
+      query: 'spring tides moon',
+      limit: 3,
+    });
+    const { results } = (result.structuredContent ?? { results: [] }) as {
+      results: SearchResultItem[];
+    };
+    expect(results[0]).toMatchObject({
+      id: `${source}#0`,
+      source,
+      title: 'Tide tables',
+      heading: 'Tide tables > Spring tides',
+      metadata: { kind: 'sample' },
+    });
+    for (const hit of results) {
+      expect(hit.score).toBeGreaterThan(0);
+      expect(hit.score).toBeLessThanOrEqual(1);
+    }
+    expect(textOf(result)).toContain(`[1] source: ${source} — Tide tables > Spring tides (score `);
+    return result;
+  },
+  delete_document: async (client) => {
+    const source = 'samples/delete.txt';
+    const ingested = await callOk(client, 'ingest_document', {
+      source,
+      content: 'Obsidian flakes are volcanic glass.',
+      content_type: 'text/plain',
+    });
+    expect((await listAllDocuments(client)).map((d) => d.source)).toContain(source);
+    const result = await callTool(client, 'delete_document', { source });
+    expect(result.structuredContent).toEqual({ source, deleted_chunks: ingested.chunks });
+    expect((await listAllDocuments(client)).map((d) => d.source)).not.toContain(source);
+    const found = (await callOk(client, 'search_documents', {
+      query: 'obsidian volcanic glass',
+      mode: 'keyword',
+    })) as { results: SearchResultItem[] };
+    expect(found.results.map((r) => r.source)).not.toContain(source);
+    return result;
+  },
+  list_documents: async (client) => {
+    for (const name of ['a', 'b']) {
+      await callOk(client, 'ingest_document', {
+        source: `samples/list-${name}.md`,
+        content: `# List ${name}\n\nA document for the listing sample.`,
+      });
+    }
+    // limit 1 of at least 2: the page carries a cursor, so the optional part of the schema is exercised.
+    const result = await callTool(client, 'list_documents', { limit: 1 });
+    const page = result.structuredContent as {
+      documents: { source: string; title?: string; chunks: number; ingested_at: string }[];
+      cursor?: string;
+    };
+    expect(page.documents).toHaveLength(1);
+    expect(page.cursor).toEqual(expect.any(String));
+    const all = await listAllDocuments(client);
+    expect(all.map((d) => d.source)).toEqual(
+      expect.arrayContaining(['samples/list-a.md', 'samples/list-b.md']),
+    );
+    expect(all.find((d) => d.source === 'samples/list-a.md')).toMatchObject({
+      title: 'List a',
+      chunks: 1,
+    });
+    return result;
   },
 };
 
@@ -273,10 +385,34 @@ describe('errors', () => {
     ['limit 101', 'list_records', { table: 'sessions', limit: 101 }, 'limit'],
     ['non-integer limit', 'list_records', { table: 'sessions', limit: 2.5 }, 'limit'],
     ['unknown table', 'list_records', { table: 'arn:aws:dynamodb:us-east-1:1:table/x' }, 'table'],
+    ['empty query', 'search_documents', { query: '' }, 'query'],
+    ['search limit 21', 'search_documents', { query: 'x', limit: 21 }, 'limit'],
+    ['unknown mode', 'search_documents', { query: 'x', mode: 'fuzzy' }, 'mode'],
+    ['threshold above 1', 'search_documents', { query: 'x', threshold: 1.5 }, 'threshold'],
+    [
+      'nested metadata',
+      'ingest_document',
+      { source: 's.md', content: 'text', metadata: { owner: { name: 'x' } } },
+      'metadata.owner',
+    ],
+    [
+      'unknown content type',
+      'ingest_document',
+      { source: 's', content: 'x', content_type: 'application/pdf' },
+      'content_type',
+    ],
+    ['missing source', 'delete_document', {}, 'source'],
+    ['list limit 101', 'list_documents', { limit: 101 }, 'limit'],
   ])('invalid input (%s) → VALIDATION naming the field', async (_case, tool, args, field) => {
     const text = await callError(server.client, tool, args);
     expect(text).toMatch(/^VALIDATION: /);
     expect(text).toMatch(new RegExp(`(^VALIDATION: |; )${field.replace('.', '\\.')}: `));
+  });
+
+  it('a missing document → NOT_FOUND', async () => {
+    const text = await callError(server.client, 'delete_document', { source: 'never-ingested.md' });
+    expect(text).toMatch(/^NOT_FOUND: source: /);
+    expect(text).toContain('never-ingested.md');
   });
 
   it('a missing record → NOT_FOUND', async () => {
@@ -402,27 +538,57 @@ describe('an unexpected error', () => {
     list: () => Promise.reject(boom()),
   };
   const logLines: string[] = [];
+  const logger = createLogger('debug', (line) => logLines.push(line));
+  const runtimes: Runtime[] = [];
 
+  /** The real contract and tools (records and documents) over `store`, as the server builds them. */
   async function connectWith(
     store: RecordStore,
   ): Promise<Awaited<ReturnType<typeof connectClient>>> {
+    const runtime = await gatedRuntime(store, { tables: [table] });
+    runtimes.push(runtime);
+    return connectClient(runtime.registry, logger);
+  }
+
+  /** The document tools over a DocumentService on `store` (the record tools on `throwingStore`). */
+  async function connectWithVectorStore(
+    store: VectorStore,
+  ): Promise<Awaited<ReturnType<typeof connectClient>>> {
     const tables = new TableRegistry([table]);
-    const service = new RecordService({ tables, store });
+    const records = new RecordService({ tables, store: throwingStore });
+    const service = new DocumentService({ store, embedder: new HashingEmbedder() });
     const registry = new ToolRegistry(await loadToolContract(CONTRACT_PATH), [
-      recordTools(service, tables),
+      recordTools(records, tables),
+      documentTools({ get: () => Promise.resolve(service), close: () => Promise.resolve() }),
     ]);
-    return connectClient(
-      registry,
-      createLogger('debug', (line) => logLines.push(line)),
-    );
+    return connectClient(registry, logger);
   }
 
   let connected: Awaited<ReturnType<typeof connectClient>> | undefined;
   afterEach(async () => {
     await connected?.close();
     connected = undefined;
+    for (const runtime of runtimes.splice(0)) await runtime.close();
     logLines.length = 0;
   });
+
+  /** The refusal hides the cause; the log has it under the reference the refusal names. */
+  function expectHidden(text: string, tool: string, secrets: string[], logged: string): void {
+    expect(text).toMatch(/^INTERNAL: /);
+    expect(text).toContain(tool);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/\n\s+at |\.js:\d+/);
+    const reference = /reference (\w+)/.exec(text)?.[1];
+    expect(reference).toBeDefined();
+    const line = logLines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.reference === reference);
+    expect(line).toMatchObject({
+      level: 'error',
+      tool,
+      error: { message: expect.stringContaining(logged) },
+    });
+  }
 
   it.each([
     ['create_record', { table: 'sessions', data: { topic: 'x' } }],
@@ -435,24 +601,46 @@ describe('an unexpected error', () => {
     async (tool, args) => {
       connected = await connectWith(throwingStore);
       const text = await callError(connected.client, tool, args);
-      expect(text).toMatch(/^INTERNAL: /);
-      expect(text).toContain(tool);
-      expect(text).not.toContain('arn:');
-      expect(text).not.toContain('123456789012');
-      expect(text).not.toContain('prod-secret-sessions');
-      expect(text).not.toContain('not authorized');
-      expect(text).not.toMatch(/\n\s+at |\.js:\d+/);
-
-      const reference = /reference (\w+)/.exec(text)?.[1];
-      expect(reference).toBeDefined();
-      const logged = logLines
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .find((l) => l.reference === reference);
-      expect(logged).toMatchObject({
-        level: 'error',
+      expectHidden(
+        text,
         tool,
-        error: { message: expect.stringContaining(ARN) },
-      });
+        ['arn:', '123456789012', 'prod-secret-sessions', 'not authorized'],
+        ARN,
+      );
+    },
+  );
+
+  const INDEX_PATH = '/srv/secret-index/chunks.lance/_versions/7.manifest';
+  const indexFailure = (): Promise<never> => {
+    const error = new Error(`IO error: ${INDEX_PATH}: permission denied (uid 1042)`);
+    error.stack = `${error.message}\n    at LanceDbVectorStore.search (/srv/app/dist/adapters/local/lancedb-vector-store.js:217:9)`;
+    return Promise.reject(error);
+  };
+  const throwingIndex: VectorStore = {
+    replaceDocument: indexFailure,
+    getDocument: indexFailure,
+    deleteDocument: indexFailure,
+    listDocuments: indexFailure,
+    search: indexFailure,
+    close: () => Promise.resolve(),
+  };
+
+  it.each([
+    ['search_documents', { query: 'anything' }],
+    ['ingest_document', { source: 'a.md', content: '# A\n\ntext' }],
+    ['delete_document', { source: 'a.md' }],
+    ['list_documents', {}],
+  ])(
+    '%s → INTERNAL without the index path or stack when the vector store fails unexpectedly',
+    async (tool, args) => {
+      connected = await connectWithVectorStore(throwingIndex);
+      const text = await callError(connected.client, tool, args);
+      expectHidden(
+        text,
+        tool,
+        ['/srv/', 'secret-index', 'permission denied', 'uid 1042'],
+        INDEX_PATH,
+      );
     },
   );
 

@@ -88,17 +88,18 @@ export interface CliRun {
 }
 
 /**
- * Runs `node dist/cli.js <args>` to completion with stdin left open (as an MCP host would),
- * killing it if it is still running after `timeoutMs`.
+ * Runs `node dist/cli.js <args>` (in `cwd`, by default this process's) to completion with stdin
+ * left open (as an MCP host would), killing it if it is still running after `timeoutMs`.
  */
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+  options: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [CLI_PATH, ...args], {
       env: options.env ?? childEnv(),
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
     });
     let stdout = '';
     let stderr = '';

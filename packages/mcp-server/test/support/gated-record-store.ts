@@ -95,15 +95,25 @@ function keyOf(table: TableSpec, item: Record<string, unknown>): string {
   return `${table.name}\u0000${JSON.stringify(parts)}`;
 }
 
-/** The real tools and contract over a `GatedRecordStore`, shaped as `createRuntime` returns it. */
-export async function gatedRuntime(store: RecordStore): Promise<Runtime> {
+/**
+ * The real tools and contract over `store` (a `GatedRecordStore`, or any other), shaped as
+ * `createRuntime` returns it: the default tables unless `tables` is given, and the document
+ * tools on an embedded index in a temporary folder that `close` deletes.
+ */
+export async function gatedRuntime(
+  store: RecordStore,
+  options: { tables?: TableSpec[] } = {},
+): Promise<Runtime> {
   const contract = await loadToolContract(defaultContractPath());
   const config = loadConfig({}, { dataDir: mkdtempSync(join(tmpdir(), 'gated-docs-')) });
-  const tables = new TableRegistry(config.tables);
+  const tables = new TableRegistry(options.tables ?? config.tables);
   const records = new RecordService({ tables, store });
   // Document tools are served too (the contract has them); their index opens only if called.
   const documents = lazyDocuments(config, silentLogger);
-  const registry = new ToolRegistry(contract, [recordTools(records, tables), documentTools(documents)]);
+  const registry = new ToolRegistry(contract, [
+    recordTools(records, tables),
+    documentTools(documents),
+  ]);
   return {
     registry,
     records,

@@ -45,47 +45,42 @@ describe('loadToolContract', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('loads the five record tools from openapi/mcp-tools.yaml with their annotations', async () => {
+  it('loads the nine tools from openapi/mcp-tools.yaml, in file order, with their annotations', async () => {
     const tools = await loadToolContract(realPath);
-    const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
-    expect(Object.keys(byName).sort()).toEqual([
+    expect(tools.map((t) => t.name)).toEqual([
       'create_record',
-      'delete_record',
-      'list_records',
       'read_record',
       'update_record',
+      'delete_record',
+      'list_records',
+      'search_documents',
+      'ingest_document',
+      'delete_document',
+      'list_documents',
     ]);
+    const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     const hints = (name: string): unknown => byName[name]?.annotations;
-    expect(hints('create_record')).toEqual({
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: false,
+    const annotations = (
+      readOnlyHint: boolean,
+      destructiveHint: boolean,
+      idempotentHint: boolean,
+    ): Record<string, boolean> => ({
+      readOnlyHint,
+      destructiveHint,
+      idempotentHint,
       openWorldHint: false,
     });
-    expect(hints('read_record')).toEqual({
-      readOnlyHint: true,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: false,
-    });
-    expect(hints('update_record')).toEqual({
-      readOnlyHint: false,
-      destructiveHint: true,
-      idempotentHint: false,
-      openWorldHint: false,
-    });
-    expect(hints('delete_record')).toEqual({
-      readOnlyHint: false,
-      destructiveHint: true,
-      idempotentHint: true,
-      openWorldHint: false,
-    });
-    expect(hints('list_records')).toEqual({
-      readOnlyHint: true,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: false,
-    });
+    // readOnly, destructive, idempotent
+    expect(hints('create_record')).toEqual(annotations(false, false, false));
+    expect(hints('read_record')).toEqual(annotations(true, false, true));
+    expect(hints('update_record')).toEqual(annotations(false, true, false));
+    expect(hints('delete_record')).toEqual(annotations(false, true, true));
+    expect(hints('list_records')).toEqual(annotations(true, false, true));
+    expect(hints('search_documents')).toEqual(annotations(true, false, true));
+    expect(hints('list_documents')).toEqual(annotations(true, false, true));
+    // Ingesting replaces a source's passages (destructive); the same content twice is a no-op.
+    expect(hints('ingest_document')).toEqual(annotations(false, true, true));
+    expect(hints('delete_document')).toEqual(annotations(false, true, true));
   });
 
   it('dereferences schemas, keeps titles and flattens descriptions', async () => {
@@ -100,6 +95,24 @@ describe('loadToolContract', () => {
       properties: { table: { type: 'string' } },
     });
     expect(read.outputSchema).toMatchObject({ type: 'object', required: ['record'] });
+    // References nested in a document tool's schemas are resolved too.
+    const search = tools.find((t) => t.name === 'search_documents')!;
+    expect(search.inputSchema).toMatchObject({
+      required: ['query'],
+      properties: {
+        filter: {
+          properties: {
+            source: { type: 'string', maxLength: 1024 },
+            metadata: { type: 'object', maxProperties: 32 },
+          },
+        },
+      },
+    });
+    expect(search.outputSchema).toMatchObject({
+      properties: {
+        results: { items: { properties: { score: { type: 'number', minimum: 0, maximum: 1 } } } },
+      },
+    });
     // Each tool gets its own copy of shared schemas.
     const create = tools.find((t) => t.name === 'create_record')!;
     expect((create.inputSchema.properties as Json).table).not.toBe(
