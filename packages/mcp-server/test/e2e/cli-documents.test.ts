@@ -119,7 +119,7 @@ describe('node dist/cli.js ingest', () => {
     const counts = summary(first.stdout);
     // Inputs: 6 examples + PDF + HTML + corrupt PDF + binary + the missing path; each is counted once.
     expect(counts).toMatchObject({ files: 11, indexed: 8, skipped: 0, failed: 3 });
-    expect(counts.files).toBe(counts.indexed + counts.skipped + counts.failed);
+    expect(counts.files).toBe(counts.indexed! + counts.skipped! + counts.failed!);
     expect(counts.chunks).toBeGreaterThanOrEqual(8);
     const failures = first.stdout.split('\n').filter((line) => line.startsWith('  failed: '));
     expect(failures).toHaveLength(3);
