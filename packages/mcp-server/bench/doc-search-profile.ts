@@ -1,7 +1,8 @@
 // Where a hybrid search's time goes: each stage of LanceDbVectorStore's hybrid search run alone,
 // in order, with the adapter's own functions on a second, read-only handle of the same table.
-// In the store the three rankings run concurrently, so a hybrid search costs about the
-// embedding plus the slowest ranking (plus contention for the same cores).
+// In the store the rankings run concurrently, so a hybrid search costs about the embedding plus
+// the slowest ranking it runs (plus contention for the same cores); every stage is timed here,
+// whether or not the store runs it at this size.
 import { join } from 'node:path';
 import { connect } from '@lancedb/lancedb';
 import { fusionFor } from '../src/adapters/local/hybrid-fusion.js';

@@ -122,9 +122,10 @@ export function renderDocuments(r: {
       'rrrrrrrr',
     ),
     '',
-    "Where a hybrid search's time goes: its stages run one after another on the same queries " +
-      `(first ${r.profileQueries}), with the adapter's own functions; each ranking fetches 20 candidates. ` +
-      'In the store the three rankings run concurrently.',
+    "Where a hybrid search's time goes: each stage alone, one after another, on the same queries " +
+      `(first ${r.profileQueries}), with the adapter's own functions; each ranking fetches 20 ` +
+      'candidates, as in hybrid search. In the store the rankings run concurrently, and the store ' +
+      'may leave a ranking out at some sizes or fusion weights; every stage is timed here anyway.',
     '',
     table(
       [

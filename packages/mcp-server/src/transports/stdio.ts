@@ -19,7 +19,7 @@ export async function serveStdio(runtime: Runtime, logger: Logger): Promise<void
       }),
     ),
   );
-  const transport = new StdioServerTransport(input as unknown as typeof process.stdin);
+  const transport = new StdioServerTransport(input);
   const closed = new Promise<void>((resolve) => {
     transport.onclose = resolve;
     input.once('end', resolve);

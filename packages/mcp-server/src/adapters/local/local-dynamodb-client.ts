@@ -110,9 +110,8 @@ function operationOf(command: object): string {
 /** An error named like the SDK's (ConditionalCheckFailedException, ValidationException, ...). */
 function serviceError(status: number, body: Record<string, unknown>): Error {
   const type = typeof body.__type === 'string' ? body.__type : 'InternalServerError';
-  const error = new Error(
-    String(body.message ?? body.Message ?? `embedded store answered ${status}`),
-  );
+  const text = [body.message, body.Message].find((m): m is string => typeof m === 'string');
+  const error = new Error(text ?? `embedded store answered ${status}`);
   error.name = type.slice(type.lastIndexOf('#') + 1);
   return error;
 }
