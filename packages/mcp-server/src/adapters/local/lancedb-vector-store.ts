@@ -56,13 +56,6 @@ const DOCUMENTS = 'documents';
 const IN_BATCH = 500;
 
 /**
- * The embedded VectorStore: LanceDB tables in a local folder. `chunks` holds text, metadata
- * and vectors, with two BM25 full-text indexes (stemmed words; character trigrams) and, once
- * the table is big enough to train one, an IVF-PQ vector index; `documents` holds one row per
- * source. Hybrid search is weighted reciprocal rank fusion of the vector, word and trigram
- * rankings. Writes are serialized in-process; the data folder belongs to one server at a time.
- */
-/**
  * Above this many chunks hybrid search leaves out the trigram ranking: its posting lists grow
  * with the corpus (about 37 ms a query at 10,000 chunks, 450 ms at 100,000 on 2 cores; see
  * `pnpm bench`), while the word and vector rankings stay fast. SciFact (5,746 chunks), where the
@@ -70,6 +63,13 @@ const IN_BATCH = 500;
  */
 export const TRIGRAM_MAX_ROWS = 8_000;
 
+/**
+ * The embedded VectorStore: LanceDB tables in a local folder. `chunks` holds text, metadata
+ * and vectors, with two BM25 full-text indexes (stemmed words; character trigrams) and, once
+ * the table is big enough to train one, an IVF-PQ vector index; `documents` holds one row per
+ * source. Hybrid search is weighted reciprocal rank fusion of the vector, word and trigram
+ * rankings. Writes are serialized in-process; the data folder belongs to one server at a time.
+ */
 export class LanceDbVectorStore implements VectorStore {
   private readonly writes = new WriteQueue();
   private writesSinceOptimize = 0;
@@ -270,12 +270,14 @@ export class LanceDbVectorStore implements VectorStore {
 
   /** Each ranking fetches more candidates than `limit`, so an item ranked lower in one can still win. */
   private async hybrid(query: SearchQuery, where?: string): Promise<SearchHit[]> {
-    const { k, vectorWeight, keywordWeight, trigramWeight } = this.options.fusion;
+    const { k, vectorWeight, keywordWeight, trigramWeight, vectorWhenIndexed } =
+      this.options.fusion;
+    const vectors = vectorWeight > 0 && (vectorWhenIndexed || !this.hasVectorIndex);
     const depth = hybridCandidateCount(query.limit);
     const none = Promise.resolve([] as SearchHit[]);
     const trigrams = trigramWeight > 0 && this.chunkRows <= this.options.trigramMaxRows;
     const rankings = await Promise.all([
-      vectorWeight > 0 ? this.byVector(query, depth, where) : none,
+      vectors ? this.byVector(query, depth, where) : none,
       keywordWeight > 0 ? keywordSearch(this.chunks, query.text, depth, where) : none,
       trigrams ? trigramSearch(this.chunks, query.text, depth, where) : none,
     ]);
