@@ -16,6 +16,30 @@ export default tseslint.config(
     },
   },
   {
+    // The AWS boundary is a folder: only AWS adapters (and the CDK app) import the AWS SDK.
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['packages/*/src/adapters/aws/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@aws-sdk/*', '@smithy/*', 'aws-lambda'],
+              allowTypeImports: true,
+              message: 'Import the AWS SDK only in src/adapters/aws/ (the AWS boundary).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Marshalling only (no client, no network): the embedded store's JSON-protocol client.
+    files: ['packages/mcp-server/src/adapters/local/local-dynamodb-client.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
     files: ['**/test/**', '**/bench/**', '**/scripts/**'],
     rules: {
       'no-console': 'off',

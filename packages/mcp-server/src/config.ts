@@ -4,7 +4,7 @@ import { ConfigError } from './errors.js';
 import { hostName } from './http/request-guards.js';
 import type { LogLevel } from './logger.js';
 import type { TableSpec } from './ports/record-store.js';
-import { defaultTables, loadTablesFile } from './tables-config.js';
+import { defaultTables, loadTablesFile } from './tables/tables-file.js';
 
 export type RecordStoreConfig =
   { kind: 'embedded' } | { kind: 'dynamodb'; region: string; endpoint?: string };
@@ -165,6 +165,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
         sessions: env.SESSIONS_TABLE ?? 'chatbot-sessions',
         conversations: env.CONVERSATIONS_TABLE ?? 'chatbot-conversations',
         analytics: env.ANALYTICS_TABLE ?? 'chatbot-analytics',
+        notes: env.NOTES_TABLE ?? 'chatbot-notes',
       });
 
   const vectorStore = loadVectorStore(env);

@@ -6,6 +6,7 @@ import type { ServerConfig } from './config.js';
 import { defaultContractPath } from './contract/contract-path.js';
 import { loadCheckedContract } from './contract/checked-contract.js';
 import type { Logger } from './logger.js';
+import type { RecordStore } from './ports/record-store.js';
 import { RecordService } from './records/record-service.js';
 import { TableRegistry } from './records/table-registry.js';
 import { ToolRegistry } from './tool-registry.js';
@@ -17,6 +18,9 @@ import { recordTools } from './tools/records.js';
 export interface Runtime {
   registry: ToolRegistry;
   records: RecordService;
+  /** The record store under the tools, for a host that keeps its own tables beside them. */
+  store: RecordStore;
+  tables: TableRegistry;
   /** The document service, opened on first use. */
   documents: LazyDocuments;
   close(): Promise<void>;
@@ -72,7 +76,7 @@ export async function createRuntime(
       recordTools(records, tables),
       documentTools(documents),
     ]);
-    return { registry, records, documents, close: () => closeAll(closers) };
+    return { registry, records, store, tables, documents, close: () => closeAll(closers) };
   } catch (error) {
     await closeAll(closers);
     throw error;

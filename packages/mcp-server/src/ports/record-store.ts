@@ -1,8 +1,6 @@
-/** A key attribute of a table: its name and DynamoDB scalar type (string or number). */
-export interface KeyAttribute {
-  name: string;
-  type: 'S' | 'N';
-}
+import type { KeyAttribute } from '../tables/table-model.js';
+
+export type { KeyAttribute };
 
 /** A table the record tools may touch, resolved from configuration by alias. */
 export interface TableSpec {

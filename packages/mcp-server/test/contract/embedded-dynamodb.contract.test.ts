@@ -11,7 +11,7 @@ import {
 import { ConfigError } from '../../src/errors.js';
 import { RecordService } from '../../src/records/record-service.js';
 import { TableRegistry } from '../../src/records/table-registry.js';
-import { defaultTables } from '../../src/tables-config.js';
+import { defaultTables } from '../../src/tables/tables-file.js';
 import { expectFailure } from '../support/expect-failure.js';
 import { connectWithTables } from '../support/record-backends.js';
 

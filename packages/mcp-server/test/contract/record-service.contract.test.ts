@@ -12,7 +12,7 @@ import type { RecordItem, TableSpec } from '../../src/ports/record-store.js';
 import { MAX_ITEM_BYTES, itemSizeBytes } from '../../src/records/item-size.js';
 import { RecordService } from '../../src/records/record-service.js';
 import { TableRegistry } from '../../src/records/table-registry.js';
-import { defaultTables } from '../../src/tables-config.js';
+import { defaultTables } from '../../src/tables/tables-file.js';
 import { expectFailure } from '../support/expect-failure.js';
 import {
   connectWithTables,

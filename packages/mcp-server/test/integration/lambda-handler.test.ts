@@ -3,7 +3,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LambdaInvokeClientTransport } from '../../src/client/lambda-invoke-transport.js';
+import { LambdaInvokeClientTransport } from '../../src/adapters/aws/lambda-invoke-transport.js';
 import { SERVER_NAME } from '../../src/version.js';
 import {
   startGatedDynamoDbProxy,

@@ -117,6 +117,8 @@ export async function gatedRuntime(
   return {
     registry,
     records,
+    store,
+    tables,
     documents,
     close: async () => {
       await documents.close();

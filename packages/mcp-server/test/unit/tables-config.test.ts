@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { defaultTables, loadTablesFile } from '../../src/tables-config.js';
+import { defaultTables, loadTablesFile } from '../../src/tables/tables-file.js';
 
 describe('tables configuration', () => {
   let dir: string;

@@ -1,45 +1,36 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { describeErrors } from './contract/schema-validator.js';
-import { ConfigError } from './errors.js';
-import type { KeyAttribute, TableSpec } from './ports/record-store.js';
+import { describeErrors } from '../contract/schema-validator.js';
+import { ConfigError } from '../errors.js';
+import type { KeyAttribute, TableSpec } from '../ports/record-store.js';
+import {
+  CHAT_TABLES,
+  DEFAULT_TABLE_NAMES,
+  EXAMPLE_TABLES,
+  type TableKeySchema,
+} from './table-model.js';
 
 /** Physical names of the default tables, overridable one by one from the environment. */
-export interface DefaultTableNames {
-  sessions: string;
-  conversations: string;
-  analytics: string;
-}
+export type DefaultTableNames = Record<keyof typeof DEFAULT_TABLE_NAMES, string>;
 
-/** The seed's data model: sessions, conversations (composite key) and analytics (composite key). */
-export function defaultTables(names: DefaultTableNames): TableSpec[] {
-  const s = (name: string): KeyAttribute => ({ name, type: 'S' });
-  return [
-    {
-      alias: 'sessions',
-      name: names.sessions,
-      partitionKey: s('sessionId'),
+/**
+ * The default tables: the chat's own (sessions; conversations and analytics with composite
+ * keys) from the shared table model, and the example `notes` table.
+ */
+export function defaultTables(names: Partial<DefaultTableNames> = {}): TableSpec[] {
+  const all = { ...CHAT_TABLES, ...EXAMPLE_TABLES };
+  return (Object.keys(all) as (keyof typeof all)[]).map((alias) => {
+    const keys: TableKeySchema = all[alias];
+    return {
+      alias,
+      name: names[alias] ?? DEFAULT_TABLE_NAMES[alias],
+      partitionKey: { ...keys.partitionKey },
+      ...(keys.sortKey && { sortKey: { ...keys.sortKey } }),
       access: 'read-write',
-      ttlAttribute: 'ttl',
-    },
-    {
-      alias: 'conversations',
-      name: names.conversations,
-      partitionKey: s('sessionId'),
-      sortKey: s('messageId'),
-      access: 'read-write',
-      ttlAttribute: 'ttl',
-    },
-    {
-      alias: 'analytics',
-      name: names.analytics,
-      partitionKey: s('date'),
-      sortKey: s('eventId'),
-      access: 'read-write',
-      ttlAttribute: 'ttl',
-    },
-  ];
+      ttlAttribute: keys.ttlAttribute,
+    };
+  });
 }
 
 const keySchema = {

@@ -1,0 +1,3 @@
+// Removes build output so files of deleted sources never ship.
+import { rmSync } from 'node:fs';
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });

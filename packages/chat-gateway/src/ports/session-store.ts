@@ -1,0 +1,100 @@
+/**
+ * Where the chat keeps its state: the design's three tables (sessions, conversations,
+ * analytics), keyed as `chatbot-mcp-server/tables` defines them. One adapter over the record
+ * store port serves both the embedded store and DynamoDB.
+ */
+
+export type QueryType = 'rag' | 'general' | 'mcp_tool';
+
+export interface ClientInfo {
+  userAgent?: string;
+  ipAddress?: string;
+}
+
+export interface SessionRecord {
+  sessionId: string;
+  createdAt: string;
+  lastActivity: string;
+  isActive: boolean;
+  clientInfo?: ClientInfo;
+  /** Epoch seconds: DynamoDB TTL removes the record after this. */
+  ttl: number;
+  /** SHA-256 (hex) of the secret resume token; the token itself is never stored. */
+  resumeTokenHash: string;
+  /** The connection currently attached (API Gateway connection id or a local id). */
+  connectionId?: string;
+  closedAt?: string;
+  closeReason?: string;
+}
+
+export interface ConversationRecord {
+  sessionId: string;
+  /** Time-sortable (ULID-like); unique within the session. */
+  messageId: string;
+  timestamp: string;
+  messageType: 'user' | 'assistant';
+  content: string;
+  /** For a user message: the id the client chose; for an answer: the user message's id. */
+  clientMessageId?: string;
+  replyTo?: string;
+  queryType?: QueryType;
+  sources?: string[];
+  toolsUsed?: string[];
+  /** Milliseconds from the user message to the finished answer. */
+  responseTime?: number;
+  finishReason?: string;
+  ttl: number;
+}
+
+export type AnalyticsEventType = 'query' | 'tool_usage' | 'session_created' | 'session_closed';
+
+export interface AnalyticsRecord {
+  /** `YYYY-MM-DD` (UTC). */
+  date: string;
+  /** Time-sortable; unique within the day. */
+  eventId: string;
+  eventType: AnalyticsEventType;
+  sessionId: string;
+  details: Record<string, unknown>;
+  timestamp: string;
+  ttl: number;
+}
+
+/** The outcome of claiming a client message id: a repeated id is answered once, never run twice. */
+export type MessageClaim =
+  { claimed: true } | { claimed: false; userMessageId?: string; answer?: ConversationRecord };
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+export interface SessionStore {
+  /** Creates a session; never overwrites one. */
+  createSession(session: SessionRecord): Promise<void>;
+  getSession(sessionId: string): Promise<SessionRecord | undefined>;
+  /** Sets the given fields on a live session and returns it; undefined if there is none. */
+  updateSession(
+    sessionId: string,
+    changes: Partial<Omit<SessionRecord, 'sessionId'>>,
+  ): Promise<SessionRecord | undefined>;
+  /** A page of sessions (a bounded scan), for the cleanup job. */
+  scanSessions(cursor?: string): Promise<Page<SessionRecord>>;
+
+  /**
+   * Claims `clientMessageId` for the session (a conditional write). `claimed: false` means the
+   * id was seen before; the answer is returned once it exists.
+   */
+  claimMessage(sessionId: string, clientMessageId: string): Promise<MessageClaim>;
+  /** Stores a message; a repeated (sessionId, messageId) is a no-op, never a second copy. */
+  appendMessage(message: ConversationRecord): Promise<void>;
+  /** Newest first, strictly older than `before` (a messageId) when given. */
+  listMessages(
+    sessionId: string,
+    options: { before?: string; limit: number },
+  ): Promise<ConversationRecord[]>;
+
+  recordEvent(event: AnalyticsRecord): Promise<void>;
+  /** One day's events, oldest first, page by page. */
+  listEvents(date: string, cursor?: string): Promise<Page<AnalyticsRecord>>;
+}

@@ -1,0 +1,178 @@
+/**
+ * The chat protocol: JSON text frames, one object each, `type` first. The JSON Schemas beside
+ * this file (`client-frames.schema.json`, `server-frames.schema.json`) are the contract; these
+ * types mirror them, and a test checks that they agree.
+ */
+import type { QueryType } from '../ports/session-store.js';
+
+export type { QueryType };
+
+// ---- client -> server ----------------------------------------------------------------------
+
+/** A user message. `id` is chosen by the client; a repeated id is answered once, never run twice. */
+export interface MessageFrame {
+  type: 'message';
+  id: string;
+  content: string;
+}
+/** Re-attach to a session after a reconnect; the token came in the `session` frame. */
+export interface ResumeFrame {
+  type: 'resume';
+  sessionId: string;
+  resumeToken: string;
+}
+/** The user's answer to a `confirm-request`. */
+export interface ConfirmFrame {
+  type: 'confirm';
+  toolCallId: string;
+  approve: boolean;
+}
+/** A page of this session's history, newest first, strictly before the message `before`. */
+export interface HistoryRequestFrame {
+  type: 'history';
+  before?: string;
+  limit?: number;
+}
+/** Stop the answer to the client message `messageId` (the client's id). */
+export interface CancelFrame {
+  type: 'cancel';
+  messageId: string;
+}
+
+export type ClientFrame =
+  MessageFrame | ResumeFrame | ConfirmFrame | HistoryRequestFrame | CancelFrame;
+
+// ---- server -> client ----------------------------------------------------------------------
+
+/** First frame of a connection, and again after a successful resume. */
+export interface SessionFrame {
+  type: 'session';
+  sessionId: string;
+  resumeToken: string;
+  resumed: boolean;
+  /** The model answering, or null for the offline engine (no language model configured). */
+  model: string | null;
+  /** Shown to the user when no model is configured: what that means and how to configure one. */
+  notice?: string;
+}
+
+export interface StartFrame {
+  type: 'start';
+  /** The assistant message's id (server-made, time-sortable). */
+  messageId: string;
+  /** The client's id of the message this answers. */
+  replyTo: string;
+  queryType: QueryType;
+  /** Why the router chose this route. */
+  reason: string;
+}
+
+export interface TextDeltaFrame {
+  type: 'text-delta';
+  messageId: string;
+  delta: string;
+}
+
+/** A passage cited as `[n]` in the answer. */
+export interface SourceFrame {
+  type: 'source';
+  messageId: string;
+  n: number;
+  source: string;
+  title?: string;
+  snippet: string;
+  score: number;
+}
+
+export interface ToolCallFrame {
+  type: 'tool-call';
+  messageId: string;
+  toolCallId: string;
+  toolName: string;
+  input: Record<string, unknown>;
+}
+
+/** A destructive tool call waits for the user's `confirm`. */
+export interface ConfirmRequestFrame {
+  type: 'confirm-request';
+  messageId: string;
+  toolCallId: string;
+  toolName: string;
+  input: Record<string, unknown>;
+}
+
+export interface ToolResultFrame {
+  type: 'tool-result';
+  messageId: string;
+  toolCallId: string;
+  isError: boolean;
+  output: string;
+}
+
+export type ChatFinishReason = 'stop' | 'length' | 'tool-limit' | 'cancelled' | 'error';
+
+/** The design's `WebSocketResponse`, plus the route and the time it took. */
+export interface ChatResponse {
+  sessionId: string;
+  messageId: string;
+  content: string;
+  timestamp: string;
+  sources: string[];
+  toolsUsed: string[];
+  queryType: QueryType;
+  responseTime: number;
+}
+
+export interface FinishFrame {
+  type: 'finish';
+  messageId: string;
+  finishReason: ChatFinishReason;
+  response: ChatResponse;
+}
+
+export interface HistoryMessage {
+  messageId: string;
+  role: 'user' | 'assistant';
+  content: string;
+  timestamp: string;
+  /** For an assistant message: the user message it answers. */
+  replyTo?: string;
+  /** For a user message: the id its client chose. */
+  clientMessageId?: string;
+  queryType?: QueryType;
+  sources?: string[];
+  toolsUsed?: string[];
+  finishReason?: string;
+}
+
+export interface HistoryFrame {
+  type: 'history';
+  /** Newest first. */
+  messages: HistoryMessage[];
+  /** Pass as `before` to get the next (older) page; absent on the last page. */
+  before?: string;
+}
+
+export interface ErrorFrame {
+  type: 'error';
+  code: string;
+  message: string;
+  retryable: boolean;
+  /** The client message id (or frame type) this error answers, when there is one. */
+  replyTo?: string;
+}
+
+export type ServerFrame =
+  | SessionFrame
+  | StartFrame
+  | TextDeltaFrame
+  | SourceFrame
+  | ToolCallFrame
+  | ConfirmRequestFrame
+  | ToolResultFrame
+  | FinishFrame
+  | HistoryFrame
+  | ErrorFrame;
+
+/** API Gateway's WebSocket frame limit; the local server uses the same. */
+export const MAX_FRAME_BYTES = 128 * 1024;

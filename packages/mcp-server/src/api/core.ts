@@ -1,0 +1,26 @@
+/**
+ * `chatbot-mcp-server/core`: logging, errors, configuration and the table model. Light by
+ * design: importing it loads neither LanceDB nor the AWS SDK.
+ */
+export { createLogger, silentLogger, errorFields, type Logger, type LogLevel } from '../logger.js';
+export * from '../errors.js';
+export {
+  loadConfig,
+  defaultDataDir,
+  type ServerConfig,
+  type ConfigOverrides,
+  type RecordStoreConfig,
+} from '../config.js';
+export * from '../tables/table-model.js';
+export { defaultTables, loadTablesFile, type DefaultTableNames } from '../tables/tables-file.js';
+export { TableRegistry } from '../records/table-registry.js';
+export type {
+  RecordStore,
+  TableSpec,
+  RecordItem,
+  RecordKey,
+  KeyValue,
+  ListPage,
+  ListQuery,
+} from '../ports/record-store.js';
+export { SERVER_NAME, SERVER_VERSION } from '../version.js';
