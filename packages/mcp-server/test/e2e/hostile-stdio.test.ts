@@ -15,7 +15,7 @@ import { RawStdioServer, type JsonRpcResponse } from '../support/raw-stdio.js';
  *   on stderr) and the session goes on; memory stays bounded.
  */
 
-const TABLES = ['sessions', 'conversations', 'analytics'];
+const TABLES = ['sessions', 'conversations', 'analytics', 'notes'];
 
 let dataDir: string;
 let server: RawStdioServer;

@@ -470,7 +470,7 @@ describe('hostile HTTP input (startHttpServer on 127.0.0.1, MCP_AUTH_TOKEN set)'
       const text = await expectToolError(
         'list_records',
         { table },
-        /^VALIDATION: table: .* is not a configured table; use one of: sessions, conversations, analytics$/,
+        /^VALIDATION: table: .* is not a configured table; use one of: sessions, conversations, analytics, notes$/,
       );
       // The refusal names aliases only: physical table names never reach the client.
       if (!table.includes('chatbot-')) expect(text).not.toContain('chatbot-');

@@ -127,8 +127,14 @@ describe('tools/list', () => {
     '%s: description names the configured tables and their keys, not physical names',
     (name) => {
       const description = tools.find((t) => t.name === name)?.description ?? '';
-      expect(describedAliases(description)).toEqual(['sessions', 'conversations', 'analytics']);
+      expect(describedAliases(description)).toEqual([
+        'sessions',
+        'conversations',
+        'analytics',
+        'notes',
+      ]);
       expect(description).toContain('sessions (key: sessionId)');
+      expect(description).toContain('notes (key: id)');
       expect(description).toContain('conversations (key: sessionId + messageId)');
       expect(description).toContain('analytics (key: date + eventId)');
       expect(description).not.toContain('phys-sessions-7731');

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       ['sessions', 'chatbot-sessions', 'read-write'],
       ['conversations', 'chatbot-conversations', 'read-write'],
       ['analytics', 'chatbot-analytics', 'read-write'],
+      ['notes', 'chatbot-notes', 'read-write'],
     ]);
   });
 
@@ -55,9 +56,15 @@ describe('loadConfig', () => {
       SESSIONS_TABLE: 's-prod',
       CONVERSATIONS_TABLE: 'c-prod',
       ANALYTICS_TABLE: 'a-prod',
+      NOTES_TABLE: 'n-prod',
     });
-    expect(config.tables.map((t) => t.name)).toEqual(['s-prod', 'c-prod', 'a-prod']);
-    expect(config.tables.map((t) => t.alias)).toEqual(['sessions', 'conversations', 'analytics']);
+    expect(config.tables.map((t) => t.name)).toEqual(['s-prod', 'c-prod', 'a-prod', 'n-prod']);
+    expect(config.tables.map((t) => t.alias)).toEqual([
+      'sessions',
+      'conversations',
+      'analytics',
+      'notes',
+    ]);
   });
 
   it('requires AWS_REGION for RECORD_STORE=dynamodb', () => {

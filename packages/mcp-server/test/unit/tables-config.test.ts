@@ -34,8 +34,8 @@ describe('tables configuration', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('has the default tables with composite keys for conversations and analytics', () => {
-    const tables = defaultTables({ sessions: 's', conversations: 'c', analytics: 'a' });
+  it('has the default tables with composite keys for conversations and analytics, and notes', () => {
+    const tables = defaultTables({ sessions: 's', conversations: 'c', analytics: 'a', notes: 'n' });
     expect(tables).toEqual([
       {
         alias: 'sessions',
@@ -57,6 +57,13 @@ describe('tables configuration', () => {
         name: 'a',
         partitionKey: { name: 'date', type: 'S' },
         sortKey: { name: 'eventId', type: 'S' },
+        access: 'read-write',
+        ttlAttribute: 'ttl',
+      },
+      {
+        alias: 'notes',
+        name: 'n',
+        partitionKey: { name: 'id', type: 'S' },
         access: 'read-write',
         ttlAttribute: 'ttl',
       },
