@@ -1,0 +1,173 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'chatbot-mcp-server/core';
+import { McpToolError } from '../../errors.js';
+import type {
+  ToolCallOptions,
+  ToolCallResult,
+  ToolClient,
+  ToolInfo,
+} from '../../ports/tool-client.js';
+
+export interface McpToolClientOptions {
+  /** Makes a fresh transport: called at first use and again after the connection died. */
+  connect: () => Promise<Transport>;
+  /** Names the connection in logs and errors (`in-process`, `stdio`, `http`, `lambda`). */
+  name: string;
+  logger: Logger;
+  /** Reconnect backoff after a failure: doubles from base up to max. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  clientName?: string;
+}
+
+/**
+ * A `ToolClient` over any MCP transport. It connects lazily, and when the connection dies (a
+ * stdio child killed, an HTTP endpoint down) the next call reconnects after a backoff that
+ * grows with consecutive failures, so a crash-looping server is not hammered.
+ */
+export class McpToolClient implements ToolClient {
+  private client: Client | undefined;
+  private connecting: Promise<Client> | undefined;
+  private tools: ToolInfo[] | undefined;
+  private failures = 0;
+  private lastFailure = 0;
+  private closed = false;
+
+  constructor(private readonly options: McpToolClientOptions) {}
+
+  async listTools(): Promise<ToolInfo[]> {
+    if (this.tools) return this.tools;
+    const client = await this.connected();
+    const tools: ToolInfo[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.listTools(cursor ? { cursor } : {});
+      for (const t of page.tools) {
+        tools.push({
+          name: t.name,
+          description: t.description ?? '',
+          inputSchema: t.inputSchema as Record<string, unknown>,
+          ...(t.annotations && { annotations: t.annotations }),
+        });
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    this.tools = tools;
+    return tools;
+  }
+
+  async callTool(
+    name: string,
+    args: Record<string, unknown>,
+    options: ToolCallOptions = {},
+  ): Promise<ToolCallResult> {
+    const client = await this.connected();
+    try {
+      const result = (await client.callTool({ name, arguments: args }, undefined, {
+        ...(options.signal && { signal: options.signal }),
+        ...(options.timeoutMs !== undefined && { timeout: options.timeoutMs }),
+      })) as CallToolResult;
+      const text = result.content
+        .map((c) => (c.type === 'text' ? c.text : `[${c.type} content]`))
+        .join('\n');
+      return {
+        isError: result.isError === true,
+        text,
+        ...(result.structuredContent && { structured: result.structuredContent }),
+      };
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      throw this.toToolError(name, error, options.timeoutMs);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = this.client;
+    this.client = undefined;
+    await client?.close().catch(() => undefined);
+  }
+
+  private toToolError(name: string, error: unknown, timeoutMs?: number): McpToolError {
+    if (error instanceof McpError && error.code === Number(ErrorCode.RequestTimeout)) {
+      return new McpToolError(
+        name,
+        `it did not answer within ${Math.round((timeoutMs ?? 0) / 1000)} s; it may still complete, so check before retrying`,
+        true,
+        { cause: error },
+      );
+    }
+    if (error instanceof McpError && error.code === Number(ErrorCode.ConnectionClosed)) {
+      return new McpToolError(
+        name,
+        `the connection to the MCP server (${this.options.name}) closed during the call; it reconnects on the next request, so check whether the change was applied before retrying`,
+        true,
+        { cause: error },
+      );
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return new McpToolError(name, message.slice(0, 300), true, { cause: error });
+  }
+
+  private async connected(): Promise<Client> {
+    if (this.client) return this.client;
+    if (this.closed) throw new McpToolError('*', 'the gateway is shutting down', true);
+    this.connecting ??= this.open().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async open(): Promise<Client> {
+    const wait = this.backoffMs();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const client = new Client({
+      name: this.options.clientName ?? 'chatbot-gateway',
+      version: '0.1.0',
+    });
+    try {
+      const transport = await this.options.connect();
+      client.onclose = () => {
+        if (this.client === client) {
+          this.client = undefined;
+          this.tools = undefined;
+          this.noteFailure();
+          if (!this.closed) {
+            this.options.logger.warn('MCP connection closed; reconnecting on next use', {
+              mcp: this.options.name,
+            });
+          }
+        }
+      };
+      await client.connect(transport);
+      this.client = client;
+      this.failures = 0;
+      return client;
+    } catch (error) {
+      this.noteFailure();
+      this.options.logger.error('MCP connection failed', {
+        mcp: this.options.name,
+        message: error instanceof Error ? error.message : String(error),
+      });
+      throw new McpToolError(
+        'connect',
+        `cannot reach the MCP server (${this.options.name}); retry in a moment`,
+        true,
+        { cause: error },
+      );
+    }
+  }
+
+  private noteFailure(): void {
+    this.failures += 1;
+    this.lastFailure = Date.now();
+  }
+
+  private backoffMs(): number {
+    if (this.failures === 0) return 0;
+    const base = this.options.baseDelayMs ?? 200;
+    const max = this.options.maxDelayMs ?? 10_000;
+    const delay = Math.min(max, base * 2 ** (this.failures - 1));
+    return Math.max(0, this.lastFailure + delay - Date.now());
+  }
+}

@@ -1,0 +1,267 @@
+import { resolve } from 'node:path';
+import { defaultDataDir } from 'chatbot-mcp-server/core';
+import { GatewayConfigError } from './errors.js';
+
+type Env = Record<string, string | undefined>;
+
+export type ModelConfig =
+  | { provider: 'offline' }
+  | { provider: 'bedrock'; modelId: string; region: string; endpoint?: string }
+  | { provider: 'openai'; baseURL: string; model: string; apiKey?: string };
+
+export type McpConnectionConfig =
+  | { kind: 'in-process' }
+  | { kind: 'stdio'; command: string; args: string[] }
+  | { kind: 'http'; url: string; token?: string }
+  | { kind: 'lambda'; functionName: string; region?: string; endpoint?: string };
+
+/** Everything the gateway core needs; the local server's own settings are in `LocalServerConfig`. */
+export interface GatewayConfig {
+  dataDir: string;
+  /** Tables file passed to the MCP server (and read for the chat's table aliases). */
+  configFile?: string;
+  model: ModelConfig;
+  mcp: McpConnectionConfig;
+  sessionTimeoutMinutes: number;
+  retentionDays: number;
+  /** Passages scoring below this are not used for an answer (0-1). */
+  ragMinScore: number;
+  ragLimit: number;
+  toolTimeoutMs: number;
+  /** How long a destructive tool call waits for the user's approval. */
+  approvalTimeoutMs: number;
+  /** Input budget for conversation history, in tokens (estimated). */
+  historyTokenBudget: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface LocalServerConfig {
+  host: string;
+  port: number;
+  allowedOrigins: string[];
+  authToken?: string;
+  maxConnections: number;
+  /** Frames per second allowed per connection (token bucket; burst = 2x). */
+  framesPerSecond: number;
+  /** Bytes buffered for one slow reader before it is closed. */
+  maxBufferedBytes: number;
+  heartbeatMs: number;
+  shutdownGraceMs: number;
+}
+
+export interface GatewayOverrides {
+  dataDir?: string;
+  configFile?: string;
+  host?: string;
+  port?: string;
+}
+
+/** Shown to users of the offline engine; says what is missing and how to add it. */
+export const OFFLINE_NOTICE =
+  'No language model is configured: answers quote the documents directly, and tools run with /tools and /call. ' +
+  'To chat with a model, set MODEL_PROVIDER=bedrock (Amazon Bedrock; BEDROCK_CLAUDE_MODEL, AWS_REGION) or ' +
+  'MODEL_PROVIDER=openai with OPENAI_BASE_URL and OPENAI_MODEL (OpenAI, Ollama, LM Studio, vLLM, llama.cpp), and restart.';
+
+export const DEFAULT_BEDROCK_MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+
+/** The only place the gateway reads the environment. Fails fast, naming the variable. */
+export function loadGatewayConfig(
+  env: Env = process.env,
+  overrides: GatewayOverrides = {},
+): GatewayConfig {
+  const configFile = overrides.configFile ?? env.CHATBOT_CONFIG;
+  return {
+    dataDir: resolve(overrides.dataDir ?? env.CHATBOT_DATA_DIR ?? defaultDataDir(env)),
+    ...(configFile && { configFile: resolve(configFile) }),
+    model: loadModel(env),
+    mcp: loadMcp(env),
+    sessionTimeoutMinutes: int(env, 'SESSION_TIMEOUT_MINUTES', 30, 1, 7 * 24 * 60),
+    retentionDays: int(env, 'CHAT_RETENTION_DAYS', 30, 1, 3650),
+    ragMinScore: num(env, 'RAG_MIN_SCORE', 0.2, 0, 1),
+    ragLimit: int(env, 'RAG_PASSAGES', 5, 1, 20),
+    toolTimeoutMs: int(env, 'TOOL_TIMEOUT_MS', 30_000, 100, 900_000),
+    approvalTimeoutMs: int(env, 'APPROVAL_TIMEOUT_MS', 300_000, 1_000, 3_600_000),
+    historyTokenBudget: int(env, 'HISTORY_TOKEN_BUDGET', 4_000, 0, 200_000),
+    logLevel: logLevel(env.LOG_LEVEL),
+  };
+}
+
+export function loadLocalServerConfig(
+  env: Env = process.env,
+  overrides: GatewayOverrides = {},
+): LocalServerConfig {
+  const host = overrides.host ?? env.CHAT_HOST ?? '127.0.0.1';
+  const port = int(
+    { p: overrides.port ?? env.CHAT_PORT },
+    'p',
+    8080,
+    0,
+    65535,
+    '--port / CHAT_PORT',
+  );
+  return {
+    host,
+    port,
+    allowedOrigins: list(env.CHAT_ALLOWED_ORIGINS).map(origin),
+    ...(env.CHAT_AUTH_TOKEN && { authToken: env.CHAT_AUTH_TOKEN }),
+    maxConnections: int(env, 'CHAT_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+    framesPerSecond: num(env, 'CHAT_FRAMES_PER_SECOND', 5, 0.1, 10_000),
+    maxBufferedBytes: int(
+      env,
+      'CHAT_MAX_BUFFERED_BYTES',
+      4 * 1024 * 1024,
+      64 * 1024,
+      1024 * 1024 * 1024,
+    ),
+    heartbeatMs: int(env, 'CHAT_HEARTBEAT_MS', 30_000, 100, 600_000),
+    shutdownGraceMs: int(env, 'CHAT_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  };
+}
+
+function loadModel(env: Env): ModelConfig {
+  const provider = env.MODEL_PROVIDER ?? (env.OPENAI_BASE_URL ? 'openai' : 'offline');
+  if (provider === 'offline') return { provider };
+  if (provider === 'bedrock') {
+    const region = env.BEDROCK_REGION ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    if (!region)
+      throw new GatewayConfigError(
+        'BEDROCK_REGION or AWS_REGION: required when MODEL_PROVIDER=bedrock (e.g. us-east-1)',
+      );
+    return {
+      provider,
+      modelId: env.BEDROCK_CLAUDE_MODEL ?? DEFAULT_BEDROCK_MODEL,
+      region,
+      ...(env.BEDROCK_ENDPOINT && { endpoint: url('BEDROCK_ENDPOINT', env.BEDROCK_ENDPOINT) }),
+    };
+  }
+  if (provider === 'openai') {
+    if (!env.OPENAI_MODEL)
+      throw new GatewayConfigError(
+        'OPENAI_MODEL: required when MODEL_PROVIDER=openai (e.g. llama3.1 for Ollama, gpt-4o-mini for OpenAI)',
+      );
+    return {
+      provider,
+      baseURL: url('OPENAI_BASE_URL', env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1'),
+      model: env.OPENAI_MODEL,
+      ...(env.OPENAI_API_KEY && { apiKey: env.OPENAI_API_KEY }),
+    };
+  }
+  throw new GatewayConfigError(
+    `MODEL_PROVIDER: must be offline, bedrock or openai, not ${JSON.stringify(provider)}`,
+  );
+}
+
+function loadMcp(env: Env): McpConnectionConfig {
+  const kind = env.MCP_TRANSPORT ?? 'in-process';
+  if (kind === 'in-process') return { kind };
+  if (kind === 'stdio') {
+    const command = env.MCP_SERVER_COMMAND ?? process.execPath;
+    const args = env.MCP_SERVER_ARGS !== undefined ? list(env.MCP_SERVER_ARGS, ' ') : [];
+    if (args.length === 0 && env.MCP_SERVER_COMMAND === undefined) {
+      throw new GatewayConfigError(
+        'MCP_SERVER_ARGS: required with MCP_TRANSPORT=stdio, e.g. "/path/to/chatbot-mcp-server/dist/cli.js" (or set MCP_SERVER_COMMAND=chatbot-mcp-server)',
+      );
+    }
+    return { kind, command, args };
+  }
+  if (kind === 'http') {
+    if (!env.MCP_SERVER_URL)
+      throw new GatewayConfigError(
+        'MCP_SERVER_URL: required with MCP_TRANSPORT=http, e.g. http://127.0.0.1:3000/mcp',
+      );
+    return {
+      kind,
+      url: url('MCP_SERVER_URL', env.MCP_SERVER_URL),
+      ...(env.MCP_AUTH_TOKEN && { token: env.MCP_AUTH_TOKEN }),
+    };
+  }
+  if (kind === 'lambda') {
+    if (!env.MCP_SERVER_FUNCTION_NAME)
+      throw new GatewayConfigError(
+        'MCP_SERVER_FUNCTION_NAME: required with MCP_TRANSPORT=lambda (the MCP server function name or ARN)',
+      );
+    const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    return {
+      kind,
+      functionName: env.MCP_SERVER_FUNCTION_NAME,
+      ...(region && { region }),
+      ...(env.LAMBDA_ENDPOINT && { endpoint: url('LAMBDA_ENDPOINT', env.LAMBDA_ENDPOINT) }),
+    };
+  }
+  throw new GatewayConfigError(
+    `MCP_TRANSPORT: must be in-process, stdio, http or lambda, not ${JSON.stringify(kind)}`,
+  );
+}
+
+function list(value: string | undefined, separator = ','): string[] {
+  return (value ?? '')
+    .split(separator)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function origin(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return u.origin;
+  } catch {
+    // reported below
+  }
+  throw new GatewayConfigError(
+    `CHAT_ALLOWED_ORIGINS: ${JSON.stringify(value)} is not an origin; use scheme://host[:port]`,
+  );
+}
+
+function url(name: string, value: string): string {
+  try {
+    new URL(value);
+    return value;
+  } catch {
+    throw new GatewayConfigError(
+      `${name}: must be a URL such as http://127.0.0.1:3000, not ${JSON.stringify(value)}`,
+    );
+  }
+}
+
+function int(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  shown = name,
+): number {
+  const n = num(env, name, fallback, min, max, shown);
+  if (!Number.isInteger(n))
+    throw new GatewayConfigError(
+      `${shown}: must be a whole number from ${min} to ${max}, not ${JSON.stringify(env[name])}`,
+    );
+  return n;
+}
+
+function num(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  shown = name,
+): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new GatewayConfigError(
+      `${shown}: must be a number from ${min} to ${max}, not ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+function logLevel(value: string | undefined): GatewayConfig['logLevel'] {
+  const level = value ?? 'info';
+  if (level === 'debug' || level === 'info' || level === 'warn' || level === 'error') return level;
+  throw new GatewayConfigError(
+    `LOG_LEVEL: must be debug, info, warn or error, not ${JSON.stringify(value)}`,
+  );
+}

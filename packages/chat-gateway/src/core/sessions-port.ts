@@ -1,0 +1,22 @@
+import type { ClientInfo } from '../ports/session-store.js';
+
+/** What the core needs of session management (adapted from the `SessionManager`). */
+export interface SessionsPort {
+  create(
+    clientInfo: ClientInfo,
+    connectionId: string,
+  ): Promise<{ sessionId: string; resumeToken: string }>;
+  /**
+   * Re-attaches a session to a new connection and rotates its resume token. Throws
+   * `SessionNotFoundError` for an unknown id, a wrong token, a closed or an expired session alike.
+   */
+  resume(
+    sessionId: string,
+    resumeToken: string,
+    connectionId: string,
+  ): Promise<{ sessionId: string; resumeToken: string }>;
+  touch(sessionId: string): Promise<void>;
+  /** The connection went away; the session stays resumable until it times out. */
+  detach(sessionId: string, connectionId: string): Promise<void>;
+  close(sessionId: string, reason: string): Promise<void>;
+}

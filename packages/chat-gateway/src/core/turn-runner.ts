@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { errorFields, type Logger } from 'chatbot-mcp-server/core';
+import type { ChatEngine, FailedTurn } from '../engine/chat-engine.js';
+import type { TurnOutcome, TurnSink } from '../engine/turn.js';
+import { ChatError, ClientGoneError } from '../errors.js';
+import type { SessionStore } from '../ports/session-store.js';
+import type { ServerFrame } from '../protocol/frames.js';
+import type { PendingApprovals } from './approvals.js';
+import { toModelHistory } from './history-view.js';
+
+export interface TurnDeps {
+  engine: ChatEngine;
+  store: SessionStore;
+  approvals: PendingApprovals;
+  logger: Logger;
+  newId: () => string;
+  now: () => number;
+  retentionDays: number;
+  /** Messages of history loaded for the model (then cut to the token budget). */
+  historyMessages?: number;
+}
+
+export interface TurnRequest {
+  sessionId: string;
+  clientMessageId: string;
+  content: string;
+  signal: AbortSignal;
+  /** Sends to whichever connection the session has now; rejects with ClientGoneError. */
+  send: (frame: ServerFrame) => Promise<void>;
+}
+
+/**
+ * One chat turn from user message to persisted answer: the user message is stored first, the
+ * engine streams through a sink that turns calls into frames, and the answer is stored (with
+ * what was streamed, also when cancelled or failed) before the `finish` frame goes out.
+ */
+export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<void> {
+  const { sessionId, clientMessageId } = request;
+  const started = deps.now();
+  const ttl = Math.floor(started / 1000) + deps.retentionDays * 86_400;
+  const earlier = await deps.store.listMessages(sessionId, { limit: deps.historyMessages ?? 20 });
+  const userMessageId = deps.newId();
+  await deps.store.appendMessage({
+    sessionId,
+    messageId: userMessageId,
+    timestamp: new Date(started).toISOString(),
+    messageType: 'user',
+    content: request.content,
+    clientMessageId,
+    ttl,
+  });
+  const messageId = deps.newId();
+  const controller = new AbortController();
+  const signal = AbortSignal.any([request.signal, controller.signal]);
+  const send = async (frame: ServerFrame): Promise<void> => {
+    try {
+      await request.send(frame);
+    } catch (error) {
+      // The client is gone: stop generating; what is persisted stays.
+      controller.abort(error);
+      throw error;
+    }
+  };
+  const sink: TurnSink = {
+    start: (queryType, reason) =>
+      send({ type: 'start', messageId, replyTo: clientMessageId, queryType, reason }),
+    textDelta: (delta) => send({ type: 'text-delta', messageId, delta }),
+    source: (s) => send({ type: 'source', messageId, ...s }),
+    toolCall: (c) => send({ type: 'tool-call', messageId, ...c }),
+    approve: async (c) => {
+      const waiting = deps.approvals.wait(sessionId, c.toolCallId, signal);
+      await send({ type: 'confirm-request', messageId, ...c });
+      return waiting;
+    },
+    toolResult: (r) => send({ type: 'tool-result', messageId, ...r }),
+  };
+  const outcome = await deps.engine.processMessage({
+    sessionId,
+    clientMessageId,
+    content: request.content,
+    history: toModelHistory(earlier),
+    signal,
+    sink,
+  });
+  const finished = deps.now();
+  const responseTime = finished - started;
+  await deps.store.appendMessage({
+    sessionId,
+    messageId,
+    timestamp: new Date(finished).toISOString(),
+    messageType: 'assistant',
+    content: outcome.content,
+    replyTo: userMessageId,
+    clientMessageId,
+    queryType: outcome.queryType,
+    sources: outcome.sources,
+    toolsUsed: outcome.toolsUsed,
+    responseTime,
+    finishReason: outcome.finishReason,
+    ttl,
+  });
+  if ('error' in outcome) logFailure(deps.logger, outcome, sessionId);
+  if (signal.aborted && signal.reason instanceof ClientGoneError) return;
+  await sendOutcome(send, outcome, {
+    sessionId,
+    messageId,
+    clientMessageId,
+    finished,
+    responseTime,
+  }).catch(() => undefined);
+}
+
+/** Details go to the log; an unexpected failure gets a reference the user can quote. */
+function logFailure(logger: Logger, outcome: FailedTurn, sessionId: string): void {
+  const { error } = outcome;
+  if (error.code !== 'INTERNAL') {
+    logger.warn('turn failed', {
+      sessionId,
+      code: error.code,
+      message: error.message,
+      ...(error.cause !== undefined && errorFields(error.cause)),
+    });
+    return;
+  }
+  const reference = randomUUID().slice(0, 8);
+  logger.error('turn failed unexpectedly', {
+    sessionId,
+    reference,
+    ...errorFields(error.cause ?? error),
+  });
+  outcome.error = new ChatError(
+    error.code,
+    `${error.message} If it persists, report reference ${reference}.`,
+    error.retryable,
+  );
+}
+
+async function sendOutcome(
+  send: (frame: ServerFrame) => Promise<void>,
+  outcome: TurnOutcome | FailedTurn,
+  ids: {
+    sessionId: string;
+    messageId: string;
+    clientMessageId: string;
+    finished: number;
+    responseTime: number;
+  },
+): Promise<void> {
+  if ('error' in outcome) {
+    await send({
+      type: 'error',
+      code: outcome.error.code,
+      message: outcome.error.message,
+      retryable: outcome.error.retryable,
+      replyTo: ids.clientMessageId,
+    });
+  }
+  await send({
+    type: 'finish',
+    messageId: ids.messageId,
+    finishReason: outcome.finishReason,
+    response: {
+      sessionId: ids.sessionId,
+      messageId: ids.messageId,
+      content: outcome.content,
+      timestamp: new Date(ids.finished).toISOString(),
+      sources: outcome.sources,
+      toolsUsed: outcome.toolsUsed,
+      queryType: outcome.queryType,
+      responseTime: ids.responseTime,
+    },
+  });
+}

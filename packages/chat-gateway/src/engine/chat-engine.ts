@@ -1,0 +1,149 @@
+import type { Logger } from 'chatbot-mcp-server/core';
+import { ChatError } from '../errors.js';
+import type { ChatModel } from '../ports/chat-model.js';
+import type { ToolClient } from '../ports/tool-client.js';
+import type { EngineEvents } from './engine-events.js';
+import { answerGenerally } from './general-handler.js';
+import { routeWithModel } from './model-router.js';
+import { runToolCommand } from './offline-commands.js';
+import { answerFromDocuments } from './rag-handler.js';
+import { routeByRules } from './rule-router.js';
+import { answerWithTools } from './tool-handler.js';
+import { ToolRunner } from './tool-runner.js';
+import type { HandlerOutcome, RouteDecision, TurnInput, TurnOutcome } from './turn.js';
+
+export interface ChatEngineOptions {
+  tools: ToolClient;
+  /** None: the offline engine (rule router, quoted passages, /tools and /call). */
+  model?: ChatModel;
+  events?: EngineEvents;
+  logger: Logger;
+  ragMinScore: number;
+  ragLimit: number;
+  toolTimeoutMs: number;
+  historyTokenBudget: number;
+}
+
+/** A turn that failed: the partial outcome (persisted) and the error for the client. */
+export interface FailedTurn extends TurnOutcome {
+  error: ChatError;
+}
+
+/**
+ * The seed's `ChatbotEngine.processMessage`, transport-neutral: route the message, run its
+ * handler, stream through the sink. Cancelling (the signal) ends the turn with
+ * `finishReason: "cancelled"` and the text so far.
+ */
+export class ChatEngine {
+  private readonly runner: ToolRunner;
+
+  constructor(private readonly options: ChatEngineOptions) {
+    this.runner = new ToolRunner({
+      tools: options.tools,
+      timeoutMs: options.toolTimeoutMs,
+      logger: options.logger,
+      ...(options.events && { events: options.events }),
+    });
+  }
+
+  /** The model answering, or null for the offline engine. */
+  get modelId(): string | null {
+    return this.options.model?.id ?? null;
+  }
+
+  async processMessage(input: TurnInput): Promise<TurnOutcome | FailedTurn> {
+    const started = performance.now();
+    let text = '';
+    const sink = {
+      ...input.sink,
+      textDelta: (d: string) => ((text += d), input.sink.textDelta(d)),
+    };
+    const turnInput = { ...input, sink };
+    let decision: RouteDecision = { route: 'general', reason: 'not routed' };
+    let routeMs = 0;
+    let outcome: TurnOutcome | FailedTurn;
+    try {
+      decision = await this.route(input);
+      routeMs = Math.round(performance.now() - started);
+      await input.sink.start(decision.route, decision.reason);
+      const handled = await this.handle(decision, turnInput);
+      outcome = { ...handled, queryType: decision.route, routeReason: decision.reason };
+    } catch (error) {
+      const base = {
+        content: text,
+        queryType: decision.route,
+        routeReason: decision.reason,
+        sources: [],
+        toolsUsed: [],
+      };
+      if (input.signal.aborted) {
+        outcome = { ...base, finishReason: 'cancelled' };
+      } else {
+        const chatError =
+          error instanceof ChatError
+            ? error
+            : new ChatError('INTERNAL', 'The answer failed unexpectedly; try again.', true, {
+                cause: error,
+              });
+        outcome = { ...base, finishReason: 'error', error: chatError };
+      }
+    }
+    this.options.events?.query(input.sessionId, {
+      route: decision.route,
+      reason: decision.reason,
+      routeMs,
+      latencyMs: Math.round(performance.now() - started),
+      model: this.modelId,
+      finishReason: outcome.finishReason,
+    });
+    return outcome;
+  }
+
+  private async route(input: TurnInput): Promise<RouteDecision> {
+    const { model } = this.options;
+    // Explicit commands are never second-guessed by a model.
+    if (!model || input.content.trimStart().startsWith('/')) return routeByRules(input.content);
+    return routeWithModel(model, input.content, {
+      signal: input.signal,
+      logger: this.options.logger,
+    });
+  }
+
+  private handle(decision: RouteDecision, input: TurnInput): Promise<HandlerOutcome> {
+    const { model, tools } = this.options;
+    switch (decision.route) {
+      case 'rag':
+        return answerFromDocuments(
+          {
+            tools,
+            minScore: this.options.ragMinScore,
+            limit: this.options.ragLimit,
+            timeoutMs: this.options.toolTimeoutMs,
+            ...(model && { model }),
+          },
+          input,
+        );
+      case 'general':
+        return answerGenerally(
+          { historyTokenBudget: this.options.historyTokenBudget, ...(model && { model }) },
+          input,
+        );
+      case 'mcp_tool':
+        if (!model || input.content.trimStart().startsWith('/')) {
+          return runToolCommand(
+            { tools, runner: this.runner, modelConfigured: model !== undefined },
+            input,
+          );
+        }
+        return answerWithTools(
+          {
+            model,
+            tools,
+            runner: this.runner,
+            historyTokenBudget: this.options.historyTokenBudget,
+          },
+          input,
+        );
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'chatbot-mcp-server/core';
+import type { EngineEvents } from './engine-events.js';
+import { ChatError } from '../errors.js';
+import type { ToolClient, ToolInfo } from '../ports/tool-client.js';
+import { needsApproval, redactToolOutput, scopeToolCall } from './tool-policy.js';
+import type { TurnSink } from './turn.js';
+
+export interface ToolRun {
+  toolCallId: string;
+  isError: boolean;
+  output: string;
+  approved?: boolean;
+}
+
+/** Output shown to the user and the model is capped: tool results can be large. */
+const MAX_OUTPUT_CHARS = 16_000;
+
+/**
+ * Runs one tool call for a chat: scoping, approval for destructive tools, a per-call timeout,
+ * frames for the call and its result, and an analytics event. Tool errors and refusals become
+ * error results, never exceptions; only a cancelled turn or a gone client throws.
+ */
+export class ToolRunner {
+  constructor(
+    private readonly deps: {
+      tools: ToolClient;
+      timeoutMs: number;
+      events?: EngineEvents;
+      logger: Logger;
+    },
+  ) {}
+
+  async run(
+    tool: ToolInfo | undefined,
+    toolName: string,
+    input: Record<string, unknown>,
+    ctx: { sessionId: string; sink: TurnSink; signal: AbortSignal; toolCallId?: string },
+  ): Promise<ToolRun> {
+    const toolCallId = ctx.toolCallId ?? `call_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+    const view = { toolCallId, toolName, input };
+    await ctx.sink.toolCall(view);
+    const started = performance.now();
+    const finish = async (
+      isError: boolean,
+      output: string,
+      approved?: boolean,
+    ): Promise<ToolRun> => {
+      const shown =
+        output.length > MAX_OUTPUT_CHARS
+          ? `${output.slice(0, MAX_OUTPUT_CHARS)}\n… (output cut at ${MAX_OUTPUT_CHARS} characters)`
+          : output;
+      await ctx.sink.toolResult({ toolCallId, isError, output: shown });
+      this.deps.events?.toolUsage(ctx.sessionId, {
+        tool: toolName,
+        isError,
+        ms: Math.round(performance.now() - started),
+        ...(approved !== undefined && { approved }),
+      });
+      return { toolCallId, isError, output: shown, ...(approved !== undefined && { approved }) };
+    };
+
+    if (!tool)
+      return finish(
+        true,
+        `VALIDATION: there is no tool named ${JSON.stringify(toolName)}; use /tools to list them.`,
+      );
+    const scoped = scopeToolCall(toolName, input, ctx.sessionId);
+    if ('refused' in scoped) return finish(true, String(scoped.refused));
+
+    let approved: boolean | undefined;
+    if (needsApproval(tool.annotations)) {
+      approved = await ctx.sink.approve(view);
+      if (!approved)
+        return finish(
+          true,
+          'REFUSED: the user did not approve this call; nothing was changed.',
+          false,
+        );
+    }
+    try {
+      const result = await this.deps.tools.callTool(toolName, scoped as Record<string, unknown>, {
+        signal: ctx.signal,
+        timeoutMs: this.deps.timeoutMs,
+      });
+      const { text } = redactToolOutput(
+        toolName,
+        scoped as Record<string, unknown>,
+        result.text,
+        result.structured,
+      );
+      return finish(result.isError, text, approved);
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      const message = error instanceof ChatError ? error.message : 'the tool failed unexpectedly';
+      this.deps.logger.warn('tool call failed', { tool: toolName, message });
+      return finish(true, `MCP_TOOL_ERROR: ${message}`, approved);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import type { ChatFinishReason, QueryType } from '../protocol/frames.js';
+import type { ModelMessage } from '../ports/chat-model.js';
+
+/** A passage shown to the user as `[n]`. */
+export interface CitedSource {
+  n: number;
+  source: string;
+  title?: string;
+  snippet: string;
+  score: number;
+}
+
+export interface ToolCallView {
+  toolCallId: string;
+  toolName: string;
+  input: Record<string, unknown>;
+}
+
+/**
+ * Where a turn's output goes while it runs. The core maps each call to a protocol frame; a
+ * rejected promise (client gone) stops the turn.
+ */
+export interface TurnSink {
+  start(queryType: QueryType, reason: string): Promise<void>;
+  textDelta(delta: string): Promise<void>;
+  source(source: CitedSource): Promise<void>;
+  toolCall(call: ToolCallView): Promise<void>;
+  /** Asks the user to approve a destructive call; false when refused, timed out or cancelled. */
+  approve(call: ToolCallView): Promise<boolean>;
+  toolResult(result: { toolCallId: string; isError: boolean; output: string }): Promise<void>;
+}
+
+export interface TurnInput {
+  sessionId: string;
+  /** The client's id of the user message. */
+  clientMessageId: string;
+  content: string;
+  /** Earlier turns, oldest first (text only). */
+  history: ModelMessage[];
+  signal: AbortSignal;
+  sink: TurnSink;
+}
+
+export interface TurnOutcome {
+  content: string;
+  queryType: QueryType;
+  routeReason: string;
+  /** Sources cited in the answer (`source` of each `[n]` used). */
+  sources: string[];
+  toolsUsed: string[];
+  finishReason: ChatFinishReason;
+}
+
+/** What each route handler returns; the engine adds the route. */
+export type HandlerOutcome = Omit<TurnOutcome, 'queryType' | 'routeReason'>;
+
+export interface RouteDecision {
+  route: QueryType;
+  reason: string;
+}

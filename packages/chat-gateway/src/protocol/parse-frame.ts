@@ -1,0 +1,55 @@
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { InvalidFrameError } from '../errors.js';
+import clientSchema from './client-frames.schema.json' with { type: 'json' };
+import type { ClientFrame } from './frames.js';
+import { MAX_FRAME_BYTES } from './frames.js';
+
+const ajv = new Ajv2020({ allErrors: false, strict: true });
+const validate = ajv.compile<ClientFrame>(clientSchema);
+const KNOWN_TYPES = new Set(['message', 'resume', 'confirm', 'history', 'cancel']);
+
+/**
+ * Parses and validates one client frame. Every problem is an `InvalidFrameError` whose message
+ * says what was wrong; the caller answers with an error frame and keeps the connection.
+ */
+export function parseClientFrame(raw: string): ClientFrame {
+  if (Buffer.byteLength(raw, 'utf8') > MAX_FRAME_BYTES) {
+    throw new InvalidFrameError(
+      `frame: larger than ${MAX_FRAME_BYTES / 1024} KB; send a shorter message`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new InvalidFrameError('frame: not valid JSON; send one JSON object per text frame');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidFrameError('frame: must be a JSON object with a "type"');
+  }
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) {
+    throw new InvalidFrameError(
+      `frame: unknown type ${JSON.stringify(type)}; use one of: ${[...KNOWN_TYPES].join(', ')}`,
+    );
+  }
+  // Validate against the one branch the type names, so the message is about that frame.
+  const branch = ajv.getSchema(`https://chatbot-mcp.dev/schemas/client-frames.json#/$defs/${type}`);
+  if (branch && !branch(value))
+    throw new InvalidFrameError(`${type}: ${describe(branch.errors ?? [])}`);
+  if (!validate(value)) throw new InvalidFrameError(`${type}: ${describe(validate.errors ?? [])}`);
+  return value;
+}
+
+function describe(errors: ErrorObject[]): string {
+  const e = errors[0];
+  if (!e) return 'does not match the protocol schema';
+  const where = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : 'frame';
+  if (e.keyword === 'additionalProperties')
+    return `${where}: unknown field ${JSON.stringify(e.params.additionalProperty)}`;
+  if (e.keyword === 'required') {
+    const field = JSON.stringify(e.params.missingProperty);
+    return where === 'frame' ? `missing field ${field}` : `${where}: missing field ${field}`;
+  }
+  return `${where}: ${e.message ?? 'is invalid'}`;
+}
