@@ -1,0 +1,52 @@
+/**
+ * Two banners above the log: which engine answers (a clear warning when no language model is
+ * configured) and the connection state while it is not open.
+ */
+import type { ConnectionStatus } from './connection.js';
+
+export class Banners {
+  private countdown: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly model: HTMLElement,
+    private readonly connection: HTMLElement,
+    private readonly reconnectNow: () => void,
+  ) {}
+
+  showModel(model: string | null, notice: string | undefined): void {
+    const text = this.model.querySelector<HTMLElement>('[data-part=text]')!;
+    if (model === null) {
+      text.textContent = notice ?? 'No language model is configured: the offline engine answers.';
+      this.model.hidden = false;
+    } else {
+      this.model.hidden = true;
+    }
+  }
+
+  showConnection(status: ConnectionStatus): void {
+    clearInterval(this.countdown);
+    const text = this.connection.querySelector<HTMLElement>('[data-part=text]')!;
+    const button = this.connection.querySelector<HTMLButtonElement>('[data-part=retry]')!;
+    if (status.state === 'open') {
+      this.connection.hidden = true;
+      return;
+    }
+    // The first connection gets no banner: a blank "connecting" flash helps nobody.
+    if (status.state === 'connecting' && status.attempt === 0) return;
+    this.connection.hidden = false;
+    if (status.state === 'connecting') {
+      text.textContent = 'Connection lost. Reconnecting…';
+      button.hidden = true;
+      return;
+    }
+    const until = Date.now() + status.retryInMs;
+    const tick = (): void => {
+      const seconds = Math.max(0, Math.ceil((until - Date.now()) / 1000));
+      text.textContent = `Connection lost. Reconnecting in ${seconds} s.`;
+    };
+    tick();
+    this.countdown = setInterval(tick, 1000);
+    button.hidden = false;
+    button.onclick = this.reconnectNow;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The WebSocket to the gateway: reconnects after a drop with exponential backoff and full
+ * jitter (so a restarted gateway is not hit by every page at once), and resumes the session with
+ * the id and token kept in sessionStorage: per tab, gone with the tab, and never in a URL where
+ * logs, history or a Referer header would keep it.
+ */
+import type { ClientFrame, ServerFrame } from '../../src/protocol/frames.js';
+
+export type ConnectionStatus =
+  | { state: 'connecting'; attempt: number }
+  | { state: 'open' }
+  | { state: 'waiting'; attempt: number; retryInMs: number };
+
+export interface ConnectionOptions {
+  url: string;
+  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+  onFrame: (frame: ServerFrame) => void;
+  onStatus: (status: ConnectionStatus) => void;
+  random?: () => number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+interface StoredSession {
+  sessionId: string;
+  resumeToken: string;
+}
+
+const STORAGE_KEY = 'chat.session';
+// The client frame schema's patterns: anything else in storage was not written by this page.
+const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const RESUME_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
+
+/** Full jitter: uniform in [0, min(max, base * 2^attempt)). */
+export function backoffDelay(attempt: number, random: () => number, baseMs: number, maxMs: number): number {
+  return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 16)));
+}
+
+export class Connection {
+  /** The current socket; tests close it to simulate a dropped connection. */
+  socket: WebSocket | null = null;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private ready = false;
+  private readonly outbox: ClientFrame[] = [];
+
+  constructor(private readonly opts: ConnectionOptions) {}
+
+  start(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.opts.onStatus({ state: 'connecting', attempt: this.attempt });
+    const socket = new WebSocket(this.opts.url);
+    this.socket = socket;
+    socket.addEventListener('open', () => {
+      const stored = this.stored();
+      if (stored) this.write({ type: 'resume', ...stored });
+    });
+    socket.addEventListener('message', (event) => this.receive(event.data));
+    socket.addEventListener('close', () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.ready = false;
+      this.scheduleReconnect();
+    });
+  }
+
+  /** Skips the remaining wait (the banner's "Reconnect now"). */
+  reconnectNow(): void {
+    if (this.timer !== undefined) this.start();
+  }
+
+  /** Sends now, or after the next `session` frame when not connected. */
+  send(frame: ClientFrame): void {
+    if (this.ready) this.write(frame);
+    else this.outbox.push(frame);
+  }
+
+  get connected(): boolean {
+    return this.ready;
+  }
+
+  private write(frame: ClientFrame): void {
+    this.socket?.send(JSON.stringify(frame));
+  }
+
+  private receive(data: unknown): void {
+    if (typeof data !== 'string') return;
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(data) as ServerFrame;
+    } catch {
+      return;
+    }
+    if (frame.type === 'session') {
+      this.opts.storage.setItem(
+        STORAGE_KEY,
+        JSON.stringify({ sessionId: frame.sessionId, resumeToken: frame.resumeToken }),
+      );
+      this.attempt = 0;
+      if (!this.ready) {
+        this.ready = true;
+        this.opts.onStatus({ state: 'open' });
+        for (const queued of this.outbox.splice(0)) this.write(queued);
+      }
+    } else if (frame.type === 'error' && frame.replyTo === 'resume') {
+      // The old session is gone (expired or unknown); the next session frame starts a new one.
+      this.opts.storage.removeItem(STORAGE_KEY);
+    }
+    this.opts.onFrame(frame);
+  }
+
+  private scheduleReconnect(): void {
+    const { random = Math.random, baseDelayMs = 500, maxDelayMs = 15_000 } = this.opts;
+    const retryInMs = backoffDelay(this.attempt, random, baseDelayMs, maxDelayMs);
+    this.attempt += 1;
+    this.opts.onStatus({ state: 'waiting', attempt: this.attempt, retryInMs });
+    this.timer = setTimeout(() => this.start(), retryInMs);
+  }
+
+  private stored(): StoredSession | null {
+    try {
+      const value = JSON.parse(this.opts.storage.getItem(STORAGE_KEY) ?? 'null') as Partial<StoredSession> | null;
+      if (value && SESSION_ID.test(value.sessionId ?? '') && RESUME_TOKEN.test(value.resumeToken ?? '')) {
+        return { sessionId: value.sessionId!, resumeToken: value.resumeToken! };
+      }
+    } catch {
+      // Unreadable: start a new session.
+    }
+    return null;
+  }
+}

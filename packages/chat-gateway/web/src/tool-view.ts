@@ -1,0 +1,39 @@
+/**
+ * A tool call inside an answer: name, input and result, all shown as text (a tool result can
+ * hold anything a document or a record holds, so it is never parsed as HTML or Markdown).
+ */
+import { h } from './dom.js';
+
+export type ToolStatus = 'running' | 'awaiting approval' | 'approved' | 'refused' | 'done' | 'failed' | 'not answered';
+
+export class ToolView {
+  readonly el: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly result: HTMLElement;
+
+  constructor(readonly toolCallId: string, readonly toolName: string, input: Record<string, unknown>) {
+    this.status = h('span', { className: 'tool-status' });
+    this.result = h('pre', { className: 'tool-output' });
+    this.result.hidden = true;
+    this.el = h(
+      'section',
+      { className: 'tool', attrs: { 'aria-label': `tool call ${toolName}` } },
+      h('div', { className: 'tool-head' }, h('code', { className: 'tool-name', text: toolName }), ' ', this.status),
+      h('pre', { className: 'tool-input', text: JSON.stringify(input, null, 2) }),
+      this.result,
+    );
+    this.setStatus('running');
+  }
+
+  setStatus(status: ToolStatus): void {
+    this.status.textContent = status;
+    this.el.dataset['status'] = status.replace(/ /g, '-');
+  }
+
+  setResult(output: string, isError: boolean): void {
+    this.result.textContent = output;
+    this.result.hidden = false;
+    this.result.classList.toggle('tool-error', isError);
+    this.setStatus(isError ? 'failed' : 'done');
+  }
+}
