@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +110,25 @@ describe('embedded store on disk', () => {
     expect(error.message).toContain(dataDir);
     expect(error.message).toContain(`pid ${process.ppid}`);
   });
+
+  it.runIf(existsSync('/proc/self/cmdline'))(
+    'a lock whose pid now belongs to another program names the lock file and how to clear it',
+    async () => {
+      const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+      try {
+        const lockFile = join(dataDir, 'records.lock');
+        writeFileSync(lockFile, String(other.pid));
+        const error = await expectFailure(start(), ConfigError);
+        expect(error.message).toContain(`lock file ${lockFile} names pid ${other.pid}`);
+        expect(error.message).toContain('sleep 30');
+        expect(error.message).not.toContain('another chatbot-mcp-server');
+        expect(error.message).toMatch(/delete .*records\.lock and start again/);
+        expect(existsSync(lockFile)).toBe(true); // never removed behind the user's back
+      } finally {
+        other.kill();
+      }
+    },
+  );
 
   it('takes over a lock left behind by a process that is gone', async () => {
     const gone = spawnSync(process.execPath, ['-e', '']).pid;

@@ -242,6 +242,16 @@ function translateError(table: TableSpec, error: unknown): unknown {
       cause: error,
     });
   }
+  // The embedded store's disk is full or failing (its messages name the data directory only).
+  if (name === 'EmbeddedStorageFullException') {
+    return new UpstreamError(
+      `the record store could not write: ${message}; free disk space there and restart the server (reads keep working meanwhile)`,
+      { cause: error },
+    );
+  }
+  if (name === 'EmbeddedStorageException') {
+    return new UpstreamError(`the record store failed: ${message}`, { cause: error });
+  }
   if (name === 'ValidationException' && /size/i.test(message) && /item/i.test(message)) {
     return new ValidationError(
       "data: the record would exceed DynamoDB's 400 KB item limit; store less in one record (large text belongs in documents)",

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import dynalite from 'dynalite';
+import type { Server } from 'node:http';
 import { DataDirLock } from './data-dir-lock.js';
+import { startDynalite } from './dynalite-storage.js';
 
 /** A DynamoDB-compatible endpoint served from this process. */
 export interface EmbeddedDynamoDb {
@@ -19,12 +20,14 @@ export async function startEmbeddedDynamoDb(options: {
   inMemory?: boolean;
 }): Promise<EmbeddedDynamoDb> {
   const lock = options.inMemory ? undefined : DataDirLock.acquire(options.dataDir, 'records');
-  const server = dynalite({
-    ...(!options.inMemory && { path: join(options.dataDir, 'records') }),
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-  });
+  const path = options.inMemory ? undefined : join(options.dataDir, 'records');
+  let server: Server;
+  try {
+    server = await startDynalite({ ...(path !== undefined && { path }), label: path ?? 'memory' });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
