@@ -1,5 +1,5 @@
 import { Field, FixedSizeList, Float32, Int32, List, Schema, Utf8 } from 'apache-arrow';
-import type { DocumentInfo, SearchHit, StoredChunk } from '../../ports/vector-store.js';
+import type { Chunk, DocumentInfo, SearchHit, StoredChunk } from '../../ports/vector-store.js';
 import { metadataTerm } from './sql-filter.js';
 
 /** One row of the chunks table. */
@@ -10,10 +10,6 @@ export interface ChunkRow extends Record<string, unknown> {
   heading: string | null;
   position: number;
   content: string;
-  /** What the word index sees: title and heading path as well as the content. */
-  search_text: string;
-  /** The same text for the trigram index (LanceDB searches one index per column). */
-  search_grams: string;
   /** The chunk's metadata as JSON, returned as is. */
   metadata: string;
   /** One `metadataTerm` per field, for exact-match filters without parsing JSON in SQL. */
@@ -41,8 +37,6 @@ export function chunksSchema(dimensions: number): Schema {
     new Field('heading', new Utf8(), true),
     new Field('position', new Int32(), false),
     new Field('content', new Utf8(), false),
-    new Field('search_text', new Utf8(), false),
-    new Field('search_grams', new Utf8(), false),
     new Field('metadata', new Utf8(), false),
     new Field('metadata_terms', new List(new Field('item', new Utf8(), true)), false),
     new Field(
@@ -61,20 +55,42 @@ export const documentsSchema = new Schema([
   new Field('ingested_at', new Utf8(), false),
 ]);
 
-export function toChunkRow(chunk: StoredChunk): ChunkRow {
-  const searchText = [chunk.title, chunk.heading, chunk.content].filter(Boolean).join('\n');
-  return {
+/**
+ * Columns of tables written before the keyword rankings moved in memory (LanceDB full-text
+ * indexes over them); such a table keeps them, filled as before.
+ */
+export const LEGACY_TEXT_COLUMNS = ['search_text', 'search_grams'] as const;
+
+export function toChunkRow(chunk: StoredChunk, legacyColumns = false): ChunkRow {
+  const row: ChunkRow = {
     id: chunk.id,
     source: chunk.source,
     title: chunk.title ?? null,
     heading: chunk.heading ?? null,
     position: chunk.position,
     content: chunk.content,
-    search_text: searchText,
-    search_grams: searchText,
     metadata: JSON.stringify(chunk.metadata),
     metadata_terms: Object.entries(chunk.metadata).map(([k, v]) => metadataTerm(k, v)),
     vector: Array.from(chunk.vector),
+  };
+  if (legacyColumns) {
+    const searchText = [chunk.title, chunk.heading, chunk.content].filter(Boolean).join('\n');
+    for (const column of LEGACY_TEXT_COLUMNS) row[column] = searchText;
+  }
+  return row;
+}
+
+/** A stored chunk row (HIT_COLUMNS) as a chunk, without its vector. */
+export function fromChunkRow(row: Record<string, unknown>): Chunk {
+  const { title, heading } = row;
+  return {
+    id: String(row.id),
+    source: String(row.source),
+    content: String(row.content),
+    ...(typeof title === 'string' && { title }),
+    ...(typeof heading === 'string' && { heading }),
+    position: Number(row.position),
+    metadata: JSON.parse(String(row.metadata)) as Chunk['metadata'],
   };
 }
 

@@ -77,3 +77,40 @@ const DERIVATIONAL: readonly (readonly [string, string])[] = [
   ['ally', 'al'],
   ['ly', ''],
 ];
+
+/** Memoized stems: a corpus has far fewer distinct words than word occurrences. */
+const stems = new Map<string, string>();
+const MAX_MEMOIZED_STEMS = 500_000;
+
+/** The stem of `word`, memoized. */
+export function cachedStem(word: string): string {
+  let s = stems.get(word);
+  if (s === undefined) {
+    s = stem(word);
+    if (stems.size >= MAX_MEMOIZED_STEMS) stems.clear();
+    stems.set(word, s);
+  }
+  return s;
+}
+
+/** What the word ranking indexes and matches: tokens, stop words out, stemmed. */
+export function wordTerms(tokens: readonly string[]): string[] {
+  const terms: string[] = [];
+  for (const token of tokens) if (!STOP_WORDS.has(token)) terms.push(cachedStem(token));
+  return terms;
+}
+
+/**
+ * Character trigrams of the tokens joined by single spaces, so that trigrams span word
+ * boundaries as well as word pieces. Each trigram is one number (three UTF-16 code units).
+ */
+export function trigramKeys(tokens: readonly string[]): number[] {
+  const text = tokens.join(' ');
+  const keys: number[] = [];
+  for (let i = 0; i + 3 <= text.length; i++) {
+    keys.push(
+      text.charCodeAt(i) * 4_294_967_296 + text.charCodeAt(i + 1) * 65_536 + text.charCodeAt(i + 2),
+    );
+  }
+  return keys;
+}

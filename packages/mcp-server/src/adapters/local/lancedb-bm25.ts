@@ -1,0 +1,169 @@
+/** BM25's usual constants (Robertson; Lucene, Tantivy and LanceDB use the same). */
+export const BM25_K1 = 1.2;
+export const BM25_B = 0.75;
+
+interface Posting {
+  slots: Int32Array;
+  tfs: Uint16Array;
+  /** Entries in use, dead slots included until `purge`. */
+  n: number;
+  /** Live documents holding the term. */
+  df: number;
+}
+
+/**
+ * An in-memory BM25 inverted index over one field, documents numbered by slot. Removing a
+ * document updates the statistics at once and leaves its postings to `purge`; the owner marks
+ * the slot dead, so scoring skips it meanwhile. Typed postings keep 100,000 chunks of words
+ * in tens of MB and score a 25-word query in about a millisecond.
+ */
+export class Bm25Field<K> {
+  private readonly postings = new Map<K, Posting>();
+  private lengths = new Float32Array(1024);
+  private totalLength = 0;
+  private documents = 0;
+
+  add(slot: number, terms: readonly K[]): void {
+    if (slot >= this.lengths.length) this.lengths = grown(this.lengths, slot + 1);
+    this.lengths[slot] = terms.length;
+    this.totalLength += terms.length;
+    this.documents += 1;
+    for (const [term, tf] of counts(terms)) {
+      let p = this.postings.get(term);
+      if (!p) {
+        p = { slots: new Int32Array(2), tfs: new Uint16Array(2), n: 0, df: 0 };
+        this.postings.set(term, p);
+      }
+      if (p.n === p.slots.length) {
+        p.slots = grown(p.slots, p.n + 1);
+        p.tfs = grown(p.tfs, p.n + 1);
+      }
+      p.slots[p.n] = slot;
+      p.tfs[p.n] = Math.min(tf, 65_535);
+      p.n += 1;
+      p.df += 1;
+    }
+  }
+
+  /** Takes `slot` (indexed with `terms`) out of the statistics; its postings wait for `purge`. */
+  remove(slot: number, terms: readonly K[]): void {
+    this.totalLength -= this.lengths[slot] ?? 0;
+    this.documents -= 1;
+    for (const term of new Set(terms)) {
+      const p = this.postings.get(term);
+      if (p) p.df -= 1;
+    }
+  }
+
+  /** Drops the postings of dead slots and of terms no live document holds. */
+  purge(alive: Uint8Array): void {
+    for (const [term, p] of this.postings) {
+      if (p.df === 0) {
+        this.postings.delete(term);
+        continue;
+      }
+      let w = 0;
+      for (let r = 0; r < p.n; r++) {
+        const slot = p.slots[r]!;
+        if (alive[slot] !== 1) continue;
+        p.slots[w] = slot;
+        p.tfs[w] = p.tfs[r]!;
+        w += 1;
+      }
+      p.n = w;
+    }
+  }
+
+  /**
+   * Adds each live slot's BM25 score for the distinct `terms` to `acc`, and lists the slots it
+   * touched for the first time in `touched`.
+   */
+  score(terms: Iterable<K>, alive: Uint8Array, acc: Float32Array, touched: number[]): void {
+    if (this.documents === 0) return;
+    const n = this.documents;
+    const avg = this.totalLength / n || 1;
+    const lengths = this.lengths;
+    for (const term of terms) {
+      const p = this.postings.get(term);
+      if (!p || p.df <= 0) continue;
+      const idf = Math.log(1 + (n - p.df + 0.5) / (p.df + 0.5));
+      const { slots, tfs } = p;
+      for (let i = 0; i < p.n; i++) {
+        const slot = slots[i]!;
+        if (alive[slot] !== 1) continue;
+        const tf = tfs[i]!;
+        const norm = BM25_K1 * (1 - BM25_B + (BM25_B * lengths[slot]!) / avg);
+        if (acc[slot] === 0) touched.push(slot);
+        acc[slot]! += (idf * tf * (BM25_K1 + 1)) / (tf + norm);
+      }
+    }
+  }
+}
+
+/**
+ * The `k` best of `touched` by `acc`, best first (ties by slot), among those `accept` keeps;
+ * resets `acc` for every touched slot. A bounded min-heap: O(touched · log k).
+ */
+export function topSlots(
+  touched: readonly number[],
+  acc: Float32Array,
+  k: number,
+  accept: ((slot: number) => boolean) | undefined,
+): { slot: number; score: number }[] {
+  const heap: { slot: number; score: number }[] = [];
+  const worse = (a: { slot: number; score: number }, b: { slot: number; score: number }) =>
+    a.score < b.score || (a.score === b.score && a.slot > b.slot);
+  for (const slot of touched) {
+    const score = acc[slot]!;
+    acc[slot] = 0;
+    if (k <= 0 || (accept && !accept(slot))) continue;
+    const item = { slot, score };
+    if (heap.length < k) {
+      heap.push(item);
+      siftUp(heap, heap.length - 1, worse);
+    } else if (worse(heap[0]!, item)) {
+      heap[0] = item;
+      siftDown(heap, 0, worse);
+    }
+  }
+  return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
+}
+
+type Worse<T> = (a: T, b: T) => boolean;
+
+function siftUp<T>(heap: T[], i: number, worse: Worse<T>): void {
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!worse(heap[i]!, heap[parent]!)) return;
+    [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+    i = parent;
+  }
+}
+
+function siftDown<T>(heap: T[], i: number, worse: Worse<T>): void {
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let m = i;
+    if (l < heap.length && worse(heap[l]!, heap[m]!)) m = l;
+    if (r < heap.length && worse(heap[r]!, heap[m]!)) m = r;
+    if (m === i) return;
+    [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+    i = m;
+  }
+}
+
+function counts<K>(terms: readonly K[]): Map<K, number> {
+  const map = new Map<K, number>();
+  for (const term of terms) map.set(term, (map.get(term) ?? 0) + 1);
+  return map;
+}
+
+function grown<T extends Int32Array | Uint16Array | Float32Array | Uint8Array>(
+  array: T,
+  atLeast: number,
+): T {
+  const next = new (array.constructor as new (n: number) => T)(Math.max(atLeast, array.length * 2));
+  next.set(array);
+  return next;
+}

@@ -1,0 +1,202 @@
+import type { Chunk, SearchFilter, SearchHit } from '../../ports/vector-store.js';
+import { Bm25Field, topSlots } from './lancedb-bm25.js';
+import { metadataTerm } from './sql-filter.js';
+import { STOP_WORDS, tokenize, trigramKeys, wordTerms } from './text-features.js';
+
+/** One live chunk, as the keyword rankings and search results need it. */
+export interface LiveChunk extends Chunk {
+  slot: number;
+  /** The metadata as stored (JSON), parsed again for each hit so callers cannot share it. */
+  metadataJson: string;
+  metadataTerms: readonly string[];
+  /** Kept until the chunk is written to LanceDB, for the vector search of unwritten rows. */
+  vector?: Float32Array;
+}
+
+export interface Ranked {
+  chunk: LiveChunk;
+  /** Raw BM25. */
+  score: number;
+}
+
+/** Dead slots tolerated in the postings before they are purged. */
+const PURGE_MIN_DEAD = 2_000;
+
+/**
+ * Every live chunk in memory with two BM25 rankings over them: stemmed words, and character
+ * trigrams (typos, word pieces, identifiers). The trigram postings are about ten times the
+ * word postings, so they are kept only up to `trigramMaxRows` chunks (and rebuilt once the
+ * index shrinks well below it again). Single-threaded: the store changes it synchronously.
+ */
+export class LiveChunks {
+  private readonly slots: (LiveChunk | undefined)[] = [];
+  private alive = new Uint8Array(1024);
+  private acc = new Float32Array(1024);
+  private readonly free: number[] = [];
+  private readonly dead: number[] = [];
+  private readonly bySource = new Map<string, LiveChunk[]>();
+  private readonly words = new Bm25Field<string>();
+  private grams: Bm25Field<number> | undefined = new Bm25Field<number>();
+  private count = 0;
+
+  constructor(private readonly trigramMaxRows: number) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Whether the trigram ranking is available at this size. */
+  get hasTrigrams(): boolean {
+    return this.grams !== undefined;
+  }
+
+  chunksOf(source: string): readonly LiveChunk[] {
+    return this.bySource.get(source) ?? [];
+  }
+
+  /** Replaces every chunk of `source`; returns the new records. */
+  replace(
+    source: string,
+    chunks: readonly (Chunk & { vector?: Float32Array })[],
+    withVectors: boolean,
+  ): LiveChunk[] {
+    this.remove(source);
+    const records = chunks.map((chunk) => this.insert(chunk, withVectors));
+    if (records.length > 0) this.bySource.set(source, records);
+    this.resizeTrigrams();
+    return records;
+  }
+
+  /** Removes every chunk of `source`; returns how many there were. */
+  remove(source: string): number {
+    const records = this.bySource.get(source);
+    if (!records) return 0;
+    this.bySource.delete(source);
+    for (const record of records) {
+      const { words, grams } = analyze(record, this.grams !== undefined);
+      this.words.remove(record.slot, words);
+      this.grams?.remove(record.slot, grams);
+      this.alive[record.slot] = 0;
+      this.slots[record.slot] = undefined;
+      this.dead.push(record.slot);
+      this.count -= 1;
+    }
+    if (this.dead.length >= Math.max(PURGE_MIN_DEAD, this.count / 4)) this.purge();
+    this.resizeTrigrams();
+    return records.length;
+  }
+
+  /** BM25 over stemmed words. */
+  keyword(text: string, limit: number, filter?: SearchFilter): Ranked[] {
+    return this.rank(this.words, new Set(wordTerms(tokenize(text))), limit, filter);
+  }
+
+  /** BM25 over the trigrams of the query's content words; empty above `trigramMaxRows`. */
+  trigram(text: string, limit: number, filter?: SearchFilter): Ranked[] {
+    if (!this.grams) return [];
+    // Stop words would add trigrams ("the", "and") found in every chunk: noise, and slow.
+    const tokens = tokenize(text).filter((w) => !STOP_WORDS.has(w));
+    return this.rank(this.grams, new Set(trigramKeys(tokens)), limit, filter);
+  }
+
+  private rank<K>(
+    field: Bm25Field<K>,
+    terms: Set<K>,
+    limit: number,
+    filter: SearchFilter | undefined,
+  ): Ranked[] {
+    const touched: number[] = [];
+    field.score(terms, this.alive, this.acc, touched);
+    const matches = filterMatcher(filter);
+    const accept = matches && ((slot: number) => matches(this.slots[slot]!));
+    return topSlots(touched, this.acc, limit, accept).map(({ slot, score }) => ({
+      chunk: this.slots[slot]!,
+      score,
+    }));
+  }
+
+  private insert(chunk: Chunk & { vector?: Float32Array }, withVector: boolean): LiveChunk {
+    const slot = this.free.pop() ?? this.slots.length;
+    if (slot >= this.alive.length) {
+      const size = Math.max(slot + 1, this.alive.length * 2);
+      const alive = new Uint8Array(size);
+      alive.set(this.alive);
+      this.alive = alive;
+      this.acc = new Float32Array(size);
+    }
+    const record: LiveChunk = {
+      slot,
+      id: chunk.id,
+      source: chunk.source,
+      content: chunk.content,
+      ...(chunk.title !== undefined && { title: chunk.title }),
+      ...(chunk.heading !== undefined && { heading: chunk.heading }),
+      position: chunk.position,
+      metadata: chunk.metadata,
+      metadataJson: JSON.stringify(chunk.metadata),
+      metadataTerms: Object.entries(chunk.metadata).map(([k, v]) => metadataTerm(k, v)),
+      ...(withVector && chunk.vector && { vector: chunk.vector }),
+    };
+    const { words, grams } = analyze(record, this.grams !== undefined);
+    this.words.add(slot, words);
+    this.grams?.add(slot, grams);
+    this.slots[slot] = record;
+    this.alive[slot] = 1;
+    this.count += 1;
+    return record;
+  }
+
+  private purge(): void {
+    this.words.purge(this.alive);
+    this.grams?.purge(this.alive);
+    this.free.push(...this.dead);
+    this.dead.length = 0;
+  }
+
+  /** Drops the trigram postings above the limit; rebuilds them at 90% of it (hysteresis). */
+  private resizeTrigrams(): void {
+    if (this.grams && this.count > this.trigramMaxRows) {
+      this.grams = undefined;
+    } else if (!this.grams && this.count <= this.trigramMaxRows * 0.9) {
+      const grams = new Bm25Field<number>();
+      for (const record of this.slots) {
+        if (record) grams.add(record.slot, analyze(record).grams);
+      }
+      this.grams = grams;
+    }
+  }
+}
+
+/** The text both rankings see: title and heading path as well as the content. */
+function analyze(chunk: Chunk, withGrams = true): { words: string[]; grams: number[] } {
+  const text = [chunk.title, chunk.heading, chunk.content].filter(Boolean).join('\n');
+  const tokens = tokenize(text);
+  return { words: wordTerms(tokens), grams: withGrams ? trigramKeys(tokens) : [] };
+}
+
+/** A search filter as a predicate on live chunks; undefined when nothing is filtered. */
+export function filterMatcher(
+  filter: SearchFilter | undefined,
+): ((chunk: LiveChunk) => boolean) | undefined {
+  if (!filter) return undefined;
+  const source = filter.source;
+  const terms = Object.entries(filter.metadata ?? {}).map(([k, v]) => metadataTerm(k, v));
+  if (source === undefined && terms.length === 0) return undefined;
+  return (chunk) =>
+    (source === undefined || chunk.source === source) &&
+    terms.every((term) => chunk.metadataTerms.includes(term));
+}
+
+/** A search result from a live chunk, with `score` already on the common scale. */
+export function liveHit(chunk: LiveChunk, score: number): SearchHit {
+  return {
+    id: chunk.id,
+    source: chunk.source,
+    content: chunk.content,
+    ...(chunk.title !== undefined && { title: chunk.title }),
+    ...(chunk.heading !== undefined && { heading: chunk.heading }),
+    position: chunk.position,
+    metadata: JSON.parse(chunk.metadataJson) as SearchHit['metadata'],
+    score,
+  };
+}
