@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { EmbedderConfig, ServerConfig, VectorStoreConfig } from './config.js';
+import { ConfigError } from './errors.js';
 import { DocumentService } from './documents/document-service.js';
 import type { Logger } from './logger.js';
 import type { Embedder } from './ports/embedder.js';
@@ -54,6 +57,7 @@ async function createVectorStore(
   logger: Logger,
 ): Promise<VectorStore> {
   if (config.kind === 'embedded') {
+    await checkManifestReadable(join(dataDir, 'documents', 'index.json'));
     const { LanceDbVectorStore } = await import('./adapters/local/lancedb-vector-store.js');
     return LanceDbVectorStore.open({ dataDir, embedder, logger });
   }
@@ -71,4 +75,25 @@ async function createVectorStore(
     // Serverless has no refresh API; its writes become searchable within seconds.
     refresh: config.service !== 'aoss',
   });
+}
+
+/**
+ * The index's manifest records which embedder built it. A torn one (a crash or a full disk while
+ * it was written) would fail deep inside the index with a generic message: name it and say what
+ * to do instead.
+ */
+async function checkManifestReadable(file: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return; // absent (created on first open) or unreadable (the index reports that itself)
+  }
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new ConfigError(
+      `${file} is damaged (not valid JSON; it was probably cut short by a crash or a full disk). It only records which embedder built the document index: delete it and start again, and it is written anew; if you changed EMBEDDER since the documents were ingested, ingest them again`,
+    );
+  }
 }

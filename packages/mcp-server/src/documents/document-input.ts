@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import { checkName, checkWellFormed } from '../identifiers.js';
 import type { SearchFilter, SearchMode } from '../ports/vector-store.js';
 import { checkContent } from './content-checks.js';
 import { parseContentType, type ContentType } from './content-type.js';
@@ -71,7 +72,8 @@ export function checkSource(value: unknown, field = 'source'): string {
   if (/[\u0000-\u001F\u007F]/.test(value)) {
     throw new ValidationError(`${field}: must not contain control characters such as line breaks`);
   }
-  return value;
+  // Stores keep UTF-8: a lone surrogate would become U+FFFD and name another document.
+  return checkWellFormed(value, field);
 }
 
 function checkTitle(value: unknown, field: string): string | undefined {
@@ -97,6 +99,7 @@ export function checkMetadata(value: unknown, field: string): Record<string, Met
   }
   const result: Record<string, MetadataValue> = {};
   for (const [key, v] of entries) {
+    checkName(key, `${field}: key ${JSON.stringify(key)}`);
     if (!METADATA_KEY.test(key)) {
       throw new ValidationError(
         `${field}: key ${JSON.stringify(key)} must start with a letter or _ and use only letters, digits and _ . : - (at most 64)`,

@@ -1,4 +1,5 @@
 import { NotFoundError, ValidationError } from '../errors.js';
+import { checkName, checkWellFormed, fieldPath } from '../identifiers.js';
 import type { KeyAttribute, RecordItem, RecordKey, TableSpec } from '../ports/record-store.js';
 import { MAX_ITEM_BYTES, itemSizeBytes } from './item-size.js';
 
@@ -7,6 +8,9 @@ export const MANAGED_ATTRIBUTES = ['version', 'created_at', 'updated_at'] as con
 
 /** DynamoDB's limit on nesting of maps and lists. */
 const MAX_DEPTH = 32;
+
+/** DynamoDB's limit on an attribute name, in UTF-8 bytes (the embedded store has none). */
+export const MAX_NAME_BYTES = 65_535;
 
 /** The smallest non-zero magnitude DynamoDB stores; it refuses smaller ones as an underflow. */
 const MIN_MAGNITUDE = 1e-130;
@@ -72,6 +76,7 @@ export function checkKeyValue(attr: KeyAttribute, value: unknown, field: string)
     if (typeof value !== 'string' || value.length === 0) {
       throw new ValidationError(`${field}: must be a non-empty string`);
     }
+    checkWellFormed(value, field);
     if (Buffer.byteLength(value, 'utf8') > 1024) {
       throw new ValidationError(`${field}: must be at most 1024 bytes (a DynamoDB key limit)`);
     }
@@ -88,12 +93,24 @@ export function checkKeyValue(attr: KeyAttribute, value: unknown, field: string)
 export function checkData(data: RecordItem, field = 'data'): void {
   for (const [name, value] of Object.entries(data)) {
     if (name.length === 0) throw new ValidationError(`${field}: attribute names must not be empty`);
+    checkAttributeName(name, fieldPath(field, name));
     if ((MANAGED_ATTRIBUTES as readonly string[]).includes(name)) {
       throw new ValidationError(
         `${field}.${name}: is managed by the server and cannot be set; use expected_version for concurrency control`,
       );
     }
-    checkValue(value, `${field}.${name}`, 1);
+    checkValue(value, fieldPath(field, name), 1);
+  }
+}
+
+/** An attribute name, at the top level or inside a map: stored exactly as given, or refused. */
+export function checkAttributeName(name: string, field: string): void {
+  checkName(name, field);
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes > MAX_NAME_BYTES) {
+    throw new ValidationError(
+      `${field}: the attribute name is ${bytes} bytes in UTF-8, over DynamoDB's limit of ${MAX_NAME_BYTES}; use a shorter name`,
+    );
   }
 }
 
@@ -115,8 +132,15 @@ function checkValue(value: unknown, field: string, depth: number): void {
       `${field}: nested deeper than ${MAX_DEPTH} levels (a DynamoDB limit)`,
     );
   }
-  const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
-  for (const [k, v] of entries) checkValue(v, `${field}.${String(k)}`, depth + 1);
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) checkValue(v, `${field}.${i}`, depth + 1);
+    return;
+  }
+  for (const [name, v] of Object.entries(value)) {
+    const path = fieldPath(field, name);
+    checkAttributeName(name, path);
+    checkValue(v, path, depth + 1);
+  }
 }
 
 export function checkItemSize(item: RecordItem): void {

@@ -1,4 +1,5 @@
 import { ReadOnlyError, ValidationError } from '../errors.js';
+import { checkWellFormed } from '../identifiers.js';
 import type { TableSpec } from '../ports/record-store.js';
 
 /**
@@ -13,6 +14,7 @@ export class TableRegistry {
   }
 
   resolve(alias: string): TableSpec {
+    checkWellFormed(alias, 'table');
     const table = this.byAlias.get(alias);
     if (!table) {
       const shown = alias.length > 64 ? `${alias.slice(0, 64)}…` : alias;

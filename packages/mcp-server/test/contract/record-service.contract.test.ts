@@ -789,6 +789,154 @@ describe.each(recordBackends)('RecordService on $name', (factory) => {
     });
   });
 
+  describe('identifiers are stored exactly or refused (both backends agree)', () => {
+    // Built by JSON.parse, as every transport does, so `__proto__` is an own property.
+    const json = (text: string): RecordItem => JSON.parse(text) as RecordItem;
+    const LONE = ['\uDC00', '\uD800', 'a\uD83Dz', '\uDE00\uD83D'];
+
+    it('refuses __proto__ as an attribute name, top level and nested, on create and update', async () => {
+      const id = uid();
+      for (const data of [
+        '{"__proto__": {"x": 1}}',
+        '{"__proto__": "v"}',
+        '{"m": {"__proto__": 1}}',
+        '{"l": [{"deep": {"__proto__": true}}]}',
+      ]) {
+        await expectFailure(
+          service.create('sessions', json(data)),
+          ValidationError,
+          /__proto__.*reserved/,
+        );
+      }
+      await service.create('sessions', { sessionId: id, a: 1 });
+      for (const data of ['{"__proto__": {"a": 2}}', '{"m": {"__proto__": 2}}']) {
+        await expectFailure(
+          service.update('sessions', { record_id: id }, json(data)),
+          ValidationError,
+          /__proto__.*reserved/,
+        );
+      }
+      // Nothing changed: no version bump for a refused update.
+      expect(await service.read('sessions', { record_id: id })).toMatchObject({ a: 1, version: 1 });
+    });
+
+    it('stores names of Object.prototype members exactly, top level and nested', async () => {
+      const names = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'];
+      const data: RecordItem = {};
+      for (const name of names) data[name] = `v-${name}`;
+      data.nested = Object.fromEntries(names.map((n) => [n, { [n]: n.length }]));
+      const created = await service.create('sessions', json(JSON.stringify(data)));
+      const read = await service.read('sessions', { record_id: created.sessionId as string });
+      expect(read).toEqual(created);
+      expect(read).toMatchObject(data);
+      const updated = await service.update(
+        'sessions',
+        { record_id: created.sessionId as string },
+        json('{"constructor": {"constructor": "again"}, "toString": 7}'),
+      );
+      expect(updated).toMatchObject({
+        constructor: { constructor: 'again' },
+        toString: 7,
+        version: 2,
+      });
+      expect(await service.read('sessions', { record_id: created.sessionId as string })).toEqual(
+        updated,
+      );
+    });
+
+    it('refuses ill-formed UTF-16 in key values, attribute names (nested too) and aliases', async () => {
+      const day = uid();
+      for (const lone of LONE) {
+        await expectFailure(
+          service.create('sessions', { sessionId: `report${lone}.md` }),
+          ValidationError,
+          /data\.sessionId: contains an unpaired UTF-16 surrogate/,
+        );
+        await expectFailure(
+          service.read('sessions', { record_id: `x${lone}` }),
+          ValidationError,
+          /record_id: contains an unpaired/,
+        );
+        await expectFailure(
+          service.read('conversations', { key: { sessionId: 's', messageId: lone } }),
+          ValidationError,
+          /key\.messageId: contains an unpaired/,
+        );
+        await expectFailure(
+          service.list('events', { partitionKeyValue: `${day}${lone}` }),
+          ValidationError,
+          /partition_key_value: contains an unpaired/,
+        );
+        await expectFailure(
+          service.create('sessions', { [`name${lone}`]: 1 }),
+          ValidationError,
+          /unpaired UTF-16 surrogate/,
+        );
+        await expectFailure(
+          service.create('sessions', { m: { ok: { [lone]: 1 } } }),
+          ValidationError,
+          /data\.m\.ok\[.*\]: contains an unpaired/,
+        );
+        await expectFailure(
+          service.update('sessions', { record_id: 'x' }, { [lone]: 1 }),
+          ValidationError,
+          /unpaired/,
+        );
+        await expectFailure(service.list(`sessions${lone}`, {}), ValidationError, /^table: /);
+      }
+      // The well-formed neighbour (U+FFFD) is an ordinary, distinct key.
+      const replaced = await service.create('sessions', { sessionId: `report\uFFFD.md` });
+      expect(replaced.sessionId).toBe('report\uFFFD.md');
+      const pair = await service.create('sessions', {
+        sessionId: 'emoji \uD83D\uDE00',
+        '\uD83D\uDE00': 1,
+      });
+      expect(await service.read('sessions', { record_id: 'emoji \uD83D\uDE00' })).toEqual(pair);
+    });
+
+    it('refuses attribute names over 65,535 UTF-8 bytes, top level and nested', async () => {
+      const long = 'é'.repeat(32_768); // 65,536 bytes, 32,768 characters
+      await expectFailure(
+        service.create('sessions', { [long]: 1 }),
+        ValidationError,
+        /65536 bytes in UTF-8, over DynamoDB's limit of 65535/,
+      );
+      await expectFailure(
+        service.create('sessions', { m: { [long]: 1 } }),
+        ValidationError,
+        /over DynamoDB's limit of 65535/,
+      );
+      await expectFailure(
+        service.update('sessions', { record_id: 'x' }, { [long]: 1 }),
+        ValidationError,
+        /over DynamoDB's limit/,
+      );
+    });
+
+    it('refuses a forged cursor whose key is out of range or ill-formed', async () => {
+      const day = uid();
+      await service.create('events', { day, seq: 1 });
+      await service.create('events', { day, seq: 2 });
+      const forge = (k: Record<string, unknown>): string =>
+        Buffer.from(
+          `{"v":1,"t":"events","k":${JSON.stringify(k).replace('"HUGE"', '1e400')}}`,
+        ).toString('base64url');
+      for (const k of [
+        { day, seq: 'HUGE' },
+        { day, seq: 2 ** 60 },
+        { day, seq: 1e-200 },
+        { day: `${day}\uDC00`, seq: 1 },
+        { day: '', seq: 1 },
+      ]) {
+        await expectFailure(
+          service.list('events', { cursor: forge(k) }),
+          ValidationError,
+          /cursor: not a cursor/,
+        );
+      }
+    });
+  });
+
   describe('item size', () => {
     const at = new Date('2030-01-01T00:00:00.000Z');
     const timed = (): RecordService =>

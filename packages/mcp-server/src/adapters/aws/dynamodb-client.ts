@@ -18,6 +18,11 @@ export function createDocumentClient(config: DynamoDbClientConfig): DynamoDBDocu
     }),
   });
   return DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+    // convertClassInstanceToMap: a map with an attribute named `constructor` is still a map.
+    marshallOptions: {
+      removeUndefinedValues: true,
+      convertEmptyValues: false,
+      convertClassInstanceToMap: true,
+    },
   });
 }

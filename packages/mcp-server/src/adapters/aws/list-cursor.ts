@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors.js';
+import { checkKeyValue } from '../../records/record-rules.js';
 import type { KeyValue, RecordKey, TableSpec } from '../../ports/record-store.js';
 
 /**
@@ -35,6 +36,13 @@ export function decodeCursor(
   for (const attr of attributes) {
     // A value of the wrong type would reach DynamoDB and come back as an unexplained error.
     if (typeof key[attr.name] !== (attr.type === 'S' ? 'string' : 'number')) throw invalid;
+    // ... and so would one outside what a key may hold (1e400 parses to Infinity, a lone
+    // surrogate would be stored as U+FFFD).
+    try {
+      checkKeyValue(attr, key[attr.name], 'cursor');
+    } catch {
+      throw invalid;
+    }
   }
   // DynamoDB refuses a query whose start key lies outside the queried partition.
   if (partitionKeyValue !== undefined && key[table.partitionKey.name] !== partitionKeyValue) {

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors.js';
+import { isWellFormed } from '../../identifiers.js';
 
 /**
  * Opaque list cursors: the last source of the previous page, base64url-encoded and versioned
@@ -15,7 +16,8 @@ export function decodeCursor(cursor: string): string {
       typeof parsed === 'object' &&
       parsed !== null &&
       (parsed as { v?: unknown }).v === 1 &&
-      typeof (parsed as { after?: unknown }).after === 'string'
+      typeof (parsed as { after?: unknown }).after === 'string' &&
+      isWellFormed((parsed as { after: string }).after)
     ) {
       return (parsed as { after: string }).after;
     }

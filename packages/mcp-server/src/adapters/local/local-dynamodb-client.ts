@@ -16,6 +16,12 @@ type NativeItem = Record<string, NativeAttributeValue>;
 const MARSHALLED_INPUT = ['Item', 'Key', 'ExpressionAttributeValues', 'ExclusiveStartKey'] as const;
 
 /**
+ * The document client's options (see dynamodb-client.ts): an attribute named `constructor` makes
+ * a plain object look like a class instance to marshall, which would refuse it.
+ */
+const MARSHALL_OPTIONS = { removeUndefinedValues: true, convertClassInstanceToMap: true };
+
+/**
  * A minimal DynamoDB JSON-protocol client for the embedded store on 127.0.0.1, used in place of
  * the AWS SDK's document client for the six record operations. The SDK's middleware (signing,
  * retries, endpoint rules) costs more than dynalite's own work on every call; a loopback store
@@ -37,7 +43,7 @@ export class LocalDynamoDbClient {
     const input = { ...(command as { input: Record<string, unknown> }).input };
     for (const key of MARSHALLED_INPUT) {
       if (input[key] !== undefined) {
-        input[key] = marshall(input[key] as NativeItem, { removeUndefinedValues: true });
+        input[key] = marshall(input[key] as NativeItem, MARSHALL_OPTIONS);
       }
     }
     const output = await this.post(target, JSON.stringify(input));
