@@ -41,6 +41,7 @@ export interface LocalServerConfig {
   allowedOrigins: string[];
   authToken?: string;
   maxConnections: number;
+  maxConnectionsPerIp: number;
   /** Frames per second allowed per connection (token bucket; burst = 2x). */
   framesPerSecond: number;
   /** Bytes buffered for one slow reader before it is closed. */
@@ -77,7 +78,7 @@ export function loadGatewayConfig(
     mcp: loadMcp(env),
     sessionTimeoutMinutes: int(env, 'SESSION_TIMEOUT_MINUTES', 30, 1, 7 * 24 * 60),
     retentionDays: int(env, 'CHAT_RETENTION_DAYS', 30, 1, 3650),
-    ragMinScore: num(env, 'RAG_MIN_SCORE', 0.2, 0, 1),
+    ragMinScore: num(env, 'RAG_MIN_SCORE', 0.35, 0, 1),
     ragLimit: int(env, 'RAG_PASSAGES', 5, 1, 20),
     toolTimeoutMs: int(env, 'TOOL_TIMEOUT_MS', 30_000, 100, 900_000),
     approvalTimeoutMs: int(env, 'APPROVAL_TIMEOUT_MS', 300_000, 1_000, 3_600_000),
@@ -105,6 +106,7 @@ export function loadLocalServerConfig(
     allowedOrigins: list(env.CHAT_ALLOWED_ORIGINS).map(origin),
     ...(env.CHAT_AUTH_TOKEN && { authToken: env.CHAT_AUTH_TOKEN }),
     maxConnections: int(env, 'CHAT_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+    maxConnectionsPerIp: int(env, 'CHAT_MAX_CONNECTIONS_PER_IP', 256, 1, 1_000_000),
     framesPerSecond: num(env, 'CHAT_FRAMES_PER_SECOND', 5, 0.1, 10_000),
     maxBufferedBytes: int(
       env,

@@ -77,6 +77,11 @@ export class ChatGateway {
     return n;
   }
 
+  /** The model answering, or null for the offline engine. */
+  get modelId(): string | null {
+    return this.options.engine.modelId;
+  }
+
   get connectionCount(): number {
     return this.connections.size;
   }

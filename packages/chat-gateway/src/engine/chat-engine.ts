@@ -68,6 +68,8 @@ export class ChatEngine {
       await input.sink.start(decision.route, decision.reason);
       const handled = await this.handle(decision, turnInput);
       outcome = { ...handled, queryType: decision.route, routeReason: decision.reason };
+      // A handler may finish normally after a cancel (an approval cut short): it was cancelled.
+      if (input.signal.aborted) outcome = { ...outcome, finishReason: 'cancelled' };
     } catch (error) {
       const base = {
         content: text,
