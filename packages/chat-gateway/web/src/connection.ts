@@ -42,6 +42,8 @@ export class Connection {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private ready = false;
+  /** The fresh session the gateway opened for this socket, kept while a resume is pending. */
+  private fresh: StoredSession | null = null;
   private readonly outbox: ClientFrame[] = [];
 
   constructor(private readonly opts: ConnectionOptions) {}
@@ -52,15 +54,12 @@ export class Connection {
     this.opts.onStatus({ state: 'connecting', attempt: this.attempt });
     const socket = new WebSocket(this.opts.url);
     this.socket = socket;
-    socket.addEventListener('open', () => {
-      const stored = this.stored();
-      if (stored) this.write({ type: 'resume', ...stored });
-    });
     socket.addEventListener('message', (event) => this.receive(event.data));
     socket.addEventListener('close', () => {
       if (this.socket !== socket) return;
       this.socket = null;
       this.ready = false;
+      this.fresh = null;
       this.scheduleReconnect();
     });
   }
@@ -93,21 +92,31 @@ export class Connection {
       return;
     }
     if (frame.type === 'session') {
-      this.opts.storage.setItem(
-        STORAGE_KEY,
-        JSON.stringify({ sessionId: frame.sessionId, resumeToken: frame.resumeToken }),
-      );
-      this.attempt = 0;
-      if (!this.ready) {
-        this.ready = true;
-        this.opts.onStatus({ state: 'open' });
-        for (const queued of this.outbox.splice(0)) this.write(queued);
+      const session = { sessionId: frame.sessionId, resumeToken: frame.resumeToken };
+      const stored = this.stored();
+      // Every socket starts with a new session; the resume is sent only after that first frame,
+      // because the gateway reads client frames only once the connection's session exists.
+      if (!frame.resumed && stored && stored.sessionId !== frame.sessionId && !this.fresh) {
+        this.fresh = session;
+        this.write({ type: 'resume', ...stored });
+      } else {
+        this.becomeReady(session);
       }
-    } else if (frame.type === 'error' && frame.replyTo === 'resume') {
-      // The old session is gone (expired or unknown); the next session frame starts a new one.
-      this.opts.storage.removeItem(STORAGE_KEY);
+    } else if (frame.type === 'error' && frame.replyTo === 'resume' && this.fresh) {
+      // The old session is gone (expired or unknown): carry on in the socket's new one.
+      this.becomeReady(this.fresh);
     }
     this.opts.onFrame(frame);
+  }
+
+  private becomeReady(session: StoredSession): void {
+    this.fresh = null;
+    this.opts.storage.setItem(STORAGE_KEY, JSON.stringify(session));
+    this.attempt = 0;
+    if (this.ready) return;
+    this.ready = true;
+    this.opts.onStatus({ state: 'open' });
+    for (const queued of this.outbox.splice(0)) this.write(queued);
   }
 
   private scheduleReconnect(): void {

@@ -1,7 +1,8 @@
 /**
- * Model output and document text are untrusted: Markdown becomes HTML with `marked`, and that
- * HTML passes DOMPurify with an allowlist of text-formatting elements only. The gateway's CSP is
- * the second wall; this one has to hold on its own (a page opened from a file has no CSP).
+ * Model output and document text are untrusted. Three walls: `marked` turns raw HTML inside the
+ * Markdown into visible text; DOMPurify passes only text-formatting elements and http(s) links
+ * of what marked emits; the gateway's CSP blocks inline script and style. The first two hold on
+ * their own (a page opened without the gateway has no CSP).
  */
 import DOMPurify from 'dompurify';
 import { Marked } from 'marked';
@@ -28,6 +29,10 @@ const marked = new Marked({
     // No images at all (not even data: URLs): a remote image is a tracking beacon, and the
     // alt text is all a chat answer needs.
     image: ({ text }) => escapeHtml(text),
+    // Raw HTML inside the Markdown is shown as the text it is, never parsed: an answer has no
+    // use for it, and even parsing it for the sanitiser would make the browser log a CSP
+    // violation for every `onerror=` a hostile document carries.
+    html: ({ text, block }) => (block ? `<p>${escapeHtml(text)}</p>` : escapeHtml(text)),
   },
 });
 
@@ -50,8 +55,7 @@ purify.addHook('afterSanitizeAttributes', (node) => {
 
 /** Markdown (untrusted) to an inert DOM fragment. */
 export function renderMarkdown(markdown: string): DocumentFragment {
-  const html = marked.parse(markdown) as string;
-  return purify.sanitize(html, {
+  return purify.sanitize(marked.parse(markdown) as string, {
     ALLOWED_TAGS,
     ALLOWED_ATTR,
     ALLOW_DATA_ATTR: false,
