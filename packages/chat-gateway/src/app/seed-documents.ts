@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Logger } from 'chatbot-mcp-server/core';
 import type { ToolClient } from '../ports/tool-client.js';

@@ -1,8 +1,15 @@
+/** Where a turn waits for the user's answer to a `confirm-request`. */
+export interface ApprovalGate {
+  /** Resolves true when approved; false when refused, timed out or aborted. */
+  wait(sessionId: string, toolCallId: string, signal: AbortSignal): Promise<boolean>;
+}
+
 /**
- * Destructive tool calls waiting for the user's `confirm`. A confirmation is accepted only from
+ * Destructive tool calls waiting for the user's `confirm`, in this process (the local server;
+ * on AWS the `confirm` arrives at another function, so the gate there reads the store). A confirmation is accepted only from
  * the session that owns the call; an unanswered request is refused after the timeout.
  */
-export class PendingApprovals {
+export class PendingApprovals implements ApprovalGate {
   private readonly pending = new Map<
     string,
     { sessionId: string; resolve: (approved: boolean) => void }

@@ -5,13 +5,13 @@ import type { TurnOutcome, TurnSink } from '../engine/turn.js';
 import { ChatError, ClientGoneError } from '../errors.js';
 import type { SessionStore } from '../ports/session-store.js';
 import type { ServerFrame } from '../protocol/frames.js';
-import type { PendingApprovals } from './approvals.js';
+import type { ApprovalGate } from './approvals.js';
 import { toModelHistory } from './history-view.js';
 
 export interface TurnDeps {
   engine: ChatEngine;
   store: SessionStore;
-  approvals: PendingApprovals;
+  approvals: ApprovalGate;
   logger: Logger;
   newId: () => string;
   now: () => number;

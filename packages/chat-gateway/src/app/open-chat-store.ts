@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import { loadConfig, TableRegistry, type Logger, type RecordStore } from 'chatbot-mcp-server/core';
+import type { Runtime } from 'chatbot-mcp-server/runtime';
+
+export interface ChatRecordStore {
+  store: RecordStore;
+  tables: TableRegistry;
+  close(): Promise<void>;
+}
+
+/**
+ * Where the chat keeps sessions, conversations and analytics. In-process MCP: the same record
+ * store as the tools (one embedded store per data directory). Otherwise the gateway opens its
+ * own: DynamoDB when `RECORD_STORE=dynamodb`, else an embedded store in `<data-dir>/chat` (the
+ * MCP server child holds the lock on the data directory's own store).
+ */
+export async function openChatStore(options: {
+  runtime?: Runtime;
+  env: Record<string, string | undefined>;
+  dataDir: string;
+  configFile?: string;
+  logger: Logger;
+  inMemory?: boolean;
+}): Promise<ChatRecordStore> {
+  if (options.runtime) {
+    return { store: options.runtime.store, tables: options.runtime.tables, close: () => Promise.resolve() };
+  }
+  const config = loadConfig(options.env, {
+    dataDir: join(options.dataDir, 'chat'),
+    ...(options.configFile && { configFile: options.configFile }),
+  });
+  const records = await import('chatbot-mcp-server/records');
+  const tables = new TableRegistry(config.tables);
+  if (config.recordStore.kind === 'dynamodb') {
+    const client = records.createDocumentClient(config.recordStore);
+    if (config.createTables) await records.ensureTables(client, config.tables);
+    return { store: new records.DynamoDbRecordStore({ client }), tables, close: () => Promise.resolve(client.destroy()) };
+  }
+  const embedded = await records.startEmbeddedDynamoDb({ dataDir: config.dataDir, inMemory: options.inMemory ?? false });
+  const client = records.createDocumentClient({ region: 'local', endpoint: embedded.endpoint, localCredentials: true });
+  await records.ensureTables(client, config.tables);
+  const fast = new records.LocalDynamoDbClient(embedded.endpoint);
+  options.logger.info('chat store started', { dataDir: config.dataDir });
+  return {
+    store: new records.DynamoDbRecordStore({ client: fast }),
+    tables,
+    close: async () => {
+      fast.destroy();
+      client.destroy();
+      await embedded.close();
+    },
+  };
+}

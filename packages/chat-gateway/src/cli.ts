@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ChatError } from './errors.js';
+
+const USAGE = `Usage:
+  chatbot-gateway [serve] [options]          serve the chat page at / and the chat WebSocket at /ws
+  chatbot-gateway stats [--date YYYY-MM-DD]  summarise a day: turns by route, tools, latency
+
+With nothing configured the gateway runs the MCP server in-process on the same data
+directory as chatbot-mcp-server (documents ingested with "chatbot-mcp-server ingest
+--data-dir D" are searchable from "chatbot-gateway --data-dir D"), and answers with the
+offline engine (no language model: quoted passages with citations, /tools and /call).
+
+Options:
+  --host <host>        address to bind (env CHAT_HOST; default 127.0.0.1)
+  --port <port>        port (env CHAT_PORT; default 8080; 0 picks a free one)
+  --data-dir <dir>     where embedded stores keep data (env CHATBOT_DATA_DIR)
+  --config <file>      tables file, JSON or YAML (env CHATBOT_CONFIG)
+  --seed-docs <dir>    ingest this folder's Markdown, text and HTML files if the index is empty
+  --date <day>         stats: the day (UTC), default today
+  --version            print the version
+  -h, --help           print this help
+
+Model: MODEL_PROVIDER=offline (default) | bedrock (BEDROCK_CLAUDE_MODEL, AWS_REGION) |
+openai (OPENAI_BASE_URL, OPENAI_MODEL, OPENAI_API_KEY; also Ollama, LM Studio, vLLM, llama.cpp).
+MCP: MCP_TRANSPORT=in-process (default) | stdio (MCP_SERVER_COMMAND, MCP_SERVER_ARGS) |
+http (MCP_SERVER_URL, MCP_AUTH_TOKEN) | lambda (MCP_SERVER_FUNCTION_NAME).
+Chat: SESSION_TIMEOUT_MINUTES, CHAT_AUTH_TOKEN, CHAT_ALLOWED_ORIGINS, CHAT_MAX_CONNECTIONS,
+RAG_MIN_SCORE, TOOL_TIMEOUT_MS, LOG_LEVEL. See the package README for all variables.
+`;
+
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  config: { type: 'string' },
+  'seed-docs': { type: 'string' },
+  date: { type: 'string' },
+  version: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    const { SERVER_VERSION } = await import('chatbot-mcp-server/core');
+    process.stdout.write(`${SERVER_VERSION}\n`);
+    return 0;
+  }
+  const [command = 'serve', ...rest] = positionals;
+  if (rest.length > 0 || (command !== 'serve' && command !== 'stats')) {
+    process.stderr.write(`Unknown command or argument: ${[command, ...rest].join(' ')}\n\n${USAGE}`);
+    return 2;
+  }
+  const overrides = {
+    ...(values.host && { host: values.host }),
+    ...(values.port && { port: values.port }),
+    ...(values['data-dir'] && { dataDir: values['data-dir'] }),
+    ...(values.config && { configFile: values.config }),
+  };
+  if (command === 'stats') {
+    const { runStatsCommand } = await import('./commands/stats-command.js');
+    return runStatsCommand({ overrides, ...(values.date && { date: values.date }) });
+  }
+  const { startLocalGateway } = await import('./transports/local/start-local-gateway.js');
+  const gateway = await startLocalGateway({ ...overrides, ...(values['seed-docs'] && { seedDocsDir: values['seed-docs'] }) });
+  process.stdout.write(`chatbot-gateway: open ${gateway.url}/ in a browser (WebSocket ${gateway.wsUrl})\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  process.stderr.write('chatbot-gateway: shutting down (finishing answers in flight)\n');
+  await gateway.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ChatError || (error instanceof Error && 'code' in error && typeof error.code === 'string' && /^[A-Z_]+$/.test(error.code))) {
+      process.stderr.write(`chatbot-gateway: ${error.message}\n`);
+    } else {
+      process.stderr.write(`chatbot-gateway: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    process.exit(1);
+  },
+);

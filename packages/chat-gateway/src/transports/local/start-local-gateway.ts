@@ -1,0 +1,118 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger, loadConfig, type Logger } from 'chatbot-mcp-server/core';
+import { createRuntime, type Runtime } from 'chatbot-mcp-server/runtime';
+import { createModel } from '../../adapters/create-model.js';
+import { createToolClient } from '../../adapters/create-tool-client.js';
+import { buildChatServices } from '../../app/chat-services.js';
+import { openChatStore } from '../../app/open-chat-store.js';
+import { seedDocuments } from '../../app/seed-documents.js';
+import { loadGatewayConfig, loadLocalServerConfig, OFFLINE_NOTICE, type GatewayOverrides } from '../../config.js';
+import { ChatGateway } from '../../core/chat-gateway.js';
+import type { ChatModel } from '../../ports/chat-model.js';
+import type { ToolClient } from '../../ports/tool-client.js';
+import { startLocalServer } from './ws-server.js';
+
+export interface StartLocalGatewayOptions extends GatewayOverrides {
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+  /** The built page; default `dist/web` next to this build. */
+  webRoot?: string | false;
+  /** Ingest this folder's documents when the index is empty. */
+  seedDocsDir?: string;
+  /** Tests: a scripted model instead of the configured one. */
+  model?: ChatModel;
+  /** Tests: a fake clock for sessions and cleanup. */
+  now?: () => number;
+  /** Tests and benchmarks: embedded records in memory. */
+  inMemory?: boolean;
+  /** Run the inactive-session cleanup on an interval (default true). */
+  cleanupIntervalMs?: number | false;
+}
+
+export interface LocalGateway {
+  url: string;
+  wsUrl: string;
+  gateway: ChatGateway;
+  tools: ToolClient;
+  runtime?: Runtime;
+  /** Closes inactive sessions now; returns how many. */
+  cleanup(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The local composition root: MCP (in-process by default), stores, engine, core, ws server. */
+export async function startLocalGateway(options: StartLocalGatewayOptions = {}): Promise<LocalGateway> {
+  const env = options.env ?? process.env;
+  const config = loadGatewayConfig(env, options);
+  const serverConfig = loadLocalServerConfig(env, options);
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    let runtime: Runtime | undefined;
+    if (config.mcp.kind === 'in-process') {
+      const mcpConfig = loadConfig(env, { dataDir: config.dataDir, ...(config.configFile && { configFile: config.configFile }) });
+      runtime = await createRuntime(mcpConfig, logger, { inMemory: options.inMemory ?? false });
+      const opened = runtime;
+      closers.push(() => opened.close());
+    }
+    const chatStore = await openChatStore({
+      env,
+      dataDir: config.dataDir,
+      logger,
+      ...(runtime && { runtime }),
+      ...(config.configFile && { configFile: config.configFile }),
+      ...(options.inMemory && { inMemory: true }),
+    });
+    closers.push(() => chatStore.close());
+    const tools = createToolClient(config.mcp, { logger, env, ...(runtime && { runtime }) });
+    closers.push(() => tools.close());
+    const model = options.model ?? (await createModel(config.model));
+    const services = buildChatServices({ config, chatStore, tools, logger, ...(model && { model }), ...(options.now && { now: options.now }) });
+    const gateway = new ChatGateway({
+      engine: services.engine,
+      sessions: services.sessions,
+      store: services.store,
+      logger,
+      newId: services.newId,
+      ...(options.now && { now: options.now }),
+      retentionDays: config.retentionDays,
+      approvalTimeoutMs: config.approvalTimeoutMs,
+      framesPerSecond: serverConfig.framesPerSecond,
+      offlineNotice: OFFLINE_NOTICE,
+    });
+    if (options.seedDocsDir) await seedDocuments(tools, options.seedDocsDir, logger, join(config.dataDir, '.seeded-docs'));
+    const webRoot = options.webRoot === false ? undefined : (options.webRoot ?? fileURLToPath(new URL('../../web/', import.meta.url)));
+    const server = await startLocalServer({ gateway, config: serverConfig, logger, ...(webRoot && { webRoot }) });
+    closers.push(() => server.close());
+    const cleanup = async (): Promise<number> => {
+      const closed = await services.cleanup();
+      await gateway.sessionsClosed(closed);
+      return closed.length;
+    };
+    const every = options.cleanupIntervalMs ?? Math.min(60_000, (config.sessionTimeoutMinutes * 60_000) / 2);
+    if (every !== false) {
+      const timer = setInterval(() => {
+        cleanup().catch((error: unknown) => logger.warn('session cleanup failed', { message: String(error) }));
+      }, every);
+      timer.unref();
+      closers.push(() => Promise.resolve(clearInterval(timer)));
+    }
+    logger.info('chat gateway listening', { url: server.url, model: model?.id ?? 'offline', mcp: config.mcp.kind });
+    return {
+      url: server.url,
+      wsUrl: `${server.url.replace(/^http/, 'ws')}/ws`,
+      gateway,
+      tools,
+      ...(runtime && { runtime }),
+      cleanup,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
