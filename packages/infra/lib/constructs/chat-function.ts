@@ -6,7 +6,11 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../function-entries.js';
+
+/** An empty CommonJS module, for bundle-time aliases. */
+export const EMPTY_STUB = fileURLToPath(new URL('../bundling/embedded-only-stub.cjs', import.meta.url));
 
 /** The newest Node.js runtime of the installed aws-cdk-lib (checked by a test). */
 export const NODE_RUNTIME = Runtime.NODEJS_24_X;
@@ -34,6 +38,8 @@ export interface ChatFunctionProps {
   retryAttempts?: number;
   /** Modules left out of the bundle; default none, so the AWS SDK version is the tested one. */
   externalModules?: string[];
+  /** Modules replaced by an empty stub (see `bundling/embedded-only-stub.cjs`). */
+  stubModules?: string[];
   commandHooks?: ICommandHooks;
 }
 
@@ -80,6 +86,9 @@ export class ChatFunction extends Construct {
         minify: true,
         sourceMap: false,
         externalModules: props.externalModules ?? [],
+        ...(props.stubModules && {
+          esbuildArgs: Object.fromEntries(props.stubModules.map((m) => [`--alias:${m}`, EMPTY_STUB])),
+        }),
         ...(props.commandHooks && { commandHooks: props.commandHooks }),
       },
     });

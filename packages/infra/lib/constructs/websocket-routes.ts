@@ -1,5 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
-import { WebSocketApi, WebSocketRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnAuthorizer, WebSocketApi, WebSocketRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -52,6 +52,10 @@ export class WebSocketRoutes extends Construct {
       routeKey: '$default',
       integration: integration('DefaultIntegration'),
     });
+    // CDK renders an empty list; CloudFormation's "optional" means absent.
+    for (const cfn of this.node.findAll().filter((c) => c instanceof CfnAuthorizer)) {
+      cfn.addPropertyDeletionOverride('IdentitySource');
+    }
     for (const route of [disconnect, fallback]) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',

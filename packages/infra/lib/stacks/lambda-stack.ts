@@ -32,8 +32,14 @@ export interface LambdaStackProps extends StackProps {
   authTokenSecret: ISecret;
 }
 
-/** Modules the MCP server imports only for its embedded (local) stores. */
-const MCP_EXTERNALS = ['dynalite', '@lancedb/lancedb', 'apache-arrow', 'pdfjs-dist'];
+/**
+ * Modules the MCP server needs only for its embedded (local) stores: stubbed, not external,
+ * because esbuild turns even a lazy import of an external into a static one (see the stub).
+ */
+const MCP_EMBEDDED_ONLY = ['dynalite', '@lancedb/lancedb', 'apache-arrow'];
+/** PDF parsing for the ingest CLI; not reachable from the Lambda handler, kept out as the
+ * package's own Lambda build does. */
+const MCP_EXTERNALS = ['pdfjs-dist'];
 
 /**
  * The five functions and everything that names them: their permissions, the WebSocket routes,
@@ -60,6 +66,7 @@ export class LambdaStack extends Stack {
       timeout: Duration.seconds(60),
       memorySize: 1024,
       externalModules: MCP_EXTERNALS,
+      stubModules: MCP_EMBEDDED_ONLY,
       // The server reads its tool contract from beside the bundle (contract-path.ts), and a
       // pre-validated copy saves a third of a second per cold start (checked-contract.ts).
       commandHooks: {
@@ -85,6 +92,9 @@ export class LambdaStack extends Stack {
       },
     });
 
+    // Only when configured: an empty list is not the same statement as "not configured".
+    const originsEnv: Record<string, string> =
+      config.allowedOrigins.length > 0 ? { ALLOWED_ORIGINS: config.allowedOrigins.join(',') } : {};
     const gatewayEnv = {
       ...tableEnv,
       SESSION_TIMEOUT_MINUTES: String(config.sessionTimeoutMinutes),
@@ -94,7 +104,7 @@ export class LambdaStack extends Stack {
       BEDROCK_REGION: config.region,
       MCP_TRANSPORT: 'lambda',
       MCP_SERVER_FUNCTION_NAME: mcpServer.fn.functionName,
-      ALLOWED_ORIGINS: config.allowedOrigins.join(','),
+      ...originsEnv,
       LOG_LEVEL: 'info',
     };
 
@@ -128,7 +138,7 @@ export class LambdaStack extends Stack {
       entry: entries.authorizer,
       environment: {
         CHAT_AUTH_TOKEN_SECRET_ARN: props.authTokenSecret.secretArn,
-        ALLOWED_ORIGINS: config.allowedOrigins.join(','),
+        ...originsEnv,
         LOG_LEVEL: 'info',
       },
       timeout: Duration.seconds(5),
