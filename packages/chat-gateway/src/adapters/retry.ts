@@ -81,7 +81,7 @@ export function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise
       },
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
+        reject(error);
       },
     );
   });
@@ -91,7 +91,10 @@ export function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise
  * Iterates `source` but stops at once when `signal` aborts, even if the source is stuck in a
  * read (a stalled HTTP stream would otherwise hold the caller until a socket timeout).
  */
-export async function* abortable<T>(source: AsyncIterable<T>, signal?: AbortSignal): AsyncGenerator<T> {
+export async function* abortable<T>(
+  source: AsyncIterable<T>,
+  signal?: AbortSignal,
+): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();
   let finished = false;
   try {

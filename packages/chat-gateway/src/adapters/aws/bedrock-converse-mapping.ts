@@ -13,29 +13,28 @@ import type {
 import type { FinishReason, ModelContent, ModelRequest } from '../../ports/chat-model.js';
 
 /** The ConverseStream input for `request` (the abort signal travels separately). */
-export function toConverseInput(modelId: string, request: ModelRequest): ConverseStreamCommandInput {
+export function toConverseInput(
+  modelId: string,
+  request: ModelRequest,
+): ConverseStreamCommandInput {
   const input: ConverseStreamCommandInput = {
     modelId,
-    messages: request.messages.map(
-      (message): Message => ({
-        role: message.role,
-        content: message.content.flatMap(toContentBlock),
-      }),
-    ),
+    messages: request.messages.map((message): Message => ({
+      role: message.role,
+      content: message.content.flatMap(toContentBlock),
+    })),
   };
   if (request.system) input.system = [{ text: request.system }];
   if (request.tools?.length) {
     input.toolConfig = {
-      tools: request.tools.map(
-        (tool): Tool => ({
-          toolSpec: {
-            name: tool.name,
-            description: tool.description,
-            // The SDK's DocumentType is a JSON value; a JSON Schema object is one.
-            inputSchema: { json: tool.inputSchema as ConverseJson },
-          },
-        }),
-      ),
+      tools: request.tools.map((tool): Tool => ({
+        toolSpec: {
+          name: tool.name,
+          description: tool.description,
+          // The SDK's DocumentType is a JSON value; a JSON Schema object is one.
+          inputSchema: { json: tool.inputSchema as ConverseJson },
+        },
+      })),
       ...(request.toolChoice && { toolChoice: { tool: { name: request.toolChoice.name } } }),
     };
   }
@@ -80,7 +79,7 @@ function toContentBlock(content: ModelContent): ContentBlock[] {
 }
 
 /** Converse stop reasons onto the port's; unknown future reasons count as a normal stop. */
-export function toFinishReason(stopReason: StopReason | string | undefined): FinishReason {
+export function toFinishReason(stopReason: StopReason | (string & {}) | undefined): FinishReason {
   switch (stopReason) {
     case 'tool_use':
       return 'tool-use';

@@ -4,7 +4,12 @@
  */
 import { BedrockRuntimeClient, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatModel, ModelEvent, ModelRequest } from '../../ports/chat-model.js';
-import { resolveRetryPolicy, streamWithRetry, type RetryOptions, type RetryPolicy } from '../retry.js';
+import {
+  resolveRetryPolicy,
+  streamWithRetry,
+  type RetryOptions,
+  type RetryPolicy,
+} from '../retry.js';
 import { toConverseInput } from './bedrock-converse-mapping.js';
 import { toModelEvents } from './bedrock-converse-stream.js';
 import { classifyBedrockError } from './bedrock-errors.js';

@@ -31,7 +31,8 @@ const CREDENTIALS = new Set([
   'expiredtokenexception',
   'credentialsprovidererror',
 ]);
-const MODEL_ID_PROBLEM = /model identifier|model id|inference profile|on-demand throughput|model.*not (found|supported)/i;
+const MODEL_ID_PROBLEM =
+  /model identifier|model id|inference profile|on-demand throughput|model.*not (found|supported)/i;
 
 const BUSY = 'the model is busy; try again in a moment.';
 
@@ -51,7 +52,9 @@ export function classifyBedrockError(error: unknown, context: BedrockErrorContex
   const status = e.$metadata?.httpStatusCode;
   const label = status ? `${e.name} (${status})` : (e.name ?? 'Error');
   const where = context.region ? ` in ${context.region}` : '';
-  const model = context.modelId.startsWith('arn:') ? 'the configured model' : `model ${context.modelId}`;
+  const model = context.modelId.startsWith('arn:')
+    ? 'the configured model'
+    : `model ${context.modelId}`;
   const fail = (message: string, retryable: boolean): FailureVerdict => ({
     retry: false,
     error: new ModelUnavailableError(message, retryable, { cause: error }),
@@ -59,12 +62,18 @@ export function classifyBedrockError(error: unknown, context: BedrockErrorContex
   });
 
   if (TRANSIENT.has(name) || status === 429 || (status !== undefined && status >= 500)) {
-    const what = name === 'throttlingexception' || status === 429 ? 'is throttling requests' : 'failed temporarily';
+    const what =
+      name === 'throttlingexception' || status === 429
+        ? 'is throttling requests'
+        : 'failed temporarily';
     return { ...fail(`Amazon Bedrock ${what}: ${BUSY}`, true), retry: true };
   }
   if (e.code && NETWORK_CODES.has(e.code)) {
     return {
-      ...fail(`Amazon Bedrock${where} could not be reached (${e.code}): ${BUSY} If it persists, check BEDROCK_ENDPOINT and the network.`, true),
+      ...fail(
+        `Amazon Bedrock${where} could not be reached (${e.code}): ${BUSY} If it persists, check BEDROCK_ENDPOINT and the network.`,
+        true,
+      ),
       retry: true,
     };
   }
@@ -74,7 +83,10 @@ export function classifyBedrockError(error: unknown, context: BedrockErrorContex
       false,
     );
   }
-  if (name === 'resourcenotfoundexception' || (name === 'validationexception' && MODEL_ID_PROBLEM.test(e.message ?? ''))) {
+  if (
+    name === 'resourcenotfoundexception' ||
+    (name === 'validationexception' && MODEL_ID_PROBLEM.test(e.message ?? ''))
+  ) {
     return fail(
       `Amazon Bedrock cannot use ${model}${where}. Set BEDROCK_CLAUDE_MODEL to a model or inference profile ID that is available in this region (for Claude, an inference profile such as us.anthropic.claude-sonnet-4-5-20250929-v1:0), then restart.`,
       false,
@@ -87,7 +99,10 @@ export function classifyBedrockError(error: unknown, context: BedrockErrorContex
     );
   }
   if (name === 'validationexception') {
-    return fail(`Amazon Bedrock rejected the request: ${redactArns(e.message ?? 'invalid input')}`, false);
+    return fail(
+      `Amazon Bedrock rejected the request: ${redactArns(e.message ?? 'invalid input')}`,
+      false,
+    );
   }
   if (name === 'servicequotaexceededexception') {
     return fail(
@@ -95,5 +110,8 @@ export function classifyBedrockError(error: unknown, context: BedrockErrorContex
       true,
     );
   }
-  return fail(`Amazon Bedrock failed to answer (${e.name ?? 'unknown error'}); see the gateway log.`, false);
+  return fail(
+    `Amazon Bedrock failed to answer (${e.name ?? 'unknown error'}); see the gateway log.`,
+    false,
+  );
 }
