@@ -101,7 +101,7 @@ describe('@ai-sdk/mcp over Streamable HTTP against node dist/cli.js --transport 
     expect(results[0]?.source).toBe('guides/kiln.md');
     expect(results[0]?.score).toBeGreaterThan(0);
     expect(results[0]?.score).toBeLessThanOrEqual(1);
-    expect(found.content[0]?.text).toContain('[1] source: guides/kiln.md');
+    expect(found.content[0]?.text).toContain('[1] source: "guides/kiln.md"');
   });
 
   it('creates, updates and reads back a record through AI SDK tools', async () => {

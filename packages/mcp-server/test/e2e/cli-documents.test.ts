@@ -258,7 +258,8 @@ describe('node dist/cli.js ingest', () => {
         title: 'Pelican Valve Manual',
         metadata: { file_type: 'pdf' },
       });
-      expect(text).toContain(`[1] source: ${files.pdf} — Pelican Valve Manual`);
+      expect(text).toContain(`[1] source: ${JSON.stringify(files.pdf)} (score `);
+      expect(text).toContain('<passage>\n│ § Pelican Valve Manual');
       // The CLI records each file's type as metadata, which the tools can filter on.
       const html = (
         await searchOk(server.client, { query: 'webhooks', filter: { source: files.html } })

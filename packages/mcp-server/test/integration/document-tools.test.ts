@@ -89,10 +89,13 @@ describe('search_documents', () => {
         new RegExp(`^${results.length} passage\\(s\\) for "${query}"\\. Cite them as \\[n\\]`),
       );
       expect(text).toContain(
-        `\n\n[1] source: ${source} — Drone fleet > Telemetry (score ${results[0]!.score.toFixed(3)})\n<passage>\n${results[0]!.content}\n</passage>`,
+        `\n\n[1] source: "${source}" (score ${results[0]!.score.toFixed(3)})\n<passage>\n│ § Drone fleet > Telemetry\n${results[0]!.content
+          .split('\n')
+          .map((line) => `│ ${line}`)
+          .join('\n')}\n</passage>`,
       );
       results.forEach((r, i) => {
-        expect(text).toContain(`[${i + 1}] source: ${r.source}`);
+        expect(text).toContain(`[${i + 1}] source: ${JSON.stringify(r.source)}`);
       });
       expect(text.match(/<passage>/g)).toHaveLength(results.length);
       expect(text.match(/<\/passage>/g)).toHaveLength(results.length);
@@ -162,7 +165,7 @@ describe('ingest_document', () => {
     expect(await ingest({ source, content: v1 })).toEqual({ source, chunks: 2, skipped: true });
     const call = await callTool(client, 'ingest_document', { source, content: v1 });
     expect(textOf(call)).toBe(
-      `Unchanged: ${source} is already indexed with this content (2 chunks); nothing was re-indexed.`,
+      `Unchanged: "${source}" is already indexed with this content (2 chunks); nothing was re-indexed.`,
     );
     expect(await listed(source)).toEqual(listedFirst); // not re-written: same ingested_at
 
@@ -231,7 +234,7 @@ describe('delete_document', () => {
     const deleted = await callTool(client, 'delete_document', { source });
     expect(deleted.structuredContent).toEqual({ source, deleted_chunks: chunks });
     expect(textOf(deleted)).toBe(
-      `Deleted ${source}: ${String(chunks)} chunk(s) removed from the index.`,
+      `Deleted "${source}": ${String(chunks)} chunk(s) removed from the index.`,
     );
     for (const mode of MODES) {
       const hits = await search({ query: 'heron handbook wading birds', mode, limit: 20 });

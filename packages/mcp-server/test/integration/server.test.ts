@@ -254,7 +254,8 @@ const SAMPLE_CALLS: Record<string, SampleCall> = {
       expect(hit.score).toBeGreaterThan(0);
       expect(hit.score).toBeLessThanOrEqual(1);
     }
-    expect(textOf(result)).toContain(`[1] source: ${source} — Tide tables > Spring tides (score `);
+    expect(textOf(result)).toContain(`[1] source: "${source}" (score `);
+    expect(textOf(result)).toContain('<passage>\n│ § Tide tables > Spring tides\n');
     return result;
   },
   delete_document: async (client) => {
