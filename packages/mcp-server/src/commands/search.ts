@@ -11,9 +11,7 @@ export async function runSearch(
 ): Promise<number> {
   const hits = await documents.search({ query, ...options });
   if (hits.length === 0) {
-    out.write(
-      `No passages matched "${query}". Ingest documents first: chatbot-mcp-server ingest <files>\n`,
-    );
+    out.write(`${await explainNoMatch(query, options, documents)}\n`);
     return 0;
   }
   for (const [i, hit] of hits.entries()) {
@@ -25,4 +23,26 @@ export async function runSearch(
     );
   }
   return hits.length;
+}
+
+/** Says why nothing came back: an empty index, or nothing passing the mode or threshold. */
+async function explainNoMatch(
+  query: string,
+  options: { mode?: SearchMode; threshold?: number },
+  documents: DocumentService,
+): Promise<string> {
+  const { documents: some } = await documents.listDocuments({ limit: 1 });
+  if (some.length === 0) {
+    return `No passages matched "${query}": the document index is empty. Ingest documents first: chatbot-mcp-server ingest <files>`;
+  }
+  const how = [
+    `mode ${options.mode ?? 'hybrid'}`,
+    ...(options.threshold !== undefined ? [`threshold ${options.threshold}`] : []),
+  ].join(', ');
+  const tips = [
+    ...(options.threshold !== undefined ? ['a lower --threshold'] : []),
+    ...(options.mode !== undefined && options.mode !== 'hybrid' ? ['--mode hybrid'] : []),
+    'other words',
+  ];
+  return `No passages matched "${query}" in the indexed documents (${how}); try ${tips.join(', or ')}.`;
 }

@@ -185,8 +185,13 @@ describe('node dist/cli.js ingest', () => {
 
     const none = await cli(['search', 'zyzzogeton', '--mode', 'keyword']);
     expect(none.code).toBe(0);
+    // Documents are indexed: the answer says nothing passed, not that the index is empty.
     expect(none.stdout).toBe(
-      'No passages matched "zyzzogeton". Ingest documents first: chatbot-mcp-server ingest <files>\n',
+      'No passages matched "zyzzogeton" in the indexed documents (mode keyword); try --mode hybrid, or other words.\n',
+    );
+    const high = await cli(['search', 'zyzzogeton', '--mode', 'keyword', '--threshold', '0.5']);
+    expect(high.stdout).toBe(
+      'No passages matched "zyzzogeton" in the indexed documents (mode keyword, threshold 0.5); try a lower --threshold, or --mode hybrid, or other words.\n',
     );
   });
 
