@@ -6,8 +6,19 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryMessage } from '../../src/protocol/frames.js';
-import { buildWeb, launchChromium, openChat, screenshot, webDir, type ChatPage } from '../support/browser.js';
-import { playAnswer, startProtocolHarness, type ProtocolHarness } from '../support/protocol-harness.js';
+import {
+  buildWeb,
+  launchChromium,
+  openChat,
+  screenshot,
+  webDir,
+  type ChatPage,
+} from '../support/browser.js';
+import {
+  playAnswer,
+  startProtocolHarness,
+  type ProtocolHarness,
+} from '../support/protocol-harness.js';
 
 let browser: Browser;
 let harness: ProtocolHarness | undefined;
@@ -27,7 +38,10 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function start(history: HistoryMessage[] = [], viewport?: { width: number; height: number }): Promise<{ chat: ChatPage; harness: ProtocolHarness }> {
+async function start(
+  history: HistoryMessage[] = [],
+  viewport?: { width: number; height: number },
+): Promise<{ chat: ChatPage; harness: ProtocolHarness }> {
   harness = await startProtocolHarness(webDir, { history: () => history });
   chat = await openChat(browser, harness.url, viewport);
   return { chat, harness };
@@ -56,13 +70,30 @@ describe('chat page connection, protocol harness (scripted frames, not the real 
     // The resume token lives in sessionStorage only: not in the URL, not in localStorage.
     expect(chat.page.url()).toBe(harness.url);
     expect(await chat.page.evaluate('localStorage.length')).toBe(0);
-    expect(String(await chat.page.evaluate('sessionStorage.getItem("chat.session")'))).toContain(sessionId);
+    expect(String(await chat.page.evaluate('sessionStorage.getItem("chat.session")'))).toContain(
+      sessionId,
+    );
   });
 
   it('a reload resumes the session and shows its history', async () => {
     const history: HistoryMessage[] = [
-      { messageId: 'm2', role: 'assistant', content: 'Sev1 pages the on-call [1].', timestamp: '2026-01-01T00:00:02Z', replyTo: 'm1', queryType: 'rag', sources: ['incident-policy.md'], toolsUsed: [] },
-      { messageId: 'm1', role: 'user', content: 'Who is paged for Sev1?', timestamp: '2026-01-01T00:00:01Z', clientMessageId: 'c-1' },
+      {
+        messageId: 'm2',
+        role: 'assistant',
+        content: 'Sev1 pages the on-call [1].',
+        timestamp: '2026-01-01T00:00:02Z',
+        replyTo: 'm1',
+        queryType: 'rag',
+        sources: ['incident-policy.md'],
+        toolsUsed: [],
+      },
+      {
+        messageId: 'm1',
+        role: 'user',
+        content: 'Who is paged for Sev1?',
+        timestamp: '2026-01-01T00:00:01Z',
+        clientMessageId: 'c-1',
+      },
     ];
     const { chat, harness } = await start(history);
     const first = await harness.connection(0);
@@ -85,12 +116,27 @@ describe('chat page connection, protocol harness (scripted frames, not the real 
     const message = await conn.next('message');
     const cancel = chat.page.locator('#cancel');
     await expect.poll(() => cancel.isVisible()).toBe(true);
-    const messageId = playAnswer(conn, message.id, { queryType: 'general', deltas: ['Partial'], finish: false });
+    const messageId = playAnswer(conn, message.id, {
+      queryType: 'general',
+      deltas: ['Partial'],
+      finish: false,
+    });
     await cancel.click();
     expect(await conn.next('cancel')).toEqual({ type: 'cancel', messageId: message.id });
     conn.send({
-      type: 'finish', messageId, finishReason: 'cancelled',
-      response: { sessionId: conn.sessionId, messageId, content: 'Partial', timestamp: new Date().toISOString(), sources: [], toolsUsed: [], queryType: 'general', responseTime: 5 },
+      type: 'finish',
+      messageId,
+      finishReason: 'cancelled',
+      response: {
+        sessionId: conn.sessionId,
+        messageId,
+        content: 'Partial',
+        timestamp: new Date().toISOString(),
+        sources: [],
+        toolsUsed: [],
+        queryType: 'general',
+        responseTime: 5,
+      },
     });
     await expect.poll(() => cancel.isVisible()).toBe(false);
     const answer = chat.page.locator(`article[data-message-id="${messageId}"]`);
@@ -101,7 +147,8 @@ describe('chat page connection, protocol harness (scripted frames, not the real 
   it('works from the keyboard alone: Tab order, Enter sends, Shift+Enter adds a line', async () => {
     const { chat, harness } = await start();
     const conn = await harness.connection(0);
-    const active = (): Promise<unknown> => chat.page.evaluate('document.activeElement.id || document.activeElement.className');
+    const active = (): Promise<unknown> =>
+      chat.page.evaluate('document.activeElement.id || document.activeElement.className');
     // The page opens with the input focused; Tab goes to Send, Shift+Tab back.
     expect(await active()).toBe('input');
     await chat.page.keyboard.type('first line');
@@ -117,7 +164,9 @@ describe('chat page connection, protocol harness (scripted frames, not the real 
     await chat.page.keyboard.press('Shift+Tab');
     expect(await active()).toBe('log');
     // The focus ring is visible (an outline, not suppressed).
-    expect(await chat.page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).not.toBe('none');
+    expect(
+      await chat.page.evaluate('getComputedStyle(document.activeElement).outlineStyle'),
+    ).not.toBe('none');
     // The log is a polite live region.
     expect(await chat.page.locator('#log').getAttribute('role')).toBe('log');
     expect(await chat.page.locator('#log').getAttribute('aria-live')).toBe('polite');
@@ -130,15 +179,31 @@ describe('chat page connection, protocol harness (scripted frames, not the real 
     await chat.page.locator('#input').press('Enter');
     const message = await conn.next('message');
     playAnswer(conn, message.id, {
-      deltas: ['A **Sev1** incident pages the on-call engineer immediately [1]; status updates go out every 30 minutes [2].\n\n```\nlong-code-line-that-should-scroll-inside-its-block-and-not-widen-the-page\n```'],
+      deltas: [
+        'A **Sev1** incident pages the on-call engineer immediately [1]; status updates go out every 30 minutes [2].\n\n```\nlong-code-line-that-should-scroll-inside-its-block-and-not-widen-the-page\n```',
+      ],
       sources: [
-        { n: 1, source: 'incident-policy.md', title: 'Incident policy', snippet: 'Sev1: page the on-call engineer immediately.', score: 0.93 },
-        { n: 2, source: 'deployment-runbook.md', title: 'Deployment runbook', snippet: 'Post a status update every 30 minutes.', score: 0.71 },
+        {
+          n: 1,
+          source: 'incident-policy.md',
+          title: 'Incident policy',
+          snippet: 'Sev1: page the on-call engineer immediately.',
+          score: 0.93,
+        },
+        {
+          n: 2,
+          source: 'deployment-runbook.md',
+          title: 'Deployment runbook',
+          snippet: 'Post a status update every 30 minutes.',
+          score: 0.71,
+        },
       ],
       toolsUsed: ['search_documents'],
     });
     await expect.poll(() => chat.page.locator('.source').count()).toBe(2);
-    expect(await chat.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    expect(await chat.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
+      375,
+    );
     for (const id of ['#input', '#send']) {
       const box = await chat.page.locator(id).boundingBox();
       expect(box).not.toBeNull();

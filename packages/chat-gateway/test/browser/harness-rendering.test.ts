@@ -4,9 +4,21 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildWeb, launchChromium, openChat, screenshot, webDir, type ChatPage } from '../support/browser.js';
+import {
+  buildWeb,
+  launchChromium,
+  openChat,
+  screenshot,
+  webDir,
+  type ChatPage,
+} from '../support/browser.js';
 import { clickEverything, findLiveMarkup, XSS_CORPUS } from '../support/browser-xss.js';
-import { playAnswer, startProtocolHarness, type HarnessConnection, type ProtocolHarness } from '../support/protocol-harness.js';
+import {
+  playAnswer,
+  startProtocolHarness,
+  type HarnessConnection,
+  type ProtocolHarness,
+} from '../support/protocol-harness.js';
 
 let browser: Browser;
 let harness: ProtocolHarness;
@@ -21,7 +33,9 @@ afterAll(async () => {
   await browser?.close();
 });
 beforeEach(async () => {
-  harness = await startProtocolHarness(webDir, { notice: 'No language model configured: set CHAT_MODEL.' });
+  harness = await startProtocolHarness(webDir, {
+    notice: 'No language model configured: set CHAT_MODEL.',
+  });
   chat = await openChat(browser, harness.url);
   conn = await harness.connection(0);
 });
@@ -50,7 +64,13 @@ describe('chat page, protocol harness (scripted frames, not the real gateway)', 
     const messageId = playAnswer(conn, id, {
       deltas: ['**Sev1** incidents ', 'page the on-call [1].', '\n\n- first\n- second [2]'],
       sources: [
-        { n: 1, source: 'incident-policy.md', title: 'Incident policy', snippet: 'Sev1 pages the on-call.', score: 0.91 },
+        {
+          n: 1,
+          source: 'incident-policy.md',
+          title: 'Incident policy',
+          snippet: 'Sev1 pages the on-call.',
+          score: 0.91,
+        },
         { n: 2, source: 'faq.txt', snippet: 'A list.', score: 0.5 },
       ],
     });
@@ -63,7 +83,9 @@ describe('chat page, protocol harness (scripted frames, not the real gateway)', 
     expect(await answer.locator('.source').first().textContent()).toContain('0.91');
 
     await answer.locator('a.cite', { hasText: '[1]' }).click();
-    const focusedId = await chat.page.evaluate('document.activeElement && document.activeElement.id');
+    const focusedId = await chat.page.evaluate(
+      'document.activeElement && document.activeElement.id',
+    );
     expect(focusedId).toBe(`src-${messageId}-1`);
     expect(chat.page.url()).toBe(harness.url);
   });
@@ -71,17 +93,42 @@ describe('chat page, protocol harness (scripted frames, not the real gateway)', 
   it('shows tool calls with input and result as text, and asks for approval in a dialog', async () => {
     const id = await ask('/call delete_record {"table":"notes","key":{"id":"1"}}');
     const messageId = 'm-tool-1';
-    conn.send({ type: 'start', messageId, replyTo: id, queryType: 'mcp_tool', reason: 'a /call command' });
-    conn.send({ type: 'tool-call', messageId, toolCallId: 't1', toolName: 'read_record', input: { table: 'notes' } });
-    conn.send({ type: 'tool-result', messageId, toolCallId: 't1', isError: false, output: '<b>not bold</b>' });
+    conn.send({
+      type: 'start',
+      messageId,
+      replyTo: id,
+      queryType: 'mcp_tool',
+      reason: 'a /call command',
+    });
+    conn.send({
+      type: 'tool-call',
+      messageId,
+      toolCallId: 't1',
+      toolName: 'read_record',
+      input: { table: 'notes' },
+    });
+    conn.send({
+      type: 'tool-result',
+      messageId,
+      toolCallId: 't1',
+      isError: false,
+      output: '<b>not bold</b>',
+    });
     const from = conn.received.length;
-    conn.send({ type: 'confirm-request', messageId, toolCallId: 't2', toolName: 'delete_record', input: { table: 'notes', key: { id: '1' } } });
+    conn.send({
+      type: 'confirm-request',
+      messageId,
+      toolCallId: 't2',
+      toolName: 'delete_record',
+      input: { table: 'notes', key: { id: '1' } },
+    });
 
     const dialog = chat.page.locator('dialog#confirm');
     await expect.poll(() => dialog.isVisible()).toBe(true);
     expect(await dialog.locator('[data-part=tool]').textContent()).toBe('delete_record');
     // Refuse holds the initial focus, and Tab cycles inside the dialog.
-    const focused = (): Promise<unknown> => chat.page.evaluate('document.activeElement && document.activeElement.dataset.part');
+    const focused = (): Promise<unknown> =>
+      chat.page.evaluate('document.activeElement && document.activeElement.dataset.part');
     expect(await focused()).toBe('refuse');
     const seen = new Set<unknown>();
     for (let i = 0; i < 5; i++) {
@@ -93,7 +140,11 @@ describe('chat page, protocol harness (scripted frames, not the real gateway)', 
     expect(['approve', 'refuse']).toContain(await focused());
 
     await dialog.locator('[data-part=approve]').click();
-    expect(await conn.next('confirm', from)).toEqual({ type: 'confirm', toolCallId: 't2', approve: true });
+    expect(await conn.next('confirm', from)).toEqual({
+      type: 'confirm',
+      toolCallId: 't2',
+      approve: true,
+    });
     await expect.poll(() => dialog.isVisible()).toBe(false);
     expect(await chat.page.evaluate('document.activeElement.id')).toBe('input');
 
@@ -104,10 +155,20 @@ describe('chat page, protocol harness (scripted frames, not the real gateway)', 
 
     // A second destructive call: Escape refuses.
     const from2 = conn.received.length;
-    conn.send({ type: 'confirm-request', messageId, toolCallId: 't3', toolName: 'delete_document', input: { source: 'faq.txt' } });
+    conn.send({
+      type: 'confirm-request',
+      messageId,
+      toolCallId: 't3',
+      toolName: 'delete_document',
+      input: { source: 'faq.txt' },
+    });
     await expect.poll(() => dialog.isVisible()).toBe(true);
     await chat.page.keyboard.press('Escape');
-    expect(await conn.next('confirm', from2)).toEqual({ type: 'confirm', toolCallId: 't3', approve: false });
+    expect(await conn.next('confirm', from2)).toEqual({
+      type: 'confirm',
+      toolCallId: 't3',
+      approve: false,
+    });
     expect(await tools.nth(2).getAttribute('data-status')).toBe('refused');
   });
 
@@ -115,14 +176,48 @@ describe('chat page, protocol harness (scripted frames, not the real gateway)', 
     const id = await ask('show me the hostile document');
     const messageId = 'm-xss';
     conn.send({ type: 'start', messageId, replyTo: id, queryType: 'rag', reason: 'xss' });
-    conn.send({ type: 'tool-call', messageId, toolCallId: 'tx', toolName: 'search_documents', input: { q: XSS_CORPUS } });
-    conn.send({ type: 'tool-result', messageId, toolCallId: 'tx', isError: false, output: XSS_CORPUS });
-    conn.send({ type: 'source', messageId, n: 1, source: '<img src=x onerror=alert(1)>.md', title: XSS_CORPUS, snippet: XSS_CORPUS, score: 1 });
-    playAnswer(conn, id, { messageId: 'm-xss-2', deltas: [XSS_CORPUS.slice(0, 400), XSS_CORPUS.slice(400), '\n\nsee [1]'] });
+    conn.send({
+      type: 'tool-call',
+      messageId,
+      toolCallId: 'tx',
+      toolName: 'search_documents',
+      input: { q: XSS_CORPUS },
+    });
+    conn.send({
+      type: 'tool-result',
+      messageId,
+      toolCallId: 'tx',
+      isError: false,
+      output: XSS_CORPUS,
+    });
+    conn.send({
+      type: 'source',
+      messageId,
+      n: 1,
+      source: '<img src=x onerror=alert(1)>.md',
+      title: XSS_CORPUS,
+      snippet: XSS_CORPUS,
+      score: 1,
+    });
+    playAnswer(conn, id, {
+      messageId: 'm-xss-2',
+      deltas: [XSS_CORPUS.slice(0, 400), XSS_CORPUS.slice(400), '\n\nsee [1]'],
+    });
     conn.send({ type: 'text-delta', messageId, delta: XSS_CORPUS });
     conn.send({
-      type: 'finish', messageId, finishReason: 'stop',
-      response: { sessionId: conn.sessionId, messageId, content: XSS_CORPUS, timestamp: new Date().toISOString(), sources: [], toolsUsed: ['search_documents'], queryType: 'rag', responseTime: 1 },
+      type: 'finish',
+      messageId,
+      finishReason: 'stop',
+      response: {
+        sessionId: conn.sessionId,
+        messageId,
+        content: XSS_CORPUS,
+        timestamp: new Date().toISOString(),
+        sources: [],
+        toolsUsed: ['search_documents'],
+        queryType: 'rag',
+        responseTime: 1,
+      },
     });
     const body = chat.page.locator('article[data-message-id="m-xss"] .msg-body');
     await expect.poll(() => body.locator('a').count()).toBeGreaterThan(5);
@@ -135,11 +230,23 @@ describe('chat page, protocol harness (scripted frames, not the real gateway)', 
     expect(await external.getAttribute('rel')).toBe('noopener noreferrer');
     expect(await external.getAttribute('target')).toBe('_blank');
     // Every other Markdown link lost its href.
-    for (const kind of ['js', 'hex entity', 'decimal entity', 'mixed case', 'data', 'vbscript', 'reference']) {
-      expect(await body.locator('a', { hasText: `markdown ${kind} link` }).getAttribute('href')).toBeNull();
+    for (const kind of [
+      'js',
+      'hex entity',
+      'decimal entity',
+      'mixed case',
+      'data',
+      'vbscript',
+      'reference',
+    ]) {
+      expect(
+        await body.locator('a', { hasText: `markdown ${kind} link` }).getAttribute('href'),
+      ).toBeNull();
     }
     // Raw HTML is shown as the text it is.
-    expect(await body.textContent()).toContain(`<a href="javascript:alert('html-js')">html js link</a>`);
+    expect(await body.textContent()).toContain(
+      `<a href="javascript:alert('html-js')">html js link</a>`,
+    );
     expect(await body.textContent()).toContain(`<img src="/pwned-img" onerror=`);
 
     const clicked = await clickEverything(chat.page);

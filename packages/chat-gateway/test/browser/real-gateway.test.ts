@@ -5,7 +5,13 @@
 import { copyFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, launchChromium, openChat, screenshot, type ChatPage } from '../support/browser.js';
+import {
+  buildWeb,
+  launchChromium,
+  openChat,
+  screenshot,
+  type ChatPage,
+} from '../support/browser.js';
 import { startBrowserGateway, type BrowserGateway } from '../support/browser-gateway.js';
 import { clickEverything, findLiveMarkup, XSS_CORPUS } from '../support/browser-xss.js';
 
@@ -44,7 +50,8 @@ async function ask(page: Page, text: string): Promise<ReturnType<Page['locator']
 const finished = (answer: ReturnType<Page['locator']>): Promise<void> =>
   expect.poll(() => answer.getAttribute('aria-busy'), { timeout: 20_000 }).toBeNull();
 
-const record = (id: string) => gw.gateway.tools.callTool('read_record', { table: 'notes', record_id: id });
+const record = (id: string) =>
+  gw.gateway.tools.callTool('read_record', { table: 'notes', record_id: id });
 
 describe('chat page against the real gateway (offline engine, MCP in-process, examples/docs ingested)', () => {
   it('says no model is configured, and answers a question about the documents with working citations', async () => {
@@ -61,7 +68,9 @@ describe('chat page against the real gateway (offline engine, MCP in-process, ex
     await cite.click();
     const focused = String(await chat.page.evaluate('document.activeElement.id'));
     expect(focused).toMatch(/^src-.+-1$/);
-    expect(await chat.page.locator(`[id="${focused}"]`).textContent()).toContain('deployment-runbook.md');
+    expect(await chat.page.locator(`[id="${focused}"]`).textContent()).toContain(
+      'deployment-runbook.md',
+    );
     expect(chat.errors).toEqual([]);
     const shot = await screenshot(chat.page, 'real-cited-answer');
     expect(shot).toMatch(/real-cited-answer\.png$/);
@@ -70,7 +79,10 @@ describe('chat page against the real gateway (offline engine, MCP in-process, ex
   it('creates a record with /call, runs a destructive call only when approved in the dialog, and the store agrees', async () => {
     const chat = await open();
     for (const id of ['web-approve', 'web-refuse']) {
-      const created = await ask(chat.page, `/call create_record {"table":"notes","data":{"id":"${id}","title":"from the browser"}}`);
+      const created = await ask(
+        chat.page,
+        `/call create_record {"table":"notes","data":{"id":"${id}","title":"from the browser"}}`,
+      );
       await finished(created);
       expect(await created.locator('.route').textContent()).toBe('tool');
       expect(await created.locator('.tool').getAttribute('data-status')).toBe('done');
@@ -78,14 +90,20 @@ describe('chat page against the real gateway (offline engine, MCP in-process, ex
     expect((await record('web-approve')).isError).toBe(false);
 
     const dialog = chat.page.locator('dialog#confirm');
-    const approved = await ask(chat.page, '/call delete_record {"table":"notes","record_id":"web-approve"}');
+    const approved = await ask(
+      chat.page,
+      '/call delete_record {"table":"notes","record_id":"web-approve"}',
+    );
     await expect.poll(() => dialog.isVisible()).toBe(true);
     expect(await dialog.locator('[data-part=tool]').textContent()).toBe('delete_record');
     await dialog.locator('[data-part=approve]').click();
     await finished(approved);
     expect(await approved.locator('.tool').getAttribute('data-status')).toBe('done');
 
-    const refused = await ask(chat.page, '/call delete_record {"table":"notes","record_id":"web-refuse"}');
+    const refused = await ask(
+      chat.page,
+      '/call delete_record {"table":"notes","record_id":"web-refuse"}',
+    );
     await expect.poll(() => dialog.isVisible()).toBe(true);
     await dialog.locator('[data-part=refuse]').click();
     await finished(refused);
@@ -106,33 +124,47 @@ describe('chat page against the real gateway (offline engine, MCP in-process, ex
 
     await chat.page.reload();
     const log = chat.page.locator('#log');
-    await expect.poll(() => log.locator('.msg-user').first().textContent()).toBe('What is the on-call rotation?');
+    await expect
+      .poll(() => log.locator('.msg-user').first().textContent())
+      .toBe('What is the on-call rotation?');
     expect(await log.locator('.msg-assistant').count()).toBe(1);
-    const afterReload = JSON.parse(String(await chat.page.evaluate('sessionStorage.getItem("chat.session")'))) as { sessionId: string };
+    const afterReload = JSON.parse(
+      String(await chat.page.evaluate('sessionStorage.getItem("chat.session")')),
+    ) as { sessionId: string };
     expect(afterReload.sessionId).toBe(sessionId);
     expect(chat.page.url()).toBe(gw.url);
 
     await chat.page.evaluate('window.__chat.socket.close()');
     await expect.poll(() => chat.page.locator('#connection-banner').isVisible()).toBe(true);
-    await expect.poll(() => chat.page.locator('#connection-banner').isVisible(), { timeout: 20_000 }).toBe(false);
+    await expect
+      .poll(() => chat.page.locator('#connection-banner').isVisible(), { timeout: 20_000 })
+      .toBe(false);
     const again = await ask(chat.page, 'How do I roll back a deployment?');
     await finished(again);
     expect(await again.locator('.source').count()).toBeGreaterThan(0);
-    const afterDrop = JSON.parse(String(await chat.page.evaluate('sessionStorage.getItem("chat.session")'))) as { sessionId: string };
+    const afterDrop = JSON.parse(
+      String(await chat.page.evaluate('sessionStorage.getItem("chat.session")')),
+    ) as { sessionId: string };
     expect(afterDrop.sessionId).toBe(sessionId);
   });
 
   it('renders the XSS corpus inert from an ingested document and from a tool result', async () => {
     const chat = await open();
     const doc = `# Quokka handbook\n\nThe quokka zebrafish protocol is below.\n\n${XSS_CORPUS}\n\nEnd of the quokka zebrafish protocol.`;
-    const ingest = await ask(chat.page, `/call ingest_document ${JSON.stringify({ source: 'hostile.md', title: XSS_CORPUS.slice(0, 200), content: doc, content_type: 'text/markdown' })}`);
+    const ingest = await ask(
+      chat.page,
+      `/call ingest_document ${JSON.stringify({ source: 'hostile.md', title: XSS_CORPUS.slice(0, 200), content: doc, content_type: 'text/markdown' })}`,
+    );
     await finished(ingest);
     expect(await ingest.locator('.tool').getAttribute('data-status')).toBe('done');
 
     const rag = await ask(chat.page, 'What is the quokka zebrafish protocol?');
     await finished(rag);
     expect(await rag.locator('.source').count()).toBeGreaterThan(0);
-    const search = await ask(chat.page, `/call search_documents {"query":"quokka zebrafish protocol javascript onerror"}`);
+    const search = await ask(
+      chat.page,
+      `/call search_documents {"query":"quokka zebrafish protocol javascript onerror"}`,
+    );
     await finished(search);
     expect(await search.locator('.tool-output').textContent()).toContain('onerror');
     await chat.page.waitForTimeout(300);
@@ -152,7 +184,10 @@ describe('chat page against the real gateway (offline engine, MCP in-process, ex
   it('works from the keyboard alone, through the approval dialog', async () => {
     const chat = await open();
     const { page } = chat;
-    await gw.gateway.tools.callTool('create_record', { table: 'notes', data: { id: 'web-keys', title: 'keys' } });
+    await gw.gateway.tools.callTool('create_record', {
+      table: 'notes',
+      data: { id: 'web-keys', title: 'keys' },
+    });
     expect(await page.evaluate('document.activeElement.id')).toBe('input');
     await page.keyboard.type('/call delete_record {"table":"notes","record_id":"web-keys"}');
     await page.keyboard.press('Enter');
@@ -172,11 +207,17 @@ describe('chat page against the real gateway (offline engine, MCP in-process, ex
     const chat = await open({ width: 375, height: 740 });
     const answer = await ask(chat.page, 'What does the incident policy say about severity levels?');
     await finished(answer);
-    expect(await chat.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    expect(await chat.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
+      375,
+    );
     const send = await chat.page.locator('#send').boundingBox();
     expect(send!.x + send!.width).toBeLessThanOrEqual(375);
     const path = await screenshot(chat.page, 'real-375px');
     // The README's picture is a copy of this run's cited answer at phone width.
-    if (process.env['UPDATE_SCREENSHOTS']) copyFileSync(path, new URL('../../../../docs/screenshots/cited-answer-375px.png', import.meta.url));
+    if (process.env['UPDATE_SCREENSHOTS'])
+      copyFileSync(
+        path,
+        new URL('../../../../docs/screenshots/cited-answer-375px.png', import.meta.url),
+      );
   });
 });

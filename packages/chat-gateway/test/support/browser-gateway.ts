@@ -7,7 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from 'chatbot-mcp-server/core';
-import { startLocalGateway, type LocalGateway } from '../../src/transports/local/start-local-gateway.js';
+import {
+  startLocalGateway,
+  type LocalGateway,
+} from '../../src/transports/local/start-local-gateway.js';
 import { packageDir, webDir } from './browser.js';
 
 export const EXAMPLE_DOCS = join(packageDir, '..', '..', 'examples', 'docs');

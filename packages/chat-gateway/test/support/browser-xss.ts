@@ -53,7 +53,7 @@ const INERT_CHECK = `(() => {
 })()`;
 
 export async function findLiveMarkup(page: Page): Promise<string[]> {
-  return (await page.evaluate(INERT_CHECK)) as string[];
+  return page.evaluate<string[]>(INERT_CHECK);
 }
 
 /** Clicks every link and button inside the log (links to other sites open, and are closed). */
@@ -61,7 +61,10 @@ export async function clickEverything(page: Page): Promise<number> {
   const targets = page.locator('#log a, #log button, #log [onclick]');
   const count = await targets.count();
   for (let i = 0; i < count; i++) {
-    await targets.nth(i).click({ timeout: 2_000, noWaitAfter: true }).catch(() => undefined);
+    await targets
+      .nth(i)
+      .click({ timeout: 2_000, noWaitAfter: true })
+      .catch(() => undefined);
   }
   await page.waitForTimeout(300);
   for (const other of page.context().pages()) if (other !== page) await other.close();

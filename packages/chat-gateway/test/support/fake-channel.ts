@@ -1,6 +1,7 @@
 import { ClientGoneError } from '../../src/errors.js';
 import type { ClientChannel } from '../../src/ports/client-channel.js';
 import type { ServerFrame } from '../../src/protocol/frames.js';
+import { assertServerFrame } from './server-frame-check.js';
 
 /** A ClientChannel that records frames, for driving the core without a socket. */
 export class RecordingChannel implements ClientChannel {
@@ -13,6 +14,7 @@ export class RecordingChannel implements ClientChannel {
 
   send(frame: ServerFrame): Promise<void> {
     if (this.gone) return Promise.reject(new ClientGoneError(this.connectionId));
+    assertServerFrame(JSON.parse(JSON.stringify(frame)));
     this.frames.push(frame);
     this.waiters = this.waiters.filter((w) => (w.test(frame) ? (w.resolve(frame), false) : true));
     return Promise.resolve();

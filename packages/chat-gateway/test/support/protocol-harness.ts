@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { extname, join } from 'node:path';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { ClientFrame, HistoryMessage, ServerFrame } from '../../src/protocol/frames.js';
 
 /** The gateway's Content-Security-Policy, verbatim. */
@@ -23,6 +23,11 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
 };
 
+function parseFrame(data: RawData): ClientFrame {
+  const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+  return JSON.parse(bytes.toString('utf8')) as ClientFrame;
+}
+
 export class HarnessConnection {
   readonly received: ClientFrame[] = [];
   private waiters: (() => void)[] = [];
@@ -33,8 +38,7 @@ export class HarnessConnection {
   ) {
     socket.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
-      this.received.push(JSON.parse(text) as ClientFrame);
+      this.received.push(parseFrame(data));
       for (const w of this.waiters.splice(0)) w();
     });
   }
@@ -53,7 +57,8 @@ export class HarnessConnection {
     for (;;) {
       const found = this.received.slice(from).find((f) => f.type === type);
       if (found) return found as Extract<ClientFrame, { type: T }>;
-      if (Date.now() > deadline) throw new Error(`no '${type}' frame from the page within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`no '${type}' frame from the page within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);
         setTimeout(resolve, 100);
@@ -90,7 +95,10 @@ export interface ProtocolHarness {
 
 const token = (): string => randomBytes(18).toString('base64url');
 
-export async function startProtocolHarness(webDir: string, script: HarnessScript = {}): Promise<ProtocolHarness> {
+export async function startProtocolHarness(
+  webDir: string,
+  script: HarnessScript = {},
+): Promise<ProtocolHarness> {
   const sessions = new Map<string, string>(); // sessionId -> current resume token
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
@@ -121,7 +129,10 @@ export async function startProtocolHarness(webDir: string, script: HarnessScript
   });
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
-    if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname !== '/ws' || harness.refusedUpgrades < harness.refuseUpgrades) {
+    if (
+      new URL(req.url ?? '/', 'http://127.0.0.1').pathname !== '/ws' ||
+      harness.refusedUpgrades < harness.refuseUpgrades
+    ) {
       if (harness.refusedUpgrades < harness.refuseUpgrades) harness.refusedUpgrades += 1;
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
       return;
@@ -138,19 +149,40 @@ export async function startProtocolHarness(webDir: string, script: HarnessScript
     harness.connections.push(conn);
     for (const w of waiters.splice(0)) w();
     const model = script.model === undefined ? null : script.model;
-    const notice = model === null ? (script.notice ?? 'No language model is configured (harness).') : undefined;
-    conn.send({ type: 'session', sessionId, resumeToken, resumed: false, model, ...(notice && { notice }) });
+    const notice =
+      model === null ? (script.notice ?? 'No language model is configured (harness).') : undefined;
+    conn.send({
+      type: 'session',
+      sessionId,
+      resumeToken,
+      resumed: false,
+      model,
+      ...(notice && { notice }),
+    });
     // The protocol's housekeeping frames are answered like the gateway does; the rest is the test's.
     ws.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as ClientFrame;
+      const frame = parseFrame(data);
       if (frame.type === 'resume') {
         if (sessions.get(frame.sessionId) !== frame.resumeToken) {
-          conn.send({ type: 'error', code: 'SESSION_NOT_FOUND', message: 'No such session.', retryable: false, replyTo: 'resume' });
+          conn.send({
+            type: 'error',
+            code: 'SESSION_NOT_FOUND',
+            message: 'No such session.',
+            retryable: false,
+            replyTo: 'resume',
+          });
           return;
         }
         const rotated = token();
         sessions.set(frame.sessionId, rotated);
-        conn.send({ type: 'session', sessionId: frame.sessionId, resumeToken: rotated, resumed: true, model, ...(notice && { notice }) });
+        conn.send({
+          type: 'session',
+          sessionId: frame.sessionId,
+          resumeToken: rotated,
+          resumed: true,
+          model,
+          ...(notice && { notice }),
+        });
       } else if (frame.type === 'history') {
         conn.send({ type: 'history', messages: script.history?.() ?? [] });
       }
@@ -168,13 +200,14 @@ export async function startProtocolHarness(webDir: string, script: HarnessScript
     async connection(index, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (!harness.connections[index]) {
-        if (Date.now() > deadline) throw new Error(`connection #${index} did not arrive within ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`connection #${index} did not arrive within ${timeoutMs} ms`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, 100);
         });
       }
-      return harness.connections[index]!;
+      return harness.connections[index];
     },
     async close() {
       for (const c of wss.clients) c.terminate();
