@@ -23,6 +23,13 @@ export interface ListQuery {
   partitionKeyValue?: KeyValue;
   limit: number;
   cursor?: string;
+  /** Newest (highest sort key) first. Only with `partitionKeyValue`. */
+  descending?: boolean;
+  /**
+   * Only records whose sort key is strictly less than this, for paging back through history.
+   * Only with `partitionKeyValue`, on a table with a sort key of the same type.
+   */
+  sortKeyBefore?: KeyValue;
 }
 
 export interface ListPage {

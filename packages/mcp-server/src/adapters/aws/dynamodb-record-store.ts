@@ -132,6 +132,7 @@ export class DynamoDbRecordStore implements RecordStore {
   }
 
   async list(table: TableSpec, query: ListQuery): Promise<ListPage> {
+    checkPaging(table, query);
     let startKey = query.cursor
       ? decodeCursor(table, query.cursor, query.partitionKeyValue)
       : undefined;
@@ -155,7 +156,8 @@ export class DynamoDbRecordStore implements RecordStore {
               this.client.send(
                 new QueryCommand({
                   ...common,
-                  KeyConditionExpression: `${expr.name(table.partitionKey.name)} = ${expr.value(query.partitionKeyValue)}`,
+                  KeyConditionExpression: keyCondition(table, expr, query),
+                  ...(query.descending && { ScanIndexForward: false }),
                   ...expr.attributes(),
                 }),
               ),
@@ -205,6 +207,35 @@ export class DynamoDbRecordStore implements RecordStore {
       throw translateError(table, error);
     }
   }
+}
+
+/** Descending order and a sort-key bound only make sense within one partition (a query). */
+function checkPaging(table: TableSpec, query: ListQuery): void {
+  const before = query.sortKeyBefore;
+  if (
+    (query.descending === true || before !== undefined) &&
+    query.partitionKeyValue === undefined
+  ) {
+    throw new ValidationError(
+      `list on table "${table.alias}": descending and sortKeyBefore need a partition key value; pass one, or list without them`,
+    );
+  }
+  if (before === undefined) return;
+  const expected = table.sortKey && (table.sortKey.type === 'S' ? 'string' : 'number');
+  if (typeof before !== expected) {
+    throw new ValidationError(
+      expected
+        ? `list on table "${table.alias}": sortKeyBefore must be a ${expected} like its sort key "${table.sortKey?.name}"; pass one of that type or omit it`
+        : `list on table "${table.alias}": sortKeyBefore needs a table with a sort key, and this one has none; omit it`,
+    );
+  }
+}
+
+/** The partition, and when asked the sort key strictly before a value (placeholders only). */
+function keyCondition(table: TableSpec, expr: ExpressionBuilder, query: ListQuery): string {
+  const partition = `${expr.name(table.partitionKey.name)} = ${expr.value(query.partitionKeyValue)}`;
+  if (query.sortKeyBefore === undefined || !table.sortKey) return partition;
+  return `${partition} AND ${expr.name(table.sortKey.name)} < ${expr.value(query.sortKeyBefore)}`;
 }
 
 function describeKey(table: TableSpec, item: RecordItem): string {
