@@ -15,7 +15,9 @@ const repo = join(pkg, '..', '..');
 const out = join(repo, 'docs', 'screenshots', 'cited-answer.png');
 const question = process.argv[2] ?? 'How do I roll back a deployment?';
 
-const { startLocalGateway } = await import(join(pkg, 'dist', 'transports', 'local', 'start-local-gateway.js')).catch(() => {
+const { startLocalGateway } = await import(
+  join(pkg, 'dist', 'transports', 'local', 'start-local-gateway.js')
+).catch(() => {
   throw new Error('dist/ is missing or stale: run `pnpm --filter chatbot-gateway build` first');
 });
 const dataDir = mkdtempSync(join(tmpdir(), 'chat-screenshot-'));
@@ -34,7 +36,10 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 900, height: 640 }, deviceScaleFactor: 1 });
+  const page = await browser.newPage({
+    viewport: { width: 900, height: 640 },
+    deviceScaleFactor: 1,
+  });
   await page.goto(`${gateway.url}/`);
   await page.locator('#model-banner').waitFor({ state: 'visible' });
   await page.locator('#input').fill(question);

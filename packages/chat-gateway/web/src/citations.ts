@@ -18,7 +18,9 @@ export function linkCitations(root: DocumentFragment | Element, messageId: strin
         if (SKIP.has(p.nodeName)) return NodeFilter.FILTER_REJECT;
       }
       CITATION.lastIndex = 0;
-      return CITATION.test(node.nodeValue ?? '') ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP;
+      return CITATION.test(node.nodeValue ?? '')
+        ? NodeFilter.FILTER_ACCEPT
+        : NodeFilter.FILTER_SKIP;
     },
   });
   const nodes: Text[] = [];

@@ -32,7 +32,12 @@ const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const RESUME_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** Full jitter: uniform in [0, min(max, base * 2^attempt)). */
-export function backoffDelay(attempt: number, random: () => number, baseMs: number, maxMs: number): number {
+export function backoffDelay(
+  attempt: number,
+  random: () => number,
+  baseMs: number,
+  maxMs: number,
+): number {
   return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 16)));
 }
 
@@ -129,8 +134,14 @@ export class Connection {
 
   private stored(): StoredSession | null {
     try {
-      const value = JSON.parse(this.opts.storage.getItem(STORAGE_KEY) ?? 'null') as Partial<StoredSession> | null;
-      if (value && SESSION_ID.test(value.sessionId ?? '') && RESUME_TOKEN.test(value.resumeToken ?? '')) {
+      const value = JSON.parse(
+        this.opts.storage.getItem(STORAGE_KEY) ?? 'null',
+      ) as Partial<StoredSession> | null;
+      if (
+        value &&
+        SESSION_ID.test(value.sessionId ?? '') &&
+        RESUME_TOKEN.test(value.resumeToken ?? '')
+      ) {
         return { sessionId: value.sessionId!, resumeToken: value.resumeToken! };
       }
     } catch {

@@ -16,9 +16,21 @@ const byId = <T extends HTMLElement>(id: string): T => {
 
 const log = byId<HTMLElement>('log');
 const dialog = new ConfirmDialog(byId<HTMLDialogElement>('confirm'));
-let connection: Connection;
+// The parts call each other only from event handlers, which run after all of them exist.
+const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+const connection = new Connection({
+  url: `${scheme}//${location.host}/ws`,
+  storage: sessionStorage,
+  onFrame: (frame) => ui.apply(frame),
+  onStatus: (status) => {
+    if (status.state === 'waiting' && status.attempt === 1) ui.connectionLost();
+    banners.showConnection(status);
+  },
+});
 
-const banners = new Banners(byId('model-banner'), byId('connection-banner'), () => connection.reconnectNow());
+const banners = new Banners(byId('model-banner'), byId('connection-banner'), () =>
+  connection.reconnectNow(),
+);
 const ui = new ChatUi({
   log,
   dialog,
@@ -40,17 +52,6 @@ const composer = new Composer(
     if (messageId) connection.send({ type: 'cancel', messageId });
   },
 );
-
-const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-connection = new Connection({
-  url: `${scheme}//${location.host}/ws`,
-  storage: sessionStorage,
-  onFrame: (frame) => ui.apply(frame),
-  onStatus: (status) => {
-    if (status.state === 'waiting' && status.attempt === 1) ui.connectionLost();
-    banners.showConnection(status);
-  },
-});
 
 handleCitationClicks(log);
 followLog(log);

@@ -2,7 +2,7 @@
  * The views of one exchange: the user's message (plain text) and the streamed answer (Markdown,
  * re-rendered at most once per animation frame however fast deltas arrive).
  */
-import type { ChatFinishReason, QueryType, SourceFrame } from '../../src/protocol/frames.js';
+import type { QueryType, SourceFrame } from '../../src/protocol/frames.js';
 import { linkCitations, sourceCardId } from './citations.js';
 import { h } from './dom.js';
 import { renderMarkdown } from './render-markdown.js';
@@ -35,7 +35,10 @@ export class AnswerView {
   /** False while streaming or after the stream broke off; history may complete it. */
   complete = false;
 
-  constructor(readonly messageId: string, readonly replyTo: string) {
+  constructor(
+    readonly messageId: string,
+    readonly replyTo: string,
+  ) {
     this.meta = h('div', { className: 'msg-meta' });
     this.tools = h('div', { className: 'msg-tools' });
     this.body = h('div', { className: 'msg-body' });
@@ -43,7 +46,10 @@ export class AnswerView {
     this.sources.hidden = true;
     this.el = h(
       'article',
-      { className: 'msg msg-assistant', attrs: { 'data-message-id': messageId, 'aria-label': 'answer' } },
+      {
+        className: 'msg msg-assistant',
+        attrs: { 'data-message-id': messageId, 'aria-label': 'answer' },
+      },
       this.meta,
       this.tools,
       this.body,
@@ -69,15 +75,21 @@ export class AnswerView {
     }
   }
 
-  addSource(s: Pick<SourceFrame, 'n' | 'source' | 'snippet'> & { title?: string; score?: number }): void {
+  addSource(
+    s: Pick<SourceFrame, 'n' | 'source' | 'snippet'> & { title?: string; score?: number },
+  ): void {
     const card = h(
       'li',
-      { className: 'source', attrs: { id: sourceCardId(this.messageId, s.n), tabindex: '-1', value: String(s.n) } },
+      {
+        className: 'source',
+        attrs: { id: sourceCardId(this.messageId, s.n), tabindex: '-1', value: String(s.n) },
+      },
       h('span', { className: 'source-n', text: `[${s.n}]` }),
       h('span', { className: 'source-title', text: s.title ?? s.source }),
     );
     if (s.title) card.append(h('span', { className: 'source-name', text: s.source }));
-    if (s.score !== undefined) card.append(h('span', { className: 'source-score', text: `score ${s.score.toFixed(2)}` }));
+    if (s.score !== undefined)
+      card.append(h('span', { className: 'source-score', text: `score ${s.score.toFixed(2)}` }));
     if (s.snippet) card.append(h('blockquote', { className: 'source-snippet', text: s.snippet }));
     document.getElementById(card.id)?.remove();
     this.sources.append(card);
@@ -98,14 +110,18 @@ export class AnswerView {
     return this.toolViews.get(toolCallId);
   }
 
-  finish(finishReason: ChatFinishReason | string, toolsUsed: string[], content?: string): void {
+  finish(finishReason: string, toolsUsed: string[], content?: string): void {
     if (content !== undefined && content.length >= this.text.length) this.text = content;
     this.render();
     if (toolsUsed.length > 0) {
-      this.meta.append(h('span', { className: 'tools-used', text: `tools: ${toolsUsed.join(', ')}` }));
+      this.meta.append(
+        h('span', { className: 'tools-used', text: `tools: ${toolsUsed.join(', ')}` }),
+      );
     }
     if (finishReason !== 'stop') {
-      this.meta.append(h('span', { className: `finish finish-${finishReason}`, text: finishReason }));
+      this.meta.append(
+        h('span', { className: `finish finish-${finishReason}`, text: finishReason }),
+      );
     }
     this.complete = true;
     this.interruption?.remove();

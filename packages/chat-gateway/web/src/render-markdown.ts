@@ -8,9 +8,31 @@ import DOMPurify from 'dompurify';
 import { Marked } from 'marked';
 
 const ALLOWED_TAGS = [
-  'p', 'br', 'strong', 'em', 'del', 'code', 'pre', 'ul', 'ol', 'li', 'blockquote', 'hr',
-  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'a',
-  'table', 'thead', 'tbody', 'tr', 'th', 'td',
+  'p',
+  'br',
+  'strong',
+  'em',
+  'del',
+  'code',
+  'pre',
+  'ul',
+  'ol',
+  'li',
+  'blockquote',
+  'hr',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'a',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
 ];
 // `align` is what marked writes on table cells; nothing here can carry script or a request.
 const ALLOWED_ATTR = ['href', 'title', 'align'];
@@ -18,8 +40,7 @@ const ALLOWED_ATTR = ['href', 'title', 'align'];
 /** Only absolute http(s) links and in-page fragments survive (`#src-…` citation targets). */
 const SAFE_HREF = /^(?:https?:\/\/[^\s]|#[A-Za-z0-9_.:-]+$)/i;
 
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const marked = new Marked({
   gfm: true,
@@ -39,23 +60,22 @@ const marked = new Marked({
 const purify = DOMPurify(window);
 purify.addHook('afterSanitizeAttributes', (node) => {
   if (node.nodeName !== 'A') return;
-  const el = node as Element;
   // getAttribute returns the value after the HTML parser decoded entities (`jav&#x61;script:`
   // is `javascript:` here), and the browser strips tabs and newlines inside schemes, so both are
   // removed before the check.
-  const href = (el.getAttribute('href') ?? '').replace(/[\u0000-\u0020\u007f-\u009f]/g, '');
+  const href = (node.getAttribute('href') ?? '').replace(/[\s\p{Cc}]/gu, '');
   if (!SAFE_HREF.test(href)) {
-    el.removeAttribute('href');
+    node.removeAttribute('href');
     return;
   }
   if (href.startsWith('#')) return;
-  el.setAttribute('rel', 'noopener noreferrer');
-  el.setAttribute('target', '_blank');
+  node.setAttribute('rel', 'noopener noreferrer');
+  node.setAttribute('target', '_blank');
 });
 
 /** Markdown (untrusted) to an inert DOM fragment. */
 export function renderMarkdown(markdown: string): DocumentFragment {
-  return purify.sanitize(marked.parse(markdown) as string, {
+  return purify.sanitize(marked.parse(markdown, { async: false }), {
     ALLOWED_TAGS,
     ALLOWED_ATTR,
     ALLOW_DATA_ATTR: false,

@@ -4,21 +4,32 @@
  */
 import { h } from './dom.js';
 
-export type ToolStatus = 'running' | 'awaiting approval' | 'approved' | 'refused' | 'done' | 'failed' | 'not answered';
+export type ToolStatus =
+  'running' | 'awaiting approval' | 'approved' | 'refused' | 'done' | 'failed' | 'not answered';
 
 export class ToolView {
   readonly el: HTMLElement;
   private readonly status: HTMLElement;
   private readonly result: HTMLElement;
 
-  constructor(readonly toolCallId: string, readonly toolName: string, input: Record<string, unknown>) {
+  constructor(
+    readonly toolCallId: string,
+    readonly toolName: string,
+    input: Record<string, unknown>,
+  ) {
     this.status = h('span', { className: 'tool-status' });
     this.result = h('pre', { className: 'tool-output' });
     this.result.hidden = true;
     this.el = h(
       'section',
       { className: 'tool', attrs: { 'aria-label': `tool call ${toolName}` } },
-      h('div', { className: 'tool-head' }, h('code', { className: 'tool-name', text: toolName }), ' ', this.status),
+      h(
+        'div',
+        { className: 'tool-head' },
+        h('code', { className: 'tool-name', text: toolName }),
+        ' ',
+        this.status,
+      ),
       h('pre', { className: 'tool-input', text: JSON.stringify(input, null, 2) }),
       this.result,
     );

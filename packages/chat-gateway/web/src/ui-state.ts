@@ -10,7 +10,11 @@ import { AnswerView, systemNote, userMessage } from './message-view.js';
 export interface ChatUiDeps {
   log: HTMLElement;
   dialog: ConfirmDialog;
-  send: (frame: { type: 'confirm'; toolCallId: string; approve: boolean } | { type: 'history'; limit: number }) => void;
+  send: (
+    frame:
+      | { type: 'confirm'; toolCallId: string; approve: boolean }
+      | { type: 'history'; limit: number },
+  ) => void;
   onRunningChange: (running: boolean) => void;
   onSession: (model: string | null, notice: string | undefined) => void;
 }
@@ -39,7 +43,8 @@ export class ChatUi {
 
   /** The connection dropped: answers in flight will not stream on, approvals are void. */
   connectionLost(): void {
-    for (const answer of this.running.values()) answer?.interrupt('Connection lost before the answer finished.');
+    for (const answer of this.running.values())
+      answer?.interrupt('Connection lost before the answer finished.');
     this.settle([...this.running.keys()]);
     this.deps.dialog.withdrawAll();
   }
@@ -72,7 +77,10 @@ export class ChatUi {
         this.confirm(frame);
         return;
       case 'tool-result':
-        this.answers.get(frame.messageId)?.findTool(frame.toolCallId)?.setResult(frame.output, frame.isError);
+        this.answers
+          .get(frame.messageId)
+          ?.findTool(frame.toolCallId)
+          ?.setResult(frame.output, frame.isError);
         return;
       case 'finish': {
         const answer = this.answers.get(frame.messageId);
@@ -90,7 +98,9 @@ export class ChatUi {
   }
 
   private confirm(frame: Extract<ServerFrame, { type: 'confirm-request' }>): void {
-    const tool = this.answers.get(frame.messageId)?.tool(frame.toolCallId, frame.toolName, frame.input);
+    const tool = this.answers
+      .get(frame.messageId)
+      ?.tool(frame.toolCallId, frame.toolName, frame.input);
     tool?.setStatus('awaiting approval');
     void this.deps.dialog.ask(frame).then((approve) => {
       if (approve === null) {
@@ -131,7 +141,9 @@ export class ChatUi {
       if (!existing) {
         if (m.queryType) answer.setRoute(m.queryType);
         // History keeps source names only; numbered in citation order, so `[n]` still links.
-        (m.sources ?? []).forEach((source, i) => answer.addSource({ n: i + 1, source, snippet: '' }));
+        (m.sources ?? []).forEach((source, i) =>
+          answer.addSource({ n: i + 1, source, snippet: '' }),
+        );
         this.answers.set(m.messageId, answer);
         this.shown.add(m.messageId);
         this.append(answer.el);
