@@ -25,6 +25,8 @@ Options:
   --transport <t>    serve: stdio (default) or http
   --host <host>      serve over HTTP: address to bind (env MCP_HTTP_HOST; default 127.0.0.1)
   --port <port>      serve over HTTP: port (env MCP_HTTP_PORT; default 3000)
+  --no-auth          serve over HTTP on a non-loopback address without MCP_AUTH_TOKEN
+                     (env MCP_ALLOW_NO_AUTH=true); only behind something that authenticates
   --limit <n>        search: passages to print, 1-20 (default 5)
   --mode <m>         search: hybrid (default), vector or keyword
   --threshold <t>    search: drop passages scoring below t (0-1)
@@ -32,11 +34,11 @@ Options:
   -h, --help         print this help
 
 Environment: RECORD_STORE (embedded|dynamodb), AWS_REGION, DYNAMODB_ENDPOINT,
-SESSIONS_TABLE, CONVERSATIONS_TABLE, ANALYTICS_TABLE, CHATBOT_CREATE_TABLES, LOG_LEVEL;
+SESSIONS_TABLE, CONVERSATIONS_TABLE, ANALYTICS_TABLE, NOTES_TABLE, CHATBOT_CREATE_TABLES, LOG_LEVEL;
 documents: VECTOR_STORE (embedded|opensearch), OPENSEARCH_ENDPOINT, OPENSEARCH_INDEX,
 OPENSEARCH_SERVICE, EMBEDDER (local|bedrock), BEDROCK_REGION, EMBEDDING_DIMENSIONS;
 HTTP: MCP_AUTH_TOKEN, MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS, MCP_MAX_BODY_BYTES,
-MCP_REQUEST_TIMEOUT_MS.
+MCP_REQUEST_TIMEOUT_MS, MCP_HTTP_MAX_CONNECTIONS, MCP_ALLOW_NO_AUTH.
 `;
 
 const OPTIONS = {
@@ -45,6 +47,7 @@ const OPTIONS = {
   transport: { type: 'string', default: 'stdio' },
   host: { type: 'string' },
   port: { type: 'string' },
+  'no-auth': { type: 'boolean' },
   limit: { type: 'string' },
   mode: { type: 'string' },
   threshold: { type: 'string' },
@@ -121,6 +124,7 @@ async function serve(config: ServerConfig, logger: Logger, values: Values): Prom
       ? loadHttpConfig(process.env, {
           ...(values.host !== undefined && { host: values.host }),
           ...(values.port !== undefined && { port: values.port }),
+          ...(values['no-auth'] === true && { noAuth: true }),
         })
       : undefined;
   const runtime = await createRuntime(config, logger);

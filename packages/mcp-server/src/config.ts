@@ -38,6 +38,16 @@ export interface HttpServerConfig {
   authToken?: string;
   maxBodyBytes: number;
   requestTimeoutMs: number;
+  /** Most sockets open at once (MCP_HTTP_MAX_CONNECTIONS); more are closed on arrival. */
+  maxConnections: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
+  /** A connection must send complete request headers within this long (also before its first). */
+  headersTimeoutMs: number;
+  /** A request's body must arrive in full within this long (a stalled Content-Length is cut). */
+  bodyTimeoutMs: number;
+  /** Serve without MCP_AUTH_TOKEN on a non-loopback address (--no-auth / MCP_ALLOW_NO_AUTH). */
+  allowNoAuth: boolean;
 }
 
 /** Command-line flags that take precedence over the environment. */
@@ -53,12 +63,19 @@ const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 /** HTTP transport settings; binds 127.0.0.1 unless told otherwise. */
 export function loadHttpConfig(
   env: Env = process.env,
-  overrides: { host?: string; port?: string } = {},
+  overrides: { host?: string; port?: string; noAuth?: boolean } = {},
 ): HttpServerConfig {
   const host = overrides.host ?? env.MCP_HTTP_HOST ?? '127.0.0.1';
   const bound = host.includes(':') ? `[${host}]` : host.toLowerCase();
   // Host names only: the port of the Host header is not compared.
   const extraHosts = list(env.MCP_ALLOWED_HOSTS).map((h) => hostName(h));
+  const allowNoAuth =
+    overrides.noAuth === true || parseBoolean('MCP_ALLOW_NO_AUTH', env.MCP_ALLOW_NO_AUTH, false);
+  if (!env.MCP_AUTH_TOKEN && !allowNoAuth && !isLoopbackAddress(host)) {
+    throw new ConfigError(
+      `MCP_AUTH_TOKEN: required to serve HTTP on ${host}, which is not a loopback address: anyone who can reach it could read and change the records. Set MCP_AUTH_TOKEN to a long random secret, bind 127.0.0.1, or, only if something in front of the server authenticates every request, pass --no-auth (MCP_ALLOW_NO_AUTH=true)`,
+    );
+  }
   return {
     host,
     port: parseInteger(
@@ -91,7 +108,24 @@ export function loadHttpConfig(
       100,
       900_000,
     ),
+    maxConnections: parseInteger(
+      'MCP_HTTP_MAX_CONNECTIONS',
+      env.MCP_HTTP_MAX_CONNECTIONS,
+      256,
+      1,
+      65_535,
+    ),
+    keepAliveTimeoutMs: 5_000,
+    headersTimeoutMs: 10_000,
+    bodyTimeoutMs: 10_000,
+    allowNoAuth,
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
+export function isLoopbackAddress(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** `https://Chat.example.com/` as a browser sends it in Origin: `https://chat.example.com`. */

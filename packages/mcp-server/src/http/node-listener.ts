@@ -8,6 +8,12 @@ export function toNodeListener(
   onError: (error: unknown) => void,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    // Node keeps the first of several Host headers; a request must carry exactly one.
+    if (countHeader(req.rawHeaders, 'host') !== 1) {
+      res.writeHead(400, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify({ error: 'a request needs exactly one Host header' }));
+      return;
+    }
     const controller = new AbortController();
     res.on('close', () => controller.abort());
     const headers = new Headers();
@@ -49,4 +55,10 @@ export function toNodeListener(
         res.end();
       });
   };
+}
+
+function countHeader(raw: readonly string[], name: string): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === name) count++;
+  return count;
 }

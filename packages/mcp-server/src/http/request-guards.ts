@@ -3,16 +3,30 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 /** Host names a loopback server answers to; anything else is a DNS-rebinding attempt. */
 export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
-/** The host name of a Host header, without port, lower-cased (`[::1]` keeps its brackets). */
-export function hostName(hostHeader: string): string {
-  const host = hostHeader.trim().toLowerCase();
-  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
-  return host.split(':')[0] ?? '';
+/**
+ * A Host header parsed strictly (RFC 9110 `uri-host [ ":" port ]`): a bracketed IPv6 literal or
+ * a name of letters, digits, dots and hyphens, and an optional port. Userinfo
+ * (`localhost:3000@evil.com`), trailing text (`[::1].evil.com`), lists and spaces are refused.
+ */
+export function parseHost(value: string): { name: string; port?: number } | undefined {
+  const match =
+    /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?$/.exec(value);
+  if (!match) return undefined;
+  const port = match[2] === undefined ? undefined : Number(match[2]);
+  if (port !== undefined && port > 65535) return undefined;
+  return { name: match[1]!.toLowerCase(), ...(port !== undefined && { port }) };
 }
 
+/** The host name of a Host header, without port, lower-cased (`[::1]` keeps its brackets). */
+export function hostName(hostHeader: string): string {
+  return parseHost(hostHeader.trim())?.name ?? '';
+}
+
+/** Exact match of the parsed host name against the allowlist; anything unparsable is refused. */
 export function isAllowedHost(hostHeader: string | null, allowed: readonly string[]): boolean {
   if (!hostHeader) return false;
-  return allowed.includes(hostName(hostHeader));
+  const host = parseHost(hostHeader);
+  return host !== undefined && allowed.includes(host.name);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HttpServerConfig } from '../config.js';
+import { isLoopbackAddress, type HttpServerConfig } from '../config.js';
 import { createMcpHttpHandler } from '../http/mcp-http-handler.js';
 import { toNodeListener } from '../http/node-listener.js';
 import { errorFields, type Logger } from '../logger.js';
@@ -29,14 +29,30 @@ export async function startHttpServer(
   // until the handler returns: SSE bodies and even JSON bodies are written after that.
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const server = createServer((req, res) => {
-    inFlight++;
-    res.once('close', () => {
-      if (--inFlight === 0) drained?.();
-    });
-    listener(req, res);
+  const server = createServer(
+    {
+      // How often Node checks headersTimeout and requestTimeout (default 30 s, too coarse).
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(config.headersTimeoutMs / 4)),
+      headersTimeout: config.headersTimeoutMs,
+      // From the request line to the last byte of the body: a Content-Length that never
+      // arrives holds its socket no longer than this (the response time is not counted).
+      requestTimeout: Math.max(config.bodyTimeoutMs, config.headersTimeoutMs),
+    },
+    (req, res) => {
+      req.socket.setTimeout(0); // a request arrived: the idle timer below is done
+      inFlight++;
+      res.once('close', () => {
+        if (--inFlight === 0) drained?.();
+      });
+      listener(req, res);
+    },
+  );
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  server.maxConnections = config.maxConnections;
+  // A connection that never sends a request is closed too (Node's timers start with one).
+  server.on('connection', (socket) => {
+    socket.setTimeout(config.headersTimeoutMs, () => socket.destroy());
   });
-  server.headersTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -45,6 +61,11 @@ export async function startHttpServer(
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}/mcp`;
   logger.info('serving MCP over HTTP', { url, auth: Boolean(config.authToken) });
+  if (!config.authToken && !isLoopbackAddress(config.host)) {
+    logger.warn(
+      `NO AUTHENTICATION: ${url} is reachable from other machines and accepts every request (--no-auth / MCP_ALLOW_NO_AUTH); anyone who can connect can read and change the records. Set MCP_AUTH_TOKEN unless a proxy in front authenticates every request.`,
+    );
+  }
   return {
     url,
     close: async () => {

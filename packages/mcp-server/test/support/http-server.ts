@@ -1,4 +1,4 @@
-import { loadConfig, loadHttpConfig } from '../../src/config.js';
+import { loadConfig, loadHttpConfig, type HttpServerConfig } from '../../src/config.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import type { RecordItem } from '../../src/ports/record-store.js';
 import type { RecordService } from '../../src/records/record-service.js';
@@ -18,6 +18,8 @@ export interface TestHttpServerOptions {
   logger?: Logger;
   /** Serve this runtime (not closed here) instead of a fresh in-memory one. */
   runtime?: Runtime;
+  /** Settings over those from `env` (short timeouts, a small connection cap). */
+  http?: Partial<HttpServerConfig>;
 }
 
 /**
@@ -36,11 +38,10 @@ export async function startTestHttpServer(
   }
   const owned = options.runtime ? undefined : runtime;
   try {
-    const running = await startHttpServer(
-      runtime,
-      logger,
-      loadHttpConfig(options.env ?? {}, { port: '0' }),
-    );
+    const running = await startHttpServer(runtime, logger, {
+      ...loadHttpConfig(options.env ?? {}, { port: '0' }),
+      ...options.http,
+    });
     return {
       ...running,
       runtime,
