@@ -64,6 +64,15 @@ export interface AnalyticsRecord {
 export type MessageClaim =
   { claimed: true } | { claimed: false; userMessageId?: string; answer?: ConversationRecord };
 
+/**
+ * Values the stored session must hold for an update to apply (checked and written atomically),
+ * so that a detach cannot undo a resume that happened in between, and a resume token works once.
+ * Fields left out (or undefined) are not checked.
+ */
+export type SessionCondition = Partial<
+  Pick<SessionRecord, 'isActive' | 'lastActivity' | 'resumeTokenHash' | 'connectionId'>
+>;
+
 export interface Page<T> {
   items: T[];
   cursor?: string;
@@ -73,10 +82,15 @@ export interface SessionStore {
   /** Creates a session; never overwrites one. */
   createSession(session: SessionRecord): Promise<void>;
   getSession(sessionId: string): Promise<SessionRecord | undefined>;
-  /** Sets the given fields on a live session and returns it; undefined if there is none. */
+  /**
+   * Sets the given fields on a live session and returns it; undefined if there is none, or if
+   * `condition` is given and the stored session does not match it. A field set to `undefined`
+   * is removed.
+   */
   updateSession(
     sessionId: string,
     changes: Partial<Omit<SessionRecord, 'sessionId'>>,
+    condition?: SessionCondition,
   ): Promise<SessionRecord | undefined>;
   /** A page of sessions (a bounded scan), for the cleanup job. */
   scanSessions(cursor?: string): Promise<Page<SessionRecord>>;

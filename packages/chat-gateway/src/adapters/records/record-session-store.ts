@@ -1,0 +1,240 @@
+import type { RecordItem, RecordStore, TableSpec } from 'chatbot-mcp-server/core';
+import { ChatError, StorageError } from '../../errors.js';
+import type {
+  AnalyticsRecord,
+  ConversationRecord,
+  MessageClaim,
+  Page,
+  SessionCondition,
+  SessionRecord,
+  SessionStore,
+} from '../../ports/session-store.js';
+import {
+  MARKER_PREFIX,
+  claimMarkerId,
+  fromItem,
+  isMarker,
+  matchesCondition,
+  toChanges,
+  toNewItem,
+} from './session-items.js';
+import { guarded, isConflict, isNotFound, toStorageError } from './storage-errors.js';
+
+export interface RecordSessionStoreOptions {
+  store: RecordStore;
+  tables: { sessions: TableSpec; conversations: TableSpec; analytics: TableSpec };
+  /** How long a claim marker lives (the history's retention). Default 30 days. */
+  retentionDays?: number;
+  /** Records per page of `scanSessions` and `listEvents`. Default 100. */
+  pageSize?: number;
+  /** Epoch seconds, for the claim markers' TTL. */
+  nowSeconds?: () => number;
+}
+
+/** Conditional session updates retried after losing a version race, before giving up. */
+const MAX_UPDATE_ATTEMPTS = 5;
+/** Store pages read to fill one history page that TTL filtering thinned. */
+const MAX_HISTORY_PAGES = 10;
+
+/**
+ * The session store on the record store port: the same adapter serves the embedded store and
+ * DynamoDB. Every failure of the store becomes a retryable `StorageError`.
+ */
+export class RecordSessionStore implements SessionStore {
+  private readonly store: RecordStore;
+  private readonly tables: RecordSessionStoreOptions['tables'];
+  private readonly retentionSeconds: number;
+  private readonly pageSize: number;
+  private readonly nowSeconds: () => number;
+
+  constructor(options: RecordSessionStoreOptions) {
+    this.store = options.store;
+    this.tables = options.tables;
+    this.retentionSeconds = (options.retentionDays ?? 30) * 86_400;
+    this.pageSize = options.pageSize ?? 100;
+    this.nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  }
+
+  async createSession(session: SessionRecord): Promise<void> {
+    try {
+      await this.store.create(this.tables.sessions, toNewItem(session));
+    } catch (error) {
+      // 128 random bits do not collide; this is a caller reusing an id.
+      if (isConflict(error)) {
+        throw new ChatError(
+          'SESSION_EXISTS',
+          'This session already exists; start a new one.',
+          false,
+        );
+      }
+      throw toStorageError(error);
+    }
+  }
+
+  async getSession(sessionId: string): Promise<SessionRecord | undefined> {
+    const item = await guarded(() => this.store.get(this.tables.sessions, { sessionId }));
+    return item && fromItem<SessionRecord>(item);
+  }
+
+  async updateSession(
+    sessionId: string,
+    changes: Partial<Omit<SessionRecord, 'sessionId'>>,
+    condition?: SessionCondition,
+  ): Promise<SessionRecord | undefined> {
+    const table = this.tables.sessions;
+    const key = { sessionId };
+    const values = toChanges(changes);
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      let expectedVersion: number | undefined;
+      if (condition) {
+        const current = await guarded(() => this.store.get(table, key));
+        if (!current || !matchesCondition(fromItem(current), condition)) return undefined;
+        // The condition holds at this version; the write applies only while it is current.
+        if (typeof current.version !== 'number') return undefined;
+        expectedVersion = current.version;
+      }
+      try {
+        const updated = await this.store.update(table, key, values, expectedVersion);
+        return fromItem<SessionRecord>(updated);
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        if (!(condition && isConflict(error))) throw toStorageError(error);
+      }
+    }
+    throw new StorageError(
+      'The session is being changed by several connections at once; retry in a moment.',
+    );
+  }
+
+  async scanSessions(cursor?: string): Promise<Page<SessionRecord>> {
+    const page = await guarded(() =>
+      this.store.list(this.tables.sessions, {
+        limit: this.pageSize,
+        ...(cursor !== undefined && { cursor }),
+      }),
+    );
+    return withCursor(
+      page.items.map((item) => fromItem<SessionRecord>(item)),
+      page.cursor,
+    );
+  }
+
+  async claimMessage(sessionId: string, clientMessageId: string): Promise<MessageClaim> {
+    const table = this.tables.conversations;
+    const key = { sessionId, messageId: claimMarkerId(clientMessageId) };
+    try {
+      await this.store.create(
+        table,
+        toNewItem({
+          ...key,
+          clientMessageId,
+          [table.ttlAttribute]: this.nowSeconds() + this.retentionSeconds,
+        }),
+      );
+      return { claimed: true };
+    } catch (error) {
+      if (!isConflict(error)) throw toStorageError(error);
+    }
+    const marker = await guarded(() => this.store.get(table, key));
+    const userMessageId = stringField(marker, 'userMessageId');
+    const answerId = stringField(marker, 'answerMessageId');
+    const answer = answerId
+      ? await guarded(() => this.store.get(table, { sessionId, messageId: answerId }))
+      : undefined;
+    return {
+      claimed: false,
+      ...(userMessageId !== undefined && { userMessageId }),
+      ...(answer && { answer: fromItem<ConversationRecord>(answer) }),
+    };
+  }
+
+  async appendMessage(message: ConversationRecord): Promise<void> {
+    const table = this.tables.conversations;
+    try {
+      await this.store.create(table, toNewItem(message));
+    } catch (error) {
+      // The same message stored twice (a retried write) is one message.
+      if (!isConflict(error)) throw toStorageError(error);
+    }
+    if (message.clientMessageId === undefined) return;
+    // The claim learns which messages answer it, so a repeated client id can be pointed there.
+    const link: RecordItem =
+      message.messageType === 'user'
+        ? { userMessageId: message.messageId }
+        : {
+            answerMessageId: message.messageId,
+            ...(message.replyTo !== undefined && { userMessageId: message.replyTo }),
+          };
+    const marker = {
+      sessionId: message.sessionId,
+      messageId: claimMarkerId(message.clientMessageId),
+    };
+    try {
+      await this.store.update(table, marker, link);
+    } catch (error) {
+      if (!isNotFound(error)) throw toStorageError(error);
+    }
+  }
+
+  async listMessages(
+    sessionId: string,
+    options: { before?: string; limit: number },
+  ): Promise<ConversationRecord[]> {
+    const messages: ConversationRecord[] = [];
+    if (options.limit <= 0) return messages;
+    // Markers sort after every message: a bound at or below the prefix leaves them all out.
+    const before =
+      options.before !== undefined && options.before < MARKER_PREFIX
+        ? options.before
+        : MARKER_PREFIX;
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_HISTORY_PAGES && messages.length < options.limit; page++) {
+      const out = await guarded(() =>
+        this.store.list(this.tables.conversations, {
+          partitionKeyValue: sessionId,
+          limit: options.limit - messages.length,
+          descending: true,
+          sortKeyBefore: before,
+          ...(cursor !== undefined && { cursor }),
+        }),
+      );
+      for (const item of out.items) {
+        if (!isMarker(item.messageId)) messages.push(fromItem<ConversationRecord>(item));
+      }
+      cursor = out.cursor;
+      if (cursor === undefined) break;
+    }
+    return messages.slice(0, options.limit);
+  }
+
+  async recordEvent(event: AnalyticsRecord): Promise<void> {
+    try {
+      await this.store.create(this.tables.analytics, toNewItem(event));
+    } catch (error) {
+      if (!isConflict(error)) throw toStorageError(error);
+    }
+  }
+
+  async listEvents(date: string, cursor?: string): Promise<Page<AnalyticsRecord>> {
+    const page = await guarded(() =>
+      this.store.list(this.tables.analytics, {
+        partitionKeyValue: date,
+        limit: this.pageSize,
+        ...(cursor !== undefined && { cursor }),
+      }),
+    );
+    return withCursor(
+      page.items.map((item) => fromItem<AnalyticsRecord>(item)),
+      page.cursor,
+    );
+  }
+}
+
+function withCursor<T>(items: T[], cursor: string | undefined): Page<T> {
+  return cursor === undefined ? { items } : { items, cursor };
+}
+
+function stringField(item: RecordItem | undefined, name: string): string | undefined {
+  const value = item?.[name];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,113 @@
+import type { AnalyticsEventType, QueryType, SessionStore } from '../ports/session-store.js';
+import { createIdGenerator } from '../sessions/ids.js';
+
+/** Where a dropped event is reported (the gateway's JSON logger fits). */
+export interface AnalyticsLogger {
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** One answered turn. */
+export interface QueryEventDetails {
+  route: QueryType;
+  /** Why the router chose the route. */
+  reason: string;
+  /** Milliseconds from the user message to the finished answer. */
+  latencyMs: number;
+  /** The model that answered; null for the offline engine. */
+  modelId: string | null;
+  finishReason: string;
+}
+
+/** One MCP tool call. */
+export interface ToolUsageDetails {
+  tool: string;
+  isError: boolean;
+  durationMs: number;
+  /** For a destructive tool: whether the user approved it. */
+  approved?: boolean;
+}
+
+export interface AnalyticsRecorderOptions {
+  store: Pick<SessionStore, 'recordEvent'>;
+  logger: AnalyticsLogger;
+  /** Epoch milliseconds. */
+  now?: () => number;
+  /** Days an event is kept (its TTL). Default 30. */
+  retentionDays?: number;
+}
+
+/**
+ * Writes the analytics table's events. Analytics must never cost a user an answer: a failed
+ * write is logged as a warning and the event dropped, and no method ever rejects.
+ */
+export class AnalyticsRecorder {
+  private readonly store: Pick<SessionStore, 'recordEvent'>;
+  private readonly logger: AnalyticsLogger;
+  private readonly now: () => number;
+  private readonly retentionSeconds: number;
+  private readonly newId: () => string;
+
+  constructor(options: AnalyticsRecorderOptions) {
+    this.store = options.store;
+    this.logger = options.logger;
+    this.now = options.now ?? Date.now;
+    this.retentionSeconds = (options.retentionDays ?? 30) * 86_400;
+    this.newId = createIdGenerator(this.now);
+  }
+
+  query(sessionId: string, details: QueryEventDetails): Promise<void> {
+    return this.record('query', sessionId, { ...details });
+  }
+
+  toolUsage(sessionId: string, details: ToolUsageDetails): Promise<void> {
+    return this.record('tool_usage', sessionId, { ...details });
+  }
+
+  sessionCreated(sessionId: string, details: Record<string, unknown> = {}): Promise<void> {
+    return this.record('session_created', sessionId, details);
+  }
+
+  sessionClosed(sessionId: string, reason: string): Promise<void> {
+    return this.record('session_closed', sessionId, { reason });
+  }
+
+  private async record(
+    eventType: AnalyticsEventType,
+    sessionId: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      const now = this.now();
+      const timestamp = new Date(now).toISOString();
+      await this.store.recordEvent({
+        date: timestamp.slice(0, 10),
+        eventId: this.newId(),
+        eventType,
+        sessionId,
+        details: withoutUndefined(details),
+        timestamp,
+        ttl: Math.floor(now / 1000) + this.retentionSeconds,
+      });
+    } catch (error) {
+      try {
+        this.logger.warn('analytics event dropped', {
+          eventType,
+          sessionId,
+          code: codeOf(error),
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      } catch {
+        // A broken logger must not break the chat either.
+      }
+    }
+  }
+}
+
+function withoutUndefined(details: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined));
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,112 @@
+import type { AnalyticsRecord, SessionStore } from '../ports/session-store.js';
+
+/** Calls of one MCP tool in a day. */
+export interface ToolStats {
+  tool: string;
+  calls: number;
+  errors: number;
+}
+
+/** One day of the analytics table, summed up. */
+export interface DailySummary {
+  /** `YYYY-MM-DD` (UTC). */
+  date: string;
+  /** Answered turns (`query` events), in all and by route. */
+  turns: { total: number; byRoute: Record<string, number> };
+  finishReasons: Record<string, number>;
+  /** Answer latency over the day's `query` events; null when there were none. */
+  latencyMs: { p50: number; p95: number; samples: number } | null;
+  /** Most called first. */
+  tools: ToolStats[];
+  sessions: { created: number; closed: number };
+}
+
+/** Pages read at most for one day; a bound on a runaway scan, far above a real day. */
+const MAX_PAGES = 10_000;
+
+/** Reads one day's events page by page and sums them up. */
+export async function summariseDay(
+  store: Pick<SessionStore, 'listEvents'>,
+  date: string,
+): Promise<DailySummary> {
+  const summary: DailySummary = {
+    date,
+    turns: { total: 0, byRoute: {} },
+    finishReasons: {},
+    latencyMs: null,
+    tools: [],
+    sessions: { created: 0, closed: 0 },
+  };
+  const latencies: number[] = [];
+  const tools = new Map<string, ToolStats>();
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = await store.listEvents(date, cursor);
+    for (const event of page.items) add(summary, event, latencies, tools);
+    cursor = page.cursor;
+    pages += 1;
+  } while (cursor !== undefined && pages < MAX_PAGES);
+  latencies.sort((a, b) => a - b);
+  if (latencies.length > 0) {
+    summary.latencyMs = {
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      samples: latencies.length,
+    };
+  }
+  summary.tools = [...tools.values()].sort(
+    (a, b) => b.calls - a.calls || a.tool.localeCompare(b.tool),
+  );
+  return summary;
+}
+
+/**
+ * The nearest-rank percentile of ascending `sorted` values (a value that occurred, never an
+ * interpolation): the smallest value with at least p% of the values at or below it.
+ */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) throw new RangeError('percentile of no values');
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1]!;
+}
+
+function add(
+  summary: DailySummary,
+  event: AnalyticsRecord,
+  latencies: number[],
+  tools: Map<string, ToolStats>,
+): void {
+  // Events are written by several versions of the gateway: read fields defensively.
+  const details = event.details ?? {};
+  switch (event.eventType) {
+    case 'query': {
+      summary.turns.total += 1;
+      const route = typeof details.route === 'string' ? details.route : 'unknown';
+      bump(summary.turns.byRoute, route);
+      if (typeof details.finishReason === 'string')
+        bump(summary.finishReasons, details.finishReason);
+      const latency = details.latencyMs;
+      if (typeof latency === 'number' && Number.isFinite(latency)) latencies.push(latency);
+      break;
+    }
+    case 'tool_usage': {
+      const tool = typeof details.tool === 'string' ? details.tool : 'unknown';
+      const stats = tools.get(tool) ?? { tool, calls: 0, errors: 0 };
+      stats.calls += 1;
+      if (details.isError === true) stats.errors += 1;
+      tools.set(tool, stats);
+      break;
+    }
+    case 'session_created':
+      summary.sessions.created += 1;
+      break;
+    case 'session_closed':
+      summary.sessions.closed += 1;
+      break;
+  }
+}
+
+function bump(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}

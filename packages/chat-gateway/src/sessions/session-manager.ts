@@ -1,0 +1,236 @@
+import type { AnalyticsRecorder } from '../analytics/analytics-recorder.js';
+import type { SessionsPort } from '../core/sessions-port.js';
+import { SessionNotFoundError } from '../errors.js';
+import type { ClientInfo, SessionRecord, SessionStore } from '../ports/session-store.js';
+import { constantTimeEqual, hashToken, newResumeToken, newSessionId } from './ids.js';
+
+export interface SessionManagerOptions {
+  store: SessionStore;
+  /** Minutes without activity after which a session is closed and cannot be resumed. Default 30. */
+  timeoutMinutes?: number;
+  /** Days a session record is kept after its last activity (its TTL). Default 30. */
+  retentionDays?: number;
+  events?: AnalyticsRecorder;
+  /** Epoch milliseconds. */
+  now?: () => number;
+  /** Activity writes closer together than this are skipped. Default 5 000 ms. */
+  activityWriteIntervalMs?: number;
+}
+
+/** A session closed by the cleanup job, with the connection the caller should close. */
+export interface ClosedSession {
+  sessionId: string;
+  connectionId?: string;
+}
+
+export interface CleanupResult {
+  count: number;
+  closed: ClosedSession[];
+}
+
+/** Sessions whose last activity write is remembered (to skip the next); oldest forgotten first. */
+const MAX_REMEMBERED_WRITES = 10_000;
+/** Hashed when the session is unknown, so that an unknown id costs what a wrong token costs. */
+const NO_SESSION_HASH = hashToken('no such session');
+
+/**
+ * The design's SessionManager: creates sessions with a secret resume token (only its hash is
+ * stored), re-attaches them after a reconnect, tracks activity and closes idle sessions.
+ */
+export class SessionManager {
+  private readonly store: SessionStore;
+  private readonly timeoutMs: number;
+  private readonly retentionSeconds: number;
+  private readonly events: AnalyticsRecorder | undefined;
+  private readonly now: () => number;
+  private readonly activityIntervalMs: number;
+  private readonly lastWrites = new Map<string, number>();
+
+  constructor(options: SessionManagerOptions) {
+    this.store = options.store;
+    this.timeoutMs = (options.timeoutMinutes ?? 30) * 60_000;
+    this.retentionSeconds = (options.retentionDays ?? 30) * 86_400;
+    this.events = options.events;
+    this.now = options.now ?? Date.now;
+    this.activityIntervalMs = options.activityWriteIntervalMs ?? 5_000;
+  }
+
+  async createSession(
+    clientInfo: ClientInfo,
+    connectionId: string,
+  ): Promise<{ session: SessionRecord; resumeToken: string }> {
+    const now = this.now();
+    const resumeToken = newResumeToken();
+    const session: SessionRecord = {
+      sessionId: newSessionId(),
+      createdAt: new Date(now).toISOString(),
+      lastActivity: new Date(now).toISOString(),
+      isActive: true,
+      ...(Object.keys(clientInfo).length > 0 && { clientInfo: { ...clientInfo } }),
+      ttl: this.ttlFrom(now),
+      resumeTokenHash: hashToken(resumeToken),
+      connectionId,
+    };
+    await this.store.createSession(session);
+    this.rememberWrite(session.sessionId, now);
+    await this.events?.sessionCreated(session.sessionId);
+    return { session, resumeToken };
+  }
+
+  /**
+   * Re-attaches a session to `connectionId` and rotates its resume token (the one presented
+   * works once). An unknown id, a wrong token, a closed or an idle-expired session all throw
+   * the same `SessionNotFoundError`, so a guess learns nothing.
+   */
+  async resume(
+    sessionId: string,
+    resumeToken: string,
+    connectionId: string,
+  ): Promise<{ session: SessionRecord; resumeToken: string }> {
+    const now = this.now();
+    const session = await this.store.getSession(sessionId);
+    const tokenMatches = constantTimeEqual(
+      session?.resumeTokenHash ?? NO_SESSION_HASH,
+      hashToken(resumeToken),
+    );
+    if (!session || !tokenMatches || !this.isLive(session, now)) throw new SessionNotFoundError();
+    const next = newResumeToken();
+    const updated = await this.store.updateSession(
+      sessionId,
+      {
+        resumeTokenHash: hashToken(next),
+        connectionId,
+        lastActivity: new Date(now).toISOString(),
+        ttl: this.ttlFrom(now),
+      },
+      // Another resume with the same token, or a close, got there first.
+      { isActive: true, resumeTokenHash: session.resumeTokenHash },
+    );
+    if (!updated) throw new SessionNotFoundError();
+    this.rememberWrite(sessionId, now);
+    return { session: updated, resumeToken: next };
+  }
+
+  getSession(sessionId: string): Promise<SessionRecord | undefined> {
+    return this.store.getSession(sessionId);
+  }
+
+  /** Marks the session active now. Cheap: skipped when the last write was moments ago. */
+  async updateActivity(sessionId: string): Promise<void> {
+    const now = this.now();
+    const last = this.lastWrites.get(sessionId);
+    if (last !== undefined && now >= last && now - last < this.activityIntervalMs) return;
+    this.rememberWrite(sessionId, now);
+    try {
+      // No condition (one write): a closed session stays closed, as isActive is not touched.
+      await this.store.updateSession(sessionId, {
+        lastActivity: new Date(now).toISOString(),
+        ttl: this.ttlFrom(now),
+      });
+    } catch (error) {
+      this.lastWrites.delete(sessionId);
+      throw error;
+    }
+  }
+
+  /**
+   * The connection went away: forget it, unless the session has moved to another connection
+   * meanwhile. True when this connection was detached.
+   */
+  async detach(sessionId: string, connectionId: string): Promise<boolean> {
+    const updated = await this.store.updateSession(
+      sessionId,
+      { connectionId: undefined },
+      { connectionId },
+    );
+    return updated !== undefined;
+  }
+
+  /** Closes an active session for good. False when it was unknown or already closed. */
+  async closeSession(sessionId: string, reason: string): Promise<boolean> {
+    const closed = await this.store.updateSession(
+      sessionId,
+      { isActive: false, closedAt: new Date(this.now()).toISOString(), closeReason: reason },
+      { isActive: true },
+    );
+    this.lastWrites.delete(sessionId);
+    if (closed) await this.events?.sessionClosed(sessionId, reason);
+    return closed !== undefined;
+  }
+
+  /**
+   * Closes every active session idle longer than the timeout, page by page. A session that
+   * became active again between the scan and the write is left alone. Returns the sessions
+   * closed and their connections, so the caller can close those sockets.
+   */
+  async cleanupInactiveSessions(): Promise<CleanupResult> {
+    const now = this.now();
+    const closedAt = new Date(now).toISOString();
+    const closed: ClosedSession[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.scanSessions(cursor);
+      for (const session of page.items) {
+        if (!session.isActive || !this.isIdle(session, now)) continue;
+        const updated = await this.store.updateSession(
+          session.sessionId,
+          { isActive: false, closedAt, closeReason: 'inactive' },
+          { isActive: true, lastActivity: session.lastActivity },
+        );
+        if (!updated) continue;
+        this.lastWrites.delete(session.sessionId);
+        closed.push({
+          sessionId: session.sessionId,
+          ...(updated.connectionId !== undefined && { connectionId: updated.connectionId }),
+        });
+        await this.events?.sessionClosed(session.sessionId, 'inactive');
+      }
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    return { count: closed.length, closed };
+  }
+
+  private isLive(session: SessionRecord, now: number): boolean {
+    return session.isActive && !this.isIdle(session, now) && session.ttl > now / 1000;
+  }
+
+  /** Idle past the timeout; an unreadable timestamp counts as idle. */
+  private isIdle(session: SessionRecord, now: number): boolean {
+    const last = Date.parse(session.lastActivity);
+    return Number.isNaN(last) || now - last > this.timeoutMs;
+  }
+
+  private ttlFrom(now: number): number {
+    return Math.floor(now / 1000) + this.retentionSeconds;
+  }
+
+  private rememberWrite(sessionId: string, at: number): void {
+    this.lastWrites.delete(sessionId);
+    this.lastWrites.set(sessionId, at);
+    if (this.lastWrites.size > MAX_REMEMBERED_WRITES) {
+      const oldest = this.lastWrites.keys().next().value;
+      if (oldest !== undefined) this.lastWrites.delete(oldest);
+    }
+  }
+}
+
+/** The manager as the core's `SessionsPort` (for the composition roots). */
+export function sessionsPortOf(manager: SessionManager): SessionsPort {
+  return {
+    create: async (clientInfo, connectionId) => {
+      const { session, resumeToken } = await manager.createSession(clientInfo, connectionId);
+      return { sessionId: session.sessionId, resumeToken };
+    },
+    resume: async (sessionId, resumeToken, connectionId) => {
+      const resumed = await manager.resume(sessionId, resumeToken, connectionId);
+      return { sessionId: resumed.session.sessionId, resumeToken: resumed.resumeToken };
+    },
+    touch: (sessionId) => manager.updateActivity(sessionId),
+    detach: async (sessionId, connectionId) => {
+      await manager.detach(sessionId, connectionId);
+    },
+    close: async (sessionId, reason) => {
+      await manager.closeSession(sessionId, reason);
+    },
+  };
+}
