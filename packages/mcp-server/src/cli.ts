@@ -97,6 +97,9 @@ async function main(argv: string[]): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Dependencies' deprecation notices (dynalite's DEP0066) would be unstructured stderr lines.
   process.noDeprecation = true;
+  // LanceDB's Rust logger writes plain-text warnings (e.g. k-means on small indexes) to stderr,
+  // between our JSON log lines; keep its errors only, unless the user asks for more.
+  process.env.LANCEDB_LOG ??= 'error';
   let logger = createLogger('info');
   try {
     const config = loadConfig(process.env, {
