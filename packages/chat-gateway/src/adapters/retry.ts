@@ -114,7 +114,7 @@ export const INTERRUPTED_MESSAGE =
  * thrown by the adapter itself pass through untouched; an abort throws `abortError`.
  */
 export async function* streamWithRetry<T>(
-  attempt: (signal?: AbortSignal) => AsyncIterable<T>,
+  attempt: (signal: AbortSignal) => AsyncIterable<T>,
   classify: (error: unknown) => FailureVerdict,
   policy: RetryPolicy,
   signal?: AbortSignal,
@@ -122,10 +122,20 @@ export async function* streamWithRetry<T>(
   for (let attemptNo = 1; ; attemptNo++) {
     if (signal?.aborted) throw abortError(signal);
     let yielded = 0;
+    // One controller per attempt, aborted whenever the attempt ends: closes the HTTP stream
+    // also when the caller stops early (a router breaks after its tool call) or it stalled.
+    const attemptControl = new AbortController();
+    const forward = (): void => attemptControl.abort(signal?.reason);
+    signal?.addEventListener('abort', forward, { once: true });
     try {
-      for await (const event of abortable(attempt(signal), signal)) {
-        yielded++;
-        yield event;
+      try {
+        for await (const event of abortable(attempt(attemptControl.signal), signal)) {
+          yielded++;
+          yield event;
+        }
+      } finally {
+        signal?.removeEventListener('abort', forward);
+        attemptControl.abort();
       }
       return;
     } catch (error) {

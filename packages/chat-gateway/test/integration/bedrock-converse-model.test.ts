@@ -368,6 +368,17 @@ describe('BedrockConverseModel against a local fake Bedrock runtime speaking the
     await vi.waitFor(() => expect(fake.openStreams()).toBe(0));
   });
 
+  it('closes the HTTP/2 stream when the caller stops reading early (e.g. after a tool call)', async () => {
+    fake.enqueue({
+      items: [...converseToolUse(0, 't1', 'route', ['{"route":"rag"}']), { stall: true }],
+    });
+    for await (const event of model().stream(ask)) {
+      expect(event).toMatchObject({ type: 'tool-use', input: { route: 'rag' } });
+      break;
+    }
+    await vi.waitFor(() => expect(fake.openStreams()).toBe(0));
+  });
+
   it('sends nothing when the signal is already aborted', async () => {
     const { error } = await collect(model().stream({ ...ask, signal: AbortSignal.abort() }));
     expect(error).toMatchObject({ name: 'AbortError' });

@@ -347,6 +347,15 @@ describe('OpenAiChatModel against a local server speaking streamed OpenAI chat c
     await vi.waitFor(() => expect(fake.openResponses()).toBe(0));
   });
 
+  it('closes the response when the caller stops reading early', async () => {
+    fake.enqueue({ items: [chunk({ content: 'first' }), { stall: true }] });
+    for await (const event of model().stream(ask)) {
+      expect(event).toEqual({ type: 'text-delta', text: 'first' });
+      break;
+    }
+    await vi.waitFor(() => expect(fake.openResponses()).toBe(0));
+  });
+
   it('treats tool calls finished with "stop" (older Ollama) as tool use', async () => {
     fake.enqueue({
       items: [

@@ -73,12 +73,11 @@ export class BedrockConverseModel implements ChatModel {
 
   private async *attempt(
     input: ReturnType<typeof toConverseInput>,
-    signal: AbortSignal | undefined,
+    signal: AbortSignal,
   ): AsyncGenerator<ModelEvent> {
-    const response = await this.client.send(
-      new ConverseStreamCommand(input),
-      signal ? { abortSignal: signal } : {},
-    );
+    const response = await this.client.send(new ConverseStreamCommand(input), {
+      abortSignal: signal,
+    });
     if (!response.stream) {
       const error = new Error('ConverseStream returned no stream.');
       error.name = 'IncompleteStreamError';

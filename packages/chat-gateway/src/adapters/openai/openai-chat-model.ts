@@ -68,9 +68,9 @@ export class OpenAiChatModel implements ChatModel {
 
   private async *attempt(
     params: ChatCompletionCreateParamsStreaming,
-    signal: AbortSignal | undefined,
+    signal: AbortSignal,
   ): AsyncGenerator<ModelEvent> {
-    const chunks = await this.client.chat.completions.create(params, signal ? { signal } : {});
+    const chunks = await this.client.chat.completions.create(params, { signal });
     yield* toModelEvents(chunks);
   }
 }
