@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -33,13 +33,14 @@ export interface LambdaStackProps extends StackProps {
 }
 
 /**
- * Modules the MCP server needs only for its embedded (local) stores: stubbed, not external,
- * because esbuild turns even a lazy import of an external into a static one (see the stub).
+ * Modules only the embedded (local) stores of chatbot-mcp-server use, reachable from every
+ * handler through its imports: stubbed, not external, because esbuild turns even a lazy import
+ * of an external into a static one (see the stub), and LanceDB's native addon cannot be bundled.
  */
-const MCP_EMBEDDED_ONLY = ['dynalite', '@lancedb/lancedb', 'apache-arrow'];
-/** PDF parsing for the ingest CLI; not reachable from the Lambda handler, kept out as the
- * package's own Lambda build does. */
-const MCP_EXTERNALS = ['pdfjs-dist'];
+const EMBEDDED_ONLY = ['dynalite', '@lancedb/lancedb', 'apache-arrow'];
+/** PDF parsing for the ingest CLI; loaded lazily and not reachable from the handlers, kept
+ * out as the MCP server's own Lambda build does. */
+const EXTERNALS = ['pdfjs-dist'];
 
 /**
  * The five functions and everything that names them: their permissions, the WebSocket routes,
@@ -51,7 +52,12 @@ export class LambdaStack extends Stack {
   constructor(scope: Construct, id: string, props: LambdaStackProps) {
     super(scope, id, props);
     const { config, entries, tables, collection, stage } = props;
-    const common = { logRetention: config.logRetention, removalPolicy: config.removalPolicy };
+    const common = {
+      logRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+      externalModules: EXTERNALS,
+      stubModules: EMBEDDED_ONLY,
+    };
     const tableEnv = {
       RECORD_STORE: 'dynamodb',
       SESSIONS_TABLE: tables.sessions.tableName,
@@ -65,8 +71,6 @@ export class LambdaStack extends Stack {
       entry: entries.mcpServer,
       timeout: Duration.seconds(60),
       memorySize: 1024,
-      externalModules: MCP_EXTERNALS,
-      stubModules: MCP_EMBEDDED_ONLY,
       // The server reads its tool contract from beside the bundle (contract-path.ts), and a
       // pre-validated copy saves a third of a second per cold start (checked-contract.ts).
       commandHooks: {
@@ -169,6 +173,17 @@ export class LambdaStack extends Stack {
       }
     }
     tables.notes.grantReadWriteData(mcpServer.role);
+    if (config.tableEncryption === 'customer-managed') {
+      for (const fn of [websocket, engine, sessionCleanup, mcpServer]) {
+        for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+          Validations.of(fn.role).acknowledge({
+            id: `AwsSolutions-IAM5[Action::${action}]`,
+            reason:
+              'Granted by the DynamoDB table grant for the tables\' customer-managed key: the action families DynamoDB uses for envelope encryption, on that one key ARN only.',
+          });
+        }
+      }
+    }
 
     props.authTokenSecret.grantRead(authorizer.role);
 

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { FUNCTION_ENTRIES, resolveEntries } from '../lib/function-entries.js';
+import { FIXTURES } from './support/test-app.js';
+
+describe('function entries', () => {
+  it('names the five handlers the design deploys', () => {
+    expect(Object.keys(FUNCTION_ENTRIES).sort()).toEqual(['authorizer', 'engine', 'mcpServer', 'sessionCleanup', 'websocket']);
+    expect(FUNCTION_ENTRIES.mcpServer).toBe('packages/mcp-server/src/transports/lambda.ts');
+  });
+
+  it('a fixture folder replaces every entry by base name', () => {
+    const entries = resolveEntries(FIXTURES);
+    expect(entries.engine).toBe(`${FIXTURES}engine-worker.ts`);
+    expect(entries.mcpServer).toBe(`${FIXTURES}lambda.ts`);
+  });
+
+  it('a missing entry fails by name, never falls back', () => {
+    expect(() => resolveEntries('/nonexistent')).toThrow(/engine: .*engine-worker\.ts/);
+  });
+});
