@@ -41,7 +41,14 @@ const OPTIONS = {
 } as const;
 
 async function main(argv: string[]): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<
+    typeof parseArgs<{
+      options: typeof OPTIONS;
+      allowPositionals: true;
+      strict: true;
+      args: string[];
+    }>
+  >;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
@@ -60,7 +67,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const [command = 'serve', ...rest] = positionals;
   if (rest.length > 0 || (command !== 'serve' && command !== 'stats')) {
-    process.stderr.write(`Unknown command or argument: ${[command, ...rest].join(' ')}\n\n${USAGE}`);
+    process.stderr.write(
+      `Unknown command or argument: ${[command, ...rest].join(' ')}\n\n${USAGE}`,
+    );
     return 2;
   }
   const overrides = {
@@ -74,8 +83,13 @@ async function main(argv: string[]): Promise<number> {
     return runStatsCommand({ overrides, ...(values.date && { date: values.date }) });
   }
   const { startLocalGateway } = await import('./transports/local/start-local-gateway.js');
-  const gateway = await startLocalGateway({ ...overrides, ...(values['seed-docs'] && { seedDocsDir: values['seed-docs'] }) });
-  process.stdout.write(`chatbot-gateway: open ${gateway.url}/ in a browser (WebSocket ${gateway.wsUrl})\n`);
+  const gateway = await startLocalGateway({
+    ...overrides,
+    ...(values['seed-docs'] && { seedDocsDir: values['seed-docs'] }),
+  });
+  process.stdout.write(
+    `chatbot-gateway: open ${gateway.url}/ in a browser (WebSocket ${gateway.wsUrl})\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -88,10 +102,18 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ChatError || (error instanceof Error && 'code' in error && typeof error.code === 'string' && /^[A-Z_]+$/.test(error.code))) {
+    if (
+      error instanceof ChatError ||
+      (error instanceof Error &&
+        'code' in error &&
+        typeof error.code === 'string' &&
+        /^[A-Z_]+$/.test(error.code))
+    ) {
       process.stderr.write(`chatbot-gateway: ${error.message}\n`);
     } else {
-      process.stderr.write(`chatbot-gateway: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `chatbot-gateway: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
     }
     process.exit(1);
   },

@@ -21,12 +21,18 @@ export async function openChatStore(options: {
   configFile?: string;
   logger: Logger;
   inMemory?: boolean;
+  /** Open the data directory's own store (not `<data-dir>/chat`): the stats command in in-process mode. */
+  shared?: boolean;
 }): Promise<ChatRecordStore> {
   if (options.runtime) {
-    return { store: options.runtime.store, tables: options.runtime.tables, close: () => Promise.resolve() };
+    return {
+      store: options.runtime.store,
+      tables: options.runtime.tables,
+      close: () => Promise.resolve(),
+    };
   }
   const config = loadConfig(options.env, {
-    dataDir: join(options.dataDir, 'chat'),
+    dataDir: options.shared ? options.dataDir : join(options.dataDir, 'chat'),
     ...(options.configFile && { configFile: options.configFile }),
   });
   const records = await import('chatbot-mcp-server/records');
@@ -34,10 +40,21 @@ export async function openChatStore(options: {
   if (config.recordStore.kind === 'dynamodb') {
     const client = records.createDocumentClient(config.recordStore);
     if (config.createTables) await records.ensureTables(client, config.tables);
-    return { store: new records.DynamoDbRecordStore({ client }), tables, close: () => Promise.resolve(client.destroy()) };
+    return {
+      store: new records.DynamoDbRecordStore({ client }),
+      tables,
+      close: () => Promise.resolve(client.destroy()),
+    };
   }
-  const embedded = await records.startEmbeddedDynamoDb({ dataDir: config.dataDir, inMemory: options.inMemory ?? false });
-  const client = records.createDocumentClient({ region: 'local', endpoint: embedded.endpoint, localCredentials: true });
+  const embedded = await records.startEmbeddedDynamoDb({
+    dataDir: config.dataDir,
+    inMemory: options.inMemory ?? false,
+  });
+  const client = records.createDocumentClient({
+    region: 'local',
+    endpoint: embedded.endpoint,
+    localCredentials: true,
+  });
   await records.ensureTables(client, config.tables);
   const fast = new records.LocalDynamoDbClient(embedded.endpoint);
   options.logger.info('chat store started', { dataDir: config.dataDir });

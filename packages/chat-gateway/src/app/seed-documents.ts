@@ -20,7 +20,23 @@ export async function seedDocuments(
   tools: ToolClient,
   dir: string,
   logger: Logger,
+  /** Written after seeding; when present, seeding is skipped without opening the index. */
+  markerFile?: string,
 ): Promise<number> {
+  if (
+    markerFile &&
+    (await access(markerFile).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return 0;
+  const ingested = await seedIfEmpty(tools, dir, logger);
+  if (markerFile) await writeFile(markerFile, `${new Date().toISOString()} ${dir}\n`);
+  return ingested;
+}
+
+async function seedIfEmpty(tools: ToolClient, dir: string, logger: Logger): Promise<number> {
   const listed = await tools.callTool('list_documents', { limit: 1 });
   const existing = (listed.structured?.documents ?? []) as unknown[];
   if (listed.isError || existing.length > 0) return 0;

@@ -100,6 +100,20 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
     ttl,
   });
   if ('error' in outcome) logFailure(deps.logger, outcome, sessionId);
+  if (
+    outcome.finishReason === 'cancelled' &&
+    signal.reason instanceof ChatError &&
+    signal.reason.retryable
+  ) {
+    // Stopped by the server (shutdown), not by the user: say it can be sent again.
+    await send({
+      type: 'error',
+      code: signal.reason.code,
+      message: signal.reason.message,
+      retryable: true,
+      replyTo: clientMessageId,
+    }).catch(() => undefined);
+  }
   if (signal.aborted && signal.reason instanceof ClientGoneError) return;
   await sendOutcome(send, outcome, {
     sessionId,

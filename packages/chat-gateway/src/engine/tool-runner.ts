@@ -79,16 +79,11 @@ export class ToolRunner {
         );
     }
     try {
-      const result = await this.deps.tools.callTool(toolName, scoped as Record<string, unknown>, {
+      const result = await this.deps.tools.callTool(toolName, scoped, {
         signal: ctx.signal,
         timeoutMs: this.deps.timeoutMs,
       });
-      const { text } = redactToolOutput(
-        toolName,
-        scoped as Record<string, unknown>,
-        result.text,
-        result.structured,
-      );
+      const { text } = redactToolOutput(toolName, scoped, result.text, result.structured);
       return finish(result.isError, text, approved);
     } catch (error) {
       if (ctx.signal.aborted) throw error;

@@ -48,7 +48,7 @@ export class McpToolClient implements ToolClient {
         tools.push({
           name: t.name,
           description: t.description ?? '',
-          inputSchema: t.inputSchema as Record<string, unknown>,
+          inputSchema: t.inputSchema,
           ...(t.annotations && { annotations: t.annotations }),
         });
       }
