@@ -1,0 +1,79 @@
+import { errorFields } from 'chatbot-mcp-server/core';
+import { StoreApprovalGate } from '../../adapters/records/aws-store-approval-gate.js';
+import { OFFLINE_NOTICE } from '../../config.js';
+import { ClientGoneError } from '../../errors.js';
+import { containerOnce } from './lambda-container.js';
+import { parseWorkerEvent } from './worker-events.js';
+import { greet } from './worker-hello.js';
+import { runWorkerTurn } from './worker-turn.js';
+
+const container = containerOnce();
+
+/**
+ * The engine function, invoked asynchronously by the WebSocket function: `hello` greets a new
+ * connection with its `session` frame; `turn` runs one chat turn and streams it through the
+ * management API. Failures reach the client as `error` frames; the handler resolves anyway, so
+ * Lambda never retries a turn (a retry would stream a second answer).
+ */
+export async function handler(payload: unknown): Promise<void> {
+  const event = parseWorkerEvent(payload);
+  const c = await container.get();
+  const { services, lambda, logger } = c;
+  try {
+    if (event.kind === 'hello') {
+      await greet(
+        {
+          store: services.store,
+          bindings: c.bindings,
+          connections: c.connections,
+          modelId: services.engine.modelId,
+          offlineNotice: OFFLINE_NOTICE,
+          retryMs: lambda.helloRetryMs,
+        },
+        event,
+      );
+      return;
+    }
+    const approvals = new StoreApprovalGate({
+      markers: c.markers,
+      logger,
+      timeoutMs: c.config.approvalTimeoutMs,
+      pollMs: lambda.pollMs,
+    });
+    await runWorkerTurn(
+      {
+        turn: {
+          engine: services.engine,
+          store: services.store,
+          approvals,
+          logger,
+          newId: services.newId,
+          now: Date.now,
+          retentionDays: c.config.retentionDays,
+        },
+        store: services.store,
+        bindings: c.bindings,
+        markers: c.markers,
+        connections: c.connections,
+        logger,
+        pollMs: lambda.pollMs,
+      },
+      event,
+    );
+  } catch (error) {
+    if (error instanceof ClientGoneError) {
+      logger.info('client gone', { kind: event.kind, sessionId: event.sessionId });
+      return;
+    }
+    logger.error('engine invocation failed', {
+      kind: event.kind,
+      sessionId: event.sessionId,
+      ...errorFields(error),
+    });
+  }
+}
+
+/** Tests: closes what this module's container opened. */
+export function closeForTests(): Promise<void> {
+  return container.close();
+}

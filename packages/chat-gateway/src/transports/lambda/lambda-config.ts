@@ -1,0 +1,108 @@
+import { GatewayConfigError } from '../../errors.js';
+
+type Env = Record<string, string | undefined>;
+
+/** The `$connect` authorizer's settings. */
+export interface AuthorizerConfig {
+  /** The shared secret clients present as `?token=` or `Authorization: Bearer`. */
+  authToken: string;
+  /** Allowed `Origin` values; empty allows any (clients that send none, such as CLIs, too). */
+  allowedOrigins: string[];
+}
+
+/** What the WebSocket, engine and cleanup functions need beyond `loadGatewayConfig`. */
+export interface LambdaConfig {
+  region: string;
+  /** API Gateway's management endpoint (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`). */
+  managementEndpoint: string;
+  /** The engine function, invoked asynchronously per turn; required by the WebSocket function. */
+  engineFunctionName?: string;
+  /** A local Lambda Invoke emulator instead of AWS (tests). */
+  lambdaEndpoint?: string;
+  /** How often a running turn reads the store for a `confirm` or `cancel`. */
+  pollMs: number;
+  /** How long the engine retries posting the first frame while `$connect` completes. */
+  helloRetryMs: number;
+}
+
+/**
+ * Read once per container by the Lambda composition roots, failing fast with the variable's
+ * name (the Lambda counterpart of `loadGatewayConfig`, which the roots also call).
+ */
+export function loadAuthorizerConfig(env: Env = process.env): AuthorizerConfig {
+  const authToken = env.CHAT_AUTH_TOKEN;
+  if (!authToken) {
+    throw new GatewayConfigError(
+      env.CHAT_AUTH_TOKEN_SECRET_ARN
+        ? 'CHAT_AUTH_TOKEN_SECRET_ARN: reading the token from Secrets Manager is not supported yet; set CHAT_AUTH_TOKEN (e.g. from the secret with a dynamic reference)'
+        : 'CHAT_AUTH_TOKEN: required; the shared token WebSocket clients present as ?token= or Authorization: Bearer',
+    );
+  }
+  if (authToken.length < 16)
+    throw new GatewayConfigError(
+      'CHAT_AUTH_TOKEN: use at least 16 characters (e.g. openssl rand -hex 32)',
+    );
+  return { authToken, allowedOrigins: origins(env.ALLOWED_ORIGINS) };
+}
+
+export function loadLambdaConfig(
+  env: Env = process.env,
+  needs: { engine?: boolean } = {},
+): LambdaConfig {
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region)
+    throw new GatewayConfigError('AWS_REGION: required (Lambda sets it; e.g. us-east-1)');
+  if (!env.WS_MANAGEMENT_ENDPOINT)
+    throw new GatewayConfigError(
+      'WS_MANAGEMENT_ENDPOINT: required, the WebSocket stage callback URL https://{api-id}.execute-api.{region}.amazonaws.com/{stage}',
+    );
+  if (needs.engine && !env.ENGINE_FUNCTION_NAME)
+    throw new GatewayConfigError('ENGINE_FUNCTION_NAME: required, the engine function name or ARN');
+  return {
+    region,
+    managementEndpoint: url('WS_MANAGEMENT_ENDPOINT', env.WS_MANAGEMENT_ENDPOINT),
+    ...(env.ENGINE_FUNCTION_NAME && { engineFunctionName: env.ENGINE_FUNCTION_NAME }),
+    ...(env.LAMBDA_ENDPOINT && { lambdaEndpoint: url('LAMBDA_ENDPOINT', env.LAMBDA_ENDPOINT) }),
+    pollMs: int(env, 'TURN_POLL_MS', 300, 20, 10_000),
+    helloRetryMs: int(env, 'HELLO_RETRY_MS', 3_000, 0, 20_000),
+  };
+}
+
+function origins(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((o) => {
+      try {
+        const u = new URL(o);
+        if (u.protocol === 'http:' || u.protocol === 'https:') return u.origin;
+      } catch {
+        // reported below
+      }
+      throw new GatewayConfigError(
+        `ALLOWED_ORIGINS: ${JSON.stringify(o)} is not an origin; use scheme://host[:port]`,
+      );
+    });
+}
+
+function url(name: string, value: string): string {
+  try {
+    return new URL(value).toString().replace(/\/$/, '');
+  } catch {
+    throw new GatewayConfigError(
+      `${name}: must be a URL such as https://example.com/prod, not ${JSON.stringify(value)}`,
+    );
+  }
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new GatewayConfigError(
+      `${name}: must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`,
+    );
+  return n;
+}

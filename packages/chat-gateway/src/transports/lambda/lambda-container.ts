@@ -1,0 +1,108 @@
+import { createLogger, type Logger } from 'chatbot-mcp-server/core';
+import { ApiGatewayConnections } from '../../adapters/aws/apigw-connections.js';
+import { LambdaEventInvoker, type EventInvoker } from '../../adapters/aws/lambda-event-invoker.js';
+import { createModel } from '../../adapters/create-model.js';
+import { createToolClient } from '../../adapters/create-tool-client.js';
+import { ConnectionBindings } from '../../adapters/records/aws-connection-bindings.js';
+import { TurnMarkers } from '../../adapters/records/aws-turn-markers.js';
+import { buildChatServices } from '../../app/chat-services.js';
+import { chatTableSpecs } from '../../app/chat-tables.js';
+import { openChatStore } from '../../app/open-chat-store.js';
+import { loadGatewayConfig, type GatewayConfig } from '../../config.js';
+import { GatewayConfigError } from '../../errors.js';
+import { loadLambdaConfig, type LambdaConfig } from './lambda-config.js';
+
+type ChatServices = ReturnType<typeof buildChatServices>;
+
+/** Everything a chat function builds once per container and reuses across invocations. */
+export interface LambdaContainer {
+  config: GatewayConfig;
+  lambda: LambdaConfig;
+  logger: Logger;
+  services: ChatServices;
+  bindings: ConnectionBindings;
+  markers: TurnMarkers;
+  connections: ApiGatewayConnections;
+  /** The engine function; only the WebSocket function has one. */
+  engine?: EventInvoker;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root shared by the WebSocket, engine and cleanup functions: env read once
+ * (`loadGatewayConfig` and `loadLambdaConfig`), the chat's tables on DynamoDB, the MCP server
+ * through Lambda Invoke, the model, and the AWS-path state (connection bindings, markers).
+ */
+export async function buildLambdaContainer(
+  env: Record<string, string | undefined>,
+  needs: { engine?: boolean } = {},
+): Promise<LambdaContainer> {
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const config = loadGatewayConfig(env);
+  const lambda = loadLambdaConfig(env, needs);
+  if (config.mcp.kind === 'in-process' || config.mcp.kind === 'stdio')
+    throw new GatewayConfigError(
+      `MCP_TRANSPORT: ${config.mcp.kind} cannot run in a Lambda function; use lambda (MCP_SERVER_FUNCTION_NAME) or http`,
+    );
+  const logger = createLogger(config.logLevel);
+  const chatStore = await openChatStore({
+    env,
+    dataDir: config.dataDir,
+    logger,
+    ...(config.configFile && { configFile: config.configFile }),
+  });
+  const tables = chatTableSpecs(chatStore.tables);
+  const tools = createToolClient(config.mcp, { logger, env });
+  const model = await createModel(config.model);
+  const services = buildChatServices({ config, chatStore, tools, logger, ...(model && { model }) });
+  const connections = new ApiGatewayConnections({
+    endpoint: lambda.managementEndpoint,
+    region: lambda.region,
+  });
+  const engine =
+    needs.engine && lambda.engineFunctionName
+      ? new LambdaEventInvoker({
+          functionName: lambda.engineFunctionName,
+          region: lambda.region,
+          ...(lambda.lambdaEndpoint && { endpoint: lambda.lambdaEndpoint }),
+        })
+      : undefined;
+  return {
+    config,
+    lambda,
+    logger,
+    services,
+    bindings: new ConnectionBindings(chatStore.store, tables.conversations),
+    markers: new TurnMarkers(chatStore.store, tables.conversations),
+    connections,
+    ...(engine && { engine }),
+    async close() {
+      connections.destroy();
+      await tools.close().catch(() => undefined);
+      await chatStore.close();
+    },
+  };
+}
+
+/** One container per function module, built on the first invocation; a failed build is retried. */
+export function containerOnce(needs: { engine?: boolean } = {}): {
+  get(): Promise<LambdaContainer>;
+  /** Tests: close what the container opened. */
+  close(): Promise<void>;
+} {
+  let ready: Promise<LambdaContainer> | undefined;
+  return {
+    get() {
+      ready ??= buildLambdaContainer(process.env, needs).catch((error: unknown) => {
+        ready = undefined;
+        throw error;
+      });
+      return ready;
+    },
+    async close() {
+      const built = ready;
+      ready = undefined;
+      if (built) await (await built.catch(() => undefined))?.close();
+    },
+  };
+}

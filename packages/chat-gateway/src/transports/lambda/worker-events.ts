@@ -1,0 +1,28 @@
+/**
+ * What the WebSocket function hands to the engine function (asynchronous invoke). No secret
+ * travels here: async payloads can land in a dead-letter queue, so the resume token is minted
+ * by the engine itself when it greets the connection.
+ */
+export type WorkerEvent =
+  | { kind: 'hello'; connectionId: string; sessionId: string }
+  | {
+      kind: 'turn';
+      connectionId: string;
+      sessionId: string;
+      clientMessageId: string;
+      content: string;
+    };
+
+/** Narrows an invoke payload; anything else is refused (a misrouted or hand-made event). */
+export function parseWorkerEvent(payload: unknown): WorkerEvent {
+  const e = payload as Partial<Record<string, unknown>> | null;
+  const str = (name: string): boolean => typeof e?.[name] === 'string' && e[name] !== '';
+  if (e && str('connectionId') && str('sessionId')) {
+    if (e.kind === 'hello') return e as WorkerEvent;
+    if (e.kind === 'turn' && str('clientMessageId') && typeof e.content === 'string')
+      return e as WorkerEvent;
+  }
+  throw new TypeError(
+    'engine event: expected {kind: "hello" | "turn", connectionId, sessionId, ...} from the WebSocket function',
+  );
+}

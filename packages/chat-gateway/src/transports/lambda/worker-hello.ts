@@ -1,0 +1,55 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiGatewayChannel } from '../../adapters/aws/apigw-channel.js';
+import type { WebSocketConnections } from '../../adapters/aws/apigw-connections.js';
+import type { ConnectionBindings } from '../../adapters/records/aws-connection-bindings.js';
+import { ClientGoneError } from '../../errors.js';
+import type { SessionStore } from '../../ports/session-store.js';
+import type { SessionFrame } from '../../protocol/frames.js';
+import { reissueResumeToken } from './resume-token.js';
+import type { WorkerEvent } from './worker-events.js';
+
+export interface HelloDeps {
+  store: SessionStore;
+  bindings: ConnectionBindings;
+  connections: WebSocketConnections;
+  modelId: string | null;
+  offlineNotice?: string;
+  /** How long a post may meet GoneException while `$connect` is still completing. */
+  retryMs: number;
+}
+
+/**
+ * The first frame of a connection. `$connect` cannot post (the socket opens only after it
+ * returns), so it hands this to the engine function, which posts once the connection is open:
+ * GoneException is retried for `retryMs`, then the client counts as gone.
+ */
+export async function greet(
+  deps: HelloDeps,
+  event: Extract<WorkerEvent, { kind: 'hello' }>,
+): Promise<void> {
+  const { connectionId, sessionId } = event;
+  const binding = await deps.bindings.get(connectionId);
+  // Closed already, or resumed another session before this ran: nothing to announce.
+  if (!binding || binding.gone || binding.sessionId !== sessionId) return;
+  const resumeToken = await reissueResumeToken(deps.store, sessionId);
+  const model = deps.modelId;
+  const frame: SessionFrame = {
+    type: 'session',
+    sessionId,
+    resumeToken,
+    resumed: false,
+    model,
+    ...(model === null && deps.offlineNotice && { notice: deps.offlineNotice }),
+  };
+  const channel = new ApiGatewayChannel(connectionId, deps.connections);
+  const deadline = Date.now() + deps.retryMs;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 500)) {
+    try {
+      return await channel.send(frame);
+    } catch (error) {
+      if (!(error instanceof ClientGoneError) || Date.now() >= deadline) throw error;
+      if ((await deps.bindings.get(connectionId))?.gone) throw error;
+      await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
+    }
+  }
+}

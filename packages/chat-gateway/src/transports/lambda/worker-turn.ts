@@ -1,0 +1,88 @@
+import type { Logger } from 'chatbot-mcp-server/core';
+import { ApiGatewayChannel } from '../../adapters/aws/apigw-channel.js';
+import type { WebSocketConnections } from '../../adapters/aws/apigw-connections.js';
+import type { ConnectionBindings } from '../../adapters/records/aws-connection-bindings.js';
+import type { TurnMarkers } from '../../adapters/records/aws-turn-markers.js';
+import { runTurn, type TurnDeps } from '../../core/turn-runner.js';
+import { ClientGoneError } from '../../errors.js';
+import type { ServerFrame } from '../../protocol/frames.js';
+import { toErrorFrame } from './error-frame.js';
+import type { WorkerEvent } from './worker-events.js';
+
+export interface WorkerTurnDeps {
+  turn: TurnDeps;
+  store: TurnDeps['store'];
+  bindings: ConnectionBindings;
+  markers: TurnMarkers;
+  connections: WebSocketConnections;
+  logger: Logger;
+  /** How often the store is read for a `cancel` or a closed connection. */
+  pollMs: number;
+}
+
+/**
+ * One turn in the engine function: `runTurn` with frames posted to the session's connection.
+ * The WebSocket function cannot reach this invocation, so a `cancel` and a `$disconnect` come
+ * through the store and are polled; a post that meets `GoneException` stops the turn the same
+ * way. A session resumed on another connection takes its running answer along.
+ */
+export async function runWorkerTurn(
+  deps: WorkerTurnDeps,
+  event: Extract<WorkerEvent, { kind: 'turn' }>,
+): Promise<void> {
+  const { sessionId, clientMessageId } = event;
+  let connectionId = event.connectionId;
+  const controller = new AbortController();
+
+  /** The session's connection now, when it moved; undefined when the client is simply gone. */
+  const moved = async (): Promise<string | undefined> => {
+    const now = (await deps.store.getSession(sessionId))?.connectionId;
+    return now && now !== connectionId ? now : undefined;
+  };
+  const send = async (frame: ServerFrame): Promise<void> => {
+    for (;;) {
+      try {
+        return await new ApiGatewayChannel(connectionId, deps.connections).send(frame);
+      } catch (error) {
+        const next = error instanceof ClientGoneError ? await moved() : undefined;
+        if (!next) throw error;
+        connectionId = next;
+      }
+    }
+  };
+
+  let polling = true;
+  const poll = (async () => {
+    while (polling && !controller.signal.aborted) {
+      await new Promise((r) => setTimeout(r, deps.pollMs));
+      if (!polling) return;
+      try {
+        if (await deps.markers.isCancelled(sessionId, clientMessageId)) {
+          controller.abort(new Error('cancelled by the user'));
+        } else if ((await deps.bindings.get(connectionId))?.gone) {
+          const next = await moved();
+          if (next) connectionId = next;
+          else controller.abort(new ClientGoneError(connectionId));
+        }
+      } catch (error) {
+        deps.logger.warn('could not poll for cancel', { sessionId, message: String(error) });
+      }
+    }
+  })();
+
+  try {
+    await runTurn(deps.turn, {
+      sessionId,
+      clientMessageId,
+      content: event.content,
+      signal: controller.signal,
+      send,
+    });
+  } catch (error) {
+    if (!(error instanceof ClientGoneError))
+      await send(toErrorFrame(error, deps.logger, clientMessageId)).catch(() => undefined);
+  } finally {
+    polling = false;
+    await poll;
+  }
+}
