@@ -154,6 +154,10 @@ describe('chat page against the real gateway (offline engine, MCP in-process, ex
       chat.page,
       `/call ingest_document ${JSON.stringify({ source: 'hostile.md', title: XSS_CORPUS.slice(0, 200), content: doc, content_type: 'text/markdown' })}`,
     );
+    // Ingesting replaces a document, so it needs approval like any destructive call.
+    const dialog = chat.page.locator('dialog#confirm');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await dialog.locator('[data-part=approve]').click();
     await finished(ingest);
     expect(await ingest.locator('.tool').getAttribute('data-status')).toBe('done');
 

@@ -45,6 +45,7 @@ export class ToolView {
     this.result.textContent = output;
     this.result.hidden = false;
     this.result.classList.toggle('tool-error', isError);
-    this.setStatus(isError ? 'failed' : 'done');
+    // A refused call comes back as an error result ("did not run"); refused says it better.
+    if (this.el.dataset['status'] !== 'refused') this.setStatus(isError ? 'failed' : 'done');
   }
 }
