@@ -63,7 +63,7 @@ export const OFFLINE_NOTICE =
   'To chat with a model, set MODEL_PROVIDER=bedrock (Amazon Bedrock; BEDROCK_CLAUDE_MODEL, AWS_REGION) or ' +
   'MODEL_PROVIDER=openai with OPENAI_BASE_URL and OPENAI_MODEL (OpenAI, Ollama, LM Studio, vLLM, llama.cpp), and restart.';
 
-export const DEFAULT_BEDROCK_MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+export const DEFAULT_BEDROCK_CLAUDE_MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 
 /** The only place the gateway reads the environment. Fails fast, naming the variable. */
 export function loadGatewayConfig(
@@ -131,7 +131,7 @@ function loadModel(env: Env): ModelConfig {
       );
     return {
       provider,
-      modelId: env.BEDROCK_CLAUDE_MODEL ?? DEFAULT_BEDROCK_MODEL,
+      modelId: env.BEDROCK_CLAUDE_MODEL ?? DEFAULT_BEDROCK_CLAUDE_MODEL,
       region,
       ...(env.BEDROCK_ENDPOINT && { endpoint: url('BEDROCK_ENDPOINT', env.BEDROCK_ENDPOINT) }),
     };

@@ -62,6 +62,7 @@ describe.each([
     expect(finish.response).toMatchObject({ sessionId: session.sessionId, queryType: 'rag' });
     expect(finish.response.sources).toContain('deployment-runbook.md');
     expect(finish.response.content).toMatch(/\[1\]/);
+    expect(c.violations).toEqual([]);
     await c.close();
   });
 

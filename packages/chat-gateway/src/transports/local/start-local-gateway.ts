@@ -7,7 +7,12 @@ import { createToolClient } from '../../adapters/create-tool-client.js';
 import { buildChatServices } from '../../app/chat-services.js';
 import { openChatStore } from '../../app/open-chat-store.js';
 import { seedDocuments } from '../../app/seed-documents.js';
-import { loadGatewayConfig, loadLocalServerConfig, OFFLINE_NOTICE, type GatewayOverrides } from '../../config.js';
+import {
+  loadGatewayConfig,
+  loadLocalServerConfig,
+  OFFLINE_NOTICE,
+  type GatewayOverrides,
+} from '../../config.js';
 import { ChatGateway } from '../../core/chat-gateway.js';
 import type { ChatModel } from '../../ports/chat-model.js';
 import type { ToolClient } from '../../ports/tool-client.js';
@@ -42,7 +47,9 @@ export interface LocalGateway {
 }
 
 /** The local composition root: MCP (in-process by default), stores, engine, core, ws server. */
-export async function startLocalGateway(options: StartLocalGatewayOptions = {}): Promise<LocalGateway> {
+export async function startLocalGateway(
+  options: StartLocalGatewayOptions = {},
+): Promise<LocalGateway> {
   const env = options.env ?? process.env;
   const config = loadGatewayConfig(env, options);
   const serverConfig = loadLocalServerConfig(env, options);
@@ -54,7 +61,10 @@ export async function startLocalGateway(options: StartLocalGatewayOptions = {}):
   try {
     let runtime: Runtime | undefined;
     if (config.mcp.kind === 'in-process') {
-      const mcpConfig = loadConfig(env, { dataDir: config.dataDir, ...(config.configFile && { configFile: config.configFile }) });
+      const mcpConfig = loadConfig(env, {
+        dataDir: config.dataDir,
+        ...(config.configFile && { configFile: config.configFile }),
+      });
       runtime = await createRuntime(mcpConfig, logger, { inMemory: options.inMemory ?? false });
       const opened = runtime;
       closers.push(() => opened.close());
@@ -70,8 +80,15 @@ export async function startLocalGateway(options: StartLocalGatewayOptions = {}):
     closers.push(() => chatStore.close());
     const tools = createToolClient(config.mcp, { logger, env, ...(runtime && { runtime }) });
     closers.push(() => tools.close());
-    const model = options.model ?? (await createModel(config.model));
-    const services = buildChatServices({ config, chatStore, tools, logger, ...(model && { model }), ...(options.now && { now: options.now }) });
+    const model = options.model ?? (await createModel(config.model, logger));
+    const services = buildChatServices({
+      config,
+      chatStore,
+      tools,
+      logger,
+      ...(model && { model }),
+      ...(options.now && { now: options.now }),
+    });
     const gateway = new ChatGateway({
       engine: services.engine,
       sessions: services.sessions,
@@ -84,24 +101,40 @@ export async function startLocalGateway(options: StartLocalGatewayOptions = {}):
       framesPerSecond: serverConfig.framesPerSecond,
       offlineNotice: OFFLINE_NOTICE,
     });
-    if (options.seedDocsDir) await seedDocuments(tools, options.seedDocsDir, logger, join(config.dataDir, '.seeded-docs'));
-    const webRoot = options.webRoot === false ? undefined : (options.webRoot ?? fileURLToPath(new URL('../../web/', import.meta.url)));
-    const server = await startLocalServer({ gateway, config: serverConfig, logger, ...(webRoot && { webRoot }) });
+    if (options.seedDocsDir)
+      await seedDocuments(tools, options.seedDocsDir, logger, join(config.dataDir, '.seeded-docs'));
+    const webRoot =
+      options.webRoot === false
+        ? undefined
+        : (options.webRoot ?? fileURLToPath(new URL('../../web/', import.meta.url)));
+    const server = await startLocalServer({
+      gateway,
+      config: serverConfig,
+      logger,
+      ...(webRoot && { webRoot }),
+    });
     closers.push(() => server.close());
     const cleanup = async (): Promise<number> => {
       const closed = await services.cleanup();
       await gateway.sessionsClosed(closed);
       return closed.length;
     };
-    const every = options.cleanupIntervalMs ?? Math.min(60_000, (config.sessionTimeoutMinutes * 60_000) / 2);
+    const every =
+      options.cleanupIntervalMs ?? Math.min(60_000, (config.sessionTimeoutMinutes * 60_000) / 2);
     if (every !== false) {
       const timer = setInterval(() => {
-        cleanup().catch((error: unknown) => logger.warn('session cleanup failed', { message: String(error) }));
+        cleanup().catch((error: unknown) =>
+          logger.warn('session cleanup failed', { message: String(error) }),
+        );
       }, every);
       timer.unref();
       closers.push(() => Promise.resolve(clearInterval(timer)));
     }
-    logger.info('chat gateway listening', { url: server.url, model: model?.id ?? 'offline', mcp: config.mcp.kind });
+    logger.info('chat gateway listening', {
+      url: server.url,
+      model: model?.id ?? 'offline',
+      mcp: config.mcp.kind,
+    });
     return {
       url: server.url,
       wsUrl: `${server.url.replace(/^http/, 'ws')}/ws`,

@@ -1,0 +1,92 @@
+import type { Logger } from 'chatbot-mcp-server/core';
+import { RecordSessionStore } from '../adapters/records/record-session-store.js';
+import { AnalyticsRecorder } from '../analytics/analytics-recorder.js';
+import type { GatewayConfig } from '../config.js';
+import type { SessionsPort } from '../core/sessions-port.js';
+import { ChatEngine } from '../engine/chat-engine.js';
+import type { EngineEvents } from '../engine/engine-events.js';
+import type { ChatModel } from '../ports/chat-model.js';
+import type { QueryType, SessionStore } from '../ports/session-store.js';
+import type { ToolClient } from '../ports/tool-client.js';
+import { createIdGenerator } from '../sessions/ids.js';
+import { SessionManager, sessionsPortOf } from '../sessions/session-manager.js';
+import { chatTableSpecs } from './chat-tables.js';
+import type { ChatRecordStore } from './open-chat-store.js';
+
+export interface ChatServices {
+  engine: ChatEngine;
+  sessions: SessionsPort;
+  store: SessionStore;
+  analytics: AnalyticsRecorder;
+  newId: () => string;
+  /** Closes inactive sessions; returns their ids. */
+  cleanup(): Promise<string[]>;
+}
+
+/**
+ * The wiring every composition root shares (local server, Lambda handlers): the chat's store,
+ * analytics, session manager and engine. The roots add their transport.
+ */
+export function buildChatServices(deps: {
+  config: GatewayConfig;
+  chatStore: ChatRecordStore;
+  tools: ToolClient;
+  logger: Logger;
+  model?: ChatModel;
+  now?: () => number;
+}): ChatServices {
+  const { config, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const store = new RecordSessionStore({
+    store: deps.chatStore.store,
+    tables: chatTableSpecs(deps.chatStore.tables),
+  });
+  const analytics = new AnalyticsRecorder({
+    store,
+    logger,
+    now,
+    retentionDays: config.retentionDays,
+  });
+  const manager = new SessionManager({
+    store,
+    timeoutMinutes: config.sessionTimeoutMinutes,
+    retentionDays: config.retentionDays,
+    events: analytics,
+    now,
+  });
+  const events: EngineEvents = {
+    query: (sessionId, d) =>
+      void analytics.query(sessionId, {
+        route: d.route as QueryType,
+        reason: d.reason,
+        latencyMs: d.latencyMs,
+        modelId: d.model,
+        finishReason: d.finishReason,
+      }),
+    toolUsage: (sessionId, d) =>
+      void analytics.toolUsage(sessionId, {
+        tool: d.tool,
+        isError: d.isError,
+        durationMs: d.ms,
+        ...(d.approved !== undefined && { approved: d.approved }),
+      }),
+  };
+  const engine = new ChatEngine({
+    tools: deps.tools,
+    logger,
+    events,
+    ragMinScore: config.ragMinScore,
+    ragLimit: config.ragLimit,
+    toolTimeoutMs: config.toolTimeoutMs,
+    historyTokenBudget: config.historyTokenBudget,
+    ...(deps.model && { model: deps.model }),
+  });
+  return {
+    engine,
+    sessions: sessionsPortOf(manager),
+    store,
+    analytics,
+    newId: createIdGenerator(now),
+    cleanup: async () => (await manager.cleanupInactiveSessions()).closed.map((c) => c.sessionId),
+  };
+}
