@@ -11,7 +11,7 @@ await build({
   outfile: new URL('index.mjs', out).pathname,
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node24',
   format: 'esm',
   minify: true,
   sourcemap: false,

@@ -9,11 +9,12 @@ import {
   assertBuilt,
   connectStdio,
   makeTempDir,
+  NODE_BIN,
   PACKAGE_DIR,
   removeDir,
   type StdioServer,
 } from '../support/cli-process.js';
-import { recordRoundTrip } from '../support/tool-results.js';
+import { documentRoundTrip, recordRoundTrip } from '../support/tool-results.js';
 
 /**
  * The Claude Desktop path: what `npx chatbot-mcp-server` / an `npm install` of the published
@@ -169,7 +170,13 @@ describe('installed from the tarball with npm', () => {
   });
 
   it('serves the record tools over stdio and does a round trip', async () => {
-    server = await connectStdio({ command: bin, args: ['--data-dir', dataDir] });
+    // With NODE_BIN (Node 22 / 24 in .ci/run) the installed CLI runs on that Node.
+    server = process.env.NODE_BIN
+      ? await connectStdio({
+          command: NODE_BIN,
+          args: [await realpath(bin), '--data-dir', dataDir],
+        })
+      : await connectStdio({ command: bin, args: ['--data-dir', dataDir] });
     const pkg = JSON.parse(
       await readFile(join(extracted, 'package', 'package.json'), 'utf8'),
     ) as PackageJson;
@@ -193,5 +200,26 @@ describe('installed from the tarball with npm', () => {
 
     await recordRoundTrip(server.client);
     expect(server.transportErrors).toEqual([]);
+  });
+
+  it('does a document round trip (LanceDB from the installed dependencies)', async () => {
+    expect(server, 'the stdio server of the previous test').toBeDefined();
+    await documentRoundTrip(server!.client, 'guides/quokkas.md');
+    expect(server!.transportErrors).toEqual([]);
+  });
+});
+
+describe('package metadata for publication', () => {
+  it('has repository, homepage, bugs, keywords, publishConfig and the tested engines', async () => {
+    const pkg = JSON.parse(
+      await readFile(join(extracted, 'package', 'package.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    expect(pkg.repository).toMatchObject({ type: 'git', directory: 'packages/mcp-server' });
+    expect(pkg.homepage).toMatch(/^https:\/\//);
+    expect(pkg.bugs).toMatchObject({ url: expect.stringMatching(/^https:\/\//) as unknown });
+    expect(pkg.keywords).toEqual(expect.arrayContaining(['mcp', 'model-context-protocol']));
+    expect(pkg.publishConfig).toEqual({ access: 'public', provenance: true });
+    expect(pkg.engines).toEqual({ node: '>=20.19' });
+    expect(listing).toEqual(expect.arrayContaining(['package/CHANGELOG.md', 'package/README.md']));
   });
 });

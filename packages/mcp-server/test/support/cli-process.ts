@@ -9,6 +9,11 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 
 export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI_PATH = join(PACKAGE_DIR, 'dist', 'cli.js');
+/**
+ * The Node binary child servers run on: NODE_BIN when set (.ci/run sets it to official Node 22
+ * and 24 builds), else the one running the tests.
+ */
+export const NODE_BIN = process.env.NODE_BIN || process.execPath;
 
 /** The e2e tests run the built CLI; fail with the fix rather than with a spawn error. */
 export function assertBuilt(): void {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { CLI_PATH, childEnv } from './cli-process.js';
+import { CLI_PATH, NODE_BIN, childEnv } from './cli-process.js';
 
 /** `node dist/cli.js --transport http --port 0 ...` running, with its URL from the start-up log. */
 export interface HttpCliProcess {
@@ -18,7 +18,7 @@ export async function startHttpCli(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<HttpCliProcess> {
-  const child = spawn(process.execPath, [CLI_PATH, '--transport', 'http', '--port', '0', ...args], {
+  const child = spawn(NODE_BIN, [CLI_PATH, '--transport', 'http', '--port', '0', ...args], {
     env: childEnv(env),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
