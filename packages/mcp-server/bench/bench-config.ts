@@ -7,7 +7,7 @@ export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const PACKAGE_DIR = dirname(BENCH_DIR);
 const REPO_ROOT = resolve(PACKAGE_DIR, '../..');
 
-export const SECTIONS = ['records', 'documents', 'http'] as const;
+export const SECTIONS = ['records', 'documents', 'scale', 'http'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchConfig {
@@ -24,6 +24,8 @@ export interface BenchConfig {
     warmup: number;
     /** Time cap for the timed queries at one size; fewer queries run if it is reached. */
     searchSeconds: number;
+    /** Chunks of the large index of the scale section (SciFact plus generated text). */
+    largeChunks: number;
   };
   http: { seconds: number; concurrencies: number[] };
 }
@@ -62,6 +64,10 @@ export function loadBenchConfig(env: Env = process.env): BenchConfig {
       queries: positiveInt('BENCH_QUERIES', env.BENCH_QUERIES ?? (quick ? '50' : '200')),
       warmup: quick ? 10 : 20,
       searchSeconds: positiveInt('BENCH_SEARCH_SECONDS', env.BENCH_SEARCH_SECONDS ?? '60'),
+      largeChunks: positiveInt(
+        'BENCH_LARGE_CHUNKS',
+        env.BENCH_LARGE_CHUNKS ?? (quick ? '20000' : '100000'),
+      ),
     },
     http: {
       seconds: positiveInt('BENCH_HTTP_SECONDS', env.BENCH_HTTP_SECONDS ?? (quick ? '2' : '5')),

@@ -62,10 +62,11 @@ export async function measureSizes(
       const rss = rssMb();
       progress(`documents: timing hybrid stages at ${chunks} chunks`);
       const profile = await profileHybrid(
-        dataDir,
+        lance,
         hashing,
         queries.slice(0, PROFILE_QUERIES),
         limit,
+        chunks >= 20_000,
       );
       results.push({
         chunks,

@@ -48,7 +48,7 @@ export function renderDocuments(r: {
       ? scifactLine(scifact, options)
       : `SciFact ingest: skipped, no corpus.jsonl in ${options.scifactDir} (set SCIFACT_DIR).`,
     '',
-    `Search: one synthetic index grown from size to size (seeded pseudo-English, Zipf-like word ` +
+    `Search (synthetic queries): one synthetic index grown from size to size (seeded pseudo-English, Zipf-like word ` +
       `frequencies, documents of ${CHUNKS_PER_DOCUMENT} sections of 80-150 words, one chunk per section, ` +
       `ingested in \`ingestMany\` calls of 10,000 chunks, then \`optimize\`). At each size, ` +
       `${options.warmup} warm-up queries per mode, then up to ${options.queries} seeded queries of 3-8 words ` +
@@ -94,9 +94,10 @@ export function renderDocuments(r: {
       : []),
     '',
     'Ingest at scale, per growth step (`ingestMany` calls, then `optimize`): embedding is ' +
-      'HashingEmbedder time; store writes include the index maintenance the store runs inside ' +
-      'them (optimize every 20 writes or 10,000 rows; the IVF-PQ vector index is trained when ' +
-      'the table reaches vectorIndexMinRows, 20,000 by default); other is chunking, validation and content hashing.',
+      'HashingEmbedder time; store writes are the journal, the in-memory indexes and the flushes to ' +
+      'LanceDB a batch of 2,000+ chunks waits for (compaction runs when the rows changed reach half ' +
+      'the table; the IVF-PQ vector index is trained when the table reaches 20,000 chunks); ' +
+      'other is chunking, validation and content hashing.',
     '',
     table(
       [
@@ -122,10 +123,9 @@ export function renderDocuments(r: {
       'rrrrrrrr',
     ),
     '',
-    "Where a hybrid search's time goes: each stage alone, one after another, on the same queries " +
-      `(first ${r.profileQueries}), with the adapter's own functions; each ranking fetches 20 ` +
-      'candidates, as in hybrid search. In the store the rankings run concurrently, and the store ' +
-      'may leave a ranking out at some sizes or fusion weights; every stage is timed here anyway.',
+    "Where a search's time goes, in-process through the store, on the same synthetic queries " +
+      `(first ${r.profileQueries}): the query embedding, then each mode alone. Keyword and hybrid ` +
+      'are the in-memory BM25 rankings (hybrid adds trigrams up to 8,000 chunks); vector reads LanceDB.',
     '',
     table(
       [

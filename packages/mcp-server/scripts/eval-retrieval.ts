@@ -8,6 +8,12 @@
  *                                            seeded distractors (a CI smoke run)
  *   --data <dir> or SCIFACT_DIR              the BEIR folder (default ../shared/data/scifact
  *                                            from the repository root)
+ *   --ingest tool                            ingest as an MCP host does: the built server
+ *                                            (`pnpm build` first) over stdio, one
+ *                                            `ingest_document` call per document; then the
+ *                                            same index is opened here and evaluated
+ *                                            (default: batch, `ingestMany` in this process)
+ *   --k, --vector-weight, --trigram-weight   hybrid fusion overrides (tune on train only)
  *
  * Settings are tuned on the train split only; test is the held-out score.
  */
@@ -17,12 +23,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { HashingEmbedder } from '../src/adapters/local/hashing-embedder.js';
+import type { HybridFusion } from '../src/adapters/local/hybrid-fusion.js';
 import { LanceDbVectorStore } from '../src/adapters/local/lancedb-vector-store.js';
 import { DocumentService } from '../src/documents/document-service.js';
 import type { SearchMode } from '../src/ports/vector-store.js';
 import { loadBeir, type BeirDataset, type BeirDocument } from './eval/beir-data.js';
 import { distinctSources, mean, ndcgAt, recallAt, type Judgments } from './eval/ir-metrics.js';
 import { seededSample } from './eval/seeded-sample.js';
+import { ingestThroughTool } from './eval/tool-ingest.js';
 
 /** Documents scored per query. The search tool's limit is 20; this goes through `retrieve`. */
 const DOCS_PER_QUERY = 100;
@@ -44,6 +52,10 @@ const { values: args } = parseArgs({
     'chunk-overlap': { type: 'string' },
     concurrency: { type: 'string', default: '4' },
     json: { type: 'string' },
+    ingest: { type: 'string', default: 'batch' },
+    k: { type: 'string' },
+    'vector-weight': { type: 'string' },
+    'trigram-weight': { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -54,6 +66,13 @@ const dataDir = resolve(
 const subset = args.subset === undefined ? undefined : positiveInt('--subset', args.subset);
 const splits = (args.splits ?? (subset ? 'test' : 'train,test')).split(',');
 const modes = args.modes.split(',') as SearchMode[];
+if (args.ingest !== 'batch' && args.ingest !== 'tool')
+  throw new Error(`--ingest: batch or tool, not ${args.ingest}`);
+const fusion: Partial<HybridFusion> = {
+  ...(args.k !== undefined && { k: Number(args.k) }),
+  ...(args['vector-weight'] !== undefined && { vectorWeight: Number(args['vector-weight']) }),
+  ...(args['trigram-weight'] !== undefined && { trigramWeight: Number(args['trigram-weight']) }),
+};
 
 interface Row {
   mode: SearchMode;
@@ -75,31 +94,43 @@ async function main(): Promise<void> {
 
   const folder = await mkdtemp(join(tmpdir(), 'scifact-eval-'));
   const embedder = new HashingEmbedder();
+  const chunking = {
+    ...(args['chunk-target'] && {
+      targetChars: positiveInt('--chunk-target', args['chunk-target']),
+    }),
+    ...(args['chunk-overlap'] !== undefined && { overlapChars: Number(args['chunk-overlap']) }),
+  };
+  const started = performance.now();
+  let chunks = 0;
+  if (args.ingest === 'tool') {
+    if (Object.keys(chunking).length > 0)
+      throw new Error('--chunk-target and --chunk-overlap apply to --ingest batch only');
+    const ingest = await ingestThroughTool(
+      folder,
+      data.corpus.map((doc) => ({ ...toIngestInput(doc), content_type: 'text/plain' as const })),
+      (done) => console.error(`ingest_document: ${done} of ${data.corpus.length}`),
+    );
+    chunks = ingest.chunks;
+  }
   // The store picks the fusion tuned for this embedder (HASHING_EMBEDDER_FUSION).
-  const store = await LanceDbVectorStore.open({ dataDir: folder, embedder });
-  const service = new DocumentService({
-    store,
-    embedder,
-    chunking: {
-      ...(args['chunk-target'] && {
-        targetChars: positiveInt('--chunk-target', args['chunk-target']),
-      }),
-      ...(args['chunk-overlap'] !== undefined && { overlapChars: Number(args['chunk-overlap']) }),
-    },
-  });
+  const store = await LanceDbVectorStore.open({ dataDir: folder, embedder, fusion });
+  const service = new DocumentService({ store, embedder, chunking });
   try {
-    const started = performance.now();
-    let chunks = 0;
-    for (let i = 0; i < data.corpus.length; i += 1_000) {
-      const results = await service.ingestMany(data.corpus.slice(i, i + 1_000).map(toIngestInput));
-      chunks += results.reduce((sum, r) => sum + r.chunks, 0);
+    if (args.ingest === 'batch') {
+      for (let i = 0; i < data.corpus.length; i += 1_000) {
+        const results = await service.ingestMany(
+          data.corpus.slice(i, i + 1_000).map(toIngestInput),
+        );
+        chunks += results.reduce((sum, r) => sum + r.chunks, 0);
+      }
+      await store.optimize();
     }
-    await store.optimize();
     const ingestSeconds = (performance.now() - started) / 1000;
     console.log(
       `SciFact from ${dataDir}: ${data.corpus.length} documents → ${chunks} chunks, ` +
-        `ingest ${ingestSeconds.toFixed(1)} s (${Math.round(chunks / ingestSeconds)} chunks/s)\n` +
-        `embedder ${embedder.id}\n`,
+        `ingest (${args.ingest === 'tool' ? 'ingest_document over stdio, one call per document' : 'ingestMany in batches of 1,000'}) ` +
+        `${ingestSeconds.toFixed(1)} s (${Math.round(chunks / ingestSeconds)} chunks/s)\n` +
+        `embedder ${embedder.id}${Object.keys(fusion).length > 0 ? `; fusion overrides ${JSON.stringify(fusion)}` : ''}\n`,
     );
 
     const rows: Row[] = [];
@@ -129,6 +160,8 @@ async function main(): Promise<void> {
       const report = {
         dataDir,
         subset,
+        ingest: args.ingest,
+        fusion,
         documents: data.corpus.length,
         chunks,
         ingestSeconds,

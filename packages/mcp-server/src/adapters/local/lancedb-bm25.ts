@@ -17,22 +17,23 @@ interface Posting {
  * the slot dead, so scoring skips it meanwhile. Typed postings keep 100,000 chunks of words
  * in tens of MB and score a 25-word query in about a millisecond.
  */
-export class Bm25Field<K> {
-  private readonly postings = new Map<K, Posting>();
+export class Bm25Field {
+  /** By term id: ids are small integers (see TermIds), so an array beats a map. */
+  private readonly postings: (Posting | undefined)[] = [];
   private lengths = new Float32Array(1024);
   private totalLength = 0;
   private documents = 0;
 
-  add(slot: number, terms: readonly K[]): void {
+  add(slot: number, terms: Int32Array): void {
     if (slot >= this.lengths.length) this.lengths = grown(this.lengths, slot + 1);
     this.lengths[slot] = terms.length;
     this.totalLength += terms.length;
     this.documents += 1;
-    for (const [term, tf] of counts(terms)) {
-      let p = this.postings.get(term);
+    forEachCount(terms, (term, tf) => {
+      let p = this.postings[term];
       if (!p) {
         p = { slots: new Int32Array(2), tfs: new Uint16Array(2), n: 0, df: 0 };
-        this.postings.set(term, p);
+        this.postings[term] = p;
       }
       if (p.n === p.slots.length) {
         p.slots = grown(p.slots, p.n + 1);
@@ -42,24 +43,25 @@ export class Bm25Field<K> {
       p.tfs[p.n] = Math.min(tf, 65_535);
       p.n += 1;
       p.df += 1;
-    }
+    });
   }
 
   /** Takes `slot` (indexed with `terms`) out of the statistics; its postings wait for `purge`. */
-  remove(slot: number, terms: readonly K[]): void {
+  remove(slot: number, terms: Int32Array): void {
     this.totalLength -= this.lengths[slot] ?? 0;
     this.documents -= 1;
-    for (const term of new Set(terms)) {
-      const p = this.postings.get(term);
+    forEachCount(terms, (term) => {
+      const p = this.postings[term];
       if (p) p.df -= 1;
-    }
+    });
   }
 
   /** Drops the postings of dead slots and of terms no live document holds. */
   purge(alive: Uint8Array): void {
-    for (const [term, p] of this.postings) {
+    for (const [term, p] of this.postings.entries()) {
+      if (!p) continue;
       if (p.df === 0) {
-        this.postings.delete(term);
+        this.postings[term] = undefined;
         continue;
       }
       let w = 0;
@@ -78,13 +80,13 @@ export class Bm25Field<K> {
    * Adds each live slot's BM25 score for the distinct `terms` to `acc`, and lists the slots it
    * touched for the first time in `touched`.
    */
-  score(terms: Iterable<K>, alive: Uint8Array, acc: Float32Array, touched: number[]): void {
+  score(terms: Iterable<number>, alive: Uint8Array, acc: Float32Array, touched: number[]): void {
     if (this.documents === 0) return;
     const n = this.documents;
     const avg = this.totalLength / n || 1;
     const lengths = this.lengths;
     for (const term of terms) {
-      const p = this.postings.get(term);
+      const p = this.postings[term];
       if (!p || p.df <= 0) continue;
       const idf = Math.log(1 + (n - p.df + 0.5) / (p.df + 0.5));
       const { slots, tfs } = p;
@@ -153,10 +155,48 @@ function siftDown<T>(heap: T[], i: number, worse: Worse<T>): void {
   }
 }
 
-function counts<K>(terms: readonly K[]): Map<K, number> {
-  const map = new Map<K, number>();
-  for (const term of terms) map.set(term, (map.get(term) ?? 0) + 1);
-  return map;
+/** Calls `each` once per distinct term with its count; sorts `terms` in place. */
+function forEachCount(terms: Int32Array, each: (term: number, count: number) => void): void {
+  terms.sort();
+  for (let i = 0; i < terms.length;) {
+    let j = i + 1;
+    while (j < terms.length && terms[j] === terms[i]) j++;
+    each(terms[i]!, j - i);
+    i = j;
+  }
+}
+
+/**
+ * Small integer ids for terms: words interned as they come; trigrams of lower-case ASCII
+ * letters, digits and space computed (37³ ids), other trigrams interned above those.
+ */
+export class TermIds {
+  private readonly ids = new Map<string, number>();
+
+  constructor(private readonly first = 0) {}
+
+  /** The id of `term`, assigned on first sight (`create`), else -1 for an unknown term. */
+  id(term: string, create: boolean): number {
+    let id = this.ids.get(term);
+    if (id === undefined) {
+      if (!create) return -1;
+      id = this.first + this.ids.size;
+      this.ids.set(term, id);
+    }
+    return id;
+  }
+}
+
+const ALPHABET = 37;
+/** Trigram ids below this are computed; interned ones start here. */
+export const COMPUTED_TRIGRAMS = ALPHABET ** 3;
+
+/** 0 for space, 1-10 for digits, 11-36 for a-z, -1 for anything else. */
+export function asciiCode(c: number): number {
+  if (c === 32) return 0;
+  if (c >= 48 && c <= 57) return c - 47;
+  if (c >= 97 && c <= 122) return c - 86;
+  return -1;
 }
 
 function grown<T extends Int32Array | Uint16Array | Float32Array | Uint8Array>(

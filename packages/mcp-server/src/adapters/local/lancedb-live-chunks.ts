@@ -1,7 +1,7 @@
 import type { Chunk, SearchFilter, SearchHit } from '../../ports/vector-store.js';
-import { Bm25Field, topSlots } from './lancedb-bm25.js';
+import { asciiCode, Bm25Field, COMPUTED_TRIGRAMS, TermIds, topSlots } from './lancedb-bm25.js';
 import { metadataTerm } from './sql-filter.js';
-import { STOP_WORDS, tokenize, trigramKeys, wordTerms } from './text-features.js';
+import { STOP_WORDS, tokenize, wordTerms } from './text-features.js';
 
 /** One live chunk, as the keyword rankings and search results need it. */
 export interface LiveChunk extends Chunk {
@@ -35,8 +35,10 @@ export class LiveChunks {
   private readonly free: number[] = [];
   private readonly dead: number[] = [];
   private readonly bySource = new Map<string, LiveChunk[]>();
-  private readonly words = new Bm25Field<string>();
-  private grams: Bm25Field<number> | undefined = new Bm25Field<number>();
+  private readonly words = new Bm25Field();
+  private grams: Bm25Field | undefined = new Bm25Field();
+  private readonly wordIds = new TermIds();
+  private readonly gramIds = new TermIds(COMPUTED_TRIGRAMS);
   private count = 0;
 
   constructor(private readonly trigramMaxRows: number) {}
@@ -73,7 +75,7 @@ export class LiveChunks {
     if (!records) return 0;
     this.bySource.delete(source);
     for (const record of records) {
-      const { words, grams } = analyze(record, this.grams !== undefined);
+      const { words, grams } = this.analyze(record, this.grams !== undefined);
       this.words.remove(record.slot, words);
       this.grams?.remove(record.slot, grams);
       this.alive[record.slot] = 0;
@@ -88,7 +90,8 @@ export class LiveChunks {
 
   /** BM25 over stemmed words. */
   keyword(text: string, limit: number, filter?: SearchFilter): Ranked[] {
-    return this.rank(this.words, new Set(wordTerms(tokenize(text))), limit, filter);
+    const terms = wordTerms(tokenize(text)).map((t) => this.wordIds.id(t, false));
+    return this.rank(this.words, new Set(terms.filter((id) => id >= 0)), limit, filter);
   }
 
   /** BM25 over the trigrams of the query's content words; empty above `trigramMaxRows`. */
@@ -96,12 +99,13 @@ export class LiveChunks {
     if (!this.grams) return [];
     // Stop words would add trigrams ("the", "and") found in every chunk: noise, and slow.
     const tokens = tokenize(text).filter((w) => !STOP_WORDS.has(w));
-    return this.rank(this.grams, new Set(trigramKeys(tokens)), limit, filter);
+    const terms = trigramIds(tokens.join(' '), this.gramIds, false);
+    return this.rank(this.grams, new Set(terms.filter((id) => id >= 0)), limit, filter);
   }
 
-  private rank<K>(
-    field: Bm25Field<K>,
-    terms: Set<K>,
+  private rank(
+    field: Bm25Field,
+    terms: Set<number>,
     limit: number,
     filter: SearchFilter | undefined,
   ): Ranked[] {
@@ -137,7 +141,7 @@ export class LiveChunks {
       metadataTerms: Object.entries(chunk.metadata).map(([k, v]) => metadataTerm(k, v)),
       ...(withVector && chunk.vector && { vector: chunk.vector }),
     };
-    const { words, grams } = analyze(record, this.grams !== undefined);
+    const { words, grams } = this.analyze(record, this.grams !== undefined);
     this.words.add(slot, words);
     this.grams?.add(slot, grams);
     this.slots[slot] = record;
@@ -158,20 +162,45 @@ export class LiveChunks {
     if (this.grams && this.count > this.trigramMaxRows) {
       this.grams = undefined;
     } else if (!this.grams && this.count <= this.trigramMaxRows * 0.9) {
-      const grams = new Bm25Field<number>();
+      const grams = new Bm25Field();
       for (const record of this.slots) {
-        if (record) grams.add(record.slot, analyze(record).grams);
+        if (record) grams.add(record.slot, this.analyze(record, true).grams);
       }
       this.grams = grams;
     }
   }
+
+  /** The term ids of the text both rankings see: title and heading path as well as the content. */
+  private analyze(chunk: Chunk, withGrams: boolean): { words: Int32Array; grams: Int32Array } {
+    const text = [chunk.title, chunk.heading, chunk.content].filter(Boolean).join('\n');
+    const tokens = tokenize(text);
+    const words = Int32Array.from(wordTerms(tokens), (t) => this.wordIds.id(t, true));
+    return {
+      words,
+      grams: withGrams
+        ? Int32Array.from(trigramIds(tokens.join(' '), this.gramIds, true))
+        : new Int32Array(0),
+    };
+  }
 }
 
-/** The text both rankings see: title and heading path as well as the content. */
-function analyze(chunk: Chunk, withGrams = true): { words: string[]; grams: number[] } {
-  const text = [chunk.title, chunk.heading, chunk.content].filter(Boolean).join('\n');
-  const tokens = tokenize(text);
-  return { words: wordTerms(tokens), grams: withGrams ? trigramKeys(tokens) : [] };
+/**
+ * The character trigrams of `text` (tokens joined by spaces, so trigrams span word boundaries
+ * as well as word pieces) as term ids; -1 for a trigram never indexed when `create` is false.
+ */
+function trigramIds(text: string, interned: TermIds, create: boolean): number[] {
+  const ids: number[] = [];
+  for (let i = 0; i + 3 <= text.length; i++) {
+    const a = asciiCode(text.charCodeAt(i));
+    const b = asciiCode(text.charCodeAt(i + 1));
+    const c = asciiCode(text.charCodeAt(i + 2));
+    ids.push(
+      a >= 0 && b >= 0 && c >= 0
+        ? (a * 37 + b) * 37 + c
+        : interned.id(text.slice(i, i + 3), create),
+    );
+  }
+  return ids;
 }
 
 /** A search filter as a predicate on live chunks; undefined when nothing is filtered. */

@@ -23,6 +23,8 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
  * "Zurich" meet. Hyphenated and slashed compounds split into their parts ("IL-6" → "il", "6").
  */
 export function tokenize(text: string): string[] {
+  // ASCII text needs no Unicode folding: the same tokens, several times faster.
+  if (!NON_ASCII.test(text)) return text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
   return (
     text
       .normalize('NFKD')
@@ -32,6 +34,7 @@ export function tokenize(text: string): string[] {
   );
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
 const VOWEL = /[aeiouy]/;
 
 /**
@@ -93,24 +96,21 @@ export function cachedStem(word: string): string {
   return s;
 }
 
-/** What the word ranking indexes and matches: tokens, stop words out, stemmed. */
-export function wordTerms(tokens: readonly string[]): string[] {
-  const terms: string[] = [];
-  for (const token of tokens) if (!STOP_WORDS.has(token)) terms.push(cachedStem(token));
-  return terms;
-}
-
 /**
- * Character trigrams of the tokens joined by single spaces, so that trigrams span word
- * boundaries as well as word pieces. Each trigram is one number (three UTF-16 code units).
+ * The stop words of the BM25 word ranking: only the commonest function words (Lucene's and
+ * Tantivy's English list). On the SciFact train queries the longer STOP_WORDS cost nDCG@10:
+ * words such as "more", "after" or "not" carry meaning in a claim.
  */
-export function trigramKeys(tokens: readonly string[]): number[] {
-  const text = tokens.join(' ');
-  const keys: number[] = [];
-  for (let i = 0; i + 3 <= text.length; i++) {
-    keys.push(
-      text.charCodeAt(i) * 4_294_967_296 + text.charCodeAt(i + 1) * 65_536 + text.charCodeAt(i + 2),
-    );
-  }
-  return keys;
+export const BM25_STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    'a an and are as at be but by for if in into is it no not of on or such that the their then ' +
+    'there these they this to was will with'
+  ).split(' '),
+);
+
+/** What the word ranking indexes and matches: tokens, stop words out, stemmed. */
+export function wordTerms(tokens: readonly string[], stopWords = BM25_STOP_WORDS): string[] {
+  const terms: string[] = [];
+  for (const token of tokens) if (!stopWords.has(token)) terms.push(cachedStem(token));
+  return terms;
 }

@@ -1,0 +1,85 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+/** The built CLI, as users run it (`pnpm build` first). */
+export const CLI_PATH = join(dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
+
+export interface ToolDocument {
+  source: string;
+  content: string;
+  title?: string;
+  content_type: 'text/plain' | 'text/markdown' | 'text/html';
+}
+
+export interface ToolIngest {
+  documents: number;
+  chunks: number;
+  seconds: number;
+  /** Per call, ms, in call order. */
+  callMs: number[];
+}
+
+/**
+ * Ingests `documents` the way an MCP host adds them: the built server over stdio, one
+ * `ingest_document` call each, in order, then a clean shutdown (stdin closed).
+ */
+export async function ingestThroughTool(
+  dataDir: string,
+  documents: readonly ToolDocument[],
+  onProgress?: (done: number) => void,
+): Promise<ToolIngest> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI_PATH, '--data-dir', dataDir],
+    stderr: 'pipe',
+    env: { ...inheritedEnv(), LOG_LEVEL: 'warn' },
+  });
+  let stderrTail = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
+  });
+  const client = new Client({ name: 'chatbot-mcp-eval', version: '0.0.0' });
+  await client.connect(transport);
+  const callMs: number[] = [];
+  let chunks = 0;
+  const started = performance.now();
+  try {
+    for (const [i, document] of documents.entries()) {
+      const t0 = performance.now();
+      const result = (await client.callTool({
+        name: 'ingest_document',
+        arguments: { ...document },
+      })) as CallToolResult;
+      callMs.push(performance.now() - t0);
+      if (result.isError) {
+        const text = result.content.map((c) => (c.type === 'text' ? c.text : c.type)).join(' ');
+        throw new Error(`ingest_document ${document.source} failed: ${text}\n${stderrTail}`);
+      }
+      const structured = result.structuredContent as { chunks?: number } | undefined;
+      chunks += structured?.chunks ?? 0;
+      if ((i + 1) % 500 === 0) onProgress?.(i + 1);
+    }
+  } finally {
+    await client.close();
+  }
+  return {
+    documents: documents.length,
+    chunks,
+    seconds: (performance.now() - started) / 1000,
+    callMs,
+  };
+}
+
+/** The environment minus what would point the server at another store or data folder. */
+function inheritedEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined || key.startsWith('CHATBOT_')) continue;
+    if (['VECTOR_STORE', 'RECORD_STORE', 'EMBEDDER'].includes(key)) continue;
+    env[key] = value;
+  }
+  return env;
+}
