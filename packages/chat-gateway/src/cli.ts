@@ -65,6 +65,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${SERVER_VERSION}\n`);
     return 0;
   }
+  // The AWS SDK warns on stderr about Node versions it still supports; keep the log JSON.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [command = 'serve', ...rest] = positionals;
   if (rest.length > 0 || (command !== 'serve' && command !== 'stats')) {
     process.stderr.write(
