@@ -56,15 +56,16 @@ export async function answerFromDocuments(
       finishReason: 'stop',
     };
   }
-  const shown: CitedSource[] = passages.map((p, i) => ({
-    n: i + 1,
-    source: p.source,
-    ...((p.title ?? p.heading) !== undefined && {
-      title: [p.title, p.heading].filter(Boolean).join(' > '),
-    }),
-    snippet: snippet(p.content),
-    score: Math.round(p.score * 1000) / 1000,
-  }));
+  const shown: CitedSource[] = passages.map((p, i) => {
+    const title = place(p.title, p.heading);
+    return {
+      n: i + 1,
+      source: p.source,
+      ...(title && { title }),
+      snippet: snippet(p.content),
+      score: Math.round(p.score * 1000) / 1000,
+    };
+  });
   for (const source of shown) await input.sink.source(source);
 
   if (!options.model) {
@@ -116,4 +117,11 @@ async function quotePassages(shown: CitedSource[], input: TurnInput): Promise<st
     );
   for (const part of parts) await input.sink.textDelta(part);
   return parts.join('');
+}
+
+/** "Title > Heading", without repeating a title the heading path already starts with. */
+function place(title?: string, heading?: string): string | undefined {
+  if (!heading) return title;
+  if (!title || heading === title || heading.startsWith(`${title} > `)) return heading;
+  return `${title} > ${heading}`;
 }
