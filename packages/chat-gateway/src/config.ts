@@ -78,7 +78,7 @@ export function loadGatewayConfig(
     mcp: loadMcp(env),
     sessionTimeoutMinutes: int(env, 'SESSION_TIMEOUT_MINUTES', 30, 1, 7 * 24 * 60),
     retentionDays: int(env, 'CHAT_RETENTION_DAYS', 30, 1, 3650),
-    ragMinScore: num(env, 'RAG_MIN_SCORE', 0.35, 0, 1),
+    ragMinScore: num(env, 'RAG_MIN_SCORE', 0.45, 0, 1),
     ragLimit: int(env, 'RAG_PASSAGES', 5, 1, 20),
     toolTimeoutMs: int(env, 'TOOL_TIMEOUT_MS', 30_000, 100, 900_000),
     approvalTimeoutMs: int(env, 'APPROVAL_TIMEOUT_MS', 300_000, 1_000, 3_600_000),

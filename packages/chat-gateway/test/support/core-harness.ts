@@ -69,7 +69,7 @@ export async function coreHarness(
   const engine = new ChatEngine({
     tools,
     logger: silentLogger,
-    ragMinScore: 0.35,
+    ragMinScore: 0.45,
     ragLimit: 5,
     toolTimeoutMs: options.toolTimeoutMs ?? 10_000,
     historyTokenBudget: 2000,
