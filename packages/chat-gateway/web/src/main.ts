@@ -6,6 +6,7 @@ import { ConfirmDialog } from './confirm-dialog.js';
 import { Connection } from './connection.js';
 import { followLog } from './auto-scroll.js';
 import { newClientId } from './ids.js';
+import { accessToken } from './access-token.js';
 import { ChatUi } from './ui-state.js';
 
 const byId = <T extends HTMLElement>(id: string): T => {
@@ -18,8 +19,9 @@ const log = byId<HTMLElement>('log');
 const dialog = new ConfirmDialog(byId<HTMLDialogElement>('confirm'));
 // The parts call each other only from event handlers, which run after all of them exist.
 const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+const token = accessToken(sessionStorage);
 const connection = new Connection({
-  url: `${scheme}//${location.host}/ws`,
+  url: `${scheme}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`,
   storage: sessionStorage,
   onFrame: (frame) => ui.apply(frame),
   onStatus: (status) => {
