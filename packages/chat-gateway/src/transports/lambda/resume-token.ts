@@ -8,9 +8,18 @@ import { hashToken, newResumeToken } from '../../sessions/ids.js';
  * session manager's own helpers; only the hash is stored.
  * TODO(core): a `SessionsPort.reissueToken(sessionId)` would keep this inside the manager.
  */
-export async function reissueResumeToken(store: SessionStore, sessionId: string): Promise<string> {
+export async function reissueResumeToken(
+  store: SessionStore,
+  sessionId: string,
+  connectionId: string,
+): Promise<string> {
   const token = newResumeToken();
-  const updated = await store.updateSession(sessionId, { resumeTokenHash: hashToken(token) });
-  if (!updated?.isActive) throw new SessionNotFoundError();
+  // Only while the session is live and still on this connection (not resumed elsewhere).
+  const updated = await store.updateSession(
+    sessionId,
+    { resumeTokenHash: hashToken(token) },
+    { isActive: true, connectionId },
+  );
+  if (!updated) throw new SessionNotFoundError();
   return token;
 }

@@ -31,7 +31,7 @@ export async function greet(
   const binding = await deps.bindings.get(connectionId);
   // Closed already, or resumed another session before this ran: nothing to announce.
   if (!binding || binding.gone || binding.sessionId !== sessionId) return;
-  const resumeToken = await reissueResumeToken(deps.store, sessionId);
+  const resumeToken = await reissueResumeToken(deps.store, sessionId, connectionId);
   const model = deps.modelId;
   const frame: SessionFrame = {
     type: 'session',

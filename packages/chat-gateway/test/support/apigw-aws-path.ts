@@ -1,0 +1,123 @@
+/**
+ * The AWS path on one machine: the chat's Lambda handlers behind a local API Gateway WebSocket
+ * emulator, the engine and the MCP server Lambda behind a local Lambda Invoke emulator,
+ * Amazon DynamoDB Local for the tables and a fake Bedrock ConverseStream server for the model.
+ * The handlers are the real entry files; they read `process.env`, set here with `vi.stubEnv`.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, silentLogger } from 'chatbot-mcp-server/core';
+import { vi } from 'vitest';
+import { createToolClient } from '../../src/adapters/create-tool-client.js';
+import type { ToolClient } from '../../src/ports/tool-client.js';
+import { startDynamoDbLocalWithTables } from './apigw-dynamodb-local.js';
+import { startLambdaInvokeEmulator, type InvokedHandler, type LambdaInvokeEmulator } from './apigw-lambda-invoke-emulator.js';
+import { startApiGatewayWebSocketEmulator, type ApiGatewayWebSocketEmulator } from './apigw-websocket-emulator.js';
+import { startFakeBedrockConverseServer, type FakeBedrockConverseServer } from './fake-bedrock-converse-server.js';
+
+export const AUTH_TOKEN = 'e2e-shared-token-0123456789abcdef';
+export const ALLOWED_ORIGIN = 'https://chat.example.test';
+export const MODEL_ID = 'anthropic.claude-e2e-fake';
+const EXAMPLE_DOCS = new URL('../../../../examples/docs/', import.meta.url).pathname;
+/** The MCP server's Lambda entry, built (as the CDK app bundles it from the same source). */
+const MCP_LAMBDA = new URL('../../../mcp-server/dist/transports/lambda.js', import.meta.url).href;
+
+export interface AwsPath {
+  apigw: ApiGatewayWebSocketEmulator;
+  lambda: LambdaInvokeEmulator;
+  bedrock: FakeBedrockConverseServer;
+  /** The MCP server Lambda through the invoke emulator, as the engine reaches it. */
+  tools: ToolClient;
+  /** `ws://…/prod?token=…` */
+  url(token?: string): string;
+  close(): Promise<void>;
+}
+
+export async function startAwsPath(): Promise<AwsPath> {
+  const closers: (() => Promise<unknown>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const dataDir = mkdtempSync(join(tmpdir(), 'aws-path-'));
+    closers.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
+    const dynamo = await startDynamoDbLocalWithTables(loadConfig({}).tables);
+    closers.push(() => dynamo.close());
+    const bedrock = await startFakeBedrockConverseServer();
+    closers.push(() => bedrock.close());
+    const functions: Record<string, InvokedHandler> = {};
+    const lambda = await startLambdaInvokeEmulator(functions);
+    closers.push(() => lambda.close());
+    const handlers: { ws?: typeof import('../../src/transports/lambda/ws-handler.js'); auth?: typeof import('../../src/transports/lambda/authorizer.js') } = {};
+    const apigw = await startApiGatewayWebSocketEmulator({
+      authorizer: (event) => handlers.auth!.handler(event),
+      routes: (event) => handlers.ws!.handler(event),
+    });
+    closers.push(() => apigw.close());
+
+    const env: Record<string, string> = {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      CHATBOT_DATA_DIR: dataDir,
+      RECORD_STORE: 'dynamodb',
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      VECTOR_STORE: 'embedded',
+      MODEL_PROVIDER: 'bedrock',
+      BEDROCK_ENDPOINT: bedrock.url,
+      BEDROCK_CLAUDE_MODEL: MODEL_ID,
+      MCP_TRANSPORT: 'lambda',
+      MCP_SERVER_FUNCTION_NAME: 'chatbot-mcp-server',
+      LAMBDA_ENDPOINT: lambda.endpoint,
+      ENGINE_FUNCTION_NAME: 'chatbot-engine',
+      WS_MANAGEMENT_ENDPOINT: apigw.managementEndpoint,
+      CHAT_AUTH_TOKEN: AUTH_TOKEN,
+      ALLOWED_ORIGINS: ALLOWED_ORIGIN,
+      TURN_POLL_MS: '100',
+      LOG_LEVEL: 'error',
+    };
+    for (const name of ['CHATBOT_CONFIG', 'CHATBOT_CREATE_TABLES', 'OPENAI_BASE_URL', 'EMBEDDER']) vi.stubEnv(name, undefined);
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    closers.push(() => Promise.resolve(vi.unstubAllEnvs()));
+
+    const mcp = (await import(MCP_LAMBDA)) as { handler: InvokedHandler };
+    const engine = await import('../../src/transports/lambda/engine-worker.js');
+    handlers.ws = await import('../../src/transports/lambda/ws-handler.js');
+    handlers.auth = await import('../../src/transports/lambda/authorizer.js');
+    functions['chatbot-mcp-server'] = mcp.handler;
+    functions['chatbot-engine'] = engine.handler;
+    closers.push(() => engine.closeForTests(), () => handlers.ws!.closeForTests());
+
+    const tools = createToolClient(
+      { kind: 'lambda', functionName: 'chatbot-mcp-server', region: 'us-east-1', endpoint: lambda.endpoint },
+      { logger: silentLogger },
+    );
+    closers.push(() => tools.close());
+    for (const file of ['deployment-runbook.md', 'incident-policy.md']) {
+      const ingested = await tools.callTool('ingest_document', {
+        source: file,
+        content: readFileSync(join(EXAMPLE_DOCS, file), 'utf8'),
+        content_type: 'text/markdown',
+      });
+      if (ingested.isError) throw new Error(`could not ingest ${file}: ${ingested.text}`);
+    }
+    return {
+      apigw,
+      lambda,
+      bedrock,
+      tools,
+      url: (token = AUTH_TOKEN) => `${apigw.wsUrl}?token=${encodeURIComponent(token)}`,
+      async close() {
+        // Sockets first (no $disconnect on shutdown), then running turns, then the rest.
+        await apigw.close();
+        // A turn left waiting (a failed test's approval) must not hold the shutdown.
+        await Promise.race([lambda.settled(), new Promise((r) => setTimeout(r, 5_000))]);
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
