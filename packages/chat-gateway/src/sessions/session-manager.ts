@@ -61,12 +61,15 @@ export class SessionManager {
   ): Promise<{ session: SessionRecord; resumeToken: string }> {
     const now = this.now();
     const resumeToken = newResumeToken();
+    const info = Object.fromEntries(
+      Object.entries(clientInfo).filter(([, value]) => value !== undefined),
+    ) as ClientInfo;
     const session: SessionRecord = {
       sessionId: newSessionId(),
       createdAt: new Date(now).toISOString(),
       lastActivity: new Date(now).toISOString(),
       isActive: true,
-      ...(Object.keys(clientInfo).length > 0 && { clientInfo: { ...clientInfo } }),
+      ...(Object.keys(info).length > 0 && { clientInfo: info }),
       ttl: this.ttlFrom(now),
       resumeTokenHash: hashToken(resumeToken),
       connectionId,

@@ -326,6 +326,7 @@ describe.each(factories.filter((f) => !f.skip))(
           newestFirst,
         );
         expect(await store.listMessages(sessionId, { limit: 0 })).toEqual([]);
+        expect(await store.listMessages(sessionId, { limit: 5, before: '' })).toEqual([]);
       });
 
       it('fills a page past an expired message', async () => {

@@ -165,9 +165,10 @@ describe('SessionManager', () => {
 
   it('creates an active session storing only the hash of its resume token', async () => {
     const { session, resumeToken } = await f.manager.createSession(
-      { userAgent: 'vitest' },
+      { userAgent: 'vitest', ipAddress: undefined },
       'conn-1',
     );
+    expect(session.clientInfo).toEqual({ userAgent: 'vitest' });
     const stored = await f.manager.getSession(session.sessionId);
     expect(stored).toEqual(session);
     expect(stored).toMatchObject({

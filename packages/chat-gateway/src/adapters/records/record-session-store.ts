@@ -181,7 +181,8 @@ export class RecordSessionStore implements SessionStore {
     options: { before?: string; limit: number },
   ): Promise<ConversationRecord[]> {
     const messages: ConversationRecord[] = [];
-    if (options.limit <= 0) return messages;
+    // Nothing sorts before the empty id (and DynamoDB refuses it as a key value).
+    if (options.limit <= 0 || options.before === '') return messages;
     // Markers sort after every message: a bound at or below the prefix leaves them all out.
     const before =
       options.before !== undefined && options.before < MARKER_PREFIX
