@@ -80,22 +80,32 @@ export function renderScale(r: {
       'deleting every other document (measured after exit, at rest).',
     '',
     table(
-      ['State', 'Disk (MB)', 'Versions', 'Data files', 'Files', 'Journal (MB)'],
       [
-        ['after updates, server up', r.afterUpdates],
-        ['after deleting half, at rest', r.atRest],
-      ].map(([label, d]) => {
-        const u = d as DiskUsage;
-        return [
-          String(label),
-          (u.bytes / MB).toFixed(1),
-          String(u.versions),
-          String(u.dataFiles),
-          String(u.files),
-          (u.journalBytes / MB).toFixed(1),
-        ];
-      }),
-      'lrrrrr',
+        'State',
+        'Disk (MB)',
+        'Live rows (MB)',
+        'Disk / live',
+        'Versions',
+        'Data files',
+        'Files',
+        'Journal (MB)',
+      ],
+      (
+        [
+          ['after updates, server up', r.afterUpdates, r.liveBytes.tool],
+          ['after deleting half, at rest', r.atRest, r.liveBytes.atRest],
+        ] as const
+      ).map(([label, u, live]): string[] => [
+        label,
+        (u.bytes / MB).toFixed(1),
+        (live.bytes / MB).toFixed(1),
+        (u.bytes / live.bytes).toFixed(2),
+        String(u.versions),
+        String(u.dataFiles),
+        String(u.files),
+        (u.journalBytes / MB).toFixed(1),
+      ]),
+      'lrrrrrrr',
     ),
     '',
     `Search over stdio with the ${r.queries} SciFact test queries (real questions, 10-25 words), ` +

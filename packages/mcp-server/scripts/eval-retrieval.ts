@@ -107,7 +107,12 @@ async function main(): Promise<void> {
       throw new Error('--chunk-target and --chunk-overlap apply to --ingest batch only');
     const ingest = await ingestThroughTool(
       folder,
-      data.corpus.map((doc) => ({ ...toIngestInput(doc), content_type: 'text/plain' as const })),
+      data.corpus.map((doc) => ({
+        source: doc.id,
+        content: doc.text,
+        content_type: 'text/plain' as const,
+        ...(doc.title && { title: doc.title }),
+      })),
       (done) => console.error(`ingest_document: ${done} of ${data.corpus.length}`),
     );
     chunks = ingest.chunks;

@@ -34,6 +34,7 @@ export function tokenize(text: string): string[] {
   );
 }
 
+// eslint-disable-next-line no-control-regex -- the whole ASCII range, control characters included
 const NON_ASCII = /[^\x00-\x7f]/;
 const VOWEL = /[aeiouy]/;
 
