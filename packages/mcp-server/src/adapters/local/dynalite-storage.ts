@@ -28,7 +28,9 @@ const require = createRequire(import.meta.url);
  */
 export async function startDynalite(options: { path?: string; label: string }): Promise<Server> {
   // dynalite keeps its store private; capture it while dynalite creates it.
-  const dbModule = require('dynalite/db/index.js') as { create(o: unknown): DynaliteStore };
+  const dbModule = require('dynalite/db/index.js') as {
+    create: (this: void, o: unknown) => DynaliteStore;
+  };
   const create = dbModule.create;
   let store: DynaliteStore | undefined;
   dbModule.create = (o) => (store = create(o));
