@@ -19,7 +19,10 @@ export interface ChatbotStacks {
  * then the API (the functions need its id), then the functions with their routes and policies.
  */
 export function createChatbotStacks(app: App, config: InfraConfig): ChatbotStacks {
-  const env: Environment = { region: config.region, ...(config.account && { account: config.account }) };
+  const env: Environment = {
+    region: config.region,
+    ...(config.account && { account: config.account }),
+  };
   const entries = resolveEntries(config.entryFixtures);
   const database = new DatabaseStack(app, 'ChatbotDatabase', {
     env,

@@ -48,7 +48,14 @@ export interface InfraConfig {
 export const PROFILE_REGIONS: Record<string, string[]> = {
   us: ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2'],
   eu: ['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-3'],
-  apac: ['ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2'],
+  apac: [
+    'ap-northeast-1',
+    'ap-northeast-2',
+    'ap-northeast-3',
+    'ap-south-1',
+    'ap-southeast-1',
+    'ap-southeast-2',
+  ],
 };
 
 export const DEFAULT_CLAUDE_MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
@@ -78,11 +85,27 @@ export function loadInfraConfig(
     region: pattern('region', region, /^[a-z]{2}(-[a-z]+)+-\d$/, 'us-east-1'),
     claudeModelId,
     profileRegions: list(ctx('profileRegions')) ?? profileRegionsFor(claudeModelId, region),
-    embeddingDimensions: oneOf('embeddingDimensions', ctx('embeddingDimensions'), 1024, EMBEDDING_DIMENSIONS),
+    embeddingDimensions: oneOf(
+      'embeddingDimensions',
+      ctx('embeddingDimensions'),
+      1024,
+      EMBEDDING_DIMENSIONS,
+    ),
     allowedOrigins: (list(ctx('allowedOrigins')) ?? []).map(origin),
     logRetention: retention(ctx('logRetentionDays')),
-    sessionTimeoutMinutes: int('sessionTimeoutMinutes', ctx('sessionTimeoutMinutes'), 30, 1, 10_080),
-    stageName: pattern('stageName', str(ctx('stageName')) ?? 'prod', /^[A-Za-z0-9_-]{1,64}$/, 'prod'),
+    sessionTimeoutMinutes: int(
+      'sessionTimeoutMinutes',
+      ctx('sessionTimeoutMinutes'),
+      30,
+      1,
+      10_080,
+    ),
+    stageName: pattern(
+      'stageName',
+      str(ctx('stageName')) ?? 'prod',
+      /^[A-Za-z0-9_-]{1,64}$/,
+      'prod',
+    ),
     throttleRateLimit: int('throttleRateLimit', ctx('throttleRateLimit'), 50, 1, 10_000),
     throttleBurstLimit: int('throttleBurstLimit', ctx('throttleBurstLimit'), 100, 1, 5_000),
     removalPolicy: bool('destroyOnRemoval', ctx('destroyOnRemoval'), false)
@@ -93,7 +116,12 @@ export function loadInfraConfig(
       'customer-managed',
     ] as const),
     ...(tableNamePrefix && {
-      tableNamePrefix: pattern('tableNamePrefix', tableNamePrefix, /^[A-Za-z0-9_.-]{1,200}$/, 'dev'),
+      tableNamePrefix: pattern(
+        'tableNamePrefix',
+        tableNamePrefix,
+        /^[A-Za-z0-9_.-]{1,200}$/,
+        'dev',
+      ),
     }),
     collectionName: pattern(
       'collectionName',
@@ -101,11 +129,22 @@ export function loadInfraConfig(
       /^[a-z][a-z0-9-]{2,27}$/,
       'chatbot-docs',
     ),
-    collectionStandbyReplicas: bool('collectionStandbyReplicas', ctx('collectionStandbyReplicas'), true),
-    collectionReaderArns: (list(ctx('collectionReaderArns')) ?? []).map((arn) =>
-      pattern('collectionReaderArns', arn, /^arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+$/, 'arn:aws:iam::123456789012:role/me'),
+    collectionStandbyReplicas: bool(
+      'collectionStandbyReplicas',
+      ctx('collectionStandbyReplicas'),
+      true,
     ),
-    ...(alarmEmail && { alarmEmail: pattern('alarmEmail', alarmEmail, /^[^@\s]+@[^@\s]+$/, 'ops@example.com') }),
+    collectionReaderArns: (list(ctx('collectionReaderArns')) ?? []).map((arn) =>
+      pattern(
+        'collectionReaderArns',
+        arn,
+        /^arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+$/,
+        'arn:aws:iam::123456789012:role/me',
+      ),
+    ),
+    ...(alarmEmail && {
+      alarmEmail: pattern('alarmEmail', alarmEmail, /^[^@\s]+@[^@\s]+$/, 'ops@example.com'),
+    }),
     mcpFunctionUrl: bool('mcpFunctionUrl', ctx('mcpFunctionUrl'), false),
     apiGatewayAccountRole: bool('apiGatewayAccountRole', ctx('apiGatewayAccountRole'), true),
     ...(entryFixtures && { entryFixtures }),
@@ -131,19 +170,28 @@ export function profileRegionsFor(modelId: string, region: string): string[] {
 
 function str(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  return String(value);
+  return text(value);
+}
+
+/** Context values are strings from `-c`, JSON values from cdk.json. */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${value}`;
+  return JSON.stringify(value);
 }
 
 /** A JSON array from cdk.json, or a comma-separated string from `-c`. */
 function list(value: unknown): string[] | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  const items = Array.isArray(value) ? value.map(String) : String(value).split(',');
+  const items = Array.isArray(value) ? value.map(text) : text(value).split(',');
   return items.map((s) => s.trim()).filter(Boolean);
 }
 
 function pattern(key: string, value: string, re: RegExp, example: string): string {
   if (!re.test(value)) {
-    throw new InfraConfigError(`${key}: ${JSON.stringify(value)} is not valid; e.g. -c ${key}=${example}`);
+    throw new InfraConfigError(
+      `${key}: ${JSON.stringify(value)} is not valid; e.g. -c ${key}=${example}`,
+    );
   }
   return value;
 }
@@ -152,23 +200,32 @@ function int(key: string, value: unknown, fallback: number, min: number, max: nu
   if (str(value) === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new InfraConfigError(`${key}: must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);
+    throw new InfraConfigError(
+      `${key}: must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`,
+    );
   }
   return n;
 }
 
 function bool(key: string, value: unknown, fallback: boolean): boolean {
   if (str(value) === undefined) return fallback;
-  if (value === true || /^(true|1|yes)$/i.test(String(value))) return true;
-  if (value === false || /^(false|0|no)$/i.test(String(value))) return false;
+  if (value === true || /^(true|1|yes)$/i.test(text(value))) return true;
+  if (value === false || /^(false|0|no)$/i.test(text(value))) return false;
   throw new InfraConfigError(`${key}: must be true or false, not ${JSON.stringify(value)}`);
 }
 
-function oneOf<T extends string | number>(key: string, value: unknown, fallback: T, allowed: readonly T[]): T {
+function oneOf<T extends string | number>(
+  key: string,
+  value: unknown,
+  fallback: T,
+  allowed: readonly T[],
+): T {
   if (str(value) === undefined) return fallback;
-  const match = allowed.find((a) => String(a) === String(value));
+  const match = allowed.find((a) => `${a}` === text(value));
   if (match === undefined) {
-    throw new InfraConfigError(`${key}: must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`);
+    throw new InfraConfigError(
+      `${key}: must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`,
+    );
   }
   return match;
 }
@@ -177,9 +234,11 @@ function retention(value: unknown): RetentionDays {
   const days = int('logRetentionDays', value, RetentionDays.ONE_MONTH, 1, 3653);
   const allowed = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
   if (!allowed.includes(days)) {
-    throw new InfraConfigError(`logRetentionDays: CloudWatch accepts ${allowed.join(', ')}, not ${days}`);
+    throw new InfraConfigError(
+      `logRetentionDays: CloudWatch accepts ${allowed.join(', ')}, not ${days}`,
+    );
   }
-  return days as RetentionDays;
+  return days;
 }
 
 function origin(value: string): string {
@@ -189,5 +248,7 @@ function origin(value: string): string {
   } catch {
     // reported below
   }
-  throw new InfraConfigError(`allowedOrigins: ${JSON.stringify(value)} is not an origin; e.g. https://chat.example.com`);
+  throw new InfraConfigError(
+    `allowedOrigins: ${JSON.stringify(value)} is not an origin; e.g. https://chat.example.com`,
+  );
 }

@@ -5,7 +5,8 @@ describe('alarms', () => {
   it('errors and throttles of each of the five functions, and both dead-letter queues', () => {
     const alarms = Object.values(resourcesOf(templates().lambda, 'AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(12);
-    const byMetric = (name: string): number => alarms.filter((a) => a.Properties.MetricName === name).length;
+    const byMetric = (name: string): number =>
+      alarms.filter((a) => a.Properties.MetricName === name).length;
     expect(byMetric('Errors')).toBe(5);
     expect(byMetric('Throttles')).toBe(5);
     expect(byMetric('ApproximateNumberOfMessagesVisible')).toBe(2);
@@ -30,8 +31,13 @@ describe('alarms', () => {
     const [topicId, topic] = Object.entries(resourcesOf(t, 'AWS::SNS::Topic'))[0]!;
     expect(JSON.stringify(topic.Properties.KmsMasterKeyId)).toContain('TopicKey');
     t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
-    const policy = JSON.stringify(Object.values(resourcesOf(t, 'AWS::SNS::TopicPolicy'))[0]!.Properties);
+    t.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+    const policy = JSON.stringify(
+      Object.values(resourcesOf(t, 'AWS::SNS::TopicPolicy'))[0]!.Properties,
+    );
     expect(policy).toContain('"aws:SecureTransport":"false"');
     for (const a of Object.values(resourcesOf(t, 'AWS::CloudWatch::Alarm'))) {
       expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);

@@ -16,8 +16,12 @@ describe('api stack and routes', () => {
       },
     });
     const [stage] = Object.values(resourcesOf(t, 'AWS::ApiGatewayV2::Stage'));
-    const format = JSON.parse((stage!.Properties.AccessLogSettings as { Format: string }).Format) as object;
-    expect(Object.keys(format)).toEqual(expect.arrayContaining(['requestId', 'eventType', 'routeKey', 'status']));
+    const format = JSON.parse(
+      (stage!.Properties.AccessLogSettings as { Format: string }).Format,
+    ) as object;
+    expect(Object.keys(format)).toEqual(
+      expect.arrayContaining(['requestId', 'eventType', 'routeKey', 'status']),
+    );
   });
 
   it('throttling from context', () => {
@@ -45,12 +49,21 @@ describe('api stack and routes', () => {
   it('three routes on this API, all to the websocket function; $connect behind the authorizer', () => {
     const t = templates().lambda;
     const routes = Object.values(resourcesOf(t, 'AWS::ApiGatewayV2::Route'));
-    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(['$connect', '$default', '$disconnect']);
-    for (const r of routes) expect(r.Properties.ApiId).toEqual({ 'Fn::ImportValue': 'ChatbotApi-WebSocketApiId' });
-    t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$connect', AuthorizationType: 'CUSTOM' });
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([
+      '$connect',
+      '$default',
+      '$disconnect',
+    ]);
+    for (const r of routes)
+      expect(r.Properties.ApiId).toEqual({ 'Fn::ImportValue': 'ChatbotApi-WebSocketApiId' });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$connect',
+      AuthorizationType: 'CUSTOM',
+    });
     const integrations = Object.values(resourcesOf(t, 'AWS::ApiGatewayV2::Integration'));
     expect(integrations).toHaveLength(3);
-    for (const i of integrations) expect(JSON.stringify(i.Properties.IntegrationUri)).toContain(functionId(t, 'WebSocket'));
+    for (const i of integrations)
+      expect(JSON.stringify(i.Properties.IntegrationUri)).toContain(functionId(t, 'WebSocket'));
   });
 
   it('REQUEST authorizer on the authorizer function, with no identity source (query or header)', () => {
@@ -58,15 +71,18 @@ describe('api stack and routes', () => {
     const [authorizer] = Object.values(resourcesOf(t, 'AWS::ApiGatewayV2::Authorizer'));
     expect(authorizer!.Properties).toMatchObject({ AuthorizerType: 'REQUEST' });
     expect(authorizer!.Properties).not.toHaveProperty('IdentitySource');
-    expect(JSON.stringify(authorizer!.Properties.AuthorizerUri)).toContain(functionId(t, 'Authorizer'));
+    expect(JSON.stringify(authorizer!.Properties.AuthorizerUri)).toContain(
+      functionId(t, 'Authorizer'),
+    );
   });
 
   it('API Gateway may invoke the websocket and authorizer functions, from this API only', () => {
-    const permissions = Object.values(resourcesOf(templates().lambda, 'AWS::Lambda::Permission')).filter(
-      (p) => p.Properties.Principal === 'apigateway.amazonaws.com',
-    );
+    const permissions = Object.values(
+      resourcesOf(templates().lambda, 'AWS::Lambda::Permission'),
+    ).filter((p) => p.Properties.Principal === 'apigateway.amazonaws.com');
     expect(permissions.length).toBe(4); // three routes and the authorizer
-    for (const p of permissions) expect(JSON.stringify(p.Properties.SourceArn)).toContain('ChatbotApi-WebSocketApiId');
+    for (const p of permissions)
+      expect(JSON.stringify(p.Properties.SourceArn)).toContain('ChatbotApi-WebSocketApiId');
   });
 
   it('outputs the wss:// URL', () => {

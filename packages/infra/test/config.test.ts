@@ -26,15 +26,18 @@ describe('loadInfraConfig', () => {
 
   it('takes the account from context, else from the CDK CLI', () => {
     expect(load({}, { CDK_DEFAULT_ACCOUNT: '111111111111' }).account).toBe('111111111111');
-    expect(load({ account: '222222222222' }, { CDK_DEFAULT_ACCOUNT: '111111111111' }).account).toBe('222222222222');
+    expect(load({ account: '222222222222' }, { CDK_DEFAULT_ACCOUNT: '111111111111' }).account).toBe(
+      '222222222222',
+    );
   });
 
   it('accepts lists as JSON arrays (cdk.json) or comma-separated strings (-c)', () => {
-    expect(load({ allowedOrigins: ['https://a.example.com'] }).allowedOrigins).toEqual(['https://a.example.com']);
-    expect(load({ allowedOrigins: 'https://a.example.com/, http://localhost:8080' }).allowedOrigins).toEqual([
+    expect(load({ allowedOrigins: ['https://a.example.com'] }).allowedOrigins).toEqual([
       'https://a.example.com',
-      'http://localhost:8080',
     ]);
+    expect(
+      load({ allowedOrigins: 'https://a.example.com/, http://localhost:8080' }).allowedOrigins,
+    ).toEqual(['https://a.example.com', 'http://localhost:8080']);
   });
 
   it.each([
@@ -54,13 +57,17 @@ describe('loadInfraConfig', () => {
 
 describe('profileRegionsFor', () => {
   it('a geographic profile routes within its geography; a plain model stays in the region', () => {
-    expect(profileRegionsFor('eu.anthropic.claude-sonnet-4-5-20250929-v1:0', 'eu-west-1')).toContain('eu-central-1');
-    expect(profileRegionsFor('anthropic.claude-3-5-haiku-20241022-v1:0', 'eu-west-1')).toEqual(['eu-west-1']);
+    expect(
+      profileRegionsFor('eu.anthropic.claude-sonnet-4-5-20250929-v1:0', 'eu-west-1'),
+    ).toContain('eu-central-1');
+    expect(profileRegionsFor('anthropic.claude-3-5-haiku-20241022-v1:0', 'eu-west-1')).toEqual([
+      'eu-west-1',
+    ]);
   });
 
   it('a global profile needs its regions spelled out', () => {
-    expect(() => profileRegionsFor('global.anthropic.claude-sonnet-4-5-20250929-v1:0', 'us-east-1')).toThrow(
-      /profileRegions/,
-    );
+    expect(() =>
+      profileRegionsFor('global.anthropic.claude-sonnet-4-5-20250929-v1:0', 'us-east-1'),
+    ).toThrow(/profileRegions/);
   });
 });

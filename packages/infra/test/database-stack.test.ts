@@ -5,33 +5,44 @@ import { resourcesOf, templates } from './support/templates.js';
 
 const MODEL = { ...CHAT_TABLES, ...EXAMPLE_TABLES } as Record<
   keyof typeof DEFAULT_TABLE_NAMES,
-  { partitionKey: { name: string; type: string }; sortKey?: { name: string; type: string }; ttlAttribute: string }
+  {
+    partitionKey: { name: string; type: string };
+    sortKey?: { name: string; type: string };
+    ttlAttribute: string;
+  }
 >;
 
 describe('database stack', () => {
   it('has exactly the four tables of the shared model', () => {
     const tables = resourcesOf(templates().database, 'AWS::DynamoDB::Table');
-    const names = Object.values(tables).map((t) => t.Properties.TableName).sort();
+    const names = Object.values(tables)
+      .map((t) => t.Properties.TableName)
+      .sort();
     expect(names).toEqual(Object.values(DEFAULT_TABLE_NAMES).sort());
   });
 
-  it.each(Object.keys(MODEL) as (keyof typeof MODEL)[])('%s: keys and TTL from the shared model', (alias) => {
-    const schema = MODEL[alias];
-    const keys = [
-      { AttributeName: schema.partitionKey.name, KeyType: 'HASH' },
-      ...(schema.sortKey ? [{ AttributeName: schema.sortKey.name, KeyType: 'RANGE' }] : []),
-    ];
-    const attributes = [schema.partitionKey, ...(schema.sortKey ? [schema.sortKey] : [])].map((k) => ({
-      AttributeName: k.name,
-      AttributeType: k.type,
-    }));
-    templates().database.hasResourceProperties('AWS::DynamoDB::Table', {
-      TableName: DEFAULT_TABLE_NAMES[alias],
-      KeySchema: keys,
-      AttributeDefinitions: Match.arrayWith(attributes),
-      TimeToLiveSpecification: { AttributeName: schema.ttlAttribute, Enabled: true },
-    });
-  });
+  it.each(Object.keys(MODEL) as (keyof typeof MODEL)[])(
+    '%s: keys and TTL from the shared model',
+    (alias) => {
+      const schema = MODEL[alias];
+      const keys = [
+        { AttributeName: schema.partitionKey.name, KeyType: 'HASH' },
+        ...(schema.sortKey ? [{ AttributeName: schema.sortKey.name, KeyType: 'RANGE' }] : []),
+      ];
+      const attributes = [schema.partitionKey, ...(schema.sortKey ? [schema.sortKey] : [])].map(
+        (k) => ({
+          AttributeName: k.name,
+          AttributeType: k.type,
+        }),
+      );
+      templates().database.hasResourceProperties('AWS::DynamoDB::Table', {
+        TableName: DEFAULT_TABLE_NAMES[alias],
+        KeySchema: keys,
+        AttributeDefinitions: Match.arrayWith(attributes),
+        TimeToLiveSpecification: { AttributeName: schema.ttlAttribute, Enabled: true },
+      });
+    },
+  );
 
   // SSEEnabled without a key is DynamoDB's KMS encryption under the AWS-managed aws/dynamodb key.
   it('every table: on-demand, point-in-time recovery, AWS-managed KMS encryption, retained and protected', () => {
@@ -45,7 +56,10 @@ describe('database stack', () => {
       });
       expect(table.Properties.SSESpecification).not.toHaveProperty('KMSMasterKeyId');
     }
-    t.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    t.allResources('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
     t.resourceCountIs('AWS::KMS::Key', 0);
   });
 
@@ -69,7 +83,14 @@ describe('database stack', () => {
 
   it('outputs every table name', () => {
     // PublishOutput* are CDK's cross-stack (Fn::GetStackOutput) outputs.
-    const outputs = Object.keys(templates().database.findOutputs('*')).filter((o) => !o.startsWith('PublishOutput'));
-    expect(outputs.sort()).toEqual(['AnalyticsTableName', 'ConversationsTableName', 'NotesTableName', 'SessionsTableName']);
+    const outputs = Object.keys(templates().database.findOutputs('*')).filter(
+      (o) => !o.startsWith('PublishOutput'),
+    );
+    expect(outputs.sort()).toEqual([
+      'AnalyticsTableName',
+      'ConversationsTableName',
+      'NotesTableName',
+      'SessionsTableName',
+    ]);
   });
 });

@@ -4,7 +4,13 @@ import { FIXTURES } from './support/test-app.js';
 
 describe('function entries', () => {
   it('names the five handlers the design deploys', () => {
-    expect(Object.keys(FUNCTION_ENTRIES).sort()).toEqual(['authorizer', 'engine', 'mcpServer', 'sessionCleanup', 'websocket']);
+    expect(Object.keys(FUNCTION_ENTRIES).sort()).toEqual([
+      'authorizer',
+      'engine',
+      'mcpServer',
+      'sessionCleanup',
+      'websocket',
+    ]);
     expect(FUNCTION_ENTRIES.mcpServer).toBe('packages/mcp-server/src/transports/lambda.ts');
   });
 

@@ -15,11 +15,14 @@ function statements(roleName: string, context: Record<string, unknown> = {}): St
     id.startsWith(`${roleName}Role`),
   );
   expect(policies.length, roleName).toBeGreaterThan(0);
-  return policies.flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  return policies.flatMap(
+    ([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+  );
 }
 
 const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
-const resourcesIn = (s: Statement): unknown[] => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+const resourcesIn = (s: Statement): unknown[] =>
+  Array.isArray(s.Resource) ? s.Resource : [s.Resource];
 const allActions = (role: string, context?: Record<string, unknown>): string[] =>
   statements(role, context).flatMap(actionsOf);
 
@@ -27,7 +30,9 @@ describe('IAM: least privilege, scoped to resource ARNs', () => {
   it('function roles: Lambda-assumed, no managed policies', () => {
     for (const role of Object.values(resourcesOf(templates().lambda, 'AWS::IAM::Role'))) {
       expect(role.Properties).not.toHaveProperty('ManagedPolicyArns');
-      expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('lambda.amazonaws.com');
+      expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain(
+        'lambda.amazonaws.com',
+      );
     }
   });
 
@@ -52,11 +57,14 @@ describe('IAM: least privilege, scoped to resource ARNs', () => {
 
   it('ManageConnections: this API (its export), the prod stage, three methods; only the gateway roles', () => {
     for (const role of ['WebSocket', 'Engine', 'SessionCleanup']) {
-      const s = statements(role).find((x) => actionsOf(x).includes('execute-api:ManageConnections'));
+      const s = statements(role).find((x) =>
+        actionsOf(x).includes('execute-api:ManageConnections'),
+      );
       expect(s, role).toBeDefined();
       const text = JSON.stringify(s!.Resource);
       expect(text).toContain('{"Fn::ImportValue":"ChatbotApi-WebSocketApiId"}');
-      for (const method of ['POST', 'GET', 'DELETE']) expect(text).toContain(`/prod/${method}/@connections/*`);
+      for (const method of ['POST', 'GET', 'DELETE'])
+        expect(text).toContain(`/prod/${method}/@connections/*`);
       expect(resourcesIn(s!)).toHaveLength(3);
     }
     for (const role of ['Authorizer', 'McpServer']) {
@@ -66,21 +74,33 @@ describe('IAM: least privilege, scoped to resource ARNs', () => {
 
   it('Bedrock: the engine may call the inference profile and its model in the profile regions only', () => {
     const s = statements('Engine').find((x) => actionsOf(x).includes('bedrock:InvokeModel'))!;
-    expect(actionsOf(s).sort()).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
+    expect(actionsOf(s).sort()).toEqual([
+      'bedrock:InvokeModel',
+      'bedrock:InvokeModelWithResponseStream',
+    ]);
     const text = JSON.stringify(s.Resource);
     expect(text).toContain(':inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0');
     for (const region of ['us-east-1', 'us-east-2', 'us-west-2']) {
-      expect(text).toContain(`:bedrock:${region}::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0`);
+      expect(text).toContain(
+        `:bedrock:${region}::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0`,
+      );
     }
     expect(text).not.toMatch(/bedrock:(eu|ap)-/);
     expect(resourcesIn(s)).toHaveLength(5);
   });
 
   it('Bedrock: a plain model id is one foundation-model ARN in the deployment region', () => {
-    const context = { claudeModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0', region: 'eu-west-1' };
-    const s = statements('Engine', context).find((x) => actionsOf(x).includes('bedrock:InvokeModel'))!;
+    const context = {
+      claudeModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+      region: 'eu-west-1',
+    };
+    const s = statements('Engine', context).find((x) =>
+      actionsOf(x).includes('bedrock:InvokeModel'),
+    )!;
     expect(resourcesIn(s)).toHaveLength(1);
-    expect(JSON.stringify(s.Resource)).toContain(':bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-haiku');
+    expect(JSON.stringify(s.Resource)).toContain(
+      ':bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-haiku',
+    );
   });
 
   it('Bedrock: the MCP server may embed with Titan V2 only, no streaming; nobody else calls Bedrock', () => {
@@ -89,7 +109,10 @@ describe('IAM: least privilege, scoped to resource ARNs', () => {
     expect(JSON.stringify(s.Resource)).toContain('::foundation-model/amazon.titan-embed-text-v2:0');
     expect(resourcesIn(s)).toHaveLength(1);
     for (const role of ['WebSocket', 'Authorizer', 'SessionCleanup']) {
-      expect(allActions(role).some((a) => a.startsWith('bedrock:')), role).toBe(false);
+      expect(
+        allActions(role).some((a) => a.startsWith('bedrock:')),
+        role,
+      ).toBe(false);
     }
   });
 
@@ -97,7 +120,10 @@ describe('IAM: least privilege, scoped to resource ARNs', () => {
     const s = statements('McpServer').find((x) => actionsOf(x).includes('aoss:APIAccessAll'))!;
     expect(JSON.stringify(s.Resource)).toContain('CollectionArn');
     for (const role of ['WebSocket', 'Authorizer', 'Engine', 'SessionCleanup']) {
-      expect(allActions(role).some((a) => a.startsWith('aoss:')), role).toBe(false);
+      expect(
+        allActions(role).some((a) => a.startsWith('aoss:')),
+        role,
+      ).toBe(false);
     }
   });
 
@@ -109,13 +135,17 @@ describe('IAM: least privilege, scoped to resource ARNs', () => {
         .flatMap(resourcesIn);
     expect(invoke('WebSocket')).toEqual([{ 'Fn::GetAtt': [functionId(t, 'Engine'), 'Arn'] }]);
     expect(invoke('Engine')).toEqual([{ 'Fn::GetAtt': [functionId(t, 'McpServer'), 'Arn'] }]);
-    for (const role of ['Authorizer', 'SessionCleanup', 'McpServer']) expect(invoke(role), role).toEqual([]);
+    for (const role of ['Authorizer', 'SessionCleanup', 'McpServer'])
+      expect(invoke(role), role).toEqual([]);
   });
 
   it('the token secret is readable by the authorizer only', () => {
     expect(allActions('Authorizer')).toContain('secretsmanager:GetSecretValue');
     for (const role of ['WebSocket', 'Engine', 'SessionCleanup', 'McpServer']) {
-      expect(allActions(role).some((a) => a.startsWith('secretsmanager:')), role).toBe(false);
+      expect(
+        allActions(role).some((a) => a.startsWith('secretsmanager:')),
+        role,
+      ).toBe(false);
     }
   });
 
@@ -123,10 +153,12 @@ describe('IAM: least privilege, scoped to resource ARNs', () => {
     const tableRefs = (role: string): string =>
       JSON.stringify(statements(role).filter((x) => actionsOf(x).includes('dynamodb:PutItem')));
     for (const role of ['WebSocket', 'Engine', 'SessionCleanup', 'McpServer']) {
-      for (const table of ['Sessions', 'Conversations', 'Analytics']) expect(tableRefs(role), role).toContain(table);
+      for (const table of ['Sessions', 'Conversations', 'Analytics'])
+        expect(tableRefs(role), role).toContain(table);
     }
     expect(tableRefs('McpServer')).toContain('NotesTable');
-    for (const role of ['WebSocket', 'Engine', 'SessionCleanup']) expect(tableRefs(role)).not.toContain('NotesTable');
+    for (const role of ['WebSocket', 'Engine', 'SessionCleanup'])
+      expect(tableRefs(role)).not.toContain('NotesTable');
     expect(allActions('Authorizer').some((a) => a.startsWith('dynamodb:'))).toBe(false);
   });
 
@@ -134,7 +166,9 @@ describe('IAM: least privilege, scoped to resource ARNs', () => {
     for (const role of ['WebSocket', 'Authorizer', 'Engine', 'SessionCleanup', 'McpServer']) {
       const logs = statements(role).filter((x) => actionsOf(x).some((a) => a.startsWith('logs:')));
       expect(logs).toHaveLength(1);
-      expect(logs[0]!.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${role}Logs`)), 'Arn'] });
+      expect(logs[0]!.Resource).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${role}Logs`)), 'Arn'],
+      });
     }
   });
 });

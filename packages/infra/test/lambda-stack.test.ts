@@ -56,7 +56,12 @@ describe('lambda stack: functions', () => {
   it('websocket: tables, engine name, management endpoint of this API and stage', () => {
     const vars = env('WebSocket');
     expect(vars).toMatchObject({ RECORD_STORE: 'dynamodb', SESSION_TIMEOUT_MINUTES: '30' });
-    for (const key of ['SESSIONS_TABLE', 'CONVERSATIONS_TABLE', 'ANALYTICS_TABLE', 'ENGINE_FUNCTION_NAME']) {
+    for (const key of [
+      'SESSIONS_TABLE',
+      'CONVERSATIONS_TABLE',
+      'ANALYTICS_TABLE',
+      'ENGINE_FUNCTION_NAME',
+    ]) {
       expect(vars[key], key).toBeDefined();
     }
     expect(vars.ENGINE_FUNCTION_NAME).toEqual({ Ref: functionId(templates().lambda, 'Engine') });
@@ -90,7 +95,9 @@ describe('lambda stack: functions', () => {
       SESSION_TIMEOUT_MINUTES: '15',
       ALLOWED_ORIGINS: 'https://chat.example.com,https://b.example.com',
     });
-    expect(env('Authorizer', context).ALLOWED_ORIGINS).toBe('https://chat.example.com,https://b.example.com');
+    expect(env('Authorizer', context).ALLOWED_ORIGINS).toBe(
+      'https://chat.example.com,https://b.example.com',
+    );
     expect(env('Authorizer')).not.toHaveProperty('ALLOWED_ORIGINS');
   });
 
@@ -123,7 +130,11 @@ describe('lambda stack: functions', () => {
     const fns = resourcesOf(t, 'AWS::Lambda::Function');
     for (const name of ['Engine', 'SessionCleanup']) {
       const target = JSON.stringify(fns[functionId(t, name)]!.Properties.DeadLetterConfig);
-      expect(target, name).toMatch(new RegExp(`"TargetArn":\\{"Fn::GetAtt":\\["${name === 'Engine' ? 'Engine' : 'Cleanup'}DeadLetters`));
+      expect(target, name).toMatch(
+        new RegExp(
+          `"TargetArn":\\{"Fn::GetAtt":\\["${name === 'Engine' ? 'Engine' : 'Cleanup'}DeadLetters`,
+        ),
+      );
     }
     for (const name of ['WebSocket', 'Authorizer', 'McpServer']) {
       expect(fns[functionId(t, name)]!.Properties, name).not.toHaveProperty('DeadLetterConfig');
@@ -136,11 +147,16 @@ describe('lambda stack: functions', () => {
   it('dead-letter queues: encrypted, HTTPS only, 14 days', () => {
     const t = templates().lambda;
     t.resourceCountIs('AWS::SQS::Queue', 2);
-    t.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+    t.allResourcesProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1_209_600,
+    });
     const policies = Object.values(resourcesOf(t, 'AWS::SQS::QueuePolicy'));
     expect(policies).toHaveLength(2);
     for (const p of policies) {
-      expect(JSON.stringify(p.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+      expect(JSON.stringify(p.Properties.PolicyDocument)).toContain(
+        '"aws:SecureTransport":"false"',
+      );
     }
   });
 
@@ -151,7 +167,9 @@ describe('lambda stack: functions', () => {
       Targets: [
         {
           Arn: { 'Fn::GetAtt': [functionId(templates().lambda, 'SessionCleanup'), 'Arn'] },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CleanupDeadLetters'), 'Arn'] } },
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CleanupDeadLetters'), 'Arn'] },
+          },
           RetryPolicy: { MaximumRetryAttempts: 2 },
         },
       ],

@@ -42,14 +42,23 @@ describe('cdk-nag AwsSolutions', () => {
   it.each(Object.keys(VARIANTS))('%s: no unacknowledged error or warning', (variant) => {
     const { app } = buildTestApp(VARIANTS[variant]);
     const report = new AwsSolutionsChecks(app).validateScope(app);
-    expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(
+      report.violations.map(
+        (v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      ),
+    ).toEqual([]);
     expect(report.success).toBe(true);
   });
 
   it('the acknowledgements are exactly the reviewed ones, each with a specific reason', () => {
     const { app } = buildTestApp();
     const acks = acknowledgements(app);
-    const summary = acks.map((a) => `${a.id.replace(/\[Resource::.*\/(\w+)\/@connections\/\*\]$/, '[connections/$1]')} @ ${a.path}`).sort();
+    const summary = acks
+      .map(
+        (a) =>
+          `${a.id.replace(/\[Resource::.*\/(\w+)\/@connections\/\*\]$/, '[connections/$1]')} @ ${a.path}`,
+      )
+      .sort();
     expect(summary).toEqual(
       [
         'AwsSolutions-APIG4 @ ChatbotLambda/Routes/DefaultRoute',
@@ -59,7 +68,9 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-SQS3 @ ChatbotLambda/CleanupDeadLetters/Queue',
         'AwsSolutions-SQS3 @ ChatbotLambda/EngineDeadLetters/Queue',
         ...['Engine', 'SessionCleanup', 'WebSocket'].flatMap((fn) =>
-          ['DELETE', 'GET', 'POST'].map((m) => `AwsSolutions-IAM5[connections/${m}] @ ChatbotLambda/${fn}/Role`),
+          ['DELETE', 'GET', 'POST'].map(
+            (m) => `AwsSolutions-IAM5[connections/${m}] @ ChatbotLambda/${fn}/Role`,
+          ),
         ),
       ].sort(),
     );

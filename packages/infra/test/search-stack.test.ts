@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { resourcesOf, templates } from './support/templates.js';
 
 function policy(type: string, t = templates()): unknown {
-  const found = Object.values(resourcesOf(t.search, 'AWS::OpenSearchServerless::SecurityPolicy')).filter(
-    (p) => p.Properties.Type === type,
-  );
+  const found = Object.values(
+    resourcesOf(t.search, 'AWS::OpenSearchServerless::SecurityPolicy'),
+  ).filter((p) => p.Properties.Type === type);
   expect(found).toHaveLength(1);
   return JSON.parse(found[0]!.Properties.Policy as string) as unknown;
 }
@@ -14,13 +14,19 @@ describe('search stack', () => {
     const t = templates().search;
     t.resourceCountIs('AWS::OpenSearchServerless::Collection', 1);
     const [collection] = Object.values(
-      t.findResources('AWS::OpenSearchServerless::Collection') as Record<string, Record<string, unknown>>,
+      t.findResources('AWS::OpenSearchServerless::Collection') as Record<
+        string,
+        Record<string, unknown>
+      >,
     );
     expect(collection).toMatchObject({
       Properties: { Name: 'chatbot-docs', Type: 'VECTORSEARCH', StandbyReplicas: 'ENABLED' },
       DeletionPolicy: 'Retain',
       // A collection cannot be created before an encryption policy covers its name.
-      DependsOn: [expect.stringMatching(/^EncryptionPolicy/), expect.stringMatching(/^NetworkPolicy/)],
+      DependsOn: [
+        expect.stringMatching(/^EncryptionPolicy/),
+        expect.stringMatching(/^NetworkPolicy/),
+      ],
     });
   });
 
@@ -40,13 +46,18 @@ describe('search stack', () => {
 
   it('network policy: this collection only, no dashboards', () => {
     expect(policy('network')).toEqual([
-      { Rules: [{ ResourceType: 'collection', Resource: ['collection/chatbot-docs'] }], AllowFromPublic: true },
+      {
+        Rules: [{ ResourceType: 'collection', Resource: ['collection/chatbot-docs'] }],
+        AllowFromPublic: true,
+      },
     ]);
   });
 
   it('data-access policy: only the MCP server role, only the chunk indexes, no delete', () => {
     const t = templates();
-    const policies = Object.values(resourcesOf(t.lambda, 'AWS::OpenSearchServerless::AccessPolicy'));
+    const policies = Object.values(
+      resourcesOf(t.lambda, 'AWS::OpenSearchServerless::AccessPolicy'),
+    );
     expect(policies).toHaveLength(1);
     const doc = t.stacks.lambda.resolve(policies[0]!.Properties.Policy) as unknown;
     // toJsonString renders a Fn::Join; joining the literal parts shows the policy's shape.
@@ -62,7 +73,9 @@ describe('search stack', () => {
   it('collectionReaderArns adds principals (e.g. a local MCP server) to the data-access policy', () => {
     const arn = 'arn:aws:iam::123456789012:role/local-mcp';
     const t = templates({ collectionReaderArns: arn });
-    const policies = Object.values(resourcesOf(t.lambda, 'AWS::OpenSearchServerless::AccessPolicy'));
+    const policies = Object.values(
+      resourcesOf(t.lambda, 'AWS::OpenSearchServerless::AccessPolicy'),
+    );
     expect(JSON.stringify(policies[0]!.Properties.Policy)).toContain(arn);
   });
 });

@@ -11,7 +11,10 @@ const run = promisify(execFile);
 const INFRA = fileURLToPath(new URL('..', import.meta.url));
 
 interface Template {
-  Resources: Record<string, { Type: string; Metadata?: Record<string, string>; Properties: Record<string, unknown> }>;
+  Resources: Record<
+    string,
+    { Type: string; Metadata?: Record<string, string>; Properties: Record<string, unknown> }
+  >;
 }
 
 /**
@@ -27,7 +30,9 @@ describe('synth of the real app (bundled, offline, cdk-nag)', () => {
   beforeAll(async () => {
     resolveEntries(); // fails here, naming any missing handler file
     out = mkdtempSync(join(tmpdir(), 'chatbot-cdk-'));
-    const { context } = JSON.parse(readFileSync(join(INFRA, 'cdk.json'), 'utf8')) as { context: object };
+    const { context } = JSON.parse(readFileSync(join(INFRA, 'cdk.json'), 'utf8')) as {
+      context: object;
+    };
     await run(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
       cwd: INFRA,
       env: {
@@ -86,7 +91,11 @@ describe('synth of the real app (bundled, offline, cdk-nag)', () => {
 
   it('the MCP server bundle carries its tool contract and the pre-validated copy', () => {
     const dir = assetDir('McpServer');
-    expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'mcp-tools.checked.json', 'mcp-tools.yaml']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'index.mjs',
+      'mcp-tools.checked.json',
+      'mcp-tools.yaml',
+    ]);
     expect(readFileSync(join(dir, 'mcp-tools.yaml'), 'utf8')).toBe(
       readFileSync(join(INFRA, '..', '..', 'openapi', 'mcp-tools.yaml'), 'utf8'),
     );
@@ -120,6 +129,8 @@ describe('synth of the real app (bundled, offline, cdk-nag)', () => {
     });
     const result = JSON.parse(stdout) as { server: string; tools: string[] };
     expect(result.server).toBe('chatbot-mcp-server');
-    expect(result.tools).toEqual(expect.arrayContaining(['search_documents', 'create_record', 'list_records']));
+    expect(result.tools).toEqual(
+      expect.arrayContaining(['search_documents', 'create_record', 'list_records']),
+    );
   });
 });

@@ -8,7 +8,11 @@ import type { IConstruct } from 'constructs';
  * Acknowledges cdk-nag's AwsSolutions-IAM5 finding for one wildcard resource on `scope`.
  * The resource must not contain cross-stack references, which are only resolved later.
  */
-export function acknowledgeWildcardResource(scope: IConstruct, resource: string, reason: string): void {
+export function acknowledgeWildcardResource(
+  scope: IConstruct,
+  resource: string,
+  reason: string,
+): void {
   const rendered = flattenCfnReference(Stack.of(scope).resolve(resource));
   Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${rendered}]`, reason });
 }

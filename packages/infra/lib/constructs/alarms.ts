@@ -57,8 +57,18 @@ export class Alarms extends Construct {
 
     const period = Duration.minutes(5);
     for (const [name, fn] of Object.entries(props.functions)) {
-      this.add(`${name}Errors`, `chatbot ${name}: invocation errors`, fn.metricErrors({ period }), action);
-      this.add(`${name}Throttles`, `chatbot ${name}: throttled invocations`, fn.metricThrottles({ period }), action);
+      this.add(
+        `${name}Errors`,
+        `chatbot ${name}: invocation errors`,
+        fn.metricErrors({ period }),
+        action,
+      );
+      this.add(
+        `${name}Throttles`,
+        `chatbot ${name}: throttled invocations`,
+        fn.metricThrottles({ period }),
+        action,
+      );
     }
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       this.add(

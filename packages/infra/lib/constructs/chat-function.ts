@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../function-entries.js';
 
 /** An empty CommonJS module, for bundle-time aliases. */
-export const EMPTY_STUB = fileURLToPath(new URL('../bundling/embedded-only-stub.cjs', import.meta.url));
+export const EMPTY_STUB = fileURLToPath(
+  new URL('../bundling/embedded-only-stub.js', import.meta.url),
+);
 
 /** The newest Node.js runtime of the installed aws-cdk-lib (checked by a test). */
 export const NODE_RUNTIME = Runtime.NODEJS_24_X;
@@ -38,7 +40,7 @@ export interface ChatFunctionProps {
   retryAttempts?: number;
   /** Modules left out of the bundle; default none, so the AWS SDK version is the tested one. */
   externalModules?: string[];
-  /** Modules replaced by an empty stub (see `bundling/embedded-only-stub.cjs`). */
+  /** Modules replaced by an empty stub (see `bundling/embedded-only-stub.js`). */
   stubModules?: string[];
   commandHooks?: ICommandHooks;
 }
@@ -87,7 +89,9 @@ export class ChatFunction extends Construct {
         sourceMap: false,
         externalModules: props.externalModules ?? [],
         ...(props.stubModules && {
-          esbuildArgs: Object.fromEntries(props.stubModules.map((m) => [`--alias:${m}`, EMPTY_STUB])),
+          esbuildArgs: Object.fromEntries(
+            props.stubModules.map((m) => [`--alias:${m}`, EMPTY_STUB]),
+          ),
         }),
         ...(props.commandHooks && { commandHooks: props.commandHooks }),
       },

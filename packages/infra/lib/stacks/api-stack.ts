@@ -55,22 +55,27 @@ export class ApiStack extends Stack {
       const role = new Role(this, 'ApiGatewayLogsRole', {
         assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),
         managedPolicies: [
-          ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs'),
+          ManagedPolicy.fromAwsManagedPolicyName(
+            'service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+          ),
         ],
       });
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
         reason:
-          'The AWS-documented policy for API Gateway\'s account-level logging role; API Gateway names its execution log groups itself, so the role cannot be scoped to ARNs known at deploy time.',
+          "The AWS-documented policy for API Gateway's account-level logging role; API Gateway names its execution log groups itself, so the role cannot be scoped to ARNs known at deploy time.",
       });
-      const account = new CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
+      const account = new CfnAccount(this, 'ApiGatewayAccount', {
+        cloudWatchRoleArn: role.roleArn,
+      });
       this.stage.node.addDependency(account);
     }
 
     // Browsers cannot set headers on a WebSocket, so the token travels in the query string;
     // generated without punctuation so it needs no URL encoding.
     this.authTokenSecret = new Secret(this, 'ChatAuthToken', {
-      description: 'Shared token the chatbot WebSocket authorizer accepts (query ?token= or Authorization header)',
+      description:
+        'Shared token the chatbot WebSocket authorizer accepts (query ?token= or Authorization header)',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
       removalPolicy: config.removalPolicy,
     });
@@ -81,7 +86,10 @@ export class ApiStack extends Stack {
     });
 
     this.apiIdExportName = `${this.stackName}-WebSocketApiId`;
-    new CfnOutput(this, 'WebSocketApiId', { value: this.api.apiId, exportName: this.apiIdExportName });
+    new CfnOutput(this, 'WebSocketApiId', {
+      value: this.api.apiId,
+      exportName: this.apiIdExportName,
+    });
     new CfnOutput(this, 'WebSocketUrl', { value: this.stage.url });
     new CfnOutput(this, 'AuthTokenSecretArn', { value: this.authTokenSecret.secretArn });
   }

@@ -39,7 +39,9 @@ export class DatabaseStack extends Stack {
             description: 'Encrypts the chatbot DynamoDB tables',
             enableKeyRotation: true,
             removalPolicy:
-              config.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+              config.removalPolicy === RemovalPolicy.DESTROY
+                ? RemovalPolicy.DESTROY
+                : RemovalPolicy.RETAIN,
           })
         : undefined;
     const schemas: Record<TableAlias, TableKeySchema> = { ...CHAT_TABLES, ...EXAMPLE_TABLES };

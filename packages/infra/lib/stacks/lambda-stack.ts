@@ -11,7 +11,11 @@ import type { Construct } from 'constructs';
 import type { InfraConfig } from '../config.js';
 import { acknowledgeWildcardResource } from '../constructs/acknowledge.js';
 import { Alarms } from '../constructs/alarms.js';
-import { bedrockModelArns, EMBEDDING_MODEL_ID, invokeModelStatement } from '../constructs/bedrock-access.js';
+import {
+  bedrockModelArns,
+  EMBEDDING_MODEL_ID,
+  invokeModelStatement,
+} from '../constructs/bedrock-access.js';
 import { ChatFunction } from '../constructs/chat-function.js';
 import { CollectionAccessPolicy } from '../constructs/collection-access-policy.js';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.js';
@@ -179,7 +183,7 @@ export class LambdaStack extends Stack {
           Validations.of(fn.role).acknowledge({
             id: `AwsSolutions-IAM5[Action::${action}]`,
             reason:
-              'Granted by the DynamoDB table grant for the tables\' customer-managed key: the action families DynamoDB uses for envelope encryption, on that one key ARN only.',
+              "Granted by the DynamoDB table grant for the tables' customer-managed key: the action families DynamoDB uses for envelope encryption, on that one key ARN only.",
           });
         }
       }
@@ -192,7 +196,10 @@ export class LambdaStack extends Stack {
     engine.role.addToPolicy(invokeStatement(mcpServer.fn.functionArn));
 
     engine.role.addToPolicy(
-      invokeModelStatement(bedrockModelArns(this, config.claudeModelId, config.region, config.profileRegions), true),
+      invokeModelStatement(
+        bedrockModelArns(this, config.claudeModelId, config.region, config.profileRegions),
+        true,
+      ),
     );
     mcpServer.role.addToPolicy(
       invokeModelStatement(bedrockModelArns(this, EMBEDDING_MODEL_ID, config.region, []), false),
@@ -224,7 +231,11 @@ export class LambdaStack extends Stack {
     );
     for (const fn of [websocket, engine, sessionCleanup]) {
       fn.role.addToPolicy(
-        new PolicyStatement({ effect: Effect.ALLOW, actions: ['execute-api:ManageConnections'], resources: connections }),
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['execute-api:ManageConnections'],
+          resources: connections,
+        }),
       );
       for (const arn of connections) {
         acknowledgeWildcardResource(
@@ -244,7 +255,9 @@ export class LambdaStack extends Stack {
     new Rule(this, 'CleanupSchedule', {
       description: 'Runs the chatbot session cleanup every five minutes',
       schedule: Schedule.rate(Duration.minutes(5)),
-      targets: [new LambdaFunction(sessionCleanup.fn, { deadLetterQueue: cleanupDlq, retryAttempts: 2 })],
+      targets: [
+        new LambdaFunction(sessionCleanup.fn, { deadLetterQueue: cleanupDlq, retryAttempts: 2 }),
+      ],
     });
 
     new Alarms(this, 'Alarms', {
@@ -263,5 +276,9 @@ export class LambdaStack extends Stack {
 }
 
 function invokeStatement(functionArn: string): PolicyStatement {
-  return new PolicyStatement({ effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [functionArn] });
+  return new PolicyStatement({
+    effect: Effect.ALLOW,
+    actions: ['lambda:InvokeFunction'],
+    resources: [functionArn],
+  });
 }

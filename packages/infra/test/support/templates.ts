@@ -26,7 +26,10 @@ export function templates(context: Record<string, unknown> = {}): Templates {
 }
 
 /** Resources of one type in a template, by logical id. */
-export function resourcesOf(template: Template, type: string): Record<string, { Properties: Record<string, unknown> }> {
+export function resourcesOf(
+  template: Template,
+  type: string,
+): Record<string, { Properties: Record<string, unknown> }> {
   return template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
 }
 

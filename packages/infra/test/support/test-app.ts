@@ -12,7 +12,10 @@ export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
  * bundling skipped (`aws:cdk:bundling-stacks` empty): the stack tests look at templates, the
  * synth test bundles for real.
  */
-export function buildTestApp(context: Record<string, unknown> = {}): { app: App; stacks: ChatbotStacks } {
+export function buildTestApp(context: Record<string, unknown> = {}): {
+  app: App;
+  stacks: ChatbotStacks;
+} {
   const app = new App({
     context: {
       ...CURRENTLY_RECOMMENDED_FLAGS,

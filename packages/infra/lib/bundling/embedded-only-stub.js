@@ -1,3 +1,4 @@
+// CommonJS (this folder's package.json), so esbuild accepts any named import from it.
 // Stands in, inside the MCP server's Lambda bundle, for modules only its embedded (local) stores
 // use (dynalite, LanceDB, Apache Arrow). esbuild hoists an external module's import to the top
 // of an ESM bundle even when the source imports it lazily, so leaving them external would make
