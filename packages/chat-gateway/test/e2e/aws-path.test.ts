@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from 'chatbot-mcp-server/core';
+import { createDocumentClient, DynamoDbRecordStore } from 'chatbot-mcp-server/records';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLOWED_ORIGIN, AUTH_TOKEN, MODEL_ID, startAwsPath, type AwsPath } from '../support/apigw-aws-path.js';
 import { converseText, converseToolUse, converseEnd } from '../support/fake-bedrock-converse-server.js';
 import { ChatClient } from '../support/ws-client.js';
@@ -129,5 +131,49 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     expect((await aws.tools.callTool('read_record', { table: 'notes', record_id: 'aws-1' })).isError).toBe(true);
     await other.close();
     await owner.close();
+  });
+
+  it('cancel reaches the running turn in the engine function through the store', async () => {
+    aws.bedrock.enqueue(route('general'), {
+      items: [
+        { event: 'messageStart', body: { role: 'assistant' } },
+        { event: 'contentBlockDelta', body: { contentBlockIndex: 0, delta: { text: 'Thinking about it' } } },
+        { stall: true },
+      ],
+    });
+    const c = await ChatClient.open(aws.url(), origin);
+    await c.next('session');
+    c.send({ type: 'message', id: 'x1', content: 'Tell me a long story' });
+    await c.next('text-delta');
+    c.send({ type: 'cancel', messageId: 'x1' });
+    const finish = await c.next('finish');
+    expect(finish).toMatchObject({ finishReason: 'cancelled', response: { content: 'Thinking about it' } });
+    await until(() => aws.bedrock.openStreams() === 0, 'the model stream to be aborted');
+    await c.close();
+  });
+
+  it('the scheduled cleanup closes a session idle past the timeout and deletes its connection', async () => {
+    const idle = await ChatClient.open(aws.url(), origin);
+    const session = await idle.next('session');
+    const active = await ChatClient.open(aws.url(), origin);
+    await active.next('session');
+    const closed = idle.closed();
+    // Age the session as two hours of silence would.
+    const client = createDocumentClient({ region: 'local', endpoint: aws.dynamoEndpoint, localCredentials: true });
+    const sessions = loadConfig({}).tables.find((t) => t.alias === 'sessions')!;
+    await new DynamoDbRecordStore({ client }).update(sessions, { sessionId: session.sessionId }, { lastActivity: new Date(Date.now() - 2 * 3600_000).toISOString() });
+    client.destroy();
+
+    expect((await aws.cleanup()).closed).toBeGreaterThanOrEqual(1);
+    expect((await closed).code).toBe(1000);
+    // Its resume token no longer works; the active session is untouched.
+    const again = await ChatClient.open(aws.url(), origin);
+    await again.next('session');
+    again.send({ type: 'resume', sessionId: session.sessionId, resumeToken: session.resumeToken });
+    expect(await again.next('error')).toMatchObject({ code: 'SESSION_NOT_FOUND', replyTo: 'resume' });
+    active.send({ type: 'history' });
+    await active.next('history');
+    await again.close();
+    await active.close();
   });
 });

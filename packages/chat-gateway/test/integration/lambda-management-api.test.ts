@@ -4,11 +4,12 @@ import { ApiGatewayChannel } from '../../src/adapters/aws/apigw-channel.js';
 import { ApiGatewayConnections } from '../../src/adapters/aws/apigw-connections.js';
 import { ClientGoneError } from '../../src/errors.js';
 import { MAX_FRAME_BYTES, type ServerFrame } from '../../src/protocol/frames.js';
-import { startApiGatewayWebSocketEmulator, type ApiGatewayWebSocketEmulator } from '../support/apigw-websocket-emulator.js';
+import { startApiGatewayWebSocketEmulator, type ApiGatewayWebSocketEmulator, type EmulatorHandlers } from '../support/apigw-websocket-emulator.js';
 import { ChatClient } from '../support/ws-client.js';
 
-const allow = {
-  authorizer: (e: { methodArn: string }) =>
+/** Every connection allowed, every route accepted: only the management API is under test. */
+const allow: EmulatorHandlers = {
+  authorizer: (e) =>
     Promise.resolve({ principalId: 'x', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: e.methodArn }] } }),
   routes: () => Promise.resolve({ statusCode: 200 }),
 };

@@ -29,6 +29,10 @@ export interface AwsPath {
   bedrock: FakeBedrockConverseServer;
   /** The MCP server Lambda through the invoke emulator, as the engine reaches it. */
   tools: ToolClient;
+  /** DynamoDB Local, for tests that age a session. */
+  dynamoEndpoint: string;
+  /** The scheduled cleanup function's handler. */
+  cleanup(): Promise<{ closed: number }>;
   /** `ws://…/prod?token=…` */
   url(token?: string): string;
   close(): Promise<void>;
@@ -85,6 +89,8 @@ export async function startAwsPath(): Promise<AwsPath> {
     const engine = await import('../../src/transports/lambda/engine-worker.js');
     handlers.ws = await import('../../src/transports/lambda/ws-handler.js');
     handlers.auth = await import('../../src/transports/lambda/authorizer.js');
+    const cleanup = await import('../../src/transports/lambda/session-cleanup.js');
+    closers.push(() => cleanup.closeForTests());
     functions['chatbot-mcp-server'] = mcp.handler;
     functions['chatbot-engine'] = engine.handler;
     closers.push(() => engine.closeForTests(), () => handlers.ws!.closeForTests());
@@ -107,6 +113,8 @@ export async function startAwsPath(): Promise<AwsPath> {
       lambda,
       bedrock,
       tools,
+      dynamoEndpoint: dynamo.endpoint,
+      cleanup: () => cleanup.handler(),
       url: (token = AUTH_TOKEN) => `${apigw.wsUrl}?token=${encodeURIComponent(token)}`,
       async close() {
         // Sockets first (no $disconnect on shutdown), then running turns, then the rest.
