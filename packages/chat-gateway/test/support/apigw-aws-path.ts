@@ -12,9 +12,19 @@ import { vi } from 'vitest';
 import { createToolClient } from '../../src/adapters/create-tool-client.js';
 import type { ToolClient } from '../../src/ports/tool-client.js';
 import { startDynamoDbLocalWithTables } from './apigw-dynamodb-local.js';
-import { startLambdaInvokeEmulator, type InvokedHandler, type LambdaInvokeEmulator } from './apigw-lambda-invoke-emulator.js';
-import { startApiGatewayWebSocketEmulator, type ApiGatewayWebSocketEmulator } from './apigw-websocket-emulator.js';
-import { startFakeBedrockConverseServer, type FakeBedrockConverseServer } from './fake-bedrock-converse-server.js';
+import {
+  startLambdaInvokeEmulator,
+  type InvokedHandler,
+  type LambdaInvokeEmulator,
+} from './apigw-lambda-invoke-emulator.js';
+import {
+  startApiGatewayWebSocketEmulator,
+  type ApiGatewayWebSocketEmulator,
+} from './apigw-websocket-emulator.js';
+import {
+  startFakeBedrockConverseServer,
+  type FakeBedrockConverseServer,
+} from './fake-bedrock-converse-server.js';
 
 export const AUTH_TOKEN = 'e2e-shared-token-0123456789abcdef';
 export const ALLOWED_ORIGIN = 'https://chat.example.test';
@@ -53,7 +63,10 @@ export async function startAwsPath(): Promise<AwsPath> {
     const functions: Record<string, InvokedHandler> = {};
     const lambda = await startLambdaInvokeEmulator(functions);
     closers.push(() => lambda.close());
-    const handlers: { ws?: typeof import('../../src/transports/lambda/ws-handler.js'); auth?: typeof import('../../src/transports/lambda/authorizer.js') } = {};
+    const handlers: {
+      ws?: typeof import('../../src/transports/lambda/ws-handler.js');
+      auth?: typeof import('../../src/transports/lambda/authorizer.js');
+    } = {};
     const apigw = await startApiGatewayWebSocketEmulator({
       authorizer: (event) => handlers.auth!.handler(event),
       routes: (event) => handlers.ws!.handler(event),
@@ -81,7 +94,8 @@ export async function startAwsPath(): Promise<AwsPath> {
       TURN_POLL_MS: '100',
       LOG_LEVEL: 'error',
     };
-    for (const name of ['CHATBOT_CONFIG', 'CHATBOT_CREATE_TABLES', 'OPENAI_BASE_URL', 'EMBEDDER']) vi.stubEnv(name, undefined);
+    for (const name of ['CHATBOT_CONFIG', 'CHATBOT_CREATE_TABLES', 'OPENAI_BASE_URL', 'EMBEDDER'])
+      vi.stubEnv(name, undefined);
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     closers.push(() => Promise.resolve(vi.unstubAllEnvs()));
 
@@ -93,10 +107,18 @@ export async function startAwsPath(): Promise<AwsPath> {
     closers.push(() => cleanup.closeForTests());
     functions['chatbot-mcp-server'] = mcp.handler;
     functions['chatbot-engine'] = engine.handler;
-    closers.push(() => engine.closeForTests(), () => handlers.ws!.closeForTests());
+    closers.push(
+      () => engine.closeForTests(),
+      () => handlers.ws!.closeForTests(),
+    );
 
     const tools = createToolClient(
-      { kind: 'lambda', functionName: 'chatbot-mcp-server', region: 'us-east-1', endpoint: lambda.endpoint },
+      {
+        kind: 'lambda',
+        functionName: 'chatbot-mcp-server',
+        region: 'us-east-1',
+        endpoint: lambda.endpoint,
+      },
       { logger: silentLogger },
     );
     closers.push(() => tools.close());
@@ -119,6 +141,7 @@ export async function startAwsPath(): Promise<AwsPath> {
       async close() {
         // Sockets first (no $disconnect on shutdown), then running turns, then the rest.
         await apigw.close();
+        await apigw.settled();
         // A turn left waiting (a failed test's approval) must not hold the shutdown.
         await Promise.race([lambda.settled(), new Promise((r) => setTimeout(r, 5_000))]);
         await closeAll();

@@ -2,7 +2,8 @@ import { createLogger, type Logger } from 'chatbot-mcp-server/core';
 import { ApiGatewayConnections } from '../../adapters/aws/apigw-connections.js';
 import { LambdaEventInvoker, type EventInvoker } from '../../adapters/aws/lambda-event-invoker.js';
 import { createModel } from '../../adapters/create-model.js';
-import { createToolClient } from '../../adapters/create-tool-client.js';
+import { lambdaTransport } from '../../adapters/aws/lambda-mcp-transport.js';
+import { McpToolClient } from '../../adapters/mcp/mcp-tool-client.js';
 import { ConnectionBindings } from '../../adapters/records/aws-connection-bindings.js';
 import { TurnMarkers } from '../../adapters/records/aws-turn-markers.js';
 import { buildChatServices } from '../../app/chat-services.js';
@@ -40,9 +41,12 @@ export async function buildLambdaContainer(
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const config = loadGatewayConfig(env);
   const lambda = loadLambdaConfig(env, needs);
-  if (config.mcp.kind === 'in-process' || config.mcp.kind === 'stdio')
+  const mcp = config.mcp;
+  // Only the Lambda transport: the others load the embedded MCP runtime (LanceDB, a native
+  // module) into the bundle.
+  if (mcp.kind !== 'lambda')
     throw new GatewayConfigError(
-      `MCP_TRANSPORT: ${config.mcp.kind} cannot run in a Lambda function; use lambda (MCP_SERVER_FUNCTION_NAME) or http`,
+      `MCP_TRANSPORT: ${mcp.kind} is not available in the Lambda functions; use lambda (with MCP_SERVER_FUNCTION_NAME)`,
     );
   const logger = createLogger(config.logLevel);
   const chatStore = await openChatStore({
@@ -52,7 +56,7 @@ export async function buildLambdaContainer(
     ...(config.configFile && { configFile: config.configFile }),
   });
   const tables = chatTableSpecs(chatStore.tables);
-  const tools = createToolClient(config.mcp, { logger, env });
+  const tools = new McpToolClient({ connect: lambdaTransport(mcp), name: 'lambda', logger });
   const model = await createModel(config.model);
   const services = buildChatServices({ config, chatStore, tools, logger, ...(model && { model }) });
   const connections = new ApiGatewayConnections({

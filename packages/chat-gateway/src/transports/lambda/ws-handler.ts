@@ -1,4 +1,4 @@
-import { errorFields } from 'chatbot-mcp-server/core';
+import { errorFields, type Logger } from 'chatbot-mcp-server/core';
 import { OFFLINE_NOTICE } from '../../config.js';
 import { containerOnce } from './lambda-container.js';
 import type { WebSocketEvent, WebSocketResult } from './ws-events.js';
@@ -6,11 +6,13 @@ import { createWsRoutes } from './ws-routes.js';
 
 const container = containerOnce({ engine: true });
 let routes: Promise<ReturnType<typeof createWsRoutes>> | undefined;
+let logger: Logger | undefined;
 
 function getRoutes(): Promise<ReturnType<typeof createWsRoutes>> {
   routes ??= container.get().then(
     (c) => {
       if (!c.engine) throw new Error('the WebSocket function needs ENGINE_FUNCTION_NAME');
+      logger = c.logger;
       return createWsRoutes({
         sessions: c.services.sessions,
         store: c.services.store,
@@ -48,12 +50,12 @@ export async function handler(event: WebSocketEvent): Promise<WebSocketResult> {
         return await r.receive(event);
     }
   } catch (error) {
-    const c = await container.get().catch(() => undefined);
     const fields = { route: event.requestContext.routeKey, ...errorFields(error) };
-    if (c) c.logger.error('websocket route failed', fields);
+    // Without a logger the container never started (a configuration error, named in the message).
+    if (logger) logger.error('websocket route failed', fields);
     else
       process.stderr.write(
-        `${JSON.stringify({ level: 'error', msg: 'websocket function could not start', ...fields })}\n`,
+        `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'websocket function could not start', ...fields })}\n`,
       );
     return { statusCode: 500, body: 'internal error' };
   }
@@ -62,5 +64,6 @@ export async function handler(event: WebSocketEvent): Promise<WebSocketResult> {
 /** Tests: closes what this module's container opened. */
 export async function closeForTests(): Promise<void> {
   routes = undefined;
+  logger = undefined;
   await container.close();
 }
