@@ -2,8 +2,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from 'chatbot-mcp-server/core';
 import { createDocumentClient, DynamoDbRecordStore } from 'chatbot-mcp-server/records';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALLOWED_ORIGIN, AUTH_TOKEN, MODEL_ID, startAwsPath, type AwsPath } from '../support/apigw-aws-path.js';
-import { converseText, converseToolUse, converseEnd } from '../support/fake-bedrock-converse-server.js';
+import {
+  ALLOWED_ORIGIN,
+  AUTH_TOKEN,
+  MODEL_ID,
+  startAwsPath,
+  type AwsPath,
+} from '../support/apigw-aws-path.js';
+import {
+  converseText,
+  converseToolUse,
+  converseEnd,
+} from '../support/fake-bedrock-converse-server.js';
 import { ChatClient } from '../support/ws-client.js';
 
 const origin = { headers: { origin: ALLOWED_ORIGIN } };
@@ -12,12 +22,18 @@ const origin = { headers: { origin: ALLOWED_ORIGIN } };
 const route = (routeName: string) => ({
   items: [
     { event: 'messageStart', body: { role: 'assistant' } },
-    ...converseToolUse(0, 'route-1', 'choose_route', [JSON.stringify({ route: routeName, reason: 'scripted' })]),
+    ...converseToolUse(0, 'route-1', 'choose_route', [
+      JSON.stringify({ route: routeName, reason: 'scripted' }),
+    ]),
     ...converseEnd('tool_use'),
   ],
 });
 
-async function until(test: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+async function until(
+  test: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 15_000,
+): Promise<void> {
   for (const end = Date.now() + ms; !(await test()); await sleep(50))
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
 }
@@ -32,7 +48,13 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
   });
 
   it('a real ws client gets its session, then a cited answer streamed through PostToConnection', async () => {
-    aws.bedrock.enqueue(route('rag'), { items: converseText(['To roll back, ', 'redeploy the previous release ', 'as the runbook says [1].']) });
+    aws.bedrock.enqueue(route('rag'), {
+      items: converseText([
+        'To roll back, ',
+        'redeploy the previous release ',
+        'as the runbook says [1].',
+      ]),
+    });
     const c = await ChatClient.open(aws.url(), origin);
     const session = await c.next('session');
     expect(session).toMatchObject({ resumed: false, model: `bedrock:${MODEL_ID}` });
@@ -41,14 +63,29 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     const finish = await c.next('finish');
     expect(c.of('start')[0]).toMatchObject({ queryType: 'rag', replyTo: 'm1' });
     expect(c.of('source')[0]).toMatchObject({ n: 1, source: 'deployment-runbook.md' });
-    expect(c.of('text-delta').map((d) => d.delta)).toEqual(['To roll back, ', 'redeploy the previous release ', 'as the runbook says [1].']);
-    expect(finish).toMatchObject({ finishReason: 'stop', response: { sessionId: session.sessionId, queryType: 'rag', sources: ['deployment-runbook.md'] } });
+    expect(c.of('text-delta').map((d) => d.delta)).toEqual([
+      'To roll back, ',
+      'redeploy the previous release ',
+      'as the runbook says [1].',
+    ]);
+    expect(finish).toMatchObject({
+      finishReason: 'stop',
+      response: {
+        sessionId: session.sessionId,
+        queryType: 'rag',
+        sources: ['deployment-runbook.md'],
+      },
+    });
     expect(c.violations).toEqual([]);
 
     // The turn went to the engine function asynchronously; no secret travelled with it.
     const invokes = aws.lambda.invocations.filter((i) => i.functionName === 'chatbot-engine');
     expect(invokes.map((i) => i.invocationType)).toEqual(['Event', 'Event']);
-    expect(invokes[1]?.payload).toMatchObject({ kind: 'turn', sessionId: session.sessionId, clientMessageId: 'm1' });
+    expect(invokes[1]?.payload).toMatchObject({
+      kind: 'turn',
+      sessionId: session.sessionId,
+      clientMessageId: 'm1',
+    });
     expect(JSON.stringify(invokes)).not.toContain(session.resumeToken);
 
     // The history has the two messages and none of the store's markers.
@@ -67,13 +104,20 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     aws.bedrock.enqueue(route('rag'), {
       items: [
         { event: 'messageStart', body: { role: 'assistant' } },
-        { event: 'contentBlockDelta', body: { contentBlockIndex: 0, delta: { text: 'The first part of the answer' } } },
+        {
+          event: 'contentBlockDelta',
+          body: { contentBlockIndex: 0, delta: { text: 'The first part of the answer' } },
+        },
         { stall: true },
       ],
     });
     const c = await ChatClient.open(aws.url(), origin);
     const session = await c.next('session');
-    c.send({ type: 'message', id: 'gone-1', content: 'What does the incident policy say about severity?' });
+    c.send({
+      type: 'message',
+      id: 'gone-1',
+      content: 'What does the incident policy say about severity?',
+    });
     await c.next('text-delta');
     const connectionId = aws.apigw.connected.at(-1)!;
     expect(aws.bedrock.openStreams()).toBe(1);
@@ -83,7 +127,9 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     // $disconnect marks the connection gone; the engine's poll aborts the model stream.
     await until(() => aws.bedrock.openStreams() === 0, 'the model stream to be aborted');
     await aws.lambda.settled();
-    const after = aws.apigw.calls.slice(closedAt).filter((call) => call.connectionId === connectionId);
+    const after = aws.apigw.calls
+      .slice(closedAt)
+      .filter((call) => call.connectionId === connectionId);
     expect(after.filter((call) => call.status === 200)).toEqual([]);
 
     // The partial answer is stored: a new connection resumes the session and reads it.
@@ -93,17 +139,27 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     await again.next('session', (s) => s.resumed);
     again.send({ type: 'history' });
     const history = await again.next('history');
-    expect(history.messages[0]).toMatchObject({ role: 'assistant', content: 'The first part of the answer', finishReason: 'cancelled' });
+    expect(history.messages[0]).toMatchObject({
+      role: 'assistant',
+      content: 'The first part of the answer',
+      finishReason: 'cancelled',
+    });
     expect(history.messages[1]).toMatchObject({ role: 'user', clientMessageId: 'gone-1' });
     await again.close();
   });
 
   it('refuses the upgrade with 403 for a missing or wrong token and for a foreign Origin', async () => {
     await expect(ChatClient.open(aws.apigw.wsUrl, origin)).rejects.toThrow('HTTP 403');
-    await expect(ChatClient.open(aws.url('wrong-token-wrong-token'), origin)).rejects.toThrow('HTTP 403');
-    await expect(ChatClient.open(aws.url(), { headers: { origin: 'https://evil.example' } })).rejects.toThrow('HTTP 403');
+    await expect(ChatClient.open(aws.url('wrong-token-wrong-token'), origin)).rejects.toThrow(
+      'HTTP 403',
+    );
+    await expect(
+      ChatClient.open(aws.url(), { headers: { origin: 'https://evil.example' } }),
+    ).rejects.toThrow('HTTP 403');
     // The header form of the token is accepted.
-    const c = await ChatClient.open(aws.apigw.wsUrl, { headers: { ...origin.headers, authorization: `Bearer ${AUTH_TOKEN}` } });
+    const c = await ChatClient.open(aws.apigw.wsUrl, {
+      headers: { ...origin.headers, authorization: `Bearer ${AUTH_TOKEN}` },
+    });
     await c.next('session');
     await c.close();
   });
@@ -111,9 +167,17 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
   it('a destructive tool call waits for confirm: another session cannot approve it, its own session can', async () => {
     const owner = await ChatClient.open(aws.url(), origin);
     await owner.next('session');
-    owner.send({ type: 'message', id: 'c1', content: '/call create_record {"table":"notes","data":{"id":"aws-1","title":"delete me"}}' });
+    owner.send({
+      type: 'message',
+      id: 'c1',
+      content: '/call create_record {"table":"notes","data":{"id":"aws-1","title":"delete me"}}',
+    });
     await owner.next('finish', (f) => f.response.toolsUsed.includes('create_record'));
-    owner.send({ type: 'message', id: 'c2', content: '/call delete_record {"table":"notes","record_id":"aws-1"}' });
+    owner.send({
+      type: 'message',
+      id: 'c2',
+      content: '/call delete_record {"table":"notes","record_id":"aws-1"}',
+    });
     const request = await owner.next('confirm-request');
 
     const other = await ChatClient.open(aws.url(), origin);
@@ -122,13 +186,17 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     expect(await other.next('error')).toMatchObject({ code: 'NOT_FOUND', replyTo: 'confirm' });
     await sleep(300);
     expect(owner.of('tool-result').filter((r) => r.toolCallId === request.toolCallId)).toEqual([]);
-    expect((await aws.tools.callTool('read_record', { table: 'notes', record_id: 'aws-1' })).isError).toBe(false);
+    expect(
+      (await aws.tools.callTool('read_record', { table: 'notes', record_id: 'aws-1' })).isError,
+    ).toBe(false);
 
     owner.send({ type: 'confirm', toolCallId: request.toolCallId, approve: true });
     const result = await owner.next('tool-result', (r) => r.toolCallId === request.toolCallId);
     expect(result.isError).toBe(false);
     await owner.next('finish', (f) => f.response.toolsUsed.includes('delete_record'));
-    expect((await aws.tools.callTool('read_record', { table: 'notes', record_id: 'aws-1' })).isError).toBe(true);
+    expect(
+      (await aws.tools.callTool('read_record', { table: 'notes', record_id: 'aws-1' })).isError,
+    ).toBe(true);
     await other.close();
     await owner.close();
   });
@@ -137,7 +205,10 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     aws.bedrock.enqueue(route('general'), {
       items: [
         { event: 'messageStart', body: { role: 'assistant' } },
-        { event: 'contentBlockDelta', body: { contentBlockIndex: 0, delta: { text: 'Thinking about it' } } },
+        {
+          event: 'contentBlockDelta',
+          body: { contentBlockIndex: 0, delta: { text: 'Thinking about it' } },
+        },
         { stall: true },
       ],
     });
@@ -147,7 +218,10 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     await c.next('text-delta');
     c.send({ type: 'cancel', messageId: 'x1' });
     const finish = await c.next('finish');
-    expect(finish).toMatchObject({ finishReason: 'cancelled', response: { content: 'Thinking about it' } });
+    expect(finish).toMatchObject({
+      finishReason: 'cancelled',
+      response: { content: 'Thinking about it' },
+    });
     await until(() => aws.bedrock.openStreams() === 0, 'the model stream to be aborted');
     await c.close();
   });
@@ -159,9 +233,17 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     await active.next('session');
     const closed = idle.closed();
     // Age the session as two hours of silence would.
-    const client = createDocumentClient({ region: 'local', endpoint: aws.dynamoEndpoint, localCredentials: true });
+    const client = createDocumentClient({
+      region: 'local',
+      endpoint: aws.dynamoEndpoint,
+      localCredentials: true,
+    });
     const sessions = loadConfig({}).tables.find((t) => t.alias === 'sessions')!;
-    await new DynamoDbRecordStore({ client }).update(sessions, { sessionId: session.sessionId }, { lastActivity: new Date(Date.now() - 2 * 3600_000).toISOString() });
+    await new DynamoDbRecordStore({ client }).update(
+      sessions,
+      { sessionId: session.sessionId },
+      { lastActivity: new Date(Date.now() - 2 * 3600_000).toISOString() },
+    );
     client.destroy();
 
     expect((await aws.cleanup()).closed).toBeGreaterThanOrEqual(1);
@@ -170,7 +252,10 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     const again = await ChatClient.open(aws.url(), origin);
     await again.next('session');
     again.send({ type: 'resume', sessionId: session.sessionId, resumeToken: session.resumeToken });
-    expect(await again.next('error')).toMatchObject({ code: 'SESSION_NOT_FOUND', replyTo: 'resume' });
+    expect(await again.next('error')).toMatchObject({
+      code: 'SESSION_NOT_FOUND',
+      replyTo: 'resume',
+    });
     active.send({ type: 'history' });
     await active.next('history');
     await again.close();

@@ -2,12 +2,18 @@ import { silentLogger } from 'chatbot-mcp-server/core';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createAuthorizer } from '../../src/transports/lambda/authorizer.js';
-import { loadAuthorizerConfig, loadLambdaConfig } from '../../src/transports/lambda/lambda-config.js';
+import {
+  loadAuthorizerConfig,
+  loadLambdaConfig,
+} from '../../src/transports/lambda/lambda-config.js';
 
 const TOKEN = 'a-shared-token-of-32-characters!';
 const ARN = 'arn:aws:execute-api:us-east-1:123456789012:api1/prod/$connect';
 
-function event(query: Record<string, string> = {}, headers: Record<string, string> = {}): APIGatewayRequestAuthorizerEvent {
+function event(
+  query: Record<string, string> = {},
+  headers: Record<string, string> = {},
+): APIGatewayRequestAuthorizerEvent {
   return {
     type: 'REQUEST',
     methodArn: ARN,
@@ -17,30 +23,53 @@ function event(query: Record<string, string> = {}, headers: Record<string, strin
   } as unknown as APIGatewayRequestAuthorizerEvent;
 }
 
-const effect = (r: { policyDocument: { Statement: { Effect?: string; Resource?: unknown }[] } }) => r.policyDocument.Statement[0];
+const effect = (r: { policyDocument: { Statement: { Effect?: string; Resource?: unknown }[] } }) =>
+  r.policyDocument.Statement[0];
 
 describe('$connect authorizer (REQUEST): shared token and Origin', () => {
-  const authorize = createAuthorizer(loadAuthorizerConfig({ CHAT_AUTH_TOKEN: TOKEN, ALLOWED_ORIGINS: 'https://chat.example, http://localhost:8080/' }), silentLogger);
+  const authorize = createAuthorizer(
+    loadAuthorizerConfig({
+      CHAT_AUTH_TOKEN: TOKEN,
+      ALLOWED_ORIGINS: 'https://chat.example, http://localhost:8080/',
+    }),
+    silentLogger,
+  );
 
   it('allows the token in ?token= or Authorization: Bearer, for the method ARN only', () => {
-    expect(effect(authorize(event({ token: TOKEN }, { Origin: 'https://chat.example' })))).toEqual({ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: ARN });
-    expect(effect(authorize(event({}, { authorization: `Bearer ${TOKEN}`, origin: 'http://localhost:8080' })))?.Effect).toBe('Allow');
+    expect(effect(authorize(event({ token: TOKEN }, { Origin: 'https://chat.example' })))).toEqual({
+      Action: 'execute-api:Invoke',
+      Effect: 'Allow',
+      Resource: ARN,
+    });
+    expect(
+      effect(
+        authorize(event({}, { authorization: `Bearer ${TOKEN}`, origin: 'http://localhost:8080' })),
+      )?.Effect,
+    ).toBe('Allow');
   });
 
   it('denies a missing, wrong or prefixed token', () => {
-    for (const e of [event({}, { origin: 'https://chat.example' }), event({ token: 'nope' }, { origin: 'https://chat.example' }), event({ token: `${TOKEN}x` }, { origin: 'https://chat.example' })])
+    for (const e of [
+      event({}, { origin: 'https://chat.example' }),
+      event({ token: 'nope' }, { origin: 'https://chat.example' }),
+      event({ token: `${TOKEN}x` }, { origin: 'https://chat.example' }),
+    ])
       expect(effect(authorize(e))?.Effect).toBe('Deny');
   });
 
   it('denies an Origin outside ALLOWED_ORIGINS, and a missing one when a list is set', () => {
-    expect(effect(authorize(event({ token: TOKEN }, { origin: 'https://evil.example' })))?.Effect).toBe('Deny');
+    expect(
+      effect(authorize(event({ token: TOKEN }, { origin: 'https://evil.example' })))?.Effect,
+    ).toBe('Deny');
     expect(effect(authorize(event({ token: TOKEN })))?.Effect).toBe('Deny');
   });
 
   it('allows any Origin (and none) when ALLOWED_ORIGINS is empty', () => {
     const open = createAuthorizer(loadAuthorizerConfig({ CHAT_AUTH_TOKEN: TOKEN }), silentLogger);
     expect(effect(open(event({ token: TOKEN })))?.Effect).toBe('Allow');
-    expect(effect(open(event({ token: TOKEN }, { origin: 'https://anything.example' })))?.Effect).toBe('Allow');
+    expect(
+      effect(open(event({ token: TOKEN }, { origin: 'https://anything.example' })))?.Effect,
+    ).toBe('Allow');
   });
 });
 
@@ -49,7 +78,10 @@ describe('Lambda configuration fails fast, naming the variable', () => {
     [{}, /CHAT_AUTH_TOKEN: required/],
     [{ CHAT_AUTH_TOKEN_SECRET_ARN: 'arn:x' }, /CHAT_AUTH_TOKEN_SECRET_ARN: .*not supported yet/],
     [{ CHAT_AUTH_TOKEN: 'short' }, /at least 16/],
-    [{ CHAT_AUTH_TOKEN: TOKEN, ALLOWED_ORIGINS: 'chat.example' }, /ALLOWED_ORIGINS: "chat.example" is not an origin/],
+    [
+      { CHAT_AUTH_TOKEN: TOKEN, ALLOWED_ORIGINS: 'chat.example' },
+      /ALLOWED_ORIGINS: "chat.example" is not an origin/,
+    ],
   ])('authorizer %j', (env, message) => {
     expect(() => loadAuthorizerConfig(env)).toThrow(message);
   });
@@ -57,15 +89,36 @@ describe('Lambda configuration fails fast, naming the variable', () => {
   it.each([
     [{}, {}, /AWS_REGION: required/],
     [{ AWS_REGION: 'us-east-1' }, {}, /WS_MANAGEMENT_ENDPOINT: required/],
-    [{ AWS_REGION: 'us-east-1', WS_MANAGEMENT_ENDPOINT: 'not a url' }, {}, /WS_MANAGEMENT_ENDPOINT: must be a URL/],
-    [{ AWS_REGION: 'us-east-1', WS_MANAGEMENT_ENDPOINT: 'https://x/prod' }, { engine: true }, /ENGINE_FUNCTION_NAME: required/],
-    [{ AWS_REGION: 'us-east-1', WS_MANAGEMENT_ENDPOINT: 'https://x/prod', TURN_POLL_MS: '5' }, {}, /TURN_POLL_MS: must be a whole number from 20/],
+    [
+      { AWS_REGION: 'us-east-1', WS_MANAGEMENT_ENDPOINT: 'not a url' },
+      {},
+      /WS_MANAGEMENT_ENDPOINT: must be a URL/,
+    ],
+    [
+      { AWS_REGION: 'us-east-1', WS_MANAGEMENT_ENDPOINT: 'https://x/prod' },
+      { engine: true },
+      /ENGINE_FUNCTION_NAME: required/,
+    ],
+    [
+      { AWS_REGION: 'us-east-1', WS_MANAGEMENT_ENDPOINT: 'https://x/prod', TURN_POLL_MS: '5' },
+      {},
+      /TURN_POLL_MS: must be a whole number from 20/,
+    ],
   ])('functions %j', (env, needs, message) => {
     expect(() => loadLambdaConfig(env, needs)).toThrow(message);
   });
 
   it('reads a complete configuration', () => {
-    expect(loadLambdaConfig({ AWS_REGION: 'eu-west-1', WS_MANAGEMENT_ENDPOINT: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod/', ENGINE_FUNCTION_NAME: 'engine' }, { engine: true })).toEqual({
+    expect(
+      loadLambdaConfig(
+        {
+          AWS_REGION: 'eu-west-1',
+          WS_MANAGEMENT_ENDPOINT: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod/',
+          ENGINE_FUNCTION_NAME: 'engine',
+        },
+        { engine: true },
+      ),
+    ).toEqual({
       region: 'eu-west-1',
       managementEndpoint: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod',
       engineFunctionName: 'engine',

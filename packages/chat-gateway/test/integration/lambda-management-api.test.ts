@@ -4,13 +4,23 @@ import { ApiGatewayChannel } from '../../src/adapters/aws/apigw-channel.js';
 import { ApiGatewayConnections } from '../../src/adapters/aws/apigw-connections.js';
 import { ClientGoneError } from '../../src/errors.js';
 import { MAX_FRAME_BYTES, type ServerFrame } from '../../src/protocol/frames.js';
-import { startApiGatewayWebSocketEmulator, type ApiGatewayWebSocketEmulator, type EmulatorHandlers } from '../support/apigw-websocket-emulator.js';
+import {
+  startApiGatewayWebSocketEmulator,
+  type ApiGatewayWebSocketEmulator,
+  type EmulatorHandlers,
+} from '../support/apigw-websocket-emulator.js';
 import { ChatClient } from '../support/ws-client.js';
 
 /** Every connection allowed, every route accepted: only the management API is under test. */
 const allow: EmulatorHandlers = {
   authorizer: (e) =>
-    Promise.resolve({ principalId: 'x', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: e.methodArn }] } }),
+    Promise.resolve({
+      principalId: 'x',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: e.methodArn }],
+      },
+    }),
   routes: () => Promise.resolve({ statusCode: 200 }),
 };
 
@@ -24,7 +34,11 @@ describe('API Gateway management channel with the real @aws-sdk/client-apigatewa
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-    connections = new ApiGatewayConnections({ endpoint: apigw.managementEndpoint, region: 'us-east-1', client });
+    connections = new ApiGatewayConnections({
+      endpoint: apigw.managementEndpoint,
+      region: 'us-east-1',
+      client,
+    });
   });
   afterAll(async () => {
     connections?.destroy();
@@ -45,7 +59,9 @@ describe('API Gateway management channel with the real @aws-sdk/client-apigatewa
     const deltas = client.of('text-delta');
     expect(deltas.length).toBeGreaterThan(3);
     expect(deltas.map((d) => d.delta).join('')).toBe(`${delta}end`);
-    const posted = apigw.calls.filter((c) => c.connectionId === channel.connectionId && c.method === 'POST');
+    const posted = apigw.calls.filter(
+      (c) => c.connectionId === channel.connectionId && c.method === 'POST',
+    );
     expect(posted.every((c) => c.status === 200 && c.bytes <= MAX_FRAME_BYTES)).toBe(true);
     await client.close();
   });
@@ -53,12 +69,26 @@ describe('API Gateway management channel with the real @aws-sdk/client-apigatewa
   it('shortens a finish frame and a history page that would not fit, keeping them valid', async () => {
     const { client, channel } = await open();
     const content = 'x'.repeat(200_000);
-    const response = { sessionId: 's', messageId: 'M2', content, timestamp: new Date(0).toISOString(), sources: [], toolsUsed: [], queryType: 'general' as const, responseTime: 1 };
+    const response = {
+      sessionId: 's',
+      messageId: 'M2',
+      content,
+      timestamp: new Date(0).toISOString(),
+      sources: [],
+      toolsUsed: [],
+      queryType: 'general' as const,
+      responseTime: 1,
+    };
     await channel.send({ type: 'finish', messageId: 'M2', finishReason: 'stop', response });
     const finish = await client.next('finish');
     expect(finish.response.content.length).toBeLessThan(content.length);
     expect(finish.response.content).toMatch(/more characters not shown/);
-    const messages = Array.from({ length: 4 }, (_, i) => ({ messageId: `0000000000000000000000000${i}`, role: 'user' as const, content: 'y'.repeat(50_000), timestamp: new Date(0).toISOString() })).reverse();
+    const messages = Array.from({ length: 4 }, (_, i) => ({
+      messageId: `0000000000000000000000000${i}`,
+      role: 'user' as const,
+      content: 'y'.repeat(50_000),
+      timestamp: new Date(0).toISOString(),
+    })).reverse();
     await channel.send({ type: 'history', messages } satisfies ServerFrame);
     const history = await client.next('history');
     expect(history.messages.length).toBeLessThan(4);
@@ -70,7 +100,9 @@ describe('API Gateway management channel with the real @aws-sdk/client-apigatewa
   it('maps GoneException to ClientGoneError once the socket is closed; deleting a gone connection is fine', async () => {
     const { client, channel } = await open();
     await client.close();
-    await expect(channel.send({ type: 'error', code: 'X', message: 'x', retryable: false })).rejects.toBeInstanceOf(ClientGoneError);
+    await expect(
+      channel.send({ type: 'error', code: 'X', message: 'x', retryable: false }),
+    ).rejects.toBeInstanceOf(ClientGoneError);
     expect(apigw.calls.at(-1)).toMatchObject({ connectionId: channel.connectionId, status: 410 });
     await expect(connections.delete(channel.connectionId)).resolves.toBeUndefined();
   });

@@ -14,7 +14,9 @@ export interface DynamoDbLocal {
  * Amazon DynamoDB Local (Java 17) in memory on 127.0.0.1 with `tables` created as the AWS
  * deployment creates them (`ensureTables`); a child process, stopped on close or exit.
  */
-export async function startDynamoDbLocalWithTables(tables: readonly TableSpec[]): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocalWithTables(
+  tables: readonly TableSpec[],
+): Promise<DynamoDbLocal> {
   const probe = createServer().listen(0, '127.0.0.1');
   await once(probe, 'listening');
   const { port } = probe.address() as AddressInfo;
@@ -31,13 +33,15 @@ export async function startDynamoDbLocalWithTables(tables: readonly TableSpec[])
   const client = createDocumentClient({ region: 'local', endpoint, localCredentials: true });
   try {
     // The JVM takes seconds to answer its first request.
-    for (let deadline = Date.now() + 45_000; ; ) {
+    for (let deadline = Date.now() + 45_000; ;) {
       try {
         await ensureTables(client, tables);
         break;
       } catch (error) {
         if (child.exitCode !== null || Date.now() > deadline)
-          throw new Error(`DynamoDB Local did not start on ${endpoint}: ${output}`, { cause: error });
+          throw new Error(`DynamoDB Local did not start on ${endpoint}: ${output}`, {
+            cause: error,
+          });
         await sleep(250);
       }
     }

@@ -27,7 +27,9 @@ export interface LambdaInvokeEmulator {
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
-export async function startLambdaInvokeEmulator(functions: Record<string, InvokedHandler>): Promise<LambdaInvokeEmulator> {
+export async function startLambdaInvokeEmulator(
+  functions: Record<string, InvokedHandler>,
+): Promise<LambdaInvokeEmulator> {
   const invocations: InvokeRecord[] = [];
   const running = new Set<Promise<unknown>>();
   const server = createServer((req, res) => void serve(req, res).catch(() => res.destroy()));
@@ -40,7 +42,12 @@ export async function startLambdaInvokeEmulator(functions: Record<string, Invoke
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     if (req.method !== 'POST' || !handler)
-      return end(res, 404, { 'x-amzn-errortype': 'ResourceNotFoundException' }, JSON.stringify({ Type: 'User', message: `Function not found: ${functionName}` }));
+      return end(
+        res,
+        404,
+        { 'x-amzn-errortype': 'ResourceNotFoundException' },
+        JSON.stringify({ Type: 'User', message: `Function not found: ${functionName}` }),
+      );
     const raw = Buffer.concat(chunks).toString('utf8');
     const payload: unknown = raw ? JSON.parse(raw) : {};
     const invocationType = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
@@ -56,7 +63,12 @@ export async function startLambdaInvokeEmulator(functions: Record<string, Invoke
       end(res, 200, {}, JSON.stringify(result ?? null));
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
-      end(res, 200, { 'x-amz-function-error': 'Unhandled' }, JSON.stringify({ errorType: e.name, errorMessage: e.message }));
+      end(
+        res,
+        200,
+        { 'x-amz-function-error': 'Unhandled' },
+        JSON.stringify({ errorType: e.name, errorMessage: e.message }),
+      );
     }
   }
 
@@ -75,7 +87,16 @@ export async function startLambdaInvokeEmulator(functions: Record<string, Invoke
   };
 }
 
-function end(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': crypto.randomUUID(), ...headers });
+function end(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+): void {
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'x-amzn-requestid': crypto.randomUUID(),
+    ...headers,
+  });
   res.end(body);
 }

@@ -65,7 +65,12 @@ export async function startApiGatewayWebSocketEmulator(
   let domainName = '';
   let closing = false;
 
-  const context = (routeKey: string, eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT', connectionId: string, req: IncomingMessage) => ({
+  const context = (
+    routeKey: string,
+    eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT',
+    connectionId: string,
+    req: IncomingMessage,
+  ) => ({
     routeKey,
     eventType,
     connectionId,
@@ -74,7 +79,10 @@ export async function startApiGatewayWebSocketEmulator(
     apiId: API_ID,
     requestId: randomBytes(8).toString('hex'),
     connectedAt: Date.now(),
-    identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '' },
+    identity: {
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      userAgent: req.headers['user-agent'] ?? '',
+    },
   });
 
   server.on('upgrade', (req, socket, head) => {
@@ -82,7 +90,9 @@ export async function startApiGatewayWebSocketEmulator(
       const url = new URL(req.url ?? '/', 'http://emulator');
       if (url.pathname !== `/${stage}`) return refuse(socket, 404, 'Not Found');
       const connectionId = newConnectionId();
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
+      );
       const query = Object.fromEntries(url.searchParams);
       const requestContext = context('$connect', 'CONNECT', connectionId, req);
       const methodArn = `arn:aws:execute-api:us-east-1:${ACCOUNT}:${API_ID}/${stage}/$connect`;
@@ -100,35 +110,52 @@ export async function startApiGatewayWebSocketEmulator(
         return refuse(socket, 500, 'Internal Server Error');
       }
       if (!allowed) return refuse(socket, 403, 'Forbidden');
-      const result = await track(handlers.routes({ requestContext, headers, queryStringParameters: query, isBase64Encoded: false }));
-      if (result.statusCode < 200 || result.statusCode > 299) return refuse(socket, result.statusCode, 'Refused');
+      const result = await track(
+        handlers.routes({
+          requestContext,
+          headers,
+          queryStringParameters: query,
+          isBase64Encoded: false,
+        }),
+      );
+      if (result.statusCode < 200 || result.statusCode > 299)
+        return refuse(socket, result.statusCode, 'Refused');
       wss.handleUpgrade(req, socket, head, (ws) => {
         sockets.set(connectionId, ws);
         connected.push(connectionId);
         ws.on('message', (data, isBinary) => {
           const raw = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
-          void track(handlers.routes({
-            requestContext: context('$default', 'MESSAGE', connectionId, req),
-            body: isBinary ? raw.toString('base64') : raw.toString('utf8'),
-            isBase64Encoded: isBinary,
-          }));
+          void track(
+            handlers.routes({
+              requestContext: context('$default', 'MESSAGE', connectionId, req),
+              body: isBinary ? raw.toString('base64') : raw.toString('utf8'),
+              isBase64Encoded: isBinary,
+            }),
+          );
         });
         ws.on('close', () => {
           sockets.delete(connectionId);
           if (!closing)
-            void track(handlers.routes({ requestContext: context('$disconnect', 'DISCONNECT', connectionId, req) }));
+            void track(
+              handlers.routes({
+                requestContext: context('$disconnect', 'DISCONNECT', connectionId, req),
+              }),
+            );
         });
       });
     })().catch(() => socket.destroy());
   });
 
   async function manage(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const match = new RegExp(`^(?:/${stage})?/@connections/([^/]+)$`).exec(new URL(req.url ?? '/', 'http://x').pathname);
+    const match = new RegExp(`^(?:/${stage})?/@connections/([^/]+)$`).exec(
+      new URL(req.url ?? '/', 'http://x').pathname,
+    );
     const body = await readAll(req);
     if (!match?.[1]) return reply(res, 404, 'NotFoundException', 'No method found matching route');
     const connectionId = decodeURIComponent(match[1]);
     const ws = sockets.get(connectionId);
-    const record = (status: number): void => void calls.push({ method: req.method ?? '', connectionId, status, bytes: body.length });
+    const record = (status: number): void =>
+      void calls.push({ method: req.method ?? '', connectionId, status, bytes: body.length });
     if (!ws || ws.readyState !== ws.OPEN) {
       record(410);
       return reply(res, 410, 'GoneException', null);
@@ -151,7 +178,13 @@ export async function startApiGatewayWebSocketEmulator(
     if (req.method === 'GET') {
       record(200);
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ConnectedAt: new Date().toISOString(), Identity: { SourceIp: '127.0.0.1' }, LastActiveAt: new Date().toISOString() }));
+      res.end(
+        JSON.stringify({
+          ConnectedAt: new Date().toISOString(),
+          Identity: { SourceIp: '127.0.0.1' },
+          LastActiveAt: new Date().toISOString(),
+        }),
+      );
       return;
     }
     return reply(res, 404, 'NotFoundException', 'No method found matching route');
@@ -185,11 +218,21 @@ function newConnectionId(): string {
 }
 
 function refuse(socket: import('node:stream').Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ message: text })}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ message: text })}`,
+  );
 }
 
-function reply(res: ServerResponse, status: number, errorType?: string, message?: string | null): void {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': randomBytes(8).toString('hex') };
+function reply(
+  res: ServerResponse,
+  status: number,
+  errorType?: string,
+  message?: string | null,
+): void {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-amzn-requestid': randomBytes(8).toString('hex'),
+  };
   if (errorType) headers['x-amzn-ErrorType'] = errorType;
   res.writeHead(status, headers);
   res.end(errorType ? JSON.stringify({ message: message ?? null }) : '');
