@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { errorFields, type Logger } from 'chatbot-mcp-server/core';
 import type { ChatEngine, FailedTurn } from '../engine/chat-engine.js';
 import type { TurnOutcome, TurnSink } from '../engine/turn.js';
+import type { ModelMessage } from '../ports/chat-model.js';
 import { ChatError, ClientGoneError } from '../errors.js';
 import type { SessionStore } from '../ports/session-store.js';
 import type { ServerFrame } from '../protocol/frames.js';
@@ -38,8 +39,13 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
   const { sessionId, clientMessageId } = request;
   const started = deps.now();
   const ttl = Math.floor(started / 1000) + deps.retentionDays * 86_400;
-  const earlier = await deps.store.listMessages(sessionId, { limit: deps.historyMessages ?? 20 });
   const userMessageId = deps.newId();
+  // Loaded on first use (the offline engine never needs it); messages from this turn on are left out.
+  let history: Promise<ModelMessage[]> | undefined;
+  const loadHistory = (): Promise<ModelMessage[]> =>
+    (history ??= deps.store
+      .listMessages(sessionId, { limit: deps.historyMessages ?? 20, before: userMessageId })
+      .then(toModelHistory));
   await deps.store.appendMessage({
     sessionId,
     messageId: userMessageId,
@@ -78,7 +84,7 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
     sessionId,
     clientMessageId,
     content: request.content,
-    history: toModelHistory(earlier),
+    history: loadHistory,
     signal,
     sink,
   });

@@ -28,7 +28,7 @@ export async function answerGenerally(
     {
       system: GENERAL_SYSTEM,
       messages: [
-        ...fitHistory(input.history, options.historyTokenBudget),
+        ...fitHistory(await input.history(), options.historyTokenBudget),
         { role: 'user', content: [{ type: 'text', text: input.content }] },
       ],
       maxTokens: 1024,

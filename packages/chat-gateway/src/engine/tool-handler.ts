@@ -25,7 +25,7 @@ export async function answerWithTools(
     inputSchema: t.inputSchema,
   }));
   const messages: ModelMessage[] = [
-    ...fitHistory(input.history, options.historyTokenBudget),
+    ...fitHistory(await input.history(), options.historyTokenBudget),
     { role: 'user', content: [{ type: 'text', text: input.content }] },
   ];
   const toolsUsed: string[] = [];

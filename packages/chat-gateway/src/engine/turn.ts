@@ -35,8 +35,8 @@ export interface TurnInput {
   /** The client's id of the user message. */
   clientMessageId: string;
   content: string;
-  /** Earlier turns, oldest first (text only). */
-  history: ModelMessage[];
+  /** Earlier turns, oldest first (text only); loaded only by handlers that use it. */
+  history: () => Promise<ModelMessage[]>;
   signal: AbortSignal;
   sink: TurnSink;
 }

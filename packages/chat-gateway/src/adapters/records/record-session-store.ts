@@ -156,15 +156,13 @@ export class RecordSessionStore implements SessionStore {
       // The same message stored twice (a retried write) is one message.
       if (!isConflict(error)) throw toStorageError(error);
     }
-    if (message.clientMessageId === undefined) return;
+    // Only the answer links its claim (with the user message's id): one write fewer per turn.
+    if (message.clientMessageId === undefined || message.messageType === 'user') return;
     // The claim learns which messages answer it, so a repeated client id can be pointed there.
-    const link: RecordItem =
-      message.messageType === 'user'
-        ? { userMessageId: message.messageId }
-        : {
-            answerMessageId: message.messageId,
-            ...(message.replyTo !== undefined && { userMessageId: message.replyTo }),
-          };
+    const link: RecordItem = {
+      answerMessageId: message.messageId,
+      ...(message.replyTo !== undefined && { userMessageId: message.replyTo }),
+    };
     const marker = {
       sessionId: message.sessionId,
       messageId: claimMarkerId(message.clientMessageId),

@@ -15,6 +15,7 @@ import {
 } from '../../config.js';
 import { ChatGateway } from '../../core/chat-gateway.js';
 import type { ChatModel } from '../../ports/chat-model.js';
+import type { SessionStore } from '../../ports/session-store.js';
 import type { ToolClient } from '../../ports/tool-client.js';
 import { startLocalServer } from './ws-server.js';
 
@@ -40,6 +41,8 @@ export interface LocalGateway {
   wsUrl: string;
   gateway: ChatGateway;
   tools: ToolClient;
+  /** The chat's own tables (sessions, history, analytics). */
+  store: SessionStore;
   runtime?: Runtime;
   /** Closes inactive sessions now; returns how many. */
   cleanup(): Promise<number>;
@@ -140,6 +143,7 @@ export async function startLocalGateway(
       wsUrl: `${server.url.replace(/^http/, 'ws')}/ws`,
       gateway,
       tools,
+      store: services.store,
       ...(runtime && { runtime }),
       cleanup,
       close: closeAll,
