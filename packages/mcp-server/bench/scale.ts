@@ -12,7 +12,7 @@ import { LanceDbVectorStore } from '../src/adapters/local/lancedb-vector-store.j
 import { DocumentService } from '../src/documents/document-service.js';
 import type { SearchMode } from '../src/ports/vector-store.js';
 import { loadBeir, type BeirDocument } from '../scripts/eval/beir-data.js';
-import { CLI_PATH } from '../scripts/eval/tool-ingest.js';
+import { snapshotCli } from '../scripts/eval/tool-ingest.js';
 import type { BenchConfig } from './bench-config.js';
 import { diskUsage, liveRowBytes, type DiskUsage } from './doc-disk.js';
 import { renderScale, type LatencyRow } from './doc-scale-report.js';
@@ -29,7 +29,7 @@ async function scaleSection(config: BenchConfig): Promise<string> {
   const { scifactDir, scifactDocs, largeChunks } = config.documents;
   if (!existsSync(join(scifactDir, 'corpus.jsonl')))
     return `Skipped: no SciFact corpus in ${scifactDir} (set SCIFACT_DIR).`;
-  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run pnpm build first`);
+  const cliPath = snapshotCli();
   const data = await loadBeir(scifactDir, ['test']);
   const corpus = scifactDocs === undefined ? data.corpus : data.corpus.slice(0, scifactDocs);
   const queries = [...data.qrels.get('test')!.keys()].map((id) => data.queries.get(id) ?? '');
@@ -42,7 +42,7 @@ async function scaleSection(config: BenchConfig): Promise<string> {
     progress(`scale: CLI batch ingest of ${corpus.length} SciFact documents`);
     const batchDir = join(root, 'batch');
     const started = performance.now();
-    const cli = spawnSync(process.execPath, [CLI_PATH, 'ingest', files, '--data-dir', batchDir], {
+    const cli = spawnSync(process.execPath, [cliPath, 'ingest', files, '--data-dir', batchDir], {
       encoding: 'utf8',
     });
     if (cli.status !== 0) throw new Error(`CLI ingest failed: ${cli.stderr}`);
@@ -50,7 +50,7 @@ async function scaleSection(config: BenchConfig): Promise<string> {
 
     progress(`scale: ingest_document over stdio, one call per document`);
     const toolDir = join(root, 'tool');
-    const server = await serve(toolDir);
+    const server = await serve(cliPath, toolDir);
     const callMs: number[] = [];
     const toolStarted = performance.now();
     for (const doc of corpus) {
@@ -70,12 +70,12 @@ async function scaleSection(config: BenchConfig): Promise<string> {
     const toolLive = await liveRowBytes(toolDir);
 
     progress('scale: real queries on the batch-ingested index');
-    const batchServer = await serve(batchDir);
+    const batchServer = await serve(cliPath, batchDir);
     const afterBatch = await timeQueries(batchServer, queries, 'SciFact, after CLI batch ingest');
     await stop(batchServer);
 
     progress('scale: re-ingest every document (updates), then delete half');
-    const churn = await serve(toolDir);
+    const churn = await serve(cliPath, toolDir);
     for (const doc of corpus) {
       await churn.call('ingest_document', {
         source: `${doc.id}.md`,
@@ -93,7 +93,7 @@ async function scaleSection(config: BenchConfig): Promise<string> {
     progress(`scale: growing a copy of the SciFact index to ${largeChunks} chunks`);
     const largeDir = join(root, 'large');
     const large = await growIndex(batchDir, largeDir, root, largeChunks);
-    const largeServer = await serve(largeDir);
+    const largeServer = await serve(cliPath, largeDir);
     const onLarge = await timeQueries(
       largeServer,
       queries,
@@ -121,10 +121,10 @@ function markdown(doc: BeirDocument): string {
   return doc.title ? `# ${doc.title}\n\n${doc.text}` : doc.text;
 }
 
-function serve(dataDir: string): Promise<McpProcess> {
+function serve(cliPath: string, dataDir: string): Promise<McpProcess> {
   return startServer({
     label: 'chatbot-mcp-server',
-    args: [CLI_PATH, '--data-dir', dataDir],
+    args: [cliPath, '--data-dir', dataDir],
     cwd: tmpdir(),
   });
 }

@@ -1,11 +1,28 @@
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
+const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The built CLI, as users run it (`pnpm build` first). */
-export const CLI_PATH = join(dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
+export const CLI_PATH = join(PACKAGE_DIR, 'dist/cli.js');
+
+/**
+ * A private copy of the built package for a long measurement, so that a rebuild meanwhile
+ * (which empties dist) cannot pull the CLI from under it. It stays under node_modules so that
+ * the dependencies still resolve. Returns the copy's cli.js.
+ */
+export function snapshotCli(): string {
+  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run pnpm build first`);
+  const dir = join(PACKAGE_DIR, 'node_modules', '.cache', `chatbot-cli-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(PACKAGE_DIR, 'dist'), join(dir, 'dist'), { recursive: true });
+  cpSync(join(PACKAGE_DIR, 'package.json'), join(dir, 'package.json'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'dist', 'cli.js');
+}
 
 export interface ToolDocument {
   source: string;
@@ -33,7 +50,7 @@ export async function ingestThroughTool(
 ): Promise<ToolIngest> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [CLI_PATH, '--data-dir', dataDir],
+    args: [snapshotCli(), '--data-dir', dataDir],
     stderr: 'pipe',
     env: { ...inheritedEnv(), LOG_LEVEL: 'warn' },
   });
