@@ -156,8 +156,12 @@ export class ChatGateway {
     this.draining = true;
     const end = this.now() + deadlineMs;
     while (this.activeTurns > 0 && this.now() < end) await new Promise((r) => setTimeout(r, 25));
-    for (const t of this.turns.values())
-      for (const c of t.running.values()) c.abort(new Error('shutdown'));
+    const shutdown = new ChatError(
+      'SHUTTING_DOWN',
+      'The server restarted before this answer finished; send the message again.',
+      true,
+    );
+    for (const t of this.turns.values()) for (const c of t.running.values()) c.abort(shutdown);
     const settle = this.now() + 2_000;
     while (this.activeTurns > 0 && this.now() < settle) await new Promise((r) => setTimeout(r, 25));
   }
