@@ -68,7 +68,15 @@ export function loadHttpConfig(
   const host = overrides.host ?? env.MCP_HTTP_HOST ?? '127.0.0.1';
   const bound = host.includes(':') ? `[${host}]` : host.toLowerCase();
   // Host names only: the port of the Host header is not compared.
-  const extraHosts = list(env.MCP_ALLOWED_HOSTS).map((h) => hostName(h));
+  const extraHosts = list(env.MCP_ALLOWED_HOSTS).map((h) => {
+    const name = hostName(h);
+    if (!name) {
+      throw new ConfigError(
+        `MCP_ALLOWED_HOSTS: ${JSON.stringify(h)} is not a host name; list names such as chat.example.com or [::1], comma-separated`,
+      );
+    }
+    return name;
+  });
   const allowNoAuth =
     overrides.noAuth === true || parseBoolean('MCP_ALLOW_NO_AUTH', env.MCP_ALLOW_NO_AUTH, false);
   if (!env.MCP_AUTH_TOKEN && !allowNoAuth && !isLoopbackAddress(host)) {

@@ -80,6 +80,14 @@ describe('Host header, parsed strictly', () => {
     expect(await exchange('GET /healthz HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
   });
 
+  it('MCP_ALLOWED_HOSTS entries are parsed as strictly as Host headers', () => {
+    expect(
+      loadHttpConfig({ MCP_ALLOWED_HOSTS: 'Chat.Example.com:443, [::2]' }).allowedHosts,
+    ).toEqual(expect.arrayContaining(['chat.example.com', '[::2]']));
+    for (const bad of ['user@chat.example.com', '[::1].evil.com', 'a b'])
+      expect(() => loadHttpConfig({ MCP_ALLOWED_HOSTS: bad })).toThrow(/^MCP_ALLOWED_HOSTS: /);
+  });
+
   it('parseHost takes a host and an optional port, nothing else', () => {
     expect(parseHost('[::1]:3000')).toEqual({ name: '[::1]', port: 3000 });
     expect(parseHost('Example.COM')).toEqual({ name: 'example.com' });
