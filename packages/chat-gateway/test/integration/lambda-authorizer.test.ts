@@ -35,48 +35,60 @@ describe('$connect authorizer (REQUEST): shared token and Origin', () => {
     silentLogger,
   );
 
-  it('allows the token in ?token= or Authorization: Bearer, for the method ARN only', () => {
-    expect(effect(authorize(event({ token: TOKEN }, { Origin: 'https://chat.example' })))).toEqual({
+  it('allows the token in ?token= or Authorization: Bearer, for the method ARN only', async () => {
+    expect(
+      effect(await authorize(event({ token: TOKEN }, { Origin: 'https://chat.example' }))),
+    ).toEqual({
       Action: 'execute-api:Invoke',
       Effect: 'Allow',
       Resource: ARN,
     });
     expect(
       effect(
-        authorize(event({}, { authorization: `Bearer ${TOKEN}`, origin: 'http://localhost:8080' })),
+        await authorize(
+          event({}, { authorization: `Bearer ${TOKEN}`, origin: 'http://localhost:8080' }),
+        ),
       )?.Effect,
     ).toBe('Allow');
   });
 
-  it('denies a missing, wrong or prefixed token', () => {
+  it('denies a missing, wrong or prefixed token', async () => {
     for (const e of [
       event({}, { origin: 'https://chat.example' }),
       event({ token: 'nope' }, { origin: 'https://chat.example' }),
       event({ token: `${TOKEN}x` }, { origin: 'https://chat.example' }),
     ])
-      expect(effect(authorize(e))?.Effect).toBe('Deny');
+      expect(effect(await authorize(e))?.Effect).toBe('Deny');
   });
 
-  it('denies an Origin outside ALLOWED_ORIGINS, and a missing one when a list is set', () => {
+  it('denies an Origin outside ALLOWED_ORIGINS, and a missing one when a list is set', async () => {
     expect(
-      effect(authorize(event({ token: TOKEN }, { origin: 'https://evil.example' })))?.Effect,
+      effect(await authorize(event({ token: TOKEN }, { origin: 'https://evil.example' })))?.Effect,
     ).toBe('Deny');
-    expect(effect(authorize(event({ token: TOKEN })))?.Effect).toBe('Deny');
+    expect(effect(await authorize(event({ token: TOKEN })))?.Effect).toBe('Deny');
   });
 
-  it('allows any Origin (and none) when ALLOWED_ORIGINS is empty', () => {
+  it('allows any Origin (and none) when ALLOWED_ORIGINS is empty', async () => {
     const open = createAuthorizer(loadAuthorizerConfig({ CHAT_AUTH_TOKEN: TOKEN }), silentLogger);
-    expect(effect(open(event({ token: TOKEN })))?.Effect).toBe('Allow');
+    expect(effect(await open(event({ token: TOKEN })))?.Effect).toBe('Allow');
     expect(
-      effect(open(event({ token: TOKEN }, { origin: 'https://anything.example' })))?.Effect,
+      effect(await open(event({ token: TOKEN }, { origin: 'https://anything.example' })))?.Effect,
     ).toBe('Allow');
   });
 });
 
 describe('Lambda configuration fails fast, naming the variable', () => {
   it.each([
-    [{}, /CHAT_AUTH_TOKEN: required/],
-    [{ CHAT_AUTH_TOKEN_SECRET_ARN: 'arn:x' }, /CHAT_AUTH_TOKEN_SECRET_ARN: .*not supported yet/],
+    [{}, /CHAT_AUTH_TOKEN_SECRET_ARN or CHAT_AUTH_TOKEN: one is required/],
+    [{ CHAT_AUTH_TOKEN_SECRET_ARN: 'arn:x' }, /AWS_REGION: required/],
+    [
+      {
+        CHAT_AUTH_TOKEN_SECRET_ARN: 'arn:x',
+        AWS_REGION: 'us-east-1',
+        SECRETS_MANAGER_ENDPOINT: 'x',
+      },
+      /SECRETS_MANAGER_ENDPOINT: must be a URL/,
+    ],
     [{ CHAT_AUTH_TOKEN: 'short' }, /at least 16/],
     [
       { CHAT_AUTH_TOKEN: TOKEN, ALLOWED_ORIGINS: 'chat.example' },

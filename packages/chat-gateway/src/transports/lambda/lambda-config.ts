@@ -4,8 +4,13 @@ type Env = Record<string, string | undefined>;
 
 /** The `$connect` authorizer's settings. */
 export interface AuthorizerConfig {
-  /** The shared secret clients present as `?token=` or `Authorization: Bearer`. */
-  authToken: string;
+  /**
+   * The shared secret clients present as `?token=` or `Authorization: Bearer`: in the
+   * environment, or in Secrets Manager (read by the function, refreshed every few minutes).
+   */
+  token:
+    | { kind: 'env'; value: string }
+    | { kind: 'secret'; secretId: string; region: string; endpoint?: string };
   /** Allowed `Origin` values; empty allows any (clients that send none, such as CLIs, too). */
   allowedOrigins: string[];
 }
@@ -30,19 +35,33 @@ export interface LambdaConfig {
  * name (the Lambda counterpart of `loadGatewayConfig`, which the roots also call).
  */
 export function loadAuthorizerConfig(env: Env = process.env): AuthorizerConfig {
-  const authToken = env.CHAT_AUTH_TOKEN;
-  if (!authToken) {
-    throw new GatewayConfigError(
-      env.CHAT_AUTH_TOKEN_SECRET_ARN
-        ? 'CHAT_AUTH_TOKEN_SECRET_ARN: reading the token from Secrets Manager is not supported yet; set CHAT_AUTH_TOKEN (e.g. from the secret with a dynamic reference)'
-        : 'CHAT_AUTH_TOKEN: required; the shared token WebSocket clients present as ?token= or Authorization: Bearer',
-    );
+  const allowedOrigins = origins(env.ALLOWED_ORIGINS);
+  const secretId = env.CHAT_AUTH_TOKEN_SECRET_ARN;
+  if (secretId) {
+    const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    if (!region)
+      throw new GatewayConfigError('AWS_REGION: required (Lambda sets it; e.g. us-east-1)');
+    const endpoint = env.SECRETS_MANAGER_ENDPOINT;
+    return {
+      token: {
+        kind: 'secret',
+        secretId,
+        region,
+        ...(endpoint && { endpoint: url('SECRETS_MANAGER_ENDPOINT', endpoint) }),
+      },
+      allowedOrigins,
+    };
   }
-  if (authToken.length < 16)
+  const value = env.CHAT_AUTH_TOKEN;
+  if (!value)
+    throw new GatewayConfigError(
+      'CHAT_AUTH_TOKEN_SECRET_ARN or CHAT_AUTH_TOKEN: one is required; the ARN of a Secrets Manager secret holding the shared token WebSocket clients present (as ?token= or Authorization: Bearer), or the token itself. Every connection is refused until one is set.',
+    );
+  if (value.length < 16)
     throw new GatewayConfigError(
       'CHAT_AUTH_TOKEN: use at least 16 characters (e.g. openssl rand -hex 32)',
     );
-  return { authToken, allowedOrigins: origins(env.ALLOWED_ORIGINS) };
+  return { token: { kind: 'env', value }, allowedOrigins };
 }
 
 export function loadLambdaConfig(
