@@ -1,11 +1,12 @@
 import type { Logger } from 'chatbot-mcp-server/core';
 import type { ChatEngine } from '../engine/chat-engine.js';
-import { ChatError, ClientGoneError, InvalidFrameError, RateLimitedError } from '../errors.js';
+import { ChatError, ClientGoneError, RateLimitedError } from '../errors.js';
 import type { ClientChannel } from '../ports/client-channel.js';
 import type { ClientInfo, SessionStore } from '../ports/session-store.js';
 import type { ClientFrame, ServerFrame } from '../protocol/frames.js';
 import { parseClientFrame } from '../protocol/parse-frame.js';
 import { PendingApprovals } from './approvals.js';
+import { toErrorFrame } from './error-frame.js';
 import { toHistoryMessage } from './history-view.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { SessionsPort } from './sessions-port.js';
@@ -239,9 +240,10 @@ export class ChatGateway {
           send: (frame) => this.sendToSession(sessionId, frame),
         });
       } catch (error) {
-        await this.sendToSession(sessionId, this.errorFrame(error, clientMessageId)).catch(
-          () => undefined,
-        );
+        await this.sendToSession(
+          sessionId,
+          toErrorFrame(error, this.options.logger, clientMessageId),
+        ).catch(() => undefined);
       } finally {
         turns.running.delete(clientMessageId);
         if (turns.running.size === 0 && turns.queued === 0) this.turns.delete(sessionId);
@@ -321,35 +323,7 @@ export class ChatGateway {
   }
 
   private async sendError(channel: ClientChannel, error: unknown, replyTo?: string): Promise<void> {
-    await channel.send(this.errorFrame(error, replyTo)).catch(() => undefined);
-  }
-
-  private errorFrame(error: unknown, replyTo?: string): ServerFrame {
-    if (error instanceof ChatError) {
-      if (!(error instanceof InvalidFrameError)) {
-        this.options.logger.info('request refused', { code: error.code, message: error.message });
-      }
-      return {
-        type: 'error',
-        code: error.code,
-        message: error.message,
-        retryable: error.retryable,
-        ...(replyTo && { replyTo }),
-      };
-    }
-    const reference = Math.random().toString(36).slice(2, 10);
-    this.options.logger.error('request failed', {
-      reference,
-      message: error instanceof Error ? error.message : String(error),
-      stack: error instanceof Error ? error.stack : undefined,
-    });
-    return {
-      type: 'error',
-      code: 'INTERNAL',
-      message: `Something went wrong on the server; try again. If it persists, report reference ${reference}.`,
-      retryable: true,
-      ...(replyTo && { replyTo }),
-    };
+    await channel.send(toErrorFrame(error, this.options.logger, replyTo)).catch(() => undefined);
   }
 
   private turnsOf(sessionId: string): SessionTurns {

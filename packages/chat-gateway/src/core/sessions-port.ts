@@ -15,6 +15,12 @@ export interface SessionsPort {
     resumeToken: string,
     connectionId: string,
   ): Promise<{ sessionId: string; resumeToken: string }>;
+  /**
+   * A fresh resume token for a live session still on `connectionId` (the previous one stops
+   * working), for a transport that announces the session apart from creating it. Throws
+   * `SessionNotFoundError` when the session is closed or has moved to another connection.
+   */
+  reissueToken(sessionId: string, connectionId: string): Promise<{ resumeToken: string }>;
   touch(sessionId: string): Promise<void>;
   /** The connection went away; the session stays resumable until it times out. */
   detach(sessionId: string, connectionId: string): Promise<void>;

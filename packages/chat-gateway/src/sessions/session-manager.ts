@@ -114,6 +114,21 @@ export class SessionManager {
     return { session: updated, resumeToken: next };
   }
 
+  /**
+   * Mints a new resume token for a session that is active and still bound to `connectionId`;
+   * only its hash is stored. `SessionNotFoundError` otherwise (closed, or resumed elsewhere).
+   */
+  async reissueToken(sessionId: string, connectionId: string): Promise<{ resumeToken: string }> {
+    const resumeToken = newResumeToken();
+    const updated = await this.store.updateSession(
+      sessionId,
+      { resumeTokenHash: hashToken(resumeToken) },
+      { isActive: true, connectionId },
+    );
+    if (!updated) throw new SessionNotFoundError();
+    return { resumeToken };
+  }
+
   getSession(sessionId: string): Promise<SessionRecord | undefined> {
     return this.store.getSession(sessionId);
   }
@@ -228,6 +243,7 @@ export function sessionsPortOf(manager: SessionManager): SessionsPort {
       const resumed = await manager.resume(sessionId, resumeToken, connectionId);
       return { sessionId: resumed.session.sessionId, resumeToken: resumed.resumeToken };
     },
+    reissueToken: (sessionId, connectionId) => manager.reissueToken(sessionId, connectionId),
     touch: (sessionId) => manager.updateActivity(sessionId),
     detach: async (sessionId, connectionId) => {
       await manager.detach(sessionId, connectionId);

@@ -3,6 +3,7 @@ import type {
   ConversationRecord,
   MessageClaim,
   Page,
+  SessionCondition,
   SessionRecord,
   SessionStore,
 } from '../../src/ports/session-store.js';
@@ -26,12 +27,18 @@ export class MemorySessionStore implements SessionStore {
     const s = this.sessions.get(sessionId);
     return Promise.resolve(s && { ...s });
   }
+  /** As the real adapter: undefined when the session is unknown or `condition` does not hold. */
   updateSession(
     sessionId: string,
     changes: Partial<SessionRecord>,
+    condition?: SessionCondition,
   ): Promise<SessionRecord | undefined> {
     const s = this.sessions.get(sessionId);
     if (!s) return Promise.resolve(undefined);
+    const holds = Object.entries(condition ?? {}).every(
+      ([name, expected]) => expected === undefined || s[name as keyof SessionRecord] === expected,
+    );
+    if (!holds) return Promise.resolve(undefined);
     Object.assign(s, changes);
     return Promise.resolve({ ...s });
   }

@@ -32,6 +32,16 @@ export function memorySessions(store: MemorySessionStore): SessionsPort {
       await store.updateSession(sessionId, { resumeTokenHash: hash(next), connectionId });
       return { sessionId, resumeToken: next };
     },
+    async reissueToken(sessionId, connectionId) {
+      const resumeToken = randomBytes(32).toString('base64url');
+      const updated = await store.updateSession(
+        sessionId,
+        { resumeTokenHash: hash(resumeToken) },
+        { isActive: true, connectionId },
+      );
+      if (!updated) throw new SessionNotFoundError();
+      return { resumeToken };
+    },
     async touch(sessionId) {
       await store.updateSession(sessionId, { lastActivity: new Date().toISOString() });
     },

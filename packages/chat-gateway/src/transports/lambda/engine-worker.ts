@@ -23,7 +23,7 @@ export async function handler(payload: unknown): Promise<void> {
     if (event.kind === 'hello') {
       await greet(
         {
-          store: services.store,
+          sessions: services.sessions,
           bindings: c.bindings,
           connections: c.connections,
           modelId: services.engine.modelId,

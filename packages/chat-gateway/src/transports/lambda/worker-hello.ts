@@ -2,14 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiGatewayChannel } from '../../adapters/aws/apigw-channel.js';
 import type { WebSocketConnections } from '../../adapters/aws/apigw-connections.js';
 import type { ConnectionBindings } from '../../adapters/records/aws-connection-bindings.js';
+import type { SessionsPort } from '../../core/sessions-port.js';
 import { ClientGoneError } from '../../errors.js';
-import type { SessionStore } from '../../ports/session-store.js';
 import type { SessionFrame } from '../../protocol/frames.js';
-import { reissueResumeToken } from './resume-token.js';
 import type { WorkerEvent } from './worker-events.js';
 
 export interface HelloDeps {
-  store: SessionStore;
+  sessions: SessionsPort;
   bindings: ConnectionBindings;
   connections: WebSocketConnections;
   modelId: string | null;
@@ -31,7 +30,9 @@ export async function greet(
   const binding = await deps.bindings.get(connectionId);
   // Closed already, or resumed another session before this ran: nothing to announce.
   if (!binding || binding.gone || binding.sessionId !== sessionId) return;
-  const resumeToken = await reissueResumeToken(deps.store, sessionId, connectionId);
+  // Minted here, where the frame is sent, so that no token travels in an invoke payload; only
+  // while the session is live and still on this connection.
+  const { resumeToken } = await deps.sessions.reissueToken(sessionId, connectionId);
   const model = deps.modelId;
   const frame: SessionFrame = {
     type: 'session',

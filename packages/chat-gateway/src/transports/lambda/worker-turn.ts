@@ -6,7 +6,7 @@ import type { TurnMarkers } from '../../adapters/records/aws-turn-markers.js';
 import { runTurn, type TurnDeps } from '../../core/turn-runner.js';
 import { ClientGoneError } from '../../errors.js';
 import type { ServerFrame } from '../../protocol/frames.js';
-import { toErrorFrame } from './error-frame.js';
+import { toErrorFrame } from '../../core/error-frame.js';
 import type { WorkerEvent } from './worker-events.js';
 
 export interface WorkerTurnDeps {

@@ -11,7 +11,7 @@ import { ChatError, SessionNotFoundError } from '../../errors.js';
 import type { SessionStore } from '../../ports/session-store.js';
 import type { ClientFrame } from '../../protocol/frames.js';
 import { parseClientFrame } from '../../protocol/parse-frame.js';
-import { toErrorFrame } from './error-frame.js';
+import { toErrorFrame } from '../../core/error-frame.js';
 import type { WorkerEvent } from './worker-events.js';
 import type { WebSocketEvent, WebSocketResult } from './ws-events.js';
 import { frameText } from './ws-events.js';

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { errorFields, type Logger } from 'chatbot-mcp-server/core';
-import { ChatError, InvalidFrameError } from '../../errors.js';
-import type { ErrorFrame } from '../../protocol/frames.js';
+import { ChatError, InvalidFrameError } from '../errors.js';
+import type { ErrorFrame } from '../protocol/frames.js';
 
 /**
- * The Lambda handlers' one mapping of errors to `error` frames (as the core maps them): a
- * `ChatError` keeps its code and message; anything else is INTERNAL with a reference the user
- * can quote, its details only in the log.
+ * The one mapping of errors to `error` frames, for every transport: a `ChatError` keeps its
+ * code, message and `retryable`; anything else is INTERNAL with a short reference the user can
+ * quote, its details (message, stack) only in the log.
  */
 export function toErrorFrame(error: unknown, logger: Logger, replyTo?: string): ErrorFrame {
   if (error instanceof ChatError) {
+    // Malformed frames are the client's noise, not worth a log line each.
     if (!(error instanceof InvalidFrameError))
       logger.info('request refused', { code: error.code, message: error.message });
     return {
