@@ -8,10 +8,10 @@ import { ConnectionBindings } from '../../adapters/records/aws-connection-bindin
 import { TurnMarkers } from '../../adapters/records/aws-turn-markers.js';
 import { buildChatServices } from '../../app/chat-services.js';
 import { chatTableSpecs } from '../../app/chat-tables.js';
-import { openChatStore } from '../../app/open-chat-store.js';
 import { loadGatewayConfig, type GatewayConfig } from '../../config.js';
 import { GatewayConfigError } from '../../errors.js';
 import { loadLambdaConfig, type LambdaConfig } from './lambda-config.js';
+import { openLambdaChatStore } from './lambda-chat-store.js';
 
 type ChatServices = ReturnType<typeof buildChatServices>;
 
@@ -49,10 +49,9 @@ export async function buildLambdaContainer(
       `MCP_TRANSPORT: ${mcp.kind} is not available in the Lambda functions; use lambda (with MCP_SERVER_FUNCTION_NAME)`,
     );
   const logger = createLogger(config.logLevel);
-  const chatStore = await openChatStore({
+  const chatStore = await openLambdaChatStore({
     env,
     dataDir: config.dataDir,
-    logger,
     ...(config.configFile && { configFile: config.configFile }),
   });
   const tables = chatTableSpecs(chatStore.tables);
