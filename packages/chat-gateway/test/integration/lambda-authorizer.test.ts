@@ -136,6 +136,7 @@ describe('Lambda configuration fails fast, naming the variable', () => {
       engineFunctionName: 'engine',
       pollMs: 300,
       helloRetryMs: 3000,
+      turnDeadlineMarginMs: 10_000,
     });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The AWS path on one machine: the chat's Lambda handlers behind a local API Gateway WebSocket
  * emulator, the engine and the MCP server Lambda behind a local Lambda Invoke emulator,
- * Amazon DynamoDB Local for the tables and a fake Bedrock ConverseStream server for the model.
+ * Amazon DynamoDB Local for the tables, a fake Bedrock ConverseStream server for the model and
+ * a fake Secrets Manager holding the authorizer's token (as the CDK app configures it).
  * The handlers are the real entry files; they read `process.env`, set here with `vi.stubEnv`.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { loadConfig, silentLogger } from 'chatbot-mcp-server/core';
 import { vi } from 'vitest';
 import { createToolClient } from '../../src/adapters/create-tool-client.js';
 import type { ToolClient } from '../../src/ports/tool-client.js';
-import { startDynamoDbLocalWithTables } from './apigw-dynamodb-local.js';
+import { startDynamoDbLocalWithTables, type DynamoDbLocal } from './apigw-dynamodb-local.js';
+import { startFakeSecretsManager } from './apigw-fake-secrets-manager.js';
 import {
   startLambdaInvokeEmulator,
   type InvokedHandler,
@@ -29,6 +31,8 @@ import {
 export const AUTH_TOKEN = 'e2e-shared-token-0123456789abcdef';
 export const ALLOWED_ORIGIN = 'https://chat.example.test';
 export const MODEL_ID = 'anthropic.claude-e2e-fake';
+const TOKEN_SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:chatbot-auth-token-AbCdEf';
 const EXAMPLE_DOCS = new URL('../../../../examples/docs/', import.meta.url).pathname;
 /** The MCP server's Lambda entry, built (as the CDK app bundles it from the same source). */
 const MCP_LAMBDA = new URL('../../../mcp-server/dist/transports/lambda.js', import.meta.url).href;
@@ -41,6 +45,8 @@ export interface AwsPath {
   tools: ToolClient;
   /** DynamoDB Local, for tests that age a session. */
   dynamoEndpoint: string;
+  /** DynamoDB Local itself, for tests that stop and restart it. */
+  dynamo: DynamoDbLocal;
   /** The scheduled cleanup function's handler. */
   cleanup(): Promise<{ closed: number }>;
   /** `ws://…/prod?token=…` */
@@ -48,7 +54,16 @@ export interface AwsPath {
   close(): Promise<void>;
 }
 
-export async function startAwsPath(): Promise<AwsPath> {
+export interface AwsPathOptions {
+  /** Keep DynamoDB Local's data in files, so that a restart brings it back. */
+  persistent?: boolean;
+  /** Function name → timeout in ms, as the emulator's contexts count it down. */
+  timeouts?: Record<string, number>;
+  /** Extra environment of the functions (e.g. TURN_DEADLINE_MARGIN_MS). */
+  env?: Record<string, string>;
+}
+
+export async function startAwsPath(options: AwsPathOptions = {}): Promise<AwsPath> {
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
@@ -56,12 +71,17 @@ export async function startAwsPath(): Promise<AwsPath> {
   try {
     const dataDir = mkdtempSync(join(tmpdir(), 'aws-path-'));
     closers.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
-    const dynamo = await startDynamoDbLocalWithTables(loadConfig({}).tables);
+    const dynamo = await startDynamoDbLocalWithTables(loadConfig({}).tables, {
+      ...(options.persistent && { dbPath: dataDir }),
+    });
     closers.push(() => dynamo.close());
+    const secrets = await startFakeSecretsManager();
+    closers.push(() => secrets.close());
+    secrets.put(TOKEN_SECRET_ARN, AUTH_TOKEN);
     const bedrock = await startFakeBedrockConverseServer();
     closers.push(() => bedrock.close());
     const functions: Record<string, InvokedHandler> = {};
-    const lambda = await startLambdaInvokeEmulator(functions);
+    const lambda = await startLambdaInvokeEmulator(functions, options.timeouts);
     closers.push(() => lambda.close());
     const handlers: {
       ws?: typeof import('../../src/transports/lambda/ws-handler.js');
@@ -89,12 +109,20 @@ export async function startAwsPath(): Promise<AwsPath> {
       LAMBDA_ENDPOINT: lambda.endpoint,
       ENGINE_FUNCTION_NAME: 'chatbot-engine',
       WS_MANAGEMENT_ENDPOINT: apigw.managementEndpoint,
-      CHAT_AUTH_TOKEN: AUTH_TOKEN,
+      CHAT_AUTH_TOKEN_SECRET_ARN: TOKEN_SECRET_ARN,
+      SECRETS_MANAGER_ENDPOINT: secrets.endpoint,
       ALLOWED_ORIGINS: ALLOWED_ORIGIN,
       TURN_POLL_MS: '100',
       LOG_LEVEL: 'error',
+      ...options.env,
     };
-    for (const name of ['CHATBOT_CONFIG', 'CHATBOT_CREATE_TABLES', 'OPENAI_BASE_URL', 'EMBEDDER'])
+    for (const name of [
+      'CHATBOT_CONFIG',
+      'CHATBOT_CREATE_TABLES',
+      'OPENAI_BASE_URL',
+      'EMBEDDER',
+      'CHAT_AUTH_TOKEN',
+    ])
       vi.stubEnv(name, undefined);
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     closers.push(() => Promise.resolve(vi.unstubAllEnvs()));
@@ -110,6 +138,7 @@ export async function startAwsPath(): Promise<AwsPath> {
     closers.push(
       () => engine.closeForTests(),
       () => handlers.ws!.closeForTests(),
+      () => Promise.resolve(handlers.auth!.resetForTests()),
     );
 
     const tools = createToolClient(
@@ -136,6 +165,7 @@ export async function startAwsPath(): Promise<AwsPath> {
       bedrock,
       tools,
       dynamoEndpoint: dynamo.endpoint,
+      dynamo,
       cleanup: () => cleanup.handler(),
       url: (token = AUTH_TOKEN) => `${apigw.wsUrl}?token=${encodeURIComponent(token)}`,
       async close() {

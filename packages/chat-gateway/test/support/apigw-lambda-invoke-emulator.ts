@@ -9,7 +9,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type InvokedHandler = (event: unknown) => Promise<unknown>;
+/** The Lambda context's clock, as real functions get it. */
+export interface InvokeContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export type InvokedHandler = (event: unknown, context: InvokeContext) => Promise<unknown>;
 
 export interface InvokeRecord {
   functionName: string;
@@ -20,6 +25,8 @@ export interface InvokeRecord {
 export interface LambdaInvokeEmulator {
   endpoint: string;
   invocations: InvokeRecord[];
+  /** Invocations that ran past their function's timeout (Lambda would have killed them). */
+  timedOut: InvokeRecord[];
   /** Resolves when every asynchronous (Event) invocation so far has finished. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -29,8 +36,11 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
 export async function startLambdaInvokeEmulator(
   functions: Record<string, InvokedHandler>,
+  /** Function name → its timeout in ms (default 60 s); each invocation's context counts it down. */
+  timeouts: Record<string, number> = {},
 ): Promise<LambdaInvokeEmulator> {
   const invocations: InvokeRecord[] = [];
+  const timedOut: InvokeRecord[] = [];
   const running = new Set<Promise<unknown>>();
   const server = createServer((req, res) => void serve(req, res).catch(() => res.destroy()));
 
@@ -51,15 +61,24 @@ export async function startLambdaInvokeEmulator(
     const raw = Buffer.concat(chunks).toString('utf8');
     const payload: unknown = raw ? JSON.parse(raw) : {};
     const invocationType = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-    invocations.push({ functionName, invocationType, payload });
+    const record = { functionName, invocationType, payload };
+    invocations.push(record);
+    const timeoutMs = timeouts[functionName] ?? 60_000;
+    const deadline = Date.now() + timeoutMs;
+    const context: InvokeContext = { getRemainingTimeInMillis: () => deadline - Date.now() };
+    const timed = (): Promise<unknown> => {
+      // In-process handlers cannot be killed; an overrun is recorded for the test to see.
+      const timer = setTimeout(() => timedOut.push(record), timeoutMs);
+      return handler(payload, context).finally(() => clearTimeout(timer));
+    };
     if (invocationType === 'Event') {
-      const run = handler(payload).catch(() => undefined);
+      const run = timed().catch(() => undefined);
       running.add(run);
       void run.finally(() => running.delete(run));
       return end(res, 202, {}, '');
     }
     try {
-      const result = await handler(payload);
+      const result = await timed();
       end(res, 200, {}, JSON.stringify(result ?? null));
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
@@ -76,6 +95,7 @@ export async function startLambdaInvokeEmulator(
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     invocations,
+    timedOut,
     async settled() {
       while (running.size > 0) await Promise.allSettled([...running]);
     },

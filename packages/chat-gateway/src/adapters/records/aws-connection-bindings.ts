@@ -4,6 +4,7 @@ import {
   type RecordStore,
   type TableSpec,
 } from 'chatbot-mcp-server/core';
+import { storeCall } from './aws-store-errors.js';
 
 export interface ConnectionBinding {
   sessionId: string;
@@ -39,15 +40,17 @@ export class ConnectionBindings {
       [this.conversations.ttlAttribute]: this.nowSeconds() + BINDING_TTL_SECONDS,
     };
     try {
-      await this.store.create(this.conversations, { ...key, ...fields, version: 1 });
+      await storeCall(() =>
+        this.store.create(this.conversations, { ...key, ...fields, version: 1 }),
+      );
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      await this.store.update(this.conversations, key, fields);
+      await storeCall(() => this.store.update(this.conversations, key, fields));
     }
   }
 
   async get(connectionId: string): Promise<ConnectionBinding | undefined> {
-    const item = await this.store.get(this.conversations, this.key(connectionId));
+    const item = await storeCall(() => this.store.get(this.conversations, this.key(connectionId)));
     if (typeof item?.boundSessionId !== 'string') return undefined;
     return { sessionId: item.boundSessionId, gone: item.gone === true };
   }
@@ -55,9 +58,11 @@ export class ConnectionBindings {
   /** Returns the session the connection was bound to, if any. */
   async markGone(connectionId: string): Promise<string | undefined> {
     try {
-      const item = await this.store.update(this.conversations, this.key(connectionId), {
-        gone: true,
-      });
+      const item = await storeCall(() =>
+        this.store.update(this.conversations, this.key(connectionId), {
+          gone: true,
+        }),
+      );
       return typeof item.boundSessionId === 'string' ? item.boundSessionId : undefined;
     } catch (error) {
       if (error instanceof NotFoundError) return undefined;

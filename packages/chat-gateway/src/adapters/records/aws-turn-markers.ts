@@ -4,6 +4,7 @@ import {
   type RecordStore,
   type TableSpec,
 } from 'chatbot-mcp-server/core';
+import { storeCall } from './aws-store-errors.js';
 
 /** The state of a destructive tool call's approval, as the waiting turn reads it. */
 export type ApprovalState = 'waiting' | 'approved' | 'refused';
@@ -45,15 +46,17 @@ export class TurnMarkers {
     approve: boolean,
   ): Promise<'decided' | 'unknown' | 'settled'> {
     const key = this.key(sessionId, `~approval#${toolCallId}`);
-    const current = await this.store.get(this.conversations, key);
+    const current = await storeCall(() => this.store.get(this.conversations, key));
     if (!current) return 'unknown';
     if (current.state !== 'waiting') return 'settled';
     try {
-      await this.store.update(
-        this.conversations,
-        key,
-        { state: approve ? 'approved' : 'refused' },
-        Number(current.version),
+      await storeCall(() =>
+        this.store.update(
+          this.conversations,
+          key,
+          { state: approve ? 'approved' : 'refused' },
+          Number(current.version),
+        ),
       );
       return 'decided';
     } catch (error) {
@@ -64,9 +67,8 @@ export class TurnMarkers {
   }
 
   async approvalState(sessionId: string, toolCallId: string): Promise<ApprovalState | undefined> {
-    const item = await this.store.get(
-      this.conversations,
-      this.key(sessionId, `~approval#${toolCallId}`),
+    const item = await storeCall(() =>
+      this.store.get(this.conversations, this.key(sessionId, `~approval#${toolCallId}`)),
     );
     const state = item?.state;
     return state === 'waiting' || state === 'approved' || state === 'refused' ? state : undefined;
@@ -78,9 +80,8 @@ export class TurnMarkers {
   }
 
   async isCancelled(sessionId: string, clientMessageId: string): Promise<boolean> {
-    const item = await this.store.get(
-      this.conversations,
-      this.key(sessionId, `~cancel#${clientMessageId}`),
+    const item = await storeCall(() =>
+      this.store.get(this.conversations, this.key(sessionId, `~cancel#${clientMessageId}`)),
     );
     return item !== undefined;
   }
@@ -97,12 +98,14 @@ export class TurnMarkers {
     fields: Record<string, unknown>,
   ): Promise<void> {
     try {
-      await this.store.create(this.conversations, {
-        ...key,
-        ...fields,
-        version: 1,
-        [this.conversations.ttlAttribute]: this.nowSeconds() + this.ttlSeconds,
-      });
+      await storeCall(() =>
+        this.store.create(this.conversations, {
+          ...key,
+          ...fields,
+          version: 1,
+          [this.conversations.ttlAttribute]: this.nowSeconds() + this.ttlSeconds,
+        }),
+      );
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
     }

@@ -9,13 +9,21 @@ import { runWorkerTurn } from './worker-turn.js';
 
 const container = containerOnce();
 
+/** The part of the Lambda context the engine reads: how long until the function times out. */
+export interface LambdaTimeLeft {
+  getRemainingTimeInMillis(): number;
+}
+
 /**
  * The engine function, invoked asynchronously by the WebSocket function: `hello` greets a new
  * connection with its `session` frame; `turn` runs one chat turn and streams it through the
  * management API. Failures reach the client as `error` frames; the handler resolves anyway, so
- * Lambda never retries a turn (a retry would stream a second answer).
+ * Lambda never retries a turn (a retry would stream a second answer). A turn still running
+ * shortly before the function's timeout is stopped (TURN_DEADLINE_MARGIN_MS), so its partial
+ * answer is stored and the client hears of it.
  */
-export async function handler(payload: unknown): Promise<void> {
+export async function handler(payload: unknown, context?: LambdaTimeLeft): Promise<void> {
+  const started = Date.now();
   const event = parseWorkerEvent(payload);
   const c = await container.get();
   const { services, lambda, logger } = c;
@@ -57,6 +65,9 @@ export async function handler(payload: unknown): Promise<void> {
         connections: c.connections,
         logger,
         pollMs: lambda.pollMs,
+        ...(context && {
+          deadline: started + context.getRemainingTimeInMillis() - lambda.turnDeadlineMarginMs,
+        }),
       },
       event,
     );

@@ -28,6 +28,11 @@ export interface LambdaConfig {
   pollMs: number;
   /** How long the engine retries posting the first frame while `$connect` completes. */
   helloRetryMs: number;
+  /**
+   * Time kept before the engine function's timeout to end a turn cleanly: the turn is stopped
+   * then, its partial answer stored and the client told, instead of Lambda killing it silently.
+   */
+  turnDeadlineMarginMs: number;
 }
 
 /**
@@ -84,6 +89,7 @@ export function loadLambdaConfig(
     ...(env.LAMBDA_ENDPOINT && { lambdaEndpoint: url('LAMBDA_ENDPOINT', env.LAMBDA_ENDPOINT) }),
     pollMs: int(env, 'TURN_POLL_MS', 300, 20, 10_000),
     helloRetryMs: int(env, 'HELLO_RETRY_MS', 3_000, 0, 20_000),
+    turnDeadlineMarginMs: int(env, 'TURN_DEADLINE_MARGIN_MS', 10_000, 100, 300_000),
   };
 }
 

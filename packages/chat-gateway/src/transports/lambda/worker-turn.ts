@@ -4,7 +4,7 @@ import type { WebSocketConnections } from '../../adapters/aws/apigw-connections.
 import type { ConnectionBindings } from '../../adapters/records/aws-connection-bindings.js';
 import type { TurnMarkers } from '../../adapters/records/aws-turn-markers.js';
 import { runTurn, type TurnDeps } from '../../core/turn-runner.js';
-import { ClientGoneError } from '../../errors.js';
+import { ChatError, ClientGoneError } from '../../errors.js';
 import type { ServerFrame } from '../../protocol/frames.js';
 import { toErrorFrame } from '../../core/error-frame.js';
 import type { WorkerEvent } from './worker-events.js';
@@ -18,6 +18,19 @@ export interface WorkerTurnDeps {
   logger: Logger;
   /** How often the store is read for a `cancel` or a closed connection. */
   pollMs: number;
+  /** Epoch ms at which a turn still running is stopped (before the function times out). */
+  deadline?: number;
+}
+
+/** The turn outlived the engine function's time; what it said so far is kept. */
+export class TurnDeadlineError extends ChatError {
+  constructor() {
+    super(
+      'TURN_TIMEOUT',
+      'The answer took too long and was stopped; what it said so far is kept. Send the message again to retry.',
+      true,
+    );
+  }
 }
 
 /**
@@ -51,6 +64,14 @@ export async function runWorkerTurn(
     }
   };
 
+  const timer =
+    deps.deadline === undefined
+      ? undefined
+      : setTimeout(
+          () => controller.abort(new TurnDeadlineError()),
+          Math.max(0, deps.deadline - Date.now()),
+        );
+
   let polling = true;
   const poll = (async () => {
     while (polling && !controller.signal.aborted) {
@@ -82,6 +103,7 @@ export async function runWorkerTurn(
     if (!(error instanceof ClientGoneError))
       await send(toErrorFrame(error, deps.logger, clientMessageId)).catch(() => undefined);
   } finally {
+    clearTimeout(timer);
     polling = false;
     await poll;
   }

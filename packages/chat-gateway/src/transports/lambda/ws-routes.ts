@@ -67,10 +67,11 @@ export function createWsRoutes(deps: WsRouteDeps) {
     const channel = new ApiGatewayChannel(event.requestContext.connectionId, deps.connections);
     let frame: ClientFrame | undefined;
     try {
+      // Parsed first, so that a store failure below still answers the frame's id.
+      frame = parseClientFrame(frameText(event));
       const binding = await deps.bindings.get(channel.connectionId);
       if (!binding)
         throw new SessionNotFoundError('This connection has no session; reconnect to start one.');
-      frame = parseClientFrame(frameText(event));
       await dispatch(channel, binding.sessionId, frame);
     } catch (error) {
       const replyTo = frame && 'id' in frame ? frame.id : frame?.type;
