@@ -66,7 +66,7 @@ export async function handler(payload: unknown, context?: LambdaTimeLeft): Promi
         logger,
         pollMs: lambda.pollMs,
         ...(context && {
-          deadline: started + context.getRemainingTimeInMillis() - lambda.turnDeadlineMarginMs,
+          deadline: turnDeadline(started, context.getRemainingTimeInMillis(), lambda),
         }),
       },
       event,
@@ -82,6 +82,18 @@ export async function handler(payload: unknown, context?: LambdaTimeLeft): Promi
       ...errorFields(error),
     });
   }
+}
+
+/**
+ * When a turn is stopped: the margin before the function's timeout, but never before half of
+ * the time left (a timeout set shorter than the margin must not stop every turn at once).
+ */
+function turnDeadline(
+  started: number,
+  remainingMs: number,
+  lambda: { turnDeadlineMarginMs: number },
+): number {
+  return started + Math.max(remainingMs - lambda.turnDeadlineMarginMs, remainingMs / 2);
 }
 
 /** Tests: closes what this module's container opened. */
