@@ -60,9 +60,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   return result;
 }
 
+/** Frames that arrived before `drive` took the socket over (the session frame comes at once). */
+const early = new WeakMap<WebSocket, WebSocket.RawData[]>();
+
 function open(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
+    const buffered: WebSocket.RawData[] = [];
+    early.set(ws, buffered);
+    ws.on('message', (data) => buffered.push(data));
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -81,7 +87,7 @@ async function drive(
   let waiting: (() => void) | undefined;
   const session = new Promise<void>((resolve) => (waiting = resolve));
   let turnDone: (() => void) | undefined;
-  ws.on('message', (data) => {
+  const onFrame = (data: WebSocket.RawData): void => {
     const frame = JSON.parse(data.toString()) as Record<string, unknown>;
     const now = performance.now();
     switch (frame.type) {
@@ -126,7 +132,10 @@ async function drive(
         turnDone?.();
         break;
     }
-  });
+  };
+  ws.removeAllListeners('message');
+  for (const data of early.get(ws) ?? []) onFrame(data);
+  ws.on('message', onFrame);
   await session;
   for (let t = 0; t < options.turnsPerConnection && performance.now() < deadline; t++) {
     const id = `${sessionId.slice(0, 8)}-${t}`;
