@@ -88,7 +88,7 @@ async function drive(
   const session = new Promise<void>((resolve) => (waiting = resolve));
   let turnDone: (() => void) | undefined;
   const onFrame = (data: WebSocket.RawData): void => {
-    const frame = JSON.parse(data.toString()) as Record<string, unknown>;
+    const frame = JSON.parse((data as Buffer).toString('utf8')) as Record<string, unknown>;
     const now = performance.now();
     switch (frame.type) {
       case 'session':

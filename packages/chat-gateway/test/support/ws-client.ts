@@ -11,7 +11,7 @@ export class ChatClient {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as ServerFrame;
+      const frame = JSON.parse((data as Buffer).toString('utf8')) as ServerFrame;
       try {
         assertServerFrame(frame);
       } catch (error) {
