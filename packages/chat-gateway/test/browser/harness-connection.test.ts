@@ -97,6 +97,11 @@ describe('chat page connection, protocol harness (scripted frames, not the real 
     ];
     const { chat, harness } = await start(history);
     const first = await harness.connection(0);
+    // Reload only once the page has kept the session (a reload before the session frame
+    // arrives rightly starts a new session).
+    await expect
+      .poll(() => chat.page.evaluate('sessionStorage.getItem("chat.session")'))
+      .toContain(first.sessionId);
     await chat.page.reload();
     const second = await harness.connection(1);
     expect((await second.next('resume')).sessionId).toBe(first.sessionId);
