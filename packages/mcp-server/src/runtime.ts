@@ -1,7 +1,6 @@
-import { createDocumentClient } from './adapters/aws/dynamodb-client.js';
+import type { ItemClient, TableClient } from './adapters/aws/dynamodb-operations.js';
 import { DynamoDbRecordStore } from './adapters/aws/dynamodb-record-store.js';
 import { ensureTables } from './adapters/aws/ensure-tables.js';
-import { LocalDynamoDbClient } from './adapters/local/local-dynamodb-client.js';
 import type { ServerConfig } from './config.js';
 import { defaultContractPath } from './contract/contract-path.js';
 import { loadCheckedContract } from './contract/checked-contract.js';
@@ -44,31 +43,32 @@ export async function createRuntime(
     const contractLoading = loadCheckedContract(options.contractPath ?? defaultContractPath());
     contractLoading.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
 
-    let clientConfig;
-    let fastClient: LocalDynamoDbClient | undefined;
+    let client: ItemClient & TableClient;
     if (config.recordStore.kind === 'embedded') {
-      // Loaded on demand: the Lambda bundle leaves embedded stores out.
+      // Loaded on demand: the Lambda bundle leaves embedded stores out. The embedded store is
+      // reached through its loopback client alone, so a local start never loads the AWS SDK.
       const { startEmbeddedDynamoDb } = await import('./adapters/local/embedded-dynamodb.js');
+      const { LocalDynamoDbClient } = await import('./adapters/local/local-dynamodb-client.js');
       const embedded = await startEmbeddedDynamoDb({
         dataDir: config.dataDir,
         inMemory: options.inMemory ?? false,
       });
       closers.push(() => embedded.close());
-      clientConfig = { region: 'local', endpoint: embedded.endpoint, localCredentials: true };
-      fastClient = new LocalDynamoDbClient(embedded.endpoint);
-      const closing = fastClient;
-      closers.push(() => Promise.resolve(closing.destroy()));
+      const local = new LocalDynamoDbClient(embedded.endpoint);
+      closers.push(() => Promise.resolve(local.destroy()));
+      client = local;
       logger.info('embedded record store started', { dataDir: config.dataDir });
     } else {
-      clientConfig = config.recordStore;
+      const { createDocumentClient } = await import('./adapters/aws/dynamodb-client.js');
+      const sdk = createDocumentClient(config.recordStore);
+      closers.push(() => Promise.resolve(sdk.destroy()));
+      client = sdk;
     }
-    const client = createDocumentClient(clientConfig);
-    closers.push(() => Promise.resolve(client.destroy()));
     if (config.createTables) await ensureTables(client, config.tables);
 
     const contract = await contractLoading;
     const tables = new TableRegistry(config.tables);
-    const store = new DynamoDbRecordStore({ client: fastClient ?? client });
+    const store = new DynamoDbRecordStore({ client });
     const records = new RecordService({ tables, store });
     const documents = lazyDocuments(config, logger);
     closers.push(() => documents.close());

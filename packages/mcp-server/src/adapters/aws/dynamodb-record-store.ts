@@ -1,12 +1,3 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
 import { ConflictError, UpstreamError, ValidationError } from '../../errors.js';
 import { notFound } from '../../records/record-rules.js';
 import type {
@@ -17,12 +8,21 @@ import type {
   RecordStore,
   TableSpec,
 } from '../../ports/record-store.js';
+import {
+  sendItemOperation,
+  type ItemClient,
+  type ItemOperation,
+  type ItemOutput,
+} from './dynamodb-operations.js';
 import { ExpressionBuilder } from './expression-builder.js';
 import { decodeCursor, encodeCursor } from './list-cursor.js';
 
 export interface DynamoDbRecordStoreOptions {
-  /** The SDK's document client, or anything with its `send` (the embedded store's fast client). */
-  client: Pick<DynamoDBDocumentClient, 'send'>;
+  /**
+   * The SDK's document client (or anything with its `send`), or the embedded store's fast client,
+   * which takes operations by name so the AWS SDK is never loaded.
+   */
+  client: ItemClient;
   /** Current time in epoch seconds, for TTL checks. */
   nowSeconds?: () => number;
 }
@@ -32,7 +32,7 @@ const MAX_LIST_ROUND_TRIPS = 5;
 
 /** The record store on DynamoDB (AWS, DynamoDB Local, or the embedded dynalite). */
 export class DynamoDbRecordStore implements RecordStore {
-  private readonly client: Pick<DynamoDBDocumentClient, 'send'>;
+  private readonly client: ItemClient;
   private readonly nowSeconds: () => number;
 
   constructor(options: DynamoDbRecordStoreOptions) {
@@ -47,16 +47,12 @@ export class DynamoDbRecordStore implements RecordStore {
     // An expired record still in the table (DynamoDB deletes lazily) may be replaced.
     const condition = `attribute_not_exists(${pk}) OR (attribute_type(${ttl}, ${expr.value('N')}) AND ${ttl} <= ${expr.value(this.nowSeconds())})`;
     try {
-      await this.call(table, () =>
-        this.client.send(
-          new PutCommand({
-            TableName: table.name,
-            Item: item,
-            ConditionExpression: condition,
-            ...expr.attributes(),
-          }),
-        ),
-      );
+      await this.call(table, 'PutItem', {
+        TableName: table.name,
+        Item: item,
+        ConditionExpression: condition,
+        ...expr.attributes(),
+      });
     } catch (error) {
       if (isConditionFailure(error)) {
         throw new ConflictError(
@@ -69,9 +65,11 @@ export class DynamoDbRecordStore implements RecordStore {
   }
 
   async get(table: TableSpec, key: RecordKey): Promise<RecordItem | undefined> {
-    const out = await this.call(table, () =>
-      this.client.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: true })),
-    );
+    const out = await this.call(table, 'GetItem', {
+      TableName: table.name,
+      Key: key,
+      ConsistentRead: true,
+    });
     const item = out.Item;
     return item && this.isLive(table, item) ? item : undefined;
   }
@@ -90,18 +88,14 @@ export class DynamoDbRecordStore implements RecordStore {
     sets.push(`${version} = if_not_exists(${version}, ${expr.value(0)}) + ${expr.value(1)}`);
     const condition = this.writeCondition(table, expr, expectedVersion);
     try {
-      const out = await this.call(table, () =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: table.name,
-            Key: key,
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: condition,
-            ReturnValues: 'ALL_NEW',
-            ...expr.attributes(),
-          }),
-        ),
-      );
+      const out = await this.call(table, 'UpdateItem', {
+        TableName: table.name,
+        Key: key,
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: condition,
+        ReturnValues: 'ALL_NEW',
+        ...expr.attributes(),
+      });
       return out.Attributes ?? {};
     } catch (error) {
       if (isConditionFailure(error)) throw await this.explainFailure(table, key, expectedVersion);
@@ -113,17 +107,13 @@ export class DynamoDbRecordStore implements RecordStore {
     const expr = new ExpressionBuilder();
     const condition = this.writeCondition(table, expr, expectedVersion);
     try {
-      const out = await this.call(table, () =>
-        this.client.send(
-          new DeleteCommand({
-            TableName: table.name,
-            Key: key,
-            ConditionExpression: condition,
-            ReturnValues: 'ALL_OLD',
-            ...expr.attributes(),
-          }),
-        ),
-      );
+      const out = await this.call(table, 'DeleteItem', {
+        TableName: table.name,
+        Key: key,
+        ConditionExpression: condition,
+        ReturnValues: 'ALL_OLD',
+        ...expr.attributes(),
+      });
       return out.Attributes ?? {};
     } catch (error) {
       if (isConditionFailure(error)) throw await this.explainFailure(table, key, expectedVersion);
@@ -149,21 +139,15 @@ export class DynamoDbRecordStore implements RecordStore {
       };
       const out =
         query.partitionKeyValue === undefined
-          ? await this.call(table, () =>
-              this.client.send(new ScanCommand({ ...common, ...expr.attributes() })),
-            )
-          : await this.call(table, () =>
-              this.client.send(
-                new QueryCommand({
-                  ...common,
-                  KeyConditionExpression: keyCondition(table, expr, query),
-                  ...(query.descending && { ScanIndexForward: false }),
-                  ...expr.attributes(),
-                }),
-              ),
-            );
+          ? await this.call(table, 'Scan', { ...common, ...expr.attributes() })
+          : await this.call(table, 'Query', {
+              ...common,
+              KeyConditionExpression: keyCondition(table, expr, query),
+              ...(query.descending && { ScanIndexForward: false }),
+              ...expr.attributes(),
+            });
       items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey as RecordKey | undefined;
+      startKey = out.LastEvaluatedKey;
       if (!startKey) break;
     }
     return startKey ? { items, cursor: encodeCursor(table, startKey) } : { items };
@@ -199,10 +183,14 @@ export class DynamoDbRecordStore implements RecordStore {
     return typeof ttl !== 'number' || ttl > this.nowSeconds();
   }
 
-  /** Sends a command, turning the store's own refusals into errors a user can act on. */
-  private async call<T>(table: TableSpec, send: () => Promise<T>): Promise<T> {
+  /** Sends an operation, turning the store's own refusals into errors a user can act on. */
+  private async call(
+    table: TableSpec,
+    operation: ItemOperation,
+    input: Record<string, unknown>,
+  ): Promise<ItemOutput> {
     try {
-      return await send();
+      return await sendItemOperation(this.client, operation, input);
     } catch (error) {
       throw translateError(table, error);
     }

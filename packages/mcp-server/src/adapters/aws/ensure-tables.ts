@@ -1,38 +1,32 @@
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  type DynamoDBClient,
-  type KeySchemaElement,
-} from '@aws-sdk/client-dynamodb';
+import type { KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { ConfigError } from '../../errors.js';
 import type { KeyAttribute, TableSpec } from '../../ports/record-store.js';
+import { sendTableOperation, type TableClient } from './dynamodb-operations.js';
 
 /**
  * Creates every configured table that does not exist (on-demand billing) and checks that
  * existing ones have the configured key, so a mismatch fails at start-up, not on first use.
  */
 export async function ensureTables(
-  client: DynamoDBClient,
+  client: TableClient,
   tables: readonly TableSpec[],
 ): Promise<void> {
   for (const table of tables) {
     const wanted = keyOf(table);
     const existing = await describe(client, table.name);
     if (!existing) {
-      await client.send(
-        new CreateTableCommand({
-          TableName: table.name,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: wanted.map((a) => ({
-            AttributeName: a.name,
-            AttributeType: a.type,
-          })),
-          KeySchema: wanted.map((a, i) => ({
-            AttributeName: a.name,
-            KeyType: i === 0 ? 'HASH' : 'RANGE',
-          })),
-        }),
-      );
+      await sendTableOperation(client, 'CreateTable', {
+        TableName: table.name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: wanted.map((a) => ({
+          AttributeName: a.name,
+          AttributeType: a.type,
+        })),
+        KeySchema: wanted.map((a, i) => ({
+          AttributeName: a.name,
+          KeyType: i === 0 ? 'HASH' : 'RANGE',
+        })),
+      });
       continue;
     }
     const actual = existing.map((k) => k.AttributeName).join(', ');
@@ -49,11 +43,11 @@ function keyOf(table: TableSpec): KeyAttribute[] {
 }
 
 async function describe(
-  client: DynamoDBClient,
+  client: TableClient,
   name: string,
 ): Promise<KeySchemaElement[] | undefined> {
   try {
-    const out = await client.send(new DescribeTableCommand({ TableName: name }));
+    const out = await sendTableOperation(client, 'DescribeTable', { TableName: name });
     const schema = out.Table?.KeySchema ?? [];
     return [...schema].sort((a, b) => rank(a) - rank(b));
   } catch (error) {

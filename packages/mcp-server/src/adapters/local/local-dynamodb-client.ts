@@ -1,14 +1,10 @@
 import { Agent, request } from 'node:http';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
+import type {
+  DynamoDbOperations,
+  ItemOperation,
+  TableOperation,
+} from '../aws/dynamodb-operations.js';
 
 type NativeItem = Record<string, NativeAttributeValue>;
 
@@ -23,13 +19,14 @@ const MARSHALL_OPTIONS = { removeUndefinedValues: true, convertClassInstanceToMa
 
 /**
  * A minimal DynamoDB JSON-protocol client for the embedded store on 127.0.0.1, used in place of
- * the AWS SDK's document client for the six record operations. The SDK's middleware (signing,
- * retries, endpoint rules) costs more than dynalite's own work on every call; a loopback store
- * with throwaway credentials needs none of it. Behaviour is the same: the same commands go in,
- * the same output shapes and error names come out (the record-store contract suite runs the
- * DynamoDB adapter through this client on dynalite and through the SDK on DynamoDB Local).
+ * the AWS SDK's document client for the six record operations and the table checks. The SDK's
+ * middleware (signing, retries, endpoint rules) costs more than dynalite's own work on every
+ * call, and importing the SDK costs more than the rest of a local start-up; a loopback store with
+ * throwaway credentials needs none of it. Behaviour is the same: the same inputs go in, the same
+ * output shapes and error names come out (the record-store contract suite runs the DynamoDB
+ * adapter through this client on dynalite and through the SDK on DynamoDB Local).
  */
-export class LocalDynamoDbClient {
+export class LocalDynamoDbClient implements DynamoDbOperations {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
   private readonly url: URL;
 
@@ -37,22 +34,24 @@ export class LocalDynamoDbClient {
     this.url = new URL(endpoint);
   }
 
-  /** The document client's `send`, for the commands the record store uses. */
-  readonly send = (async (command: object): Promise<Record<string, unknown>> => {
-    const target = operationOf(command);
-    const input = { ...(command as { input: Record<string, unknown> }).input };
+  /** One operation with native values in and out, as the document client's `send` has them. */
+  async call(
+    operation: ItemOperation | TableOperation,
+    native: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const input = { ...native };
     for (const key of MARSHALLED_INPUT) {
       if (input[key] !== undefined) {
         input[key] = marshall(input[key] as NativeItem, MARSHALL_OPTIONS);
       }
     }
-    const output = await this.post(target, JSON.stringify(input));
+    const output = await this.post(operation, JSON.stringify(input));
     for (const key of ['Item', 'Attributes', 'LastEvaluatedKey']) {
       if (output[key] !== undefined) output[key] = unmarshall(output[key] as never);
     }
     if (Array.isArray(output.Items)) output.Items = output.Items.map((i) => unmarshall(i as never));
     return output;
-  }) as unknown as DynamoDBDocumentClient['send'];
+  }
 
   destroy(): void {
     this.agent.destroy();
@@ -101,16 +100,6 @@ export class LocalDynamoDbClient {
       req.end(body);
     });
   }
-}
-
-function operationOf(command: object): string {
-  if (command instanceof GetCommand) return 'GetItem';
-  if (command instanceof PutCommand) return 'PutItem';
-  if (command instanceof UpdateCommand) return 'UpdateItem';
-  if (command instanceof DeleteCommand) return 'DeleteItem';
-  if (command instanceof QueryCommand) return 'Query';
-  if (command instanceof ScanCommand) return 'Scan';
-  throw new Error(`LocalDynamoDbClient does not handle ${command.constructor.name}`);
 }
 
 /** An error named like the SDK's (ConditionalCheckFailedException, ValidationException, ...). */
