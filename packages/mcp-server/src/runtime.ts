@@ -72,10 +72,11 @@ export async function createRuntime(
     const records = new RecordService({ tables, store });
     const documents = lazyDocuments(config, logger);
     closers.push(() => documents.close());
-    const registry = new ToolRegistry(contract, [
-      recordTools(records, tables),
-      documentTools(documents),
-    ]);
+    const registry = new ToolRegistry(
+      contract.tools,
+      [recordTools(records, tables), documentTools(documents)],
+      { schemasChecked: contract.schemasChecked },
+    );
     return { registry, records, store, tables, documents, close: () => closeAll(closers) };
   } catch (error) {
     await closeAll(closers);

@@ -1,5 +1,5 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { ToolValidators } from './contract/schema-validator.js';
+import { ToolValidators, type ToolValidatorsOptions } from './contract/schema-validator.js';
 import type { ToolContract } from './contract/tool-contract.js';
 import { ConfigError } from './errors.js';
 import type { ToolGroup, ToolHandler } from './tools/tool-handler.js';
@@ -13,7 +13,11 @@ export class ToolRegistry {
   readonly validators: ToolValidators;
   private readonly handlers: Map<string, ToolHandler>;
 
-  constructor(contract: readonly ToolContract[], groups: readonly ToolGroup[]) {
+  constructor(
+    contract: readonly ToolContract[],
+    groups: readonly ToolGroup[],
+    options: ToolValidatorsOptions = {},
+  ) {
     this.handlers = new Map();
     for (const group of groups) {
       for (const [name, handler] of Object.entries(group.handlers))
@@ -34,7 +38,7 @@ export class ToolRegistry {
     if (problems.length > 0) {
       throw new ConfigError(`tool contract and server disagree:\n- ${problems.join('\n- ')}`);
     }
-    this.validators = new ToolValidators(contract);
+    this.validators = new ToolValidators(contract, options);
     this.definitions = contract.map((t) => toDefinition(t, groups));
   }
 

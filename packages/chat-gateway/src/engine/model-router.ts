@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import type { Logger } from 'chatbot-mcp-server/core';
 import type { ChatModel } from '../ports/chat-model.js';
 import { routeByRules } from './rule-router.js';
@@ -14,7 +14,10 @@ const DECISION_SCHEMA = {
   },
 } as const;
 
-const validateDecision = new Ajv({ strict: true }).compile<RouteDecision>(DECISION_SCHEMA);
+let decisionValidator: ValidateFunction<RouteDecision> | undefined;
+/** Compiled on first use: only a gateway with a model routes with it. */
+const validateDecision = (input: unknown): input is RouteDecision =>
+  (decisionValidator ??= new Ajv({ strict: true }).compile<RouteDecision>(DECISION_SCHEMA))(input);
 
 const ROUTER_SYSTEM =
   "You route a chat message to one handler. rag: the answer should come from the team's documents (policies, runbooks, how-tos, facts about the team or product). " +

@@ -1,11 +1,22 @@
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { InvalidFrameError } from '../errors.js';
 import clientSchema from './client-frames.schema.json' with { type: 'json' };
 import type { ClientFrame } from './frames.js';
 import { MAX_FRAME_BYTES } from './frames.js';
 
-const ajv = new Ajv2020({ allErrors: false, strict: true });
-const validate = ajv.compile<ClientFrame>(clientSchema);
+let compiled: { ajv: Ajv2020; validate: ValidateFunction<ClientFrame> } | undefined;
+/**
+ * Compiled on the first frame, not at start-up, and without checking the committed schema
+ * against the JSON Schema meta-schema (a test does that): compiling the meta-schema costs more
+ * than all the rest.
+ */
+function compiledSchema(): { ajv: Ajv2020; validate: ValidateFunction<ClientFrame> } {
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: false, strict: true, validateSchema: false });
+    compiled = { ajv, validate: ajv.compile<ClientFrame>(clientSchema) };
+  }
+  return compiled;
+}
 const KNOWN_TYPES = new Set(['message', 'resume', 'confirm', 'history', 'cancel']);
 
 /**
@@ -34,6 +45,7 @@ export function parseClientFrame(raw: string): ClientFrame {
     );
   }
   // Validate against the one branch the type names, so the message is about that frame.
+  const { ajv, validate } = compiledSchema();
   const branch = ajv.getSchema(`https://chatbot-mcp.dev/schemas/client-frames.json#/$defs/${type}`);
   if (branch && !branch(value))
     throw new InvalidFrameError(`${type}: ${describe(branch.errors ?? [])}`);

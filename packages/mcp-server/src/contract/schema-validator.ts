@@ -12,28 +12,37 @@ interface CompiledTool {
 /** How many rule violations one error message lists. */
 const MAX_REPORTED = 5;
 
+export interface ToolValidatorsOptions {
+  /**
+   * The schemas already compiled with every check when the build stored the contract
+   * (`writeCheckedContract`): each tool's are then compiled on its first call, without checking
+   * them against the JSON Schema meta-schema again. Compiling that meta-schema is most of the
+   * cost, and a start-up would pay it for nothing. Default false: all compiled and checked now.
+   */
+  schemasChecked?: boolean;
+}
+
 /**
- * Every tool's input and output schema, compiled once at start-up with ajv (JSON Schema
- * 2020-12, the dialect of OpenAPI 3.1) and ajv-formats.
+ * Every tool's input and output schema, compiled once with ajv (JSON Schema 2020-12, the
+ * dialect of OpenAPI 3.1) and ajv-formats: at construction, or on first use when the build has
+ * checked them already.
  */
 export class ToolValidators {
   private readonly compiled = new Map<string, CompiledTool>();
+  private readonly tools: ReadonlyMap<string, ToolContract>;
+  private readonly ajv: Ajv2020;
 
-  constructor(tools: readonly ToolContract[]) {
-    const ajv = new Ajv2020({
+  constructor(tools: readonly ToolContract[], options: ToolValidatorsOptions = {}) {
+    this.tools = new Map(tools.map((t) => [t.name, t]));
+    this.ajv = new Ajv2020({
       allErrors: true,
       useDefaults: true,
       strict: true,
       allowUnionTypes: true,
+      validateSchema: options.schemasChecked !== true,
     });
-    addFormats.default(ajv);
-    for (const tool of tools) {
-      this.compiled.set(tool.name, {
-        input: compile(ajv, tool, 'input'),
-        output: compile(ajv, tool, 'output'),
-        argumentNames: Object.keys((tool.inputSchema.properties as object | undefined) ?? {}),
-      });
-    }
+    addFormats.default(this.ajv);
+    if (!options.schemasChecked) for (const tool of tools) this.get(tool.name);
   }
 
   /** Checks (and fills defaults into) a tool's arguments; ValidationError naming field and rule. */
@@ -57,8 +66,16 @@ export class ToolValidators {
   }
 
   private get(tool: string): CompiledTool {
-    const compiled = this.compiled.get(tool);
-    if (!compiled) throw new Error(`no schema compiled for tool ${tool}`);
+    let compiled = this.compiled.get(tool);
+    if (compiled) return compiled;
+    const contract = this.tools.get(tool);
+    if (!contract) throw new Error(`no schema compiled for tool ${tool}`);
+    compiled = {
+      input: compile(this.ajv, contract, 'input'),
+      output: compile(this.ajv, contract, 'output'),
+      argumentNames: Object.keys((contract.inputSchema.properties as object | undefined) ?? {}),
+    };
+    this.compiled.set(tool, compiled);
     return compiled;
   }
 }

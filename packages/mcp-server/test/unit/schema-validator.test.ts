@@ -99,6 +99,24 @@ describe('ToolValidators', () => {
     );
   });
 
+  it('with schemas the build checked, compiles a tool on its first call and validates the same', () => {
+    const broken: ToolContract = {
+      ...tools[0]!,
+      name: 'broken_tool',
+      inputSchema: { type: 'object', properties: { a: { type: 'nonsense' } } },
+    };
+    const lazy = new ToolValidators([...tools, broken], { schemasChecked: true });
+    const args: Record<string, unknown> = { table: 'sessions' };
+    lazy.validateInput('list_records', args);
+    expect(args.limit).toBe(25);
+    expect(() => lazy.validateInput('list_records', { table: 'sessions', limit: 0 })).toThrow(
+      ValidationError,
+    );
+    expect(() => lazy.validateInput('broken_tool', {})).toThrow(
+      /operation broken_tool: requestBody schema does not compile/,
+    );
+  });
+
   it('refuses a schema that does not compile, naming the operation', () => {
     const broken: ToolContract = {
       ...tools[0]!,
