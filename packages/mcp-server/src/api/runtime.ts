@@ -1,6 +1,6 @@
 /**
  * `chatbot-mcp-server/runtime`: the whole MCP server in-process (a chat gateway embeds it this
- * way). Document adapters still load on first use.
+ * way; `chatbot-mcp-server/server` makes the MCP server over its registry). Neither the MCP SDK
+ * nor the document adapters load until they are used.
  */
 export { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
-export { createMcpServer, type McpServerDeps } from '../server.js';

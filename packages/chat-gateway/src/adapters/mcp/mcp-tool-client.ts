@@ -1,6 +1,6 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'chatbot-mcp-server/core';
 import { McpToolError } from '../../errors.js';
 import type {
@@ -22,10 +22,13 @@ export interface McpToolClientOptions {
   clientName?: string;
 }
 
+type SdkTypes = typeof import('@modelcontextprotocol/sdk/types.js');
+
 /**
- * A `ToolClient` over any MCP transport. It connects lazily, and when the connection dies (a
- * stdio child killed, an HTTP endpoint down) the next call reconnects after a backoff that
- * grows with consecutive failures, so a crash-looping server is not hammered.
+ * A `ToolClient` over any MCP transport. It connects lazily (the MCP SDK loads then, not at
+ * start-up), and when the connection dies (a stdio child killed, an HTTP endpoint down) the
+ * next call reconnects after a backoff that grows with consecutive failures, so a crash-looping
+ * server is not hammered.
  */
 export class McpToolClient implements ToolClient {
   private client: Client | undefined;
@@ -34,6 +37,8 @@ export class McpToolClient implements ToolClient {
   private failures = 0;
   private lastFailure = 0;
   private closed = false;
+  /** The SDK's error types, loaded with the client (no call can fail with them before). */
+  private sdk: SdkTypes | undefined;
 
   constructor(private readonly options: McpToolClientOptions) {}
 
@@ -91,7 +96,9 @@ export class McpToolClient implements ToolClient {
   }
 
   private toToolError(name: string, error: unknown, timeoutMs?: number): McpToolError {
-    if (error instanceof McpError && error.code === Number(ErrorCode.RequestTimeout)) {
+    const sdkError = (code: number): boolean =>
+      this.sdk !== undefined && error instanceof this.sdk.McpError && error.code === code;
+    if (this.sdk && sdkError(this.sdk.ErrorCode.RequestTimeout)) {
       return new McpToolError(
         name,
         `it did not answer within ${Math.round((timeoutMs ?? 0) / 1000)} s; it may still complete, so check before retrying`,
@@ -99,7 +106,7 @@ export class McpToolClient implements ToolClient {
         { cause: error },
       );
     }
-    if (error instanceof McpError && error.code === Number(ErrorCode.ConnectionClosed)) {
+    if (this.sdk && sdkError(this.sdk.ErrorCode.ConnectionClosed)) {
       return new McpToolError(
         name,
         `the connection to the MCP server (${this.options.name}) closed during the call; it reconnects on the next request, so check whether the change was applied before retrying`,
@@ -121,6 +128,11 @@ export class McpToolClient implements ToolClient {
   private async open(): Promise<Client> {
     const wait = this.backoffMs();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const [{ Client }, sdk] = await Promise.all([
+      import('@modelcontextprotocol/sdk/client/index.js'),
+      import('@modelcontextprotocol/sdk/types.js'),
+    ]);
+    this.sdk = sdk;
     const client = new Client({
       name: this.options.clientName ?? 'chatbot-gateway',
       version: '0.1.0',
