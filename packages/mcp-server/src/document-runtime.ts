@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EmbedderConfig, ServerConfig, VectorStoreConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { DocumentService } from './documents/document-service.js';
+import type { DocumentService } from './documents/document-service.js';
 import type { Logger } from './logger.js';
 import type { Embedder } from './ports/embedder.js';
 import type { VectorStore } from './ports/vector-store.js';
@@ -16,6 +16,8 @@ export interface LazyDocuments {
 export function lazyDocuments(config: ServerConfig, logger: Logger): LazyDocuments {
   let opening: Promise<{ service: DocumentService; store: VectorStore }> | undefined;
   const open = async (): Promise<{ service: DocumentService; store: VectorStore }> => {
+    // With the adapters: the chunker and the HTML parser are only needed once documents are.
+    const { DocumentService } = await import('./documents/document-service.js');
     const embedder = await createEmbedder(config.embedder);
     const store = await createVectorStore(config.vectorStore, config.dataDir, embedder, logger);
     logger.info('document index opened', { store: config.vectorStore.kind, embedder: embedder.id });

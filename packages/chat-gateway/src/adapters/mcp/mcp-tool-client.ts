@@ -152,10 +152,16 @@ export class McpToolClient implements ToolClient {
         }
       };
       await client.connect(transport);
+      if (this.closed) {
+        // Closed while connecting (a shutdown during the start-up warm-up): do not keep it.
+        await client.close().catch(() => undefined);
+        throw new McpToolError('*', 'the gateway is shutting down', true);
+      }
       this.client = client;
       this.failures = 0;
       return client;
     } catch (error) {
+      if (this.closed) throw error;
       this.noteFailure();
       this.options.logger.error('MCP connection failed', {
         mcp: this.options.name,

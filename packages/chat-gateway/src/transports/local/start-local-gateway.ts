@@ -34,6 +34,11 @@ export interface StartLocalGatewayOptions extends GatewayOverrides {
   inMemory?: boolean;
   /** Run the inactive-session cleanup on an interval (default true). */
   cleanupIntervalMs?: number | false;
+  /**
+   * In-process MCP: load the MCP server and open the document index right after listening
+   * (default true), so the first question finds them ready.
+   */
+  warmUp?: boolean;
 }
 
 export interface LocalGateway {
@@ -138,6 +143,7 @@ export async function startLocalGateway(
       model: model?.id ?? 'offline',
       mcp: config.mcp.kind,
     });
+    if (runtime && options.warmUp !== false) warmUp(tools, runtime, logger);
     return {
       url: server.url,
       wsUrl: `${server.url.replace(/^http/, 'ws')}/ws`,
@@ -152,4 +158,25 @@ export async function startLocalGateway(
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * The in-process MCP server and the document index load on first use, so the gateway serves
+ * its page and sessions without waiting for them. Loading them as soon as it listens means the
+ * first question need not wait either; a question that comes sooner waits for the same loads.
+ */
+function warmUp(tools: ToolClient, runtime: Runtime, logger: Logger): void {
+  const started = Date.now();
+  setImmediate(() => {
+    Promise.all([tools.listTools(), runtime.documents.get()]).then(
+      () => logger.info('tools and document index ready', { ms: Date.now() - started }),
+      (error: unknown) =>
+        logger.warn(
+          'could not load the tools or the document index yet; the first question retries',
+          {
+            message: error instanceof Error ? error.message : String(error),
+          },
+        ),
+    );
+  });
 }
