@@ -1,38 +1,13 @@
 // The one-command local stack: builds when sources are newer than the build, then starts the
 // gateway (MCP server in-process, embedded stores), ingesting examples/docs on the first run.
-import { spawnSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { stalePackage } from './stale-build.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const packages = ['packages/mcp-server', 'packages/chat-gateway'];
 
-function newest(path) {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let max = 0;
-  for (const entry of readdirSync(path)) {
-    if (entry === 'node_modules' || entry === 'dist') continue;
-    max = Math.max(max, newest(join(path, entry)));
-  }
-  return max;
-}
-
-function stale(dir) {
-  const built = join(root, dir, 'dist');
-  if (!existsSync(built)) return true;
-  const sources = Math.max(
-    newest(join(root, dir, 'src')),
-    newest(join(root, dir, 'web')),
-    newest(join(root, 'openapi')),
-    newest(join(root, dir, 'package.json')),
-  );
-  return sources > statSync(built).mtimeMs;
-}
-
-if (packages.some(stale)) {
+if (stalePackage(root)) {
   process.stderr.write('chatbot: building (sources changed since the last build)…\n');
   const built = spawnSync(
     'pnpm',
@@ -42,12 +17,14 @@ if (packages.some(stale)) {
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 
-const args = [
-  join(root, 'packages/chat-gateway/dist/cli.js'),
+// The CLI runs in this process (one Node start-up instead of two), with the arguments it would
+// have been given; it handles its own signals and exit code.
+const cli = join(root, 'packages/chat-gateway/dist/cli.js');
+process.argv = [
+  process.argv[0],
+  cli,
   '--seed-docs',
   join(root, 'examples/docs'),
   ...process.argv.slice(2).filter((a) => a !== '--'),
 ];
-const child = spawn(process.execPath, args, { stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+await import(pathToFileURL(cli).href);
