@@ -100,6 +100,21 @@ export interface SessionStore {
    * id was seen before; the answer is returned once it exists.
    */
   claimMessage(sessionId: string, clientMessageId: string): Promise<MessageClaim>;
+  /**
+   * Frees a claimed id whose turn failed in a way the client may retry (the store was down, the
+   * model was unavailable, the server shut down): the same id can then be sent again. A no-op
+   * when there is no claim.
+   */
+  releaseMessage(sessionId: string, clientMessageId: string): Promise<void>;
+  /**
+   * Points the claim of `clientMessageId` at its stored user message and answer, so a repeated
+   * id is answered with them. Written after the answer is stored (and its `finish` sent).
+   */
+  linkAnswer(
+    sessionId: string,
+    clientMessageId: string,
+    ids: { userMessageId: string; answerMessageId: string },
+  ): Promise<void>;
   /** Stores a message; a repeated (sessionId, messageId) is a no-op, never a second copy. */
   appendMessage(message: ConversationRecord): Promise<void>;
   /** Newest first, strictly older than `before` (a messageId) when given. */

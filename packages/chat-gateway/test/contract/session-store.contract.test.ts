@@ -272,11 +272,31 @@ describe.each(factories.filter((f) => !f.skip))(
           finishReason: 'stop',
         });
         await store.appendMessage(answer);
+        // Storing the answer does not link it either: the turn links it after its finish.
+        expect(await store.claimMessage(sessionId, 'c-9')).toEqual({ claimed: false });
+        await store.linkAnswer(sessionId, 'c-9', {
+          userMessageId: user.messageId,
+          answerMessageId: answer.messageId,
+        });
         expect(await store.claimMessage(sessionId, 'c-9')).toEqual({
           claimed: false,
           userMessageId: user.messageId,
           answer,
         });
+      });
+
+      it('a released claim can be claimed again; releasing an unknown one is a no-op', async () => {
+        const sessionId = randomUUID();
+        expect(await store.claimMessage(sessionId, 'c-r')).toEqual({ claimed: true });
+        await store.releaseMessage(sessionId, 'c-r');
+        expect(await store.claimMessage(sessionId, 'c-r')).toEqual({ claimed: true });
+        expect(await store.claimMessage(sessionId, 'c-r')).toEqual({ claimed: false });
+        await store.releaseMessage(sessionId, 'never-claimed');
+        await store.linkAnswer(sessionId, 'never-claimed', {
+          userMessageId: 'u',
+          answerMessageId: 'a',
+        });
+        expect(await store.claimMessage(sessionId, 'never-claimed')).toEqual({ claimed: true });
       });
 
       it('appending the same message twice keeps one copy, the first', async () => {

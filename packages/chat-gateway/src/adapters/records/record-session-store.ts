@@ -148,29 +148,38 @@ export class RecordSessionStore implements SessionStore {
     };
   }
 
-  async appendMessage(message: ConversationRecord): Promise<void> {
-    const table = this.tables.conversations;
+  async releaseMessage(sessionId: string, clientMessageId: string): Promise<void> {
+    const key = { sessionId, messageId: claimMarkerId(clientMessageId) };
     try {
-      await this.store.create(table, toNewItem(message));
+      await this.store.delete(this.tables.conversations, key);
+    } catch (error) {
+      if (!isNotFound(error)) throw toStorageError(error);
+    }
+  }
+
+  async linkAnswer(
+    sessionId: string,
+    clientMessageId: string,
+    ids: { userMessageId: string; answerMessageId: string },
+  ): Promise<void> {
+    const marker = { sessionId, messageId: claimMarkerId(clientMessageId) };
+    const link: RecordItem = {
+      answerMessageId: ids.answerMessageId,
+      userMessageId: ids.userMessageId,
+    };
+    try {
+      await this.store.update(this.tables.conversations, marker, link);
+    } catch (error) {
+      if (!isNotFound(error)) throw toStorageError(error);
+    }
+  }
+
+  async appendMessage(message: ConversationRecord): Promise<void> {
+    try {
+      await this.store.create(this.tables.conversations, toNewItem(message));
     } catch (error) {
       // The same message stored twice (a retried write) is one message.
       if (!isConflict(error)) throw toStorageError(error);
-    }
-    // Only the answer links its claim (with the user message's id): one write fewer per turn.
-    if (message.clientMessageId === undefined || message.messageType === 'user') return;
-    // The claim learns which messages answer it, so a repeated client id can be pointed there.
-    const link: RecordItem = {
-      answerMessageId: message.messageId,
-      ...(message.replyTo !== undefined && { userMessageId: message.replyTo }),
-    };
-    const marker = {
-      sessionId: message.sessionId,
-      messageId: claimMarkerId(message.clientMessageId),
-    };
-    try {
-      await this.store.update(table, marker, link);
-    } catch (error) {
-      if (!isNotFound(error)) throw toStorageError(error);
     }
   }
 
