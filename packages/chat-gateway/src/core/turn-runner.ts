@@ -35,8 +35,8 @@ export interface TurnRequest {
  * engine starts (the first delta does not wait for it), but nothing with an effect waits on
  * less: a tool call, and the stored answer, go ahead only once the user message is stored. The
  * answer is stored (with what was streamed, also when cancelled or failed) before the `finish`
- * frame goes out; the claim is pointed at it after. A turn that failed in a way the client may
- * retry frees its claimed id, so sending the same message again runs it.
+ * frame goes out. A turn that failed in a way the client may retry frees its claimed id, so
+ * sending the same message again runs it.
  */
 export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<void> {
   const { sessionId, clientMessageId } = request;
@@ -138,26 +138,14 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
   }
   const retryable = stoppedByServer || ('error' in outcome && outcome.error.retryable);
   if (retryable) await release(deps, sessionId, clientMessageId);
-  if (!(signal.aborted && signal.reason instanceof ClientGoneError)) {
-    await sendOutcome(send, outcome, {
-      sessionId,
-      messageId,
-      clientMessageId,
-      finished,
-      responseTime,
-    }).catch(() => undefined);
-  }
-  if (!retryable) {
-    await deps.store
-      .linkAnswer(sessionId, clientMessageId, { userMessageId, answerMessageId: messageId })
-      .catch((error: unknown) =>
-        deps.logger.warn('could not link the answer to its message id', {
-          sessionId,
-          clientMessageId,
-          ...errorFields(error),
-        }),
-      );
-  }
+  if (signal.aborted && signal.reason instanceof ClientGoneError) return;
+  await sendOutcome(send, outcome, {
+    sessionId,
+    messageId,
+    clientMessageId,
+    finished,
+    responseTime,
+  }).catch(() => undefined);
 }
 
 /** Frees the id for a resend; if even that fails, the log says so (the client sees DUPLICATE). */

@@ -55,9 +55,6 @@ export class MemorySessionStore implements SessionStore {
     this.claims.delete(`${sessionId}\u0000${clientMessageId}`);
     return Promise.resolve();
   }
-  linkAnswer(): Promise<void> {
-    return Promise.resolve();
-  }
   appendMessage(message: ConversationRecord): Promise<void> {
     const list = this.messages.get(message.sessionId) ?? [];
     if (!list.some((m) => m.messageId === message.messageId)) list.push({ ...message });

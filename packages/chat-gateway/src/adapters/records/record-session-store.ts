@@ -1,4 +1,4 @@
-import type { RecordItem, RecordStore, TableSpec } from 'chatbot-mcp-server/core';
+import type { RecordStore, TableSpec } from 'chatbot-mcp-server/core';
 import { ChatError, StorageError } from '../../errors.js';
 import type {
   AnalyticsRecord,
@@ -134,41 +134,14 @@ export class RecordSessionStore implements SessionStore {
       return { claimed: true };
     } catch (error) {
       if (!isConflict(error)) throw toStorageError(error);
+      return { claimed: false };
     }
-    const marker = await guarded(() => this.store.get(table, key));
-    const userMessageId = stringField(marker, 'userMessageId');
-    const answerId = stringField(marker, 'answerMessageId');
-    const answer = answerId
-      ? await guarded(() => this.store.get(table, { sessionId, messageId: answerId }))
-      : undefined;
-    return {
-      claimed: false,
-      ...(userMessageId !== undefined && { userMessageId }),
-      ...(answer && { answer: fromItem<ConversationRecord>(answer) }),
-    };
   }
 
   async releaseMessage(sessionId: string, clientMessageId: string): Promise<void> {
     const key = { sessionId, messageId: claimMarkerId(clientMessageId) };
     try {
       await this.store.delete(this.tables.conversations, key);
-    } catch (error) {
-      if (!isNotFound(error)) throw toStorageError(error);
-    }
-  }
-
-  async linkAnswer(
-    sessionId: string,
-    clientMessageId: string,
-    ids: { userMessageId: string; answerMessageId: string },
-  ): Promise<void> {
-    const marker = { sessionId, messageId: claimMarkerId(clientMessageId) };
-    const link: RecordItem = {
-      answerMessageId: ids.answerMessageId,
-      userMessageId: ids.userMessageId,
-    };
-    try {
-      await this.store.update(this.tables.conversations, marker, link);
     } catch (error) {
       if (!isNotFound(error)) throw toStorageError(error);
     }
@@ -240,9 +213,4 @@ export class RecordSessionStore implements SessionStore {
 
 function withCursor<T>(items: T[], cursor: string | undefined): Page<T> {
   return cursor === undefined ? { items } : { items, cursor };
-}
-
-function stringField(item: RecordItem | undefined, name: string): string | undefined {
-  const value = item?.[name];
-  return typeof value === 'string' ? value : undefined;
 }
