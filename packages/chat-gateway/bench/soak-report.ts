@@ -135,7 +135,7 @@ export function soakReport(f: SoakFigures): { rows: [string, string][]; failures
     ],
     ['RSS at 25/50/75/100% of the load (MiB)', points.join(' / ')],
     [
-      'cleanup while sending: idle sessions closed / sessions in use closed',
+      'cleanup: idle sessions closed while sending / sessions in use closed',
       `${cleanedIdle} of ${f.idleIds.length} / ${wrongly}`,
     ],
     [

@@ -157,4 +157,7 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+process.exitCode = await main().catch((error: unknown) => {
+  log(error instanceof Error ? error.message : String(error));
+  return 2;
+});
