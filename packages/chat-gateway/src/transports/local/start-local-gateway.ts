@@ -123,12 +123,20 @@ export async function startLocalGateway(
       return closed.length;
     };
     const every =
-      options.cleanupIntervalMs ?? Math.min(60_000, (config.sessionTimeoutMinutes * 60_000) / 2);
+      options.cleanupIntervalMs ??
+      serverConfig.cleanupIntervalMs ??
+      Math.min(60_000, (config.sessionTimeoutMinutes * 60_000) / 2);
     if (every !== false) {
+      // One pass at a time: under load a pass can outlast the interval, and overlapping passes
+      // only add scans to the store they are waiting on.
+      let pass: Promise<void> | undefined;
       const timer = setInterval(() => {
-        cleanup().catch((error: unknown) =>
-          logger.warn('session cleanup failed', { message: String(error) }),
-        );
+        pass ??= cleanup()
+          .then(() => undefined)
+          .catch((error: unknown) =>
+            logger.warn('session cleanup failed', { message: String(error) }),
+          )
+          .finally(() => (pass = undefined));
       }, every);
       timer.unref();
       closers.push(() => Promise.resolve(clearInterval(timer)));
