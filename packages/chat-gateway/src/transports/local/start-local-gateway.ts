@@ -117,11 +117,9 @@ export async function startLocalGateway(
       ...(webRoot && { webRoot }),
     });
     closers.push(() => server.close());
-    const cleanup = async (): Promise<number> => {
-      const closed = await services.cleanup();
-      await gateway.sessionsClosed(closed);
-      return closed.length;
-    };
+    // Each closed session's socket closes as soon as its session does, not after the whole pass.
+    const cleanup = async (): Promise<number> =>
+      (await services.cleanup((sessionId) => gateway.sessionsClosed([sessionId]))).length;
     const every =
       options.cleanupIntervalMs ??
       serverConfig.cleanupIntervalMs ??
@@ -139,7 +137,10 @@ export async function startLocalGateway(
           .finally(() => (pass = undefined));
       }, every);
       timer.unref();
-      closers.push(() => Promise.resolve(clearInterval(timer)));
+      closers.push(async () => {
+        clearInterval(timer);
+        await pass; // a pass in flight finishes before the store closes
+      });
     }
     logger.info('chat gateway listening', {
       url: server.url,
