@@ -16,6 +16,8 @@ export interface LoadOptions {
    * 0 (default) sends the next message at once: a saturation test.
    */
   thinkMs?: number;
+  /** A turn without its finish after this long counts as lost and ends that connection's run. Default 30 s. */
+  turnTimeoutMs?: number;
 }
 
 export interface LoadResult {
@@ -152,7 +154,21 @@ async function drive(
     sent.set(id, { at: performance.now() });
     result.turnsSent += 1;
     ws.send(JSON.stringify({ type: 'message', id, content: options.content }));
-    await done;
+    // A lost answer is counted (as unanswered, with an error) instead of hanging the run.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      done.then(() => false),
+      new Promise<boolean>(
+        (r) => (timer = setTimeout(() => r(true), options.turnTimeoutMs ?? 30_000)),
+      ),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      result.errors.push(
+        `TIMEOUT: no finish for ${id} within ${options.turnTimeoutMs ?? 30_000} ms`,
+      );
+      break;
+    }
     const think = options.thinkMs ?? 0;
     if (think > 0) await new Promise((r) => setTimeout(r, think * (0.5 + Math.random())));
   }
