@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { HashingEmbedder } from '../src/adapters/local/hashing-embedder.js';
 import { LiveChunks } from '../src/adapters/local/lancedb-live-chunks.js';
-import { BM25_DEFAULTS, type Bm25Parameters } from '../src/adapters/local/lancedb-bm25.js';
+import { LEXICAL_BM25, type Bm25Parameters } from '../src/adapters/local/lancedb-bm25.js';
 import { HASHING_EMBEDDER_FUSION } from '../src/adapters/local/hybrid-fusion.js';
 import { chunkDocument } from '../src/documents/chunker.js';
 import { embeddingText } from '../src/documents/embed-chunks.js';
@@ -35,10 +35,10 @@ const { values: args } = parseArgs({
   options: {
     data: { type: 'string' },
     split: { type: 'string', default: 'train' },
-    'word-k1': { type: 'string', default: String(BM25_DEFAULTS.k1) },
-    'word-b': { type: 'string', default: String(BM25_DEFAULTS.b) },
-    'gram-k1': { type: 'string', default: String(BM25_DEFAULTS.k1) },
-    'gram-b': { type: 'string', default: String(BM25_DEFAULTS.b) },
+    'word-k1': { type: 'string', default: String(LEXICAL_BM25.words.k1) },
+    'word-b': { type: 'string', default: String(LEXICAL_BM25.words.b) },
+    'gram-k1': { type: 'string', default: String(LEXICAL_BM25.trigrams.k1) },
+    'gram-b': { type: 'string', default: String(LEXICAL_BM25.trigrams.b) },
     k: { type: 'string', default: String(HASHING_EMBEDDER_FUSION.k) },
     'trigram-weight': { type: 'string', default: String(HASHING_EMBEDDER_FUSION.trigramWeight) },
     'vector-weight': { type: 'string', default: '0' },
@@ -91,10 +91,10 @@ async function main(): Promise<void> {
   const wordSettings = grid(list('word-k1'), list('word-b'), (k1, b) => ({ k1, b }));
   const gramSettings = grid(list('gram-k1'), list('gram-b'), (k1, b) => ({ k1, b }));
   const keyword = wordSettings.map((words) =>
-    rankings({ words, trigrams: BM25_DEFAULTS }, (live, text) => live.keyword(text, DEPTH)),
+    rankings({ words, trigrams: LEXICAL_BM25.trigrams }, (live, text) => live.keyword(text, DEPTH)),
   );
   const trigram = gramSettings.map((trigrams) =>
-    rankings({ words: BM25_DEFAULTS, trigrams }, (live, text) => live.trigram(text, DEPTH)),
+    rankings({ words: LEXICAL_BM25.words, trigrams }, (live, text) => live.trigram(text, DEPTH)),
   );
   const vectorWeights = list('vector-weight');
   const vector = vectorWeights.some((w) => w > 0) ? await vectorRankings(chunks, queries) : [];
