@@ -182,7 +182,7 @@ function step1b(w: string, r1: number): string {
   const s = w.slice(0, stem);
   if (s.endsWith('at') || s.endsWith('bl') || s.endsWith('iz')) return `${s}e`;
   if (endsInDouble(s)) return s.slice(0, -1);
-  // A short word ("hop" from "hoped") gets its e back. R1 is where it was in the whole word.
+  // A short word gets its e back ("hoped" -> "hop" -> "hope"). R1 is where it was in the word.
   if (r1 === s.length && endsShort(s, s.length)) return `${s}e`;
   return s;
 }
