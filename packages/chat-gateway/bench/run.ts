@@ -13,7 +13,14 @@ import { idleConnections } from './idle.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const quick = process.argv.includes('--quick');
-const levels = quick ? [1, 50] : [1, 50, 500];
+/** Saturation at each level; then paced loads (a message after each answer and a pause). */
+const loads: { connections: number; thinkMs: number }[] = [
+  ...(quick ? [1, 50] : [1, 50, 500]).map((connections) => ({ connections, thinkMs: 0 })),
+  { connections: 50, thinkMs: 1_000 },
+  ...(quick ? [] : [{ connections: 500, thinkMs: 10_000 }]),
+];
+/** How long each paced row runs (seconds). */
+const pacedSeconds = quick ? 10 : 20;
 const idleCount = quick ? 1_000 : 10_000;
 
 async function startGateway(dataDir: string): Promise<Started> {
@@ -51,8 +58,11 @@ async function main(): Promise<void> {
       // Warm up both (JIT, stores).
       await runLoad({ url: gateway.url, connections: 5, turnsPerConnection: 20, content: 'hello' });
       await runLoad({ url: echo.url, connections: 5, turnsPerConnection: 20, content: 'hello' });
-      for (const connections of levels) {
-        const turns = Math.max(4, Math.round(2000 / connections));
+      for (const { connections, thinkMs } of loads) {
+        // Saturation rows send the next message at once; paced rows leave a pause (see the table).
+        const turns = thinkMs
+          ? Math.ceil(pacedSeconds / (thinkMs / 1000))
+          : Math.max(4, Math.round(2000 / connections));
         for (const [name, server] of [
           ['echo (bare ws)', echo],
           ['gateway (offline engine)', gateway],
@@ -62,10 +72,12 @@ async function main(): Promise<void> {
             connections,
             turnsPerConnection: turns,
             content: 'hello',
-            deadlineMs: 60_000,
+            deadlineMs: 90_000,
+            thinkMs,
           });
+          const load = thinkMs ? `paced, ${thinkMs / 1000} s` : 'saturation';
           rows.push(
-            `| ${name} | ${connections} | ${fmt(percentile(r.firstDelta, 50))} | ${fmt(percentile(r.firstDelta, 99))} | ${fmt(percentile(r.finish, 50))} | ${(r.turnsAnswered / (r.wallMs / 1000)).toFixed(0)} | ${r.turnsSent - r.turnsAnswered} | ${r.errors.length} |`,
+            `| ${name} | ${connections} | ${load} | ${fmt(percentile(r.firstDelta, 50))} | ${fmt(percentile(r.firstDelta, 99))} | ${fmt(percentile(r.finish, 50))} | ${(r.turnsAnswered / (r.wallMs / 1000)).toFixed(0)} | ${r.turnsSent - r.turnsAnswered} | ${r.errors.length} |`,
           );
           process.stderr.write(`${rows.at(-1)}\n`);
         }
@@ -85,10 +97,10 @@ async function main(): Promise<void> {
       const table = [
         `# chatbot-gateway benchmark (${new Date().toISOString().slice(0, 10)}, ${quick ? 'quick' : 'full'} run, loopback, one run)`,
         '',
-        'Client-observed latency of a "hello" turn (offline engine: general route, no model time; the gateway stores the user message, reads the history, stores the answer). Echo: a bare `ws` server answering each frame at once.',
+        'Client-observed latency of a "hello" turn (offline engine: general route, no model time; the gateway claims the message id, stores the user message while the answer starts, stores the answer before `finish`). Echo: a bare `ws` server answering each frame at once. Saturation: each connection sends its next message as soon as the answer finishes (the latency is mostly queueing behind the other connections). Paced: after each answer a connection pauses 0.5-1.5x the given time before the next message, as people chatting would (still far faster than people).',
         '',
-        '| server | connections | first delta p50 (ms) | first delta p99 (ms) | finish p50 (ms) | turns/s | unanswered | errors |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- |',
+        '| server | connections | load | first delta p50 (ms) | first delta p99 (ms) | finish p50 (ms) | turns/s | unanswered | errors |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
         ...rows,
         '',
         'Memory with idle connections (each holds a session; RSS of the server process).',

@@ -10,6 +10,14 @@ export interface LoadOptions {
   deadlineMs?: number;
   /** Open connections in batches of this size. */
   connectBatch?: number;
+  /**
+   * Pause after each answer before the next message, as a person reading and typing would:
+   * uniform in [0.5, 1.5] x this many ms (spread so connections do not send in lockstep).
+   * 0 (default) sends the next message at once: a saturation test.
+   */
+  thinkMs?: number;
+  /** A turn without its finish after this long counts as lost and ends that connection's run. Default 30 s. */
+  turnTimeoutMs?: number;
 }
 
 export interface LoadResult {
@@ -137,13 +145,32 @@ async function drive(
   for (const data of early.get(ws) ?? []) onFrame(data);
   ws.on('message', onFrame);
   await session;
+  // Paced connections start at a random point of their first pause, not all at once.
+  if ((options.thinkMs ?? 0) > 0)
+    await new Promise((r) => setTimeout(r, Math.random() * options.thinkMs!));
   for (let t = 0; t < options.turnsPerConnection && performance.now() < deadline; t++) {
     const id = `${sessionId.slice(0, 8)}-${t}`;
     const done = new Promise<void>((resolve) => (turnDone = resolve));
     sent.set(id, { at: performance.now() });
     result.turnsSent += 1;
     ws.send(JSON.stringify({ type: 'message', id, content: options.content }));
-    await done;
+    // A lost answer is counted (as unanswered, with an error) instead of hanging the run.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      done.then(() => false),
+      new Promise<boolean>(
+        (r) => (timer = setTimeout(() => r(true), options.turnTimeoutMs ?? 30_000)),
+      ),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      result.errors.push(
+        `TIMEOUT: no finish for ${id} within ${options.turnTimeoutMs ?? 30_000} ms`,
+      );
+      break;
+    }
+    const think = options.thinkMs ?? 0;
+    if (think > 0) await new Promise((r) => setTimeout(r, think * (0.5 + Math.random())));
   }
   ws.close();
 }

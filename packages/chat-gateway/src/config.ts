@@ -48,6 +48,8 @@ export interface LocalServerConfig {
   maxBufferedBytes: number;
   heartbeatMs: number;
   shutdownGraceMs: number;
+  /** How often the inactive-session cleanup runs; default half the session timeout, at most 60 s. */
+  cleanupIntervalMs?: number;
 }
 
 export interface GatewayOverrides {
@@ -117,6 +119,9 @@ export function loadLocalServerConfig(
     ),
     heartbeatMs: int(env, 'CHAT_HEARTBEAT_MS', 30_000, 100, 600_000),
     shutdownGraceMs: int(env, 'CHAT_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    ...(env.SESSION_CLEANUP_INTERVAL_SECONDS && {
+      cleanupIntervalMs: int(env, 'SESSION_CLEANUP_INTERVAL_SECONDS', 60, 1, 3_600) * 1000,
+    }),
   };
 }
 

@@ -29,6 +29,8 @@ export interface RuntimeOptions {
   contractPath?: string;
   /** Keep embedded stores in memory (tests, benchmarks). */
   inMemory?: boolean;
+  /** Serve the embedded record store from this thread, not a worker (fault-injection tests). */
+  embeddedStoreInThisThread?: boolean;
 }
 
 /** Wires configuration to adapters, services and tools. Transports call this and nothing else. */
@@ -52,6 +54,7 @@ export async function createRuntime(
       const embedded = await startEmbeddedDynamoDb({
         dataDir: config.dataDir,
         inMemory: options.inMemory ?? false,
+        thread: !options.embeddedStoreInThisThread,
       });
       closers.push(() => embedded.close());
       const local = new LocalDynamoDbClient(embedded.endpoint);

@@ -19,8 +19,8 @@ export interface ChatServices {
   store: SessionStore;
   analytics: AnalyticsRecorder;
   newId: () => string;
-  /** Closes inactive sessions; returns their ids. */
-  cleanup(): Promise<string[]>;
+  /** Closes inactive sessions; returns their ids. `onClosed` hears of each as it closes. */
+  cleanup(onClosed?: (sessionId: string) => Promise<void>): Promise<string[]>;
 }
 
 /**
@@ -87,6 +87,9 @@ export function buildChatServices(deps: {
     store,
     analytics,
     newId: createIdGenerator(now),
-    cleanup: async () => (await manager.cleanupInactiveSessions()).closed.map((c) => c.sessionId),
+    cleanup: async (onClosed) =>
+      (
+        await manager.cleanupInactiveSessions(onClosed && ((c) => onClosed(c.sessionId)))
+      ).closed.map((c) => c.sessionId),
   };
 }

@@ -31,9 +31,12 @@ export interface TurnRequest {
 }
 
 /**
- * One chat turn from user message to persisted answer: the user message is stored first, the
- * engine streams through a sink that turns calls into frames, and the answer is stored (with
- * what was streamed, also when cancelled or failed) before the `finish` frame goes out.
+ * One chat turn from user message to persisted answer. The user message is written while the
+ * engine starts (the first delta does not wait for it), but nothing with an effect waits on
+ * less: a tool call, and the stored answer, go ahead only once the user message is stored. The
+ * answer is stored (with what was streamed, also when cancelled or failed) before the `finish`
+ * frame goes out. A turn that failed in a way the client may retry frees its claimed id, so
+ * sending the same message again runs it.
  */
 export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<void> {
   const { sessionId, clientMessageId } = request;
@@ -46,7 +49,7 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
     (history ??= deps.store
       .listMessages(sessionId, { limit: deps.historyMessages ?? 20, before: userMessageId })
       .then(toModelHistory));
-  await deps.store.appendMessage({
+  const userStored = deps.store.appendMessage({
     sessionId,
     messageId: userMessageId,
     timestamp: new Date(started).toISOString(),
@@ -55,6 +58,8 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
     clientMessageId,
     ttl,
   });
+  // Awaited below; until then a failure must not count as unhandled.
+  userStored.catch(() => undefined);
   const messageId = deps.newId();
   const controller = new AbortController();
   const signal = AbortSignal.any([request.signal, controller.signal]);
@@ -72,8 +77,12 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
       send({ type: 'start', messageId, replyTo: clientMessageId, queryType, reason }),
     textDelta: (delta) => send({ type: 'text-delta', messageId, delta }),
     source: (s) => send({ type: 'source', messageId, ...s }),
-    toolCall: (c) => send({ type: 'tool-call', messageId, ...c }),
+    toolCall: async (c) => {
+      await userStored;
+      return send({ type: 'tool-call', messageId, ...c });
+    },
     approve: async (c) => {
+      await userStored;
       const waiting = deps.approvals.wait(sessionId, c.toolCallId, signal);
       await send({ type: 'confirm-request', messageId, ...c });
       return waiting;
@@ -90,27 +99,34 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
   });
   const finished = deps.now();
   const responseTime = finished - started;
-  await deps.store.appendMessage({
-    sessionId,
-    messageId,
-    timestamp: new Date(finished).toISOString(),
-    messageType: 'assistant',
-    content: outcome.content,
-    replyTo: userMessageId,
-    clientMessageId,
-    queryType: outcome.queryType,
-    sources: outcome.sources,
-    toolsUsed: outcome.toolsUsed,
-    responseTime,
-    finishReason: outcome.finishReason,
-    ttl,
-  });
+  try {
+    await userStored;
+    await deps.store.appendMessage({
+      sessionId,
+      messageId,
+      timestamp: new Date(finished).toISOString(),
+      messageType: 'assistant',
+      content: outcome.content,
+      replyTo: userMessageId,
+      clientMessageId,
+      queryType: outcome.queryType,
+      sources: outcome.sources,
+      toolsUsed: outcome.toolsUsed,
+      responseTime,
+      finishReason: outcome.finishReason,
+      ttl,
+    });
+  } catch (error) {
+    // Not stored: the client is told to send it again, and the same id will be run.
+    await release(deps, sessionId, clientMessageId);
+    throw error;
+  }
   if ('error' in outcome) logFailure(deps.logger, outcome, sessionId);
-  if (
+  const stoppedByServer =
     outcome.finishReason === 'cancelled' &&
     signal.reason instanceof ChatError &&
-    signal.reason.retryable
-  ) {
+    signal.reason.retryable;
+  if (stoppedByServer) {
     // Stopped by the server (shutdown), not by the user: say it can be sent again.
     await send({
       type: 'error',
@@ -120,6 +136,8 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
       replyTo: clientMessageId,
     }).catch(() => undefined);
   }
+  const retryable = stoppedByServer || ('error' in outcome && outcome.error.retryable);
+  if (retryable) await release(deps, sessionId, clientMessageId);
   if (signal.aborted && signal.reason instanceof ClientGoneError) return;
   await sendOutcome(send, outcome, {
     sessionId,
@@ -128,6 +146,17 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
     finished,
     responseTime,
   }).catch(() => undefined);
+}
+
+/** Frees the id for a resend; if even that fails, the log says so (the client sees DUPLICATE). */
+async function release(deps: TurnDeps, sessionId: string, clientMessageId: string): Promise<void> {
+  await deps.store.releaseMessage(sessionId, clientMessageId).catch((error: unknown) =>
+    deps.logger.warn('could not free a failed message id for a resend', {
+      sessionId,
+      clientMessageId,
+      ...errorFields(error),
+    }),
+  );
 }
 
 /** Details go to the log; an unexpected failure gets a reference the user can quote. */

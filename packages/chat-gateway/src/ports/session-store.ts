@@ -61,8 +61,9 @@ export interface AnalyticsRecord {
 }
 
 /** The outcome of claiming a client message id: a repeated id is answered once, never run twice. */
-export type MessageClaim =
-  { claimed: true } | { claimed: false; userMessageId?: string; answer?: ConversationRecord };
+export interface MessageClaim {
+  claimed: boolean;
+}
 
 /**
  * Values the stored session must hold for an update to apply (checked and written atomically),
@@ -97,9 +98,15 @@ export interface SessionStore {
 
   /**
    * Claims `clientMessageId` for the session (a conditional write). `claimed: false` means the
-   * id was seen before; the answer is returned once it exists.
+   * id was seen before (its turn is running or answered; the history has it).
    */
   claimMessage(sessionId: string, clientMessageId: string): Promise<MessageClaim>;
+  /**
+   * Frees a claimed id whose turn failed in a way the client may retry (the store was down, the
+   * model was unavailable, the server shut down): the same id can then be sent again. A no-op
+   * when there is no claim.
+   */
+  releaseMessage(sessionId: string, clientMessageId: string): Promise<void>;
   /** Stores a message; a repeated (sessionId, messageId) is a no-op, never a second copy. */
   appendMessage(message: ConversationRecord): Promise<void>;
   /** Newest first, strictly older than `before` (a messageId) when given. */

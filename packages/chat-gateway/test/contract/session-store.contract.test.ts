@@ -253,30 +253,14 @@ describe.each(factories.filter((f) => !f.skip))(
         expect(claims.filter((c) => !c.claimed)).toHaveLength(9);
       });
 
-      it('a repeated claim is refused, and once the answer exists it points at it and its user message', async () => {
+      it('a released claim can be claimed again; releasing an unknown one is a no-op', async () => {
         const sessionId = randomUUID();
-        await store.claimMessage(sessionId, 'c-9');
-        const user = message(sessionId, { clientMessageId: 'c-9' });
-        await store.appendMessage(user);
-        // The user message does not write the claim (one write fewer per turn): nothing to point at yet.
-        expect(await store.claimMessage(sessionId, 'c-9')).toEqual({ claimed: false });
-        const answer = message(sessionId, {
-          messageType: 'assistant',
-          content: 'hi there',
-          clientMessageId: 'c-9',
-          replyTo: user.messageId,
-          queryType: 'general',
-          sources: [],
-          toolsUsed: ['search_documents'],
-          responseTime: 42,
-          finishReason: 'stop',
-        });
-        await store.appendMessage(answer);
-        expect(await store.claimMessage(sessionId, 'c-9')).toEqual({
-          claimed: false,
-          userMessageId: user.messageId,
-          answer,
-        });
+        expect(await store.claimMessage(sessionId, 'c-r')).toEqual({ claimed: true });
+        await store.releaseMessage(sessionId, 'c-r');
+        expect(await store.claimMessage(sessionId, 'c-r')).toEqual({ claimed: true });
+        expect(await store.claimMessage(sessionId, 'c-r')).toEqual({ claimed: false });
+        await store.releaseMessage(sessionId, 'never-claimed');
+        expect(await store.claimMessage(sessionId, 'never-claimed')).toEqual({ claimed: true });
       });
 
       it('appending the same message twice keeps one copy, the first', async () => {

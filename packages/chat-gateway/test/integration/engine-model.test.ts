@@ -150,7 +150,7 @@ describe('chat engine with a scripted model (router, RAG, tool loop, approvals) 
     ).toBe(false);
   });
 
-  it('turns a model outage into an error frame and a finish with finishReason error; the turn is stored', async () => {
+  it('turns a model outage into an error frame and a finish with finishReason error; the turn is stored, and the same id sent again is answered', async () => {
     const c = await h.connect();
     const sessionId = c.frames[0]!.type === 'session' ? c.frames[0].sessionId : '';
     model.steps = [
@@ -170,5 +170,22 @@ describe('chat engine with a scripted model (router, RAG, tool loop, approvals) 
     const stored = await h.store.listMessages(sessionId, { limit: 10 });
     expect(stored.map((m) => m.messageType)).toEqual(['assistant', 'user']);
     expect(stored[0]!.finishReason).toBe('error');
+
+    // Retryable: the id is free again, so the same message is run (not refused as a duplicate).
+    model.steps = [route('general'), text('Here is one.')];
+    await send(h, c, { type: 'message', id: 'm6', content: 'tell me a joke' });
+    const again = await c.next('finish', (f) => f.finishReason === 'stop');
+    expect(again.response.content).toBe('Here is one.');
+    expect(c.of('error').filter((e) => e.code === 'DUPLICATE_MESSAGE')).toEqual([]);
+    const after = await h.store.listMessages(sessionId, { limit: 10 });
+    expect(after.map((m) => [m.messageType, m.finishReason])).toEqual([
+      ['assistant', 'stop'],
+      ['user', undefined],
+      ['assistant', 'error'],
+      ['user', undefined],
+    ]);
+    // Answered now: a third send is a duplicate and points at the answer.
+    await send(h, c, { type: 'message', id: 'm6', content: 'tell me a joke' });
+    await expect.poll(() => c.of('error').at(-1)?.code).toBe('DUPLICATE_MESSAGE');
   });
 });

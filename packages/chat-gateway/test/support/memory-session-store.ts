@@ -51,6 +51,10 @@ export class MemorySessionStore implements SessionStore {
     this.claims.add(key);
     return Promise.resolve({ claimed: true });
   }
+  releaseMessage(sessionId: string, clientMessageId: string): Promise<void> {
+    this.claims.delete(`${sessionId}\u0000${clientMessageId}`);
+    return Promise.resolve();
+  }
   appendMessage(message: ConversationRecord): Promise<void> {
     const list = this.messages.get(message.sessionId) ?? [];
     if (!list.some((m) => m.messageId === message.messageId)) list.push({ ...message });

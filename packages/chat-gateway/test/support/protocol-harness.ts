@@ -24,7 +24,11 @@ const TYPES: Record<string, string> = {
 };
 
 function parseFrame(data: RawData): ClientFrame {
-  const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+  const bytes = Array.isArray(data)
+    ? Buffer.concat(data)
+    : Buffer.isBuffer(data)
+      ? data
+      : Buffer.from(new Uint8Array(data));
   return JSON.parse(bytes.toString('utf8')) as ClientFrame;
 }
 

@@ -26,7 +26,8 @@ export interface RecordBackendFactory {
 }
 
 /** How long DynamoDB Local (a JVM) may take to answer its first request. */
-const STARTUP_TIMEOUT_MS = 30_000;
+/** Java starts in about 4 s; a machine busy with other tests can take far longer. */
+const STARTUP_TIMEOUT_MS = 90_000;
 /** How long DynamoDB Local may take to shut down cleanly before it is killed. */
 const KILL_AFTER_MS = 5_000;
 

@@ -1,4 +1,4 @@
-import type { RecordItem, RecordStore, TableSpec } from 'chatbot-mcp-server/core';
+import type { RecordStore, TableSpec } from 'chatbot-mcp-server/core';
 import { ChatError, StorageError } from '../../errors.js';
 import type {
   AnalyticsRecord,
@@ -134,43 +134,25 @@ export class RecordSessionStore implements SessionStore {
       return { claimed: true };
     } catch (error) {
       if (!isConflict(error)) throw toStorageError(error);
+      return { claimed: false };
     }
-    const marker = await guarded(() => this.store.get(table, key));
-    const userMessageId = stringField(marker, 'userMessageId');
-    const answerId = stringField(marker, 'answerMessageId');
-    const answer = answerId
-      ? await guarded(() => this.store.get(table, { sessionId, messageId: answerId }))
-      : undefined;
-    return {
-      claimed: false,
-      ...(userMessageId !== undefined && { userMessageId }),
-      ...(answer && { answer: fromItem<ConversationRecord>(answer) }),
-    };
+  }
+
+  async releaseMessage(sessionId: string, clientMessageId: string): Promise<void> {
+    const key = { sessionId, messageId: claimMarkerId(clientMessageId) };
+    try {
+      await this.store.delete(this.tables.conversations, key);
+    } catch (error) {
+      if (!isNotFound(error)) throw toStorageError(error);
+    }
   }
 
   async appendMessage(message: ConversationRecord): Promise<void> {
-    const table = this.tables.conversations;
     try {
-      await this.store.create(table, toNewItem(message));
+      await this.store.create(this.tables.conversations, toNewItem(message));
     } catch (error) {
       // The same message stored twice (a retried write) is one message.
       if (!isConflict(error)) throw toStorageError(error);
-    }
-    // Only the answer links its claim (with the user message's id): one write fewer per turn.
-    if (message.clientMessageId === undefined || message.messageType === 'user') return;
-    // The claim learns which messages answer it, so a repeated client id can be pointed there.
-    const link: RecordItem = {
-      answerMessageId: message.messageId,
-      ...(message.replyTo !== undefined && { userMessageId: message.replyTo }),
-    };
-    const marker = {
-      sessionId: message.sessionId,
-      messageId: claimMarkerId(message.clientMessageId),
-    };
-    try {
-      await this.store.update(table, marker, link);
-    } catch (error) {
-      if (!isNotFound(error)) throw toStorageError(error);
     }
   }
 
@@ -231,9 +213,4 @@ export class RecordSessionStore implements SessionStore {
 
 function withCursor<T>(items: T[], cursor: string | undefined): Page<T> {
   return cursor === undefined ? { items } : { items, cursor };
-}
-
-function stringField(item: RecordItem | undefined, name: string): string | undefined {
-  const value = item?.[name];
-  return typeof value === 'string' ? value : undefined;
 }

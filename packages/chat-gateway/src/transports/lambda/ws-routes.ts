@@ -103,7 +103,13 @@ export function createWsRoutes(deps: WsRouteDeps) {
           clientMessageId: frame.id,
           content: frame.content,
         };
-        return deps.engine.invoke(turn);
+        try {
+          return await deps.engine.invoke(turn);
+        } catch (error) {
+          // The turn never started: the same id may be sent again.
+          await deps.store.releaseMessage(sessionId, frame.id).catch(() => undefined);
+          throw error;
+        }
       }
       case 'resume':
         return resume(channel, sessionId, frame.sessionId, frame.resumeToken);

@@ -122,21 +122,30 @@ export async function startLocalGateway(
       ...(webRoot && { webRoot }),
     });
     closers.push(() => server.close());
-    const cleanup = async (): Promise<number> => {
-      const closed = await services.cleanup();
-      await gateway.sessionsClosed(closed);
-      return closed.length;
-    };
+    // Each closed session's socket closes as soon as its session does, not after the whole pass.
+    const cleanup = async (): Promise<number> =>
+      (await services.cleanup((sessionId) => gateway.sessionsClosed([sessionId]))).length;
     const every =
-      options.cleanupIntervalMs ?? Math.min(60_000, (config.sessionTimeoutMinutes * 60_000) / 2);
+      options.cleanupIntervalMs ??
+      serverConfig.cleanupIntervalMs ??
+      Math.min(60_000, (config.sessionTimeoutMinutes * 60_000) / 2);
     if (every !== false) {
+      // One pass at a time: under load a pass can outlast the interval, and overlapping passes
+      // only add scans to the store they are waiting on.
+      let pass: Promise<void> | undefined;
       const timer = setInterval(() => {
-        cleanup().catch((error: unknown) =>
-          logger.warn('session cleanup failed', { message: String(error) }),
-        );
+        pass ??= cleanup()
+          .then(() => undefined)
+          .catch((error: unknown) =>
+            logger.warn('session cleanup failed', { message: String(error) }),
+          )
+          .finally(() => (pass = undefined));
       }, every);
       timer.unref();
-      closers.push(() => Promise.resolve(clearInterval(timer)));
+      closers.push(async () => {
+        clearInterval(timer);
+        await pass; // a pass in flight finishes before the store closes
+      });
     }
     logger.info('chat gateway listening', {
       url: server.url,

@@ -32,6 +32,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const serveStatic = options.webRoot ? staticFiles(options.webRoot) : undefined;
   const perIp = new Map<string, number>();
   const sockets = new Set<WebSocket>();
+  /** Sessions being detached from sockets that closed. */
+  const detaching = new Set<Promise<void>>();
   const alive = new WeakSet<WebSocket>();
 
   const server: Server = createServer((req, res) => {
@@ -146,7 +148,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       const left = (perIp.get(ip) ?? 1) - 1;
       if (left <= 0) perIp.delete(ip);
       else perIp.set(ip, left);
-      void ready.then(() => gateway.closed(channel));
+      const detach = ready.then(() => gateway.closed(channel)).catch(() => undefined);
+      detaching.add(detach);
+      void detach.finally(() => detaching.delete(detach));
     });
   }
 
@@ -183,6 +187,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         const end = Date.now() + 2_000;
         while (sockets.size > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
         for (const ws of sockets) ws.terminate();
+        // The sessions of the sockets just closed are detached before the store goes away.
+        await new Promise((r) => setImmediate(r));
+        await Promise.allSettled([...detaching]);
         server.closeAllConnections();
         await stopped;
       })()),

@@ -6,6 +6,7 @@ import { UpstreamError } from '../../errors.js';
 /** The LevelDB database under dynalite, as far as this module touches it. */
 interface LevelDb {
   open(): Promise<void>;
+  close(): Promise<void>;
   [method: string]: unknown;
 }
 
@@ -26,7 +27,10 @@ const require = createRequire(import.meta.url);
  * and ends the process. Every callback of the LevelDB wrapper gets such errors decorated here,
  * so the write fails with a 500 naming the cause and the server keeps serving.
  */
-export async function startDynalite(options: { path?: string; label: string }): Promise<Server> {
+export async function startDynalite(options: {
+  path?: string;
+  label: string;
+}): Promise<{ server: Server; closeDb: () => Promise<void> }> {
   // dynalite keeps its store private; capture it while dynalite creates it.
   const dbModule = require('dynalite/db/index.js') as {
     create: (this: void, o: unknown) => DynaliteStore;
@@ -59,7 +63,8 @@ export async function startDynalite(options: { path?: string; label: string }): 
       { cause: error },
     );
   }
-  return server;
+  const db = store.db;
+  return { server, closeDb: () => db.close() };
 }
 
 function guardStorageErrors(db: LevelDb, label: string): void {

@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
+import { Worker } from 'node:worker_threads';
+import { UpstreamError } from '../../errors.js';
 import { DataDirLock } from './data-dir-lock.js';
-import { startDynalite } from './dynalite-storage.js';
+import type { DynaliteWorkerData, DynaliteWorkerReply } from './dynalite-worker.js';
 
 /** A DynamoDB-compatible endpoint served from this process. */
 export interface EmbeddedDynamoDb {
@@ -10,43 +11,100 @@ export interface EmbeddedDynamoDb {
   close(): Promise<void>;
 }
 
-/**
- * Starts dynalite (the DynamoDB API on LevelDB) in-process on 127.0.0.1, keeping its data in
- * `<dataDir>/records`. The same DynamoDB adapter then talks to it as to AWS. `inMemory` is for
- * tests and benchmarks that want a throwaway store.
- */
-export async function startEmbeddedDynamoDb(options: {
+export interface EmbeddedDynamoDbOptions {
   dataDir: string;
+  /** A throwaway store in memory (tests and benchmarks). */
   inMemory?: boolean;
-}): Promise<EmbeddedDynamoDb> {
+  /**
+   * Serve from a worker thread (the default), so the store's work runs beside this thread's.
+   * `false` serves from this thread: tests that reach into LevelDB to inject faults.
+   */
+  thread?: boolean;
+}
+
+/**
+ * Starts dynalite (the DynamoDB API on LevelDB) in this process on 127.0.0.1, keeping its data
+ * in `<dataDir>/records`. The same DynamoDB adapter then talks to it as to AWS.
+ */
+export async function startEmbeddedDynamoDb(
+  options: EmbeddedDynamoDbOptions,
+): Promise<EmbeddedDynamoDb> {
   const lock = options.inMemory ? undefined : DataDirLock.acquire(options.dataDir, 'records');
-  const path = options.inMemory ? undefined : join(options.dataDir, 'records');
-  let server: Server;
+  const data: DynaliteWorkerData = {
+    ...(!options.inMemory && { path: join(options.dataDir, 'records') }),
+    label: options.inMemory ? 'memory' : join(options.dataDir, 'records'),
+  };
   try {
-    server = await startDynalite({ ...(path !== undefined && { path }), label: path ?? 'memory' });
+    const served = options.thread === false ? await inThisThread(data) : await inWorker(data);
+    return {
+      endpoint: `http://127.0.0.1:${served.port}`,
+      close: async () => {
+        await served.close();
+        lock?.release();
+      },
+    };
   } catch (error) {
     lock?.release();
     throw error;
   }
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-  } catch (error) {
-    lock?.release();
-    throw error;
-  }
-  const { port } = server.address() as AddressInfo;
+}
+
+interface Served {
+  port: number;
+  close(): Promise<void>;
+}
+
+async function inThisThread(data: DynaliteWorkerData): Promise<Served> {
+  // Loaded here only: with the worker, this thread never loads dynalite.
+  const { startDynalite } = await import('./dynalite-storage.js');
+  const { server, closeDb } = await startDynalite(data);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => {
-          lock?.release();
-          resolve();
-        });
+        server.closeAllConnections();
+        server.close(() => void closeDb().finally(resolve));
+      }),
+  };
+}
+
+/**
+ * Compiled, the worker is the .js file beside this one. Run from source (this package's tests,
+ * with the package folder as the working directory), tsx loads the .ts.
+ */
+function startWorker(data: DynaliteWorkerData): Worker {
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./dynalite-worker.js', import.meta.url), { workerData: data });
+  const worker = new URL('./dynalite-worker.ts', import.meta.url).href;
+  const bootstrap = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(worker)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: data });
+}
+
+async function inWorker(data: DynaliteWorkerData): Promise<Served> {
+  const worker = startWorker(data);
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (reply: DynaliteWorkerReply) => {
+      if (reply.type === 'listening') resolve(reply.port);
+      else if (reply.type === 'failed') reject(new UpstreamError(reply.message));
+    });
+    worker.once('exit', (code) =>
+      reject(new UpstreamError(`the embedded record store stopped while starting (exit ${code})`)),
+    );
+  });
+  // A store thread must not keep the process alive on its own.
+  worker.unref();
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        const done = setTimeout(() => void worker.terminate().finally(resolve), 5_000);
+        worker.once('exit', () => (clearTimeout(done), resolve()));
+        worker.postMessage({ type: 'close' });
       }),
   };
 }

@@ -1,5 +1,5 @@
 import type { Embedder } from '../../ports/embedder.js';
-import { STOP_WORDS, stem, tokenize } from './text-features.js';
+import { lightStem, STOP_WORDS, tokenize } from './text-features.js';
 
 /** What the hashing embedder looks at, and how much each kind of feature weighs. */
 export interface HashingEmbedderOptions {
@@ -81,7 +81,7 @@ export class HashingEmbedder implements Embedder {
         previous = undefined;
         continue;
       }
-      const s = stem(word);
+      const s = lightStem(word);
       if (unigramWeight > 0) add(hashString(s, 0x9e3779b1), unigramWeight);
       if (bigramWeight > 0 && previous !== undefined)
         add(hashString(`${previous} ${s}`, 0x85ebca6b), bigramWeight);

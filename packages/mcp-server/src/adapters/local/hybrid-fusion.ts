@@ -32,17 +32,19 @@ export const DEFAULT_FUSION: HybridFusion = {
 };
 
 /**
- * For HashingEmbedder, chosen on the SciFact train queries (scripts/eval-retrieval.ts) with the
- * in-memory BM25 rankings: its vectors add nothing to them (hybrid nDCG@10 0.6932 with a weight
- * of 0.1, 0.6949 without) and cost more than both (an exact scan of every vector per query),
- * so hybrid search is the word and trigram rankings alone. k 10 with trigram weights 0.5-0.85
- * all score 0.698-0.702; 0.7 scored best (0.7017, Recall@100 0.9411).
+ * For HashingEmbedder, chosen on the SciFact train queries with the Porter2 word ranking and
+ * LEXICAL_BM25 (`pnpm tune:lexical`; scripts/eval-retrieval.ts checks it through the store). Its
+ * vectors add nothing to the two BM25 rankings (hybrid nDCG@10 0.7121 with a weight of 0.05,
+ * 0.7120 without, 0.7102 with 0.2) and cost more than both (an exact scan of every vector per
+ * query), so hybrid search is the word and trigram rankings alone. A small k, which trusts the
+ * very top of each ranking, scored best: k 1-5 with trigram weights 0.6-0.8 all 0.708-0.712,
+ * k 10 0.707, k 60 0.704; k 1 with 0.6 scored best (0.7120, Recall@100 0.9429).
  */
 export const HASHING_EMBEDDER_FUSION: HybridFusion = {
-  k: 10,
+  k: 1,
   vectorWeight: 0,
   keywordWeight: 1,
-  trigramWeight: 0.7,
+  trigramWeight: 0.6,
   vectorWhenIndexed: false,
 };
 

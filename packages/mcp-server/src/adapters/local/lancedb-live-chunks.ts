@@ -1,5 +1,13 @@
 import type { Chunk, SearchFilter, SearchHit } from '../../ports/vector-store.js';
-import { asciiCode, Bm25Field, COMPUTED_TRIGRAMS, TermIds, topSlots } from './lancedb-bm25.js';
+import {
+  asciiCode,
+  Bm25Field,
+  COMPUTED_TRIGRAMS,
+  LEXICAL_BM25,
+  TermIds,
+  topSlots,
+  type LexicalBm25,
+} from './lancedb-bm25.js';
 import { metadataTerm } from './sql-filter.js';
 import { STOP_WORDS, tokenize, wordTerms } from './text-features.js';
 
@@ -35,13 +43,19 @@ export class LiveChunks {
   private readonly free: number[] = [];
   private readonly dead: number[] = [];
   private readonly bySource = new Map<string, LiveChunk[]>();
-  private readonly words = new Bm25Field();
-  private grams: Bm25Field | undefined = new Bm25Field();
+  private readonly words: Bm25Field;
+  private grams: Bm25Field | undefined;
   private readonly wordIds = new TermIds();
   private readonly gramIds = new TermIds(COMPUTED_TRIGRAMS);
   private count = 0;
 
-  constructor(private readonly trigramMaxRows: number) {}
+  constructor(
+    private readonly trigramMaxRows: number,
+    private readonly bm25: LexicalBm25 = LEXICAL_BM25,
+  ) {
+    this.words = new Bm25Field(bm25.words);
+    this.grams = new Bm25Field(bm25.trigrams);
+  }
 
   get size(): number {
     return this.count;
@@ -162,7 +176,7 @@ export class LiveChunks {
     if (this.grams && this.count > this.trigramMaxRows) {
       this.grams = undefined;
     } else if (!this.grams && this.count <= this.trigramMaxRows * 0.9) {
-      const grams = new Bm25Field();
+      const grams = new Bm25Field(this.bm25.trigrams);
       for (const record of this.slots) {
         if (record) grams.add(record.slot, this.analyze(record, true).grams);
       }

@@ -20,6 +20,7 @@ import type {
 import { DataDirLock } from './data-dir-lock.js';
 import { decodeCursor, encodeCursor } from './document-cursor.js';
 import { fusionFor, type HybridFusion } from './hybrid-fusion.js';
+import { LEXICAL_BM25, type LexicalBm25 } from './lancedb-bm25.js';
 import { Journal, type JournalEntry } from './lancedb-journal.js';
 import { liveHit, LiveChunks, type LiveChunk } from './lancedb-live-chunks.js';
 import { checkIndexManifest } from './lancedb-manifest.js';
@@ -42,11 +43,14 @@ export interface LanceDbVectorStoreOptions {
   trigramMaxRows?: number;
   /** How hybrid search fuses its rankings; by default, what suits the embedder (fusionFor). */
   fusion?: Partial<HybridFusion>;
+  /** BM25 constants of the word and trigram rankings (LEXICAL_BM25); for evaluation. */
+  bm25?: Partial<LexicalBm25>;
   logger?: Logger;
 }
 
-type Options = Required<Omit<LanceDbVectorStoreOptions, 'dataDir' | 'fusion'>> & {
+type Options = Required<Omit<LanceDbVectorStoreOptions, 'dataDir' | 'fusion' | 'bm25'>> & {
   fusion: HybridFusion;
+  bm25: LexicalBm25;
 };
 
 /**
@@ -99,7 +103,7 @@ export class LanceDbVectorStore implements VectorStore {
     private readonly journal: Journal,
     private readonly options: Options,
   ) {
-    this.live = new LiveChunks(options.trigramMaxRows);
+    this.live = new LiveChunks(options.trigramMaxRows, options.bm25);
   }
 
   /** Opens the index in `<dataDir>/documents`, creating it on first use. */
@@ -122,6 +126,7 @@ export class LanceDbVectorStore implements VectorStore {
         flushIdleMs: options.flushIdleMs ?? 1_000,
         trigramMaxRows: options.trigramMaxRows ?? TRIGRAM_MAX_ROWS,
         fusion: { ...fusionFor(options.embedder.id), ...options.fusion },
+        bm25: { ...LEXICAL_BM25, ...options.bm25 },
         logger: options.logger ?? silentLogger,
       });
       await store.load(opened.replay);

@@ -27,7 +27,10 @@ const MARSHALL_OPTIONS = { removeUndefinedValues: true, convertClassInstanceToMa
  * adapter through this client on dynalite and through the SDK on DynamoDB Local).
  */
 export class LocalDynamoDbClient implements DynamoDbOperations {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  // Node drops an idle socket a second before the server's announced keep-alive timeout only when
+  // the agent has a timeout of its own; without one it reuses sockets the server is closing, and
+  // the call fails with ECONNRESET ("socket hang up").
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 16, timeout: 60_000 });
   private readonly url: URL;
 
   constructor(endpoint: string) {

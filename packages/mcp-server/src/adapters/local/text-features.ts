@@ -1,7 +1,8 @@
+import { porter2 } from './english-stemmer.js';
+
 /**
- * Word analysis for the local embedder: tokens, English stop words and a light suffix stemmer.
- * Deliberately small and dependency-free; the character n-grams of the embedder catch the
- * morphology this stemmer leaves alone.
+ * Word analysis for the local index: tokens, English stop words, the Porter2 stemmer of the BM25
+ * word ranking and the light stemmer of HashingEmbedder. Deliberately small and dependency-free.
  */
 
 /** Common English function words: they say little about what a text is about. */
@@ -41,8 +42,10 @@ const VOWEL = /[aeiouy]/;
 /**
  * A light English stemmer: Porter's step 1 (plurals, -ed, -ing) plus a few frequent
  * derivational endings. Conservative on short words, where stripping does more harm than good.
+ * Only HashingEmbedder uses it: its vectors are stored, so changing it would change the
+ * embedder's id and make every index it built refuse to open.
  */
-export function stem(word: string): string {
+export function lightStem(word: string): string {
   if (word.length <= 3 || /\d/.test(word)) return word;
   let w = word;
   if (w.endsWith('sses')) w = w.slice(0, -2);
@@ -86,11 +89,11 @@ const DERIVATIONAL: readonly (readonly [string, string])[] = [
 const stems = new Map<string, string>();
 const MAX_MEMOIZED_STEMS = 500_000;
 
-/** The stem of `word`, memoized. */
+/** The Porter2 stem of `word`, memoized (a few microseconds uncached, a map lookup after). */
 export function cachedStem(word: string): string {
   let s = stems.get(word);
   if (s === undefined) {
-    s = stem(word);
+    s = porter2(word);
     if (stems.size >= MAX_MEMOIZED_STEMS) stems.clear();
     stems.set(word, s);
   }
@@ -100,7 +103,9 @@ export function cachedStem(word: string): string {
 /**
  * The stop words of the BM25 word ranking: only the commonest function words (Lucene's and
  * Tantivy's English list). On the SciFact train queries the longer STOP_WORDS cost nDCG@10:
- * words such as "more", "after" or "not" carry meaning in a claim.
+ * words such as "more", "after" or "between" carry meaning in a claim. With Porter2 stems, on
+ * the same queries, no stop words at all and the longer list both scored within 0.001 of this
+ * one in hybrid search (0.7019, 0.7021 vs 0.7027), and this list keeps the postings small.
  */
 export const BM25_STOP_WORDS: ReadonlySet<string> = new Set(
   (
@@ -109,7 +114,7 @@ export const BM25_STOP_WORDS: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
-/** What the word ranking indexes and matches: tokens, stop words out, stemmed. */
+/** What the word ranking indexes and matches: tokens, stop words out, Porter2-stemmed. */
 export function wordTerms(tokens: readonly string[], stopWords = BM25_STOP_WORDS): string[] {
   const terms: string[] = [];
   for (const token of tokens) if (!stopWords.has(token)) terms.push(cachedStem(token));

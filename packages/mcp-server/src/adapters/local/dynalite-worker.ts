@@ -1,0 +1,48 @@
+/**
+ * The embedded record store's thread: dynalite (the DynamoDB API on LevelDB) served on
+ * 127.0.0.1 from a worker thread, so its request parsing, expression evaluation and LevelDB work
+ * run beside the server's own thread instead of taking turns with it. Started by
+ * `embedded-dynamodb.ts`; speaks to it with the messages below.
+ */
+import type { AddressInfo } from 'node:net';
+import { parentPort, workerData } from 'node:worker_threads';
+import { startDynalite } from './dynalite-storage.js';
+
+export interface DynaliteWorkerData {
+  path?: string;
+  label: string;
+}
+
+/** From the worker: listening on `port`, or failed to start (the error's name and message). */
+export type DynaliteWorkerReply =
+  | { type: 'listening'; port: number }
+  | { type: 'failed'; name: string; message: string }
+  | { type: 'closed' };
+
+const port = parentPort;
+if (!port) throw new Error('dynalite-worker.ts runs as a worker thread only');
+const options = workerData as DynaliteWorkerData;
+const reply = (message: DynaliteWorkerReply): void => port.postMessage(message);
+
+try {
+  const store = await startDynalite(options);
+  await new Promise<void>((resolve, reject) => {
+    store.server.once('error', reject);
+    store.server.listen(0, '127.0.0.1', () => resolve());
+  });
+  port.on('message', (message: { type: string }) => {
+    if (message.type !== 'close') return;
+    store.server.closeAllConnections();
+    store.server.close(() => {
+      void store.closeDb().finally(() => {
+        reply({ type: 'closed' });
+        port.close();
+      });
+    });
+  });
+  reply({ type: 'listening', port: (store.server.address() as AddressInfo).port });
+} catch (error) {
+  const e = error instanceof Error ? error : new Error(String(error));
+  reply({ type: 'failed', name: e.name, message: e.message });
+  port.close();
+}
