@@ -10,6 +10,8 @@ export default defineConfig({
       // LanceDB's Rust logger (env_logger): its k-means warnings on small test indexes were
       // half of the test output; errors still show.
       LANCEDB_LOG: 'error',
+      // The embedded record store's worker thread, run from the TypeScript sources.
+      CHATBOT_TS_WORKER_LOADER: 'tsx/esm/api',
     },
   },
 });

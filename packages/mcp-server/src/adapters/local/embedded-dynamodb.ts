@@ -72,20 +72,23 @@ async function inThisThread(data: DynaliteWorkerData): Promise<Served> {
   };
 }
 
-/**
- * Compiled, the worker is the .js file beside this one. Run from source (this package's tests,
- * with the package folder as the working directory), tsx loads the .ts.
- */
-function startWorker(data: DynaliteWorkerData): Worker {
+/** Run from TypeScript source, the worker needs a loader: the module named here (tests set it). */
+const SOURCE_LOADER_ENV = 'CHATBOT_TS_WORKER_LOADER';
+
+/** The worker thread, or undefined when run from source without a loader (then: this thread). */
+function startWorker(data: DynaliteWorkerData): Worker | undefined {
   if (!import.meta.url.endsWith('.ts'))
     return new Worker(new URL('./dynalite-worker.js', import.meta.url), { workerData: data });
+  const loader = process.env[SOURCE_LOADER_ENV];
+  if (!loader) return undefined;
   const worker = new URL('./dynalite-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(worker)}); });`;
+  const bootstrap = `import(${JSON.stringify(loader)}).then((t) => { t.register(); return import(${JSON.stringify(worker)}); });`;
   return new Worker(bootstrap, { eval: true, workerData: data });
 }
 
 async function inWorker(data: DynaliteWorkerData): Promise<Served> {
   const worker = startWorker(data);
+  if (!worker) return inThisThread(data);
   const port = await new Promise<number>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('message', (reply: DynaliteWorkerReply) => {
