@@ -1,5 +1,6 @@
 import type { Logger } from 'chatbot-mcp-server/core';
 import { RecordSessionStore } from '../adapters/records/record-session-store.js';
+import { WriteThroughClaims } from '../adapters/records/write-through-claims.js';
 import { AnalyticsRecorder } from '../analytics/analytics-recorder.js';
 import type { GatewayConfig } from '../config.js';
 import type { SessionsPort } from '../core/sessions-port.js';
@@ -37,10 +38,12 @@ export function buildChatServices(deps: {
 }): ChatServices {
   const { config, logger } = deps;
   const now = deps.now ?? Date.now;
-  const store = new RecordSessionStore({
+  const records = new RecordSessionStore({
     store: deps.chatStore.store,
     tables: chatTableSpecs(deps.chatStore.tables),
   });
+  // Only this process writes an exclusive store: claims can be decided here, then written.
+  const store = deps.chatStore.exclusive ? new WriteThroughClaims(records) : records;
   const analytics = new AnalyticsRecorder({
     store,
     logger,

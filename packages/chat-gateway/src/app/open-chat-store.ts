@@ -5,6 +5,8 @@ import type { Runtime } from 'chatbot-mcp-server/runtime';
 export interface ChatRecordStore {
   store: RecordStore;
   tables: TableRegistry;
+  /** Only this process writes it (an embedded store, which locks its data directory). */
+  exclusive: boolean;
   close(): Promise<void>;
 }
 
@@ -16,6 +18,8 @@ export interface ChatRecordStore {
  */
 export async function openChatStore(options: {
   runtime?: Runtime;
+  /** The runtime's record store is embedded (only this process writes it). */
+  runtimeStoreEmbedded?: boolean;
   env: Record<string, string | undefined>;
   dataDir: string;
   configFile?: string;
@@ -28,6 +32,7 @@ export async function openChatStore(options: {
     return {
       store: options.runtime.store,
       tables: options.runtime.tables,
+      exclusive: options.runtimeStoreEmbedded ?? false,
       close: () => Promise.resolve(),
     };
   }
@@ -43,6 +48,7 @@ export async function openChatStore(options: {
     return {
       store: new records.DynamoDbRecordStore({ client }),
       tables,
+      exclusive: false,
       close: () => Promise.resolve(client.destroy()),
     };
   }
@@ -61,6 +67,7 @@ export async function openChatStore(options: {
   return {
     store: new records.DynamoDbRecordStore({ client: fast }),
     tables,
+    exclusive: true,
     close: async () => {
       fast.destroy();
       client.destroy();

@@ -29,6 +29,7 @@ export async function openLambdaChatStore(options: {
   return {
     store: new DynamoDbRecordStore({ client }),
     tables: new TableRegistry(config.tables),
+    exclusive: false,
     close: () => Promise.resolve(client.destroy()),
   };
 }

@@ -68,12 +68,14 @@ export async function startLocalGateway(
   };
   try {
     let runtime: Runtime | undefined;
+    let runtimeStoreEmbedded = false;
     if (config.mcp.kind === 'in-process') {
       const mcpConfig = loadConfig(env, {
         dataDir: config.dataDir,
         ...(config.configFile && { configFile: config.configFile }),
       });
       runtime = await createRuntime(mcpConfig, logger, { inMemory: options.inMemory ?? false });
+      runtimeStoreEmbedded = mcpConfig.recordStore.kind === 'embedded';
       const opened = runtime;
       closers.push(() => opened.close());
     }
@@ -81,7 +83,7 @@ export async function startLocalGateway(
       env,
       dataDir: config.dataDir,
       logger,
-      ...(runtime && { runtime }),
+      ...(runtime && { runtime, runtimeStoreEmbedded }),
       ...(config.configFile && { configFile: config.configFile }),
       ...(options.inMemory && { inMemory: true }),
     });
