@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import dynalite from 'dynalite';
 import { UpstreamError } from '../../errors.js';
+import { cacheDynaliteExpressions } from './dynalite-expression-cache.js';
 
 /** The LevelDB database under dynalite, as far as this module touches it. */
 interface LevelDb {
@@ -31,6 +32,7 @@ export async function startDynalite(options: {
   path?: string;
   label: string;
 }): Promise<{ server: Server; closeDb: () => Promise<void> }> {
+  cacheDynaliteExpressions();
   // dynalite keeps its store private; capture it while dynalite creates it.
   const dbModule = require('dynalite/db/index.js') as {
     create: (this: void, o: unknown) => DynaliteStore;
