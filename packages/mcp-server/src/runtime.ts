@@ -57,7 +57,7 @@ export async function createRuntime(
         thread: !options.embeddedStoreInThisThread,
       });
       closers.push(() => embedded.close());
-      const local = new LocalDynamoDbClient(embedded.endpoint);
+      const local = new LocalDynamoDbClient(embedded);
       closers.push(() => Promise.resolve(local.destroy()));
       client = local;
       logger.info('embedded record store started', { dataDir: config.dataDir });

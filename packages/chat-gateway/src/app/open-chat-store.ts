@@ -62,7 +62,7 @@ export async function openChatStore(options: {
     localCredentials: true,
   });
   await records.ensureTables(client, config.tables);
-  const fast = new records.LocalDynamoDbClient(embedded.endpoint);
+  const fast = new records.LocalDynamoDbClient(embedded);
   options.logger.info('chat store started', { dataDir: config.dataDir });
   return {
     store: new records.DynamoDbRecordStore({ client: fast }),

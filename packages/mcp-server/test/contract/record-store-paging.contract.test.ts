@@ -88,7 +88,7 @@ describe.each(recordBackends)('RecordStore paging on $name', (factory) => {
   beforeAll(async () => {
     const backend = await backends.get(factory.name)!;
     tables = tablesFor(`paging-${randomUUID().slice(0, 8)}`);
-    client = await connectWithTables(backend.endpoint, tables, backend.client);
+    client = await connectWithTables(backend.embedded ?? backend.endpoint, tables, backend.client);
     store = new DynamoDbRecordStore({ client, nowSeconds: () => NOW });
   });
 

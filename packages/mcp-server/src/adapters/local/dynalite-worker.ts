@@ -2,10 +2,12 @@
  * The embedded record store's thread: dynalite (the DynamoDB API on LevelDB) served on
  * 127.0.0.1 from a worker thread, so its request parsing, expression evaluation and LevelDB work
  * run beside the server's own thread instead of taking turns with it. Started by
- * `embedded-dynamodb.ts`; speaks to it with the messages below.
+ * `embedded-dynamodb.ts`; speaks to it with the messages below. This process's clients send
+ * operations as messages (no socket); the HTTP port serves the AWS SDK and other processes.
  */
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
+import { directRequests, type DirectResponse } from './dynalite-direct.js';
 import { startDynalite } from './dynalite-storage.js';
 
 export interface DynaliteWorkerData {
@@ -13,11 +15,19 @@ export interface DynaliteWorkerData {
   label: string;
 }
 
-/** From the worker: listening on `port`, or failed to start (the error's name and message). */
+/** To the worker: one operation for the direct channel, or stop. */
+export type DynaliteWorkerMessage =
+  { type: 'request'; id: number; operation: string; body: string } | { type: 'close' };
+
+/**
+ * From the worker: listening on `port`, or failed to start (the error's name and message); the
+ * answer to request `id`.
+ */
 export type DynaliteWorkerReply =
   | { type: 'listening'; port: number }
   | { type: 'failed'; name: string; message: string }
-  | { type: 'closed' };
+  | { type: 'closed' }
+  | ({ type: 'response'; id: number } & DirectResponse);
 
 const port = parentPort;
 if (!port) throw new Error('dynalite-worker.ts runs as a worker thread only');
@@ -30,8 +40,14 @@ try {
     store.server.once('error', reject);
     store.server.listen(0, '127.0.0.1', () => resolve());
   });
-  port.on('message', (message: { type: string }) => {
-    if (message.type !== 'close') return;
+  const direct = directRequests(store.server);
+  port.on('message', (message: DynaliteWorkerMessage) => {
+    if (message.type === 'request') {
+      void direct(message.operation, message.body).then((r) =>
+        reply({ type: 'response', id: message.id, ...r }),
+      );
+      return;
+    }
     store.server.closeAllConnections();
     store.server.close(() => {
       void store.closeDb().finally(() => {

@@ -3,11 +3,19 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { UpstreamError } from '../../errors.js';
 import { DataDirLock } from './data-dir-lock.js';
-import type { DynaliteWorkerData, DynaliteWorkerReply } from './dynalite-worker.js';
+import type { DirectRequest, DirectResponse } from './dynalite-direct.js';
+import type {
+  DynaliteWorkerData,
+  DynaliteWorkerMessage,
+  DynaliteWorkerReply,
+} from './dynalite-worker.js';
 
 /** A DynamoDB-compatible endpoint served from this process. */
 export interface EmbeddedDynamoDb {
+  /** HTTP on 127.0.0.1: for the AWS SDK and other processes. */
   endpoint: string;
+  /** The same store without a socket, for clients in this process (LocalDynamoDbClient). */
+  request: DirectRequest;
   close(): Promise<void>;
 }
 
@@ -36,9 +44,15 @@ export async function startEmbeddedDynamoDb(
   };
   try {
     const served = options.thread === false ? await inThisThread(data) : await inWorker(data);
+    let closed = false;
     return {
       endpoint: `http://127.0.0.1:${served.port}`,
+      request: (operation, body) =>
+        closed
+          ? Promise.reject(new UpstreamError('the embedded record store is closed'))
+          : served.request(operation, body),
       close: async () => {
+        closed = true;
         await served.close();
         lock?.release();
       },
@@ -51,12 +65,14 @@ export async function startEmbeddedDynamoDb(
 
 interface Served {
   port: number;
+  request: DirectRequest;
   close(): Promise<void>;
 }
 
 async function inThisThread(data: DynaliteWorkerData): Promise<Served> {
   // Loaded here only: with the worker, this thread never loads dynalite.
   const { startDynalite } = await import('./dynalite-storage.js');
+  const { directRequests } = await import('./dynalite-direct.js');
   const { server, closeDb } = await startDynalite(data);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -64,6 +80,7 @@ async function inThisThread(data: DynaliteWorkerData): Promise<Served> {
   });
   return {
     port: (server.address() as AddressInfo).port,
+    request: directRequests(server),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -99,10 +116,32 @@ async function inWorker(data: DynaliteWorkerData): Promise<Served> {
       reject(new UpstreamError(`the embedded record store stopped while starting (exit ${code})`)),
     );
   });
-  // A store thread must not keep the process alive on its own.
+  // A store thread must not keep the process alive on its own, only while answering.
   worker.unref();
+  const pending = new Map<number, { resolve(r: DirectResponse): void; reject(e: Error): void }>();
+  let nextId = 0;
+  worker.on('message', (reply: DynaliteWorkerReply) => {
+    if (reply.type !== 'response') return;
+    pending.get(reply.id)?.resolve({ status: reply.status, body: reply.body });
+    pending.delete(reply.id);
+    if (pending.size === 0) worker.unref();
+  });
+  worker.on('exit', () => {
+    for (const p of pending.values()) {
+      p.reject(new UpstreamError('the embedded record store stopped; start the server again'));
+    }
+    pending.clear();
+  });
   return {
     port,
+    request: (operation, body) =>
+      new Promise<DirectResponse>((resolve, reject) => {
+        const id = nextId++;
+        if (pending.size === 0) worker.ref();
+        pending.set(id, { resolve, reject });
+        const message: DynaliteWorkerMessage = { type: 'request', id, operation, body };
+        worker.postMessage(message);
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         const done = setTimeout(() => void worker.terminate().finally(resolve), 5_000);

@@ -5,6 +5,8 @@ import type {
   ItemOperation,
   TableOperation,
 } from '../aws/dynamodb-operations.js';
+import type { DirectRequest, DirectResponse } from './dynalite-direct.js';
+import type { EmbeddedDynamoDb } from './embedded-dynamodb.js';
 
 type NativeItem = Record<string, NativeAttributeValue>;
 
@@ -32,9 +34,15 @@ export class LocalDynamoDbClient implements DynamoDbOperations {
   // the call fails with ECONNRESET ("socket hang up").
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 16, timeout: 60_000 });
   private readonly url: URL;
+  private readonly direct: DirectRequest | undefined;
 
-  constructor(endpoint: string) {
-    this.url = new URL(endpoint);
+  /**
+   * `store`: an HTTP endpoint, or the embedded store of this process, which is then reached
+   * without a socket (its `request`).
+   */
+  constructor(store: string | Pick<EmbeddedDynamoDb, 'endpoint' | 'request'>) {
+    this.url = new URL(typeof store === 'string' ? store : store.endpoint);
+    this.direct = typeof store === 'string' ? undefined : store.request;
   }
 
   /** One operation with native values in and out, as the document client's `send` has them. */
@@ -48,7 +56,10 @@ export class LocalDynamoDbClient implements DynamoDbOperations {
         input[key] = marshall(input[key] as NativeItem, MARSHALL_OPTIONS);
       }
     }
-    const output = await this.post(operation, JSON.stringify(input));
+    const body = JSON.stringify(input);
+    const output = this.direct
+      ? parseAnswer(await this.direct(operation, body))
+      : await this.post(operation, body);
     for (const key of ['Item', 'Attributes', 'LastEvaluatedKey']) {
       if (output[key] !== undefined) output[key] = unmarshall(output[key] as never);
     }
@@ -84,18 +95,16 @@ export class LocalDynamoDbClient implements DynamoDbOperations {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
           res.on('end', () => {
-            let parsed: Record<string, unknown>;
             try {
-              parsed = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<
-                string,
-                unknown
-              >;
+              resolve(
+                parseAnswer({
+                  status: res.statusCode ?? 500,
+                  body: Buffer.concat(chunks).toString('utf8'),
+                }),
+              );
             } catch (error) {
               reject(error instanceof Error ? error : new Error(String(error)));
-              return;
             }
-            if ((res.statusCode ?? 500) >= 400) reject(serviceError(res.statusCode ?? 500, parsed));
-            else resolve(parsed);
           });
         },
       );
@@ -103,6 +112,13 @@ export class LocalDynamoDbClient implements DynamoDbOperations {
       req.end(body);
     });
   }
+}
+
+/** The answer's JSON body; an error status throws it as the service's error. */
+function parseAnswer(answer: DirectResponse): Record<string, unknown> {
+  const parsed = JSON.parse(answer.body || '{}') as Record<string, unknown>;
+  if (answer.status >= 400) throw serviceError(answer.status, parsed);
+  return parsed;
 }
 
 /** An error named like the SDK's (ConditionalCheckFailedException, ValidationException, ...). */
