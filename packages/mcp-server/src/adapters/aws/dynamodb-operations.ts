@@ -32,7 +32,7 @@ export interface ItemOutput {
 }
 
 export interface TableOutput {
-  Table?: { KeySchema?: KeySchemaElement[] };
+  Table?: { KeySchema?: KeySchemaElement[]; TableStatus?: string };
 }
 
 const byName = (client: ItemClient | TableClient): client is DynamoDbOperations =>
