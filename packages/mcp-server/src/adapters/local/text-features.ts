@@ -114,9 +114,28 @@ export const BM25_STOP_WORDS: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
-/** What the word ranking indexes and matches: tokens, stop words out, Porter2-stemmed. */
+/**
+ * What the word ranking indexes and matches: tokens, stop words out, Porter2-stemmed. A token
+ * mixing letters and digits also yields its letter and digit runs ("brca1" → "brca1", "brca",
+ * "1"), as Lucene's word delimiter filter does with preserveOriginal: biomedical names are
+ * written both joined and hyphenated ("BRCA1", "BRCA-1", "IL6", "IL-6"), and tokenize splits
+ * the hyphenated form, so without the runs the two spellings share no term. On the SciFact
+ * train queries (`pnpm eval:retrieval -- --splits train`) this raised keyword nDCG@10 from
+ * 0.7030 to 0.7140 and hybrid from 0.7120 to 0.7182, Recall@100 up slightly in both; it adds
+ * about 5% to the indexed word occurrences.
+ */
 export function wordTerms(tokens: readonly string[], stopWords = BM25_STOP_WORDS): string[] {
   const terms: string[] = [];
-  for (const token of tokens) if (!stopWords.has(token)) terms.push(cachedStem(token));
+  for (const token of tokens) {
+    if (stopWords.has(token)) continue;
+    terms.push(cachedStem(token));
+    if (LETTER.test(token) && DIGIT.test(token)) {
+      for (const run of token.match(LETTER_OR_DIGIT_RUNS)!) terms.push(cachedStem(run));
+    }
+  }
   return terms;
 }
+
+const LETTER = /\p{L}/u;
+const DIGIT = /\p{N}/u;
+const LETTER_OR_DIGIT_RUNS = /\p{L}+|\p{N}+/gu;

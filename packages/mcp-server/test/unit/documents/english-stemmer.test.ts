@@ -76,6 +76,12 @@ describe('word terms of the BM25 ranking', () => {
     expect(cachedStem('generously')).toBe('generous'); // memoized
   });
 
+  it('add the letter and digit runs of mixed tokens, so joined and hyphenated names meet', () => {
+    expect(wordTerms(tokenize('BRCA1 and IL-6'))).toEqual(['brca1', 'brca', '1', 'il', '6']);
+    expect(wordTerms(tokenize('IL6 levels'))).toEqual(['il6', 'il', '6', 'level']);
+    expect(wordTerms(tokenize('p53 in 2024'))).toEqual(['p53', 'p', '53', '2024']);
+  });
+
   it('let a query find another form of its words', () => {
     const live = new LiveChunks(100);
     const chunk = (source: string, content: string) => ({
