@@ -1,4 +1,5 @@
-import type { Connection, Table } from '@lancedb/lancedb';
+import { makeArrowTable, type Connection, type Table } from '@lancedb/lancedb';
+import type { Table as ArrowTable } from 'apache-arrow';
 import type { Chunk, DocumentInfo } from '../../ports/vector-store.js';
 import { createVectorIndex, dropTextIndexes, hasVectorIndex } from './lancedb-indexes.js';
 import type { LiveChunk } from './lancedb-live-chunks.js';
@@ -18,6 +19,9 @@ const CHUNKS = 'chunks';
 const DOCUMENTS = 'documents';
 /** Sources per `IN (...)` list, keeping SQL texts at a sane size. */
 const IN_BATCH = 500;
+
+/** Rows converted to Arrow between two yields to the event loop (~10 ms of work). */
+const ARROW_SLICE_ROWS = 50;
 
 /** One source's new state in a flush: its document and chunks, or gone. */
 export interface Change {
@@ -116,16 +120,12 @@ export class LanceTables {
       flush.step = 1;
     }
     if (flush.step === 1) {
-      const rows = [...flush.changes.values()].flatMap((change) =>
-        change.chunks.map((chunk) =>
-          toChunkRow({ ...chunk, vector: chunk.vector! }, this.legacyColumns),
-        ),
-      );
-      if (rows.length > 0) await this.chunks.add(rows);
+      const chunks = [...flush.changes.values()].flatMap((change) => change.chunks);
+      if (chunks.length > 0) await this.chunks.add(await this.asArrowInSlices(chunks));
       for (const [source, change] of flush.changes) {
         if (change.chunks.length > 0) this.storedRows.set(source, change.chunks.length);
       }
-      this.rows += rows.length;
+      this.rows += chunks.length;
       flush.step = 2;
     }
     if (flush.step === 2) {
@@ -146,6 +146,25 @@ export class LanceTables {
       flush.step = 4;
     }
     return deleted;
+  }
+
+  /**
+   * Chunks as rows of one Arrow table, converted a slice at a time with a yield between:
+   * converting a flush of 2,000 chunks (1,024-float vectors) at once held the event loop for
+   * ~400 ms, and every tool call arriving meanwhile waited for it. One table still makes one
+   * LanceDB write.
+   */
+  private async asArrowInSlices(chunks: readonly LiveChunk[]): Promise<ArrowTable> {
+    const schema = await this.chunks.schema();
+    const parts: ArrowTable[] = [];
+    for (let i = 0; i < chunks.length; i += ARROW_SLICE_ROWS) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      const rows = chunks
+        .slice(i, i + ARROW_SLICE_ROWS)
+        .map((chunk) => toChunkRow({ ...chunk, vector: chunk.vector! }, this.legacyColumns));
+      parts.push(makeArrowTable(rows, { schema }));
+    }
+    return parts[0]!.concat(...parts.slice(1));
   }
 
   /**
