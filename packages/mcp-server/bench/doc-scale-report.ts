@@ -28,7 +28,10 @@ export function renderScale(r: {
   queries: number;
   limit: number;
 }): string {
-  const slow = r.tool.callMs.filter((t) => t > 250).length;
+  // The first call opens the document index (LanceDB, the in-memory rankings): start-up, not
+  // maintenance; the 250 ms bound is for the calls after it.
+  const [first = 0, ...rest] = r.tool.callMs;
+  const slow = rest.filter((t) => t > 250).length;
   const ingestRow = (label: string, i: Ingest, live: { bytes: number }) => [
     label,
     i.seconds.toFixed(1),
@@ -73,7 +76,8 @@ export function renderScale(r: {
     `One at a time vs batch: **${(r.tool.seconds / r.batch.seconds).toFixed(2)}x** the time (target ≤ 2x), ` +
       `**${(r.tool.disk.bytes / r.batch.disk.bytes).toFixed(2)}x** the disk (target ≤ 1.5x). ` +
       `ingest_document calls: p50 ${ms(percentile(r.tool.callMs, 50))} ms, p99 ${ms(percentile(r.tool.callMs, 99))} ms, ` +
-      `max ${ms(Math.max(...r.tool.callMs))} ms; ${slow} of ${r.tool.callMs.length} took over 250 ms.`,
+      `first call (opens the index) ${ms(first)} ms; of the ${rest.length} after it, max ${ms(Math.max(...rest))} ms, ` +
+      `${slow} over 250 ms (target: none waits more than 250 ms on maintenance).`,
     '',
     'Disk in a long-running server: the same one-at-a-time index after re-ingesting every document with ' +
       'changed content (updates, measured with the server still up; live rows as before the updates), then ' +
