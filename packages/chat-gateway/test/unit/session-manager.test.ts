@@ -1,10 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { defaultTables, type TableSpec } from 'chatbot-mcp-server/core';
 import {
-  createDocumentClient,
   DynamoDbRecordStore,
-  ensureTables,
   LocalDynamoDbClient,
   startEmbeddedDynamoDb,
 } from 'chatbot-mcp-server/records';
@@ -21,6 +17,7 @@ import {
   newSessionId,
 } from '../../src/sessions/ids.js';
 import { SessionManager, sessionsPortOf } from '../../src/sessions/session-manager.js';
+import { freshChatTables } from '../support/fresh-chat-tables.js';
 
 /**
  * The SessionManager with a fake clock, over the real session store on in-memory dynalite
@@ -61,32 +58,14 @@ async function fixture(
   options: { timeoutMinutes?: number; retentionDays?: number; pageSize?: number } = {},
 ): Promise<Fixture> {
   const clock = new FakeClock();
-  const prefix = `sm-${randomUUID().slice(0, 8)}`;
-  const specs = defaultTables({
-    sessions: `${prefix}-sessions`,
-    conversations: `${prefix}-conversations`,
-    analytics: `${prefix}-analytics`,
-    notes: `${prefix}-notes`,
-  });
-  const sdk = createDocumentClient({
-    region: 'local',
-    endpoint: embedded.endpoint,
-    localCredentials: true,
-  });
-  await ensureTables(sdk, specs);
-  sdk.destroy();
-  const spec = (alias: string): TableSpec => specs.find((t) => t.alias === alias)!;
+  const tables = await freshChatTables(embedded.endpoint, 'sm');
   const records = new DynamoDbRecordStore({
     client,
     nowSeconds: () => Math.floor(clock.now() / 1000),
   });
   const store = new RecordSessionStore({
     store: records,
-    tables: {
-      sessions: spec('sessions'),
-      conversations: spec('conversations'),
-      analytics: spec('analytics'),
-    },
+    tables,
     pageSize: options.pageSize ?? 100,
   });
   const recorder = new AnalyticsRecorder({

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { defaultTables, type TableSpec } from 'chatbot-mcp-server/core';
 import {
-  createDocumentClient,
   DynamoDbRecordStore,
-  ensureTables,
   LocalDynamoDbClient,
   startEmbeddedDynamoDb,
 } from 'chatbot-mcp-server/records';
@@ -14,6 +11,7 @@ import { WriteThroughClaims } from '../../src/adapters/records/write-through-cla
 import { ChatError, StorageError } from '../../src/errors.js';
 import type { ConversationRecord, SessionRecord } from '../../src/ports/session-store.js';
 import { newSessionId } from '../../src/sessions/ids.js';
+import { freshChatTables } from '../support/fresh-chat-tables.js';
 
 /**
  * Claims decided in memory and written through, over the real session store on in-memory
@@ -34,28 +32,9 @@ afterAll(async () => {
 
 /** Fresh tables per test; `records` is the store underneath, spied on. */
 async function fixture(maxSessions?: number) {
-  const prefix = `wtc-${randomUUID().slice(0, 8)}`;
-  const specs = defaultTables({
-    sessions: `${prefix}-sessions`,
-    conversations: `${prefix}-conversations`,
-    analytics: `${prefix}-analytics`,
-    notes: `${prefix}-notes`,
-  });
-  const sdk = createDocumentClient({
-    region: 'local',
-    endpoint: embedded.endpoint,
-    localCredentials: true,
-  });
-  await ensureTables(sdk, specs);
-  sdk.destroy();
-  const spec = (alias: string): TableSpec => specs.find((t) => t.alias === alias)!;
   const records = new RecordSessionStore({
     store: new DynamoDbRecordStore({ client }),
-    tables: {
-      sessions: spec('sessions'),
-      conversations: spec('conversations'),
-      analytics: spec('analytics'),
-    },
+    tables: await freshChatTables(embedded.endpoint, 'wtc'),
   });
   const claimWrites = vi.spyOn(records, 'claimMessage');
   const store = new WriteThroughClaims(records, maxSessions);

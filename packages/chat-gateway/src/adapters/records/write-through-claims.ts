@@ -53,14 +53,13 @@ export class WriteThroughClaims implements SessionStore {
     const claims = this.claims.get(sessionId);
     const written = claims?.get(clientMessageId);
     // A marker another writer holds is theirs to keep (a failed write may have left ours).
-    if (
-      written &&
-      !(await written.then(
-        (c) => c.claimed,
-        () => true,
-      ))
-    )
-      return;
+    const ours = written
+      ? await written.then(
+          (c) => c.claimed,
+          () => true,
+        )
+      : true;
+    if (!ours) return;
     try {
       await this.inner.releaseMessage(sessionId, clientMessageId);
     } finally {
