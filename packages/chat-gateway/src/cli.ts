@@ -14,6 +14,8 @@ offline engine (no language model: quoted passages with citations, /tools and /c
 Options:
   --host <host>        address to bind (env CHAT_HOST; default 127.0.0.1)
   --port <port>        port (env CHAT_PORT; default 8080; 0 picks a free one)
+  --no-auth            serve a non-loopback --host without CHAT_AUTH_TOKEN (env
+                       CHAT_ALLOW_NO_AUTH=true); only behind something that authenticates
   --data-dir <dir>     where embedded stores keep data (env CHATBOT_DATA_DIR)
   --config <file>      tables file, JSON or YAML (env CHATBOT_CONFIG)
   --seed-docs <dir>    ingest this folder's Markdown, text and HTML files if the index is empty
@@ -25,13 +27,14 @@ Model: MODEL_PROVIDER=offline (default) | bedrock (BEDROCK_CLAUDE_MODEL, AWS_REG
 openai (OPENAI_BASE_URL, OPENAI_MODEL, OPENAI_API_KEY; also Ollama, LM Studio, vLLM, llama.cpp).
 MCP: MCP_TRANSPORT=in-process (default) | stdio (MCP_SERVER_COMMAND, MCP_SERVER_ARGS) |
 http (MCP_SERVER_URL, MCP_AUTH_TOKEN) | lambda (MCP_SERVER_FUNCTION_NAME).
-Chat: SESSION_TIMEOUT_MINUTES, CHAT_AUTH_TOKEN, CHAT_ALLOWED_ORIGINS, CHAT_MAX_CONNECTIONS,
+Chat: SESSION_TIMEOUT_MINUTES, CHAT_AUTH_TOKEN, CHAT_ALLOWED_ORIGINS, CHAT_TITLE, CHAT_MAX_CONNECTIONS,
 RAG_MIN_SCORE, TOOL_TIMEOUT_MS, LOG_LEVEL. See the package README for all variables.
 `;
 
 const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
+  'no-auth': { type: 'boolean' },
   'data-dir': { type: 'string' },
   config: { type: 'string' },
   'seed-docs': { type: 'string' },
@@ -77,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
   const overrides = {
     ...(values.host && { host: values.host }),
     ...(values.port && { port: values.port }),
+    ...(values['no-auth'] === true && { noAuth: true }),
     ...(values['data-dir'] && { dataDir: values['data-dir'] }),
     ...(values.config && { configFile: values.config }),
   };

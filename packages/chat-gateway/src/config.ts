@@ -33,6 +33,8 @@ export interface GatewayConfig {
   /** Input budget for conversation history, in tokens (estimated). */
   historyTokenBudget: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The page's name (CHAT_TITLE): document title and header, sent in the `session` frame. */
+  title: string;
 }
 
 export interface LocalServerConfig {
@@ -40,6 +42,8 @@ export interface LocalServerConfig {
   port: number;
   allowedOrigins: string[];
   authToken?: string;
+  /** Serve a non-loopback address without CHAT_AUTH_TOKEN (--no-auth / CHAT_ALLOW_NO_AUTH). */
+  allowNoAuth: boolean;
   maxConnections: number;
   maxConnectionsPerIp: number;
   /** Frames per second allowed per connection (token bucket; burst = 2x). */
@@ -57,6 +61,8 @@ export interface GatewayOverrides {
   configFile?: string;
   host?: string;
   port?: string;
+  /** --no-auth: serve a non-loopback address without a token. */
+  noAuth?: boolean;
 }
 
 /** Shown to users of the offline engine; says what is missing and how to add it. */
@@ -86,6 +92,7 @@ export function loadGatewayConfig(
     approvalTimeoutMs: int(env, 'APPROVAL_TIMEOUT_MS', 300_000, 1_000, 3_600_000),
     historyTokenBudget: int(env, 'HISTORY_TOKEN_BUDGET', 4_000, 0, 200_000),
     logLevel: logLevel(env.LOG_LEVEL),
+    title: title(env.CHAT_TITLE),
   };
 }
 
@@ -102,9 +109,16 @@ export function loadLocalServerConfig(
     65535,
     '--port / CHAT_PORT',
   );
+  const allowNoAuth = overrides.noAuth === true || bool(env, 'CHAT_ALLOW_NO_AUTH', false);
+  if (!env.CHAT_AUTH_TOKEN && !allowNoAuth && !isLoopbackAddress(host)) {
+    throw new GatewayConfigError(
+      `CHAT_AUTH_TOKEN: required to serve on ${host}, which is not a loopback address: anyone who can reach it could chat and run the tools. Set CHAT_AUTH_TOKEN to a long random secret (the page asks for it), bind 127.0.0.1, or, only if something in front of the gateway authenticates every request, pass --no-auth (CHAT_ALLOW_NO_AUTH=true)`,
+    );
+  }
   return {
     host,
     port,
+    allowNoAuth,
     allowedOrigins: list(env.CHAT_ALLOWED_ORIGINS).map(origin),
     ...(env.CHAT_AUTH_TOKEN && { authToken: env.CHAT_AUTH_TOKEN }),
     maxConnections: int(env, 'CHAT_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
@@ -263,6 +277,31 @@ function num(
     );
   }
   return n;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
+export function isLoopbackAddress(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (/^(1|true|yes)$/i.test(value)) return true;
+  if (/^(0|false|no)$/i.test(value)) return false;
+  throw new GatewayConfigError(`${name}: must be true or false, not ${JSON.stringify(value)}`);
+}
+
+function title(value: string | undefined): string {
+  if (value === undefined || value.trim() === '') return 'Chat';
+  const trimmed = value.trim();
+  // Shown as text only; control characters and bidi overrides would garble the header.
+  if (trimmed.length > 80 || /[\p{Cc}\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/u.test(trimmed))
+    throw new GatewayConfigError(
+      `CHAT_TITLE: must be at most 80 characters without control or bidi characters, not ${JSON.stringify(value)}`,
+    );
+  return trimmed;
 }
 
 function logLevel(value: string | undefined): GatewayConfig['logLevel'] {

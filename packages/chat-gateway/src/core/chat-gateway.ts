@@ -27,6 +27,8 @@ export interface ChatGatewayOptions {
   maxQueuedTurns?: number;
   /** Shown in the session frame when no model is configured. */
   offlineNotice?: string;
+  /** The page's name (CHAT_TITLE), sent in the session frame. */
+  title?: string;
 }
 
 interface Connection {
@@ -312,6 +314,7 @@ export class ChatGateway {
       resumed,
       model,
       ...(model === null && this.options.offlineNotice && { notice: this.options.offlineNotice }),
+      ...(this.options.title && { title: this.options.title }),
     });
   }
 

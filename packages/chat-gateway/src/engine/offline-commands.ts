@@ -66,9 +66,11 @@ export async function runToolCommand(
       signal: input.signal,
     },
   );
+  // The result itself is in the tool-result frame (the page's tool card); repeating it here
+  // showed it twice.
   const summary = run.isError
-    ? `\`${toolName}\` did not run successfully:\n\n\`\`\`\n${run.output}\n\`\`\``
-    : `\`${toolName}\` done:\n\n\`\`\`\n${run.output}\n\`\`\``;
+    ? `\`${toolName}\` did not run successfully; the tool card above shows why.`
+    : `\`${toolName}\` done; the tool card above shows the result.`;
   return say(summary, 'stop', [toolName]);
 }
 

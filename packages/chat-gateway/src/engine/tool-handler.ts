@@ -62,7 +62,7 @@ export async function answerWithTools(
         type: 'tool-result',
         toolUseId: use.id,
         isError: run.isError,
-        text: run.output,
+        text: run.text,
       });
     }
     messages.push({ role: 'assistant', content: assistant }, { role: 'user', content: results });

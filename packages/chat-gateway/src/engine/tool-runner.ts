@@ -9,12 +9,33 @@ import type { TurnSink } from './turn.js';
 export interface ToolRun {
   toolCallId: string;
   isError: boolean;
-  output: string;
+  /** The structured result (see `structuredOutput`); null when too large for a frame. */
+  output: unknown;
+  /** The display text, also what the model reads. */
+  text: string;
   approved?: boolean;
 }
 
-/** Output shown to the user and the model is capped: tool results can be large. */
+/** Text shown to the user and the model is capped: tool results can be large. */
 const MAX_OUTPUT_CHARS = 16_000;
+/** A structured result larger than this (as JSON) is left out of the frame (128 KB limit). */
+const MAX_STRUCTURED_CHARS = 64_000;
+
+/**
+ * What a program driving the chat reads in `tool-result.output`: MCP `structuredContent` when
+ * the tool has it, else the text content parsed as JSON, else the text as it is.
+ */
+export function structuredOutput(text: string, structured?: Record<string, unknown>): unknown {
+  let value: unknown = structured;
+  if (value === undefined) {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text;
+    }
+  }
+  return JSON.stringify(value).length > MAX_STRUCTURED_CHARS ? null : value;
+}
 
 /**
  * Runs one tool call for a chat: scoping, approval for destructive tools, a per-call timeout,
@@ -43,21 +64,29 @@ export class ToolRunner {
     const started = performance.now();
     const finish = async (
       isError: boolean,
-      output: string,
+      text: string,
       approved?: boolean,
+      structured?: Record<string, unknown>,
     ): Promise<ToolRun> => {
       const shown =
-        output.length > MAX_OUTPUT_CHARS
-          ? `${output.slice(0, MAX_OUTPUT_CHARS)}\n… (output cut at ${MAX_OUTPUT_CHARS} characters)`
-          : output;
-      await ctx.sink.toolResult({ toolCallId, isError, output: shown });
+        text.length > MAX_OUTPUT_CHARS
+          ? `${text.slice(0, MAX_OUTPUT_CHARS)}\n… (output cut at ${MAX_OUTPUT_CHARS} characters)`
+          : text;
+      const output = structuredOutput(text, structured);
+      await ctx.sink.toolResult({ toolCallId, isError, output, text: shown });
       this.deps.events?.toolUsage(ctx.sessionId, {
         tool: toolName,
         isError,
         ms: Math.round(performance.now() - started),
         ...(approved !== undefined && { approved }),
       });
-      return { toolCallId, isError, output: shown, ...(approved !== undefined && { approved }) };
+      return {
+        toolCallId,
+        isError,
+        output,
+        text: shown,
+        ...(approved !== undefined && { approved }),
+      };
     };
 
     if (!tool)
@@ -83,8 +112,8 @@ export class ToolRunner {
         signal: ctx.signal,
         timeoutMs: this.deps.timeoutMs,
       });
-      const { text } = redactToolOutput(toolName, scoped, result.text, result.structured);
-      return finish(result.isError, text, approved);
+      const redacted = redactToolOutput(toolName, scoped, result.text, result.structured);
+      return finish(result.isError, redacted.text, approved, redacted.structured);
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       const message = error instanceof ChatError ? error.message : 'the tool failed unexpectedly';

@@ -27,7 +27,12 @@ export interface TurnSink {
   toolCall(call: ToolCallView): Promise<void>;
   /** Asks the user to approve a destructive call; false when refused, timed out or cancelled. */
   approve(call: ToolCallView): Promise<boolean>;
-  toolResult(result: { toolCallId: string; isError: boolean; output: string }): Promise<void>;
+  toolResult(result: {
+    toolCallId: string;
+    isError: boolean;
+    output: unknown;
+    text: string;
+  }): Promise<void>;
 }
 
 export interface TurnInput {

@@ -54,6 +54,8 @@ export interface SessionFrame {
   model: string | null;
   /** Shown to the user when no model is configured: what that means and how to configure one. */
   notice?: string;
+  /** The chat's name (CHAT_TITLE) for the page's title and header. */
+  title?: string;
 }
 
 export interface StartFrame {
@@ -106,7 +108,13 @@ export interface ToolResultFrame {
   messageId: string;
   toolCallId: string;
   isError: boolean;
-  output: string;
+  /**
+   * The tool's structured result: MCP `structuredContent` (e.g. `{ record: {...} }`), else its
+   * text content parsed as JSON, else that text; null when too large for a frame.
+   */
+  output: unknown;
+  /** The result as display text (cut at 16,000 characters). */
+  text: string;
 }
 
 export type ChatFinishReason = 'stop' | 'length' | 'tool-limit' | 'cancelled' | 'error';

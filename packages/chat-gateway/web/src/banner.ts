@@ -27,10 +27,20 @@ export class Banners {
     clearInterval(this.countdown);
     const text = this.connection.querySelector<HTMLElement>('[data-part=text]')!;
     const button = this.connection.querySelector<HTMLButtonElement>('[data-part=retry]')!;
-    if (status.state === 'open') {
+    if (status.state === 'open' || (status.state === 'refused' && status.status === 401)) {
+      // A 401 is answered by the token form, not by this banner.
       this.connection.hidden = true;
       return;
     }
+    if (status.state === 'refused') {
+      this.connection.hidden = false;
+      text.textContent = status.message;
+      button.textContent = 'Try again';
+      button.hidden = false;
+      button.onclick = this.reconnectNow;
+      return;
+    }
+    button.textContent = 'Reconnect now';
     // The first connection gets no banner: a blank "connecting" flash helps nobody.
     if (status.state === 'connecting' && status.attempt === 0) return;
     this.connection.hidden = false;

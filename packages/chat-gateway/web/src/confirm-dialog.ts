@@ -3,6 +3,7 @@
  * initial focus (the safe default for Enter), Escape refuses, Tab stays inside the dialog, and
  * focus goes back to where it was when the dialog closes.
  */
+import { showBidiControls } from './bidi.js';
 import type { ConfirmRequestFrame } from '../../src/protocol/frames.js';
 
 interface Pending {
@@ -55,8 +56,8 @@ export class ConfirmDialog {
     const next = this.queue.shift();
     if (!next) return;
     this.current = next;
-    this.parts.tool.textContent = next.frame.toolName;
-    this.parts.input.textContent = JSON.stringify(next.frame.input, null, 2);
+    this.parts.tool.textContent = showBidiControls(next.frame.toolName);
+    this.parts.input.textContent = showBidiControls(JSON.stringify(next.frame.input, null, 2));
     if (!this.dialog.open) {
       const active = document.activeElement;
       this.returnFocus = active instanceof HTMLElement ? active : null;

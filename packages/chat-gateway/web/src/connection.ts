@@ -9,10 +9,24 @@ import type { ClientFrame, ServerFrame } from '../../src/protocol/frames.js';
 export type ConnectionStatus =
   | { state: 'connecting'; attempt: number }
   | { state: 'open' }
-  | { state: 'waiting'; attempt: number; retryInMs: number };
+  | { state: 'waiting'; attempt: number; retryInMs: number }
+  /** The gateway refuses this page (401: token needed or wrong; 403: address not allowed). */
+  | { state: 'refused'; status: 401 | 403; message: string };
+
+/** What the gateway would answer a handshake now (`GET /auth-check`). */
+export interface ProbeResult {
+  status: number;
+  message?: string;
+}
 
 export interface ConnectionOptions {
-  url: string;
+  /** Read at each attempt: the token can change in between. */
+  url: () => string;
+  /**
+   * Asked when a socket closes before the session started: a browser's WebSocket never shows
+   * why a handshake was refused, so without this a wrong token looks like a network problem.
+   */
+  probe?: () => Promise<ProbeResult>;
   storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   onFrame: (frame: ServerFrame) => void;
   onStatus: (status: ConnectionStatus) => void;
@@ -47,6 +61,8 @@ export class Connection {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private ready = false;
+  /** Refused (401/403): no more automatic attempts until `reconnectNow`. */
+  private halted = false;
   /** The fresh session the gateway opened for this socket, kept while a resume is pending. */
   private fresh: StoredSession | null = null;
   private readonly outbox: ClientFrame[] = [];
@@ -56,22 +72,41 @@ export class Connection {
   start(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.halted = false;
     this.opts.onStatus({ state: 'connecting', attempt: this.attempt });
-    const socket = new WebSocket(this.opts.url);
+    const socket = new WebSocket(this.opts.url());
     this.socket = socket;
+    let opened = false;
+    socket.addEventListener('open', () => (opened = true));
     socket.addEventListener('message', (event) => this.receive(event.data));
     socket.addEventListener('close', () => {
       if (this.socket !== socket) return;
       this.socket = null;
       this.ready = false;
       this.fresh = null;
-      this.scheduleReconnect();
+      if (opened || !this.opts.probe) this.scheduleReconnect();
+      else void this.probeThenReconnect(this.opts.probe);
     });
   }
 
-  /** Skips the remaining wait (the banner's "Reconnect now"). */
+  /** Skips the remaining wait (the banner's "Reconnect now"), or tries again after a refusal. */
   reconnectNow(): void {
-    if (this.timer !== undefined) this.start();
+    if (this.timer !== undefined || this.halted) this.start();
+  }
+
+  private async probeThenReconnect(probe: () => Promise<ProbeResult>): Promise<void> {
+    const result = await probe().catch(() => ({ status: 0 }) as ProbeResult);
+    if (this.socket !== null || this.timer !== undefined) return; // started again meanwhile
+    if (result.status === 401 || result.status === 403) {
+      this.halted = true;
+      this.opts.onStatus({
+        state: 'refused',
+        status: result.status,
+        message: result.message ?? (result.status === 401 ? 'An access token is needed.' : 'Refused.'),
+      });
+      return;
+    }
+    this.scheduleReconnect();
   }
 
   /** Sends now, or after the next `session` frame when not connected. */

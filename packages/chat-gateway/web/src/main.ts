@@ -6,7 +6,8 @@ import { ConfirmDialog } from './confirm-dialog.js';
 import { Connection } from './connection.js';
 import { followLog } from './auto-scroll.js';
 import { newClientId } from './ids.js';
-import { accessToken } from './access-token.js';
+import { accessToken, rememberAccessToken } from './access-token.js';
+import { TokenPrompt } from './token-prompt.js';
 import { ChatUi } from './ui-state.js';
 
 const byId = <T extends HTMLElement>(id: string): T => {
@@ -19,16 +20,36 @@ const log = byId<HTMLElement>('log');
 const dialog = new ConfirmDialog(byId<HTMLDialogElement>('confirm'));
 // The parts call each other only from event handlers, which run after all of them exist.
 const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-const token = accessToken(sessionStorage);
+let token = accessToken(sessionStorage);
 const connection = new Connection({
-  url: `${scheme}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`,
+  url: () => `${scheme}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`,
+  probe: async () => {
+    const res = await fetch('/auth-check', {
+      cache: 'no-store',
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    const body = (await res.json().catch(() => ({}))) as { error?: unknown };
+    return {
+      status: res.status,
+      ...(typeof body.error === 'string' && { message: body.error }),
+    };
+  },
   storage: sessionStorage,
   onFrame: (frame) => ui.apply(frame),
   onStatus: (status) => {
     if (status.state === 'waiting' && status.attempt === 1) ui.connectionLost();
+    if (status.state === 'refused') ui.connectionLost();
+    if (status.state === 'refused' && status.status === 401)
+      tokenPrompt.ask(status.message, token !== undefined);
     banners.showConnection(status);
   },
 });
+const tokenPrompt = new TokenPrompt(byId<HTMLFormElement>('token-form'), (entered) => {
+  token = entered;
+  rememberAccessToken(sessionStorage, entered);
+  connection.reconnectNow();
+});
+const title = byId<HTMLElement>('title');
 
 const banners = new Banners(byId('model-banner'), byId('connection-banner'), () =>
   connection.reconnectNow(),
@@ -38,7 +59,14 @@ const ui = new ChatUi({
   dialog,
   send: (frame) => connection.send(frame),
   onRunningChange: (running) => composer.setRunning(running),
-  onSession: (model, notice) => banners.showModel(model, notice),
+  onSession: (model, notice, name) => {
+    banners.showModel(model, notice);
+    tokenPrompt.hide();
+    if (name) {
+      title.textContent = name;
+      document.title = name;
+    }
+  },
 });
 const composer = new Composer(
   byId<HTMLFormElement>('composer'),

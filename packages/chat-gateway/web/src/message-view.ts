@@ -9,6 +9,12 @@ import { renderMarkdown } from './render-markdown.js';
 import { ToolView } from './tool-view.js';
 
 const ROUTE_LABEL: Record<QueryType, string> = { rag: 'RAG', general: 'general', mcp_tool: 'tool' };
+const FINISH_LABEL: Record<string, string> = {
+  length: 'cut short (length limit)',
+  'tool-limit': 'stopped after the tool step limit',
+  cancelled: 'cancelled',
+  error: 'failed',
+};
 
 export function userMessage(text: string, clientId: string): HTMLElement {
   return h(
@@ -120,20 +126,25 @@ export class AnswerView {
     }
     if (finishReason !== 'stop') {
       this.meta.append(
-        h('span', { className: `finish finish-${finishReason}`, text: finishReason }),
+        h('span', {
+          className: `finish finish-${finishReason}`,
+          text: FINISH_LABEL[finishReason] ?? finishReason,
+        }),
       );
     }
     this.complete = true;
-    this.interruption?.remove();
+    // An error's note says what went wrong and what to do: it stays. A broken-off stream that
+    // history completed later is no longer interrupted.
+    if (finishReason !== 'error' || !this.interruption?.dataset['code']) this.interruption?.remove();
     this.el.removeAttribute('aria-busy');
   }
 
   /** The stream stopped without a finish (error frame or lost connection). */
-  interrupt(reason: string): void {
+  interrupt(reason: string | HTMLElement): void {
     this.render();
     this.el.removeAttribute('aria-busy');
     this.interruption?.remove();
-    this.interruption = systemNote(reason, 'error');
+    this.interruption = typeof reason === 'string' ? systemNote(reason, 'error') : reason;
     this.el.append(this.interruption);
   }
 

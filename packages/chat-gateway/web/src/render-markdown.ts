@@ -1,11 +1,14 @@
 /**
- * Model output and document text are untrusted. Three walls: `marked` turns raw HTML inside the
- * Markdown into visible text; DOMPurify passes only text-formatting elements and http(s) links
- * of what marked emits; the gateway's CSP blocks inline script and style. The first two hold on
+ * Model output and document text are untrusted. Four walls: `marked` turns raw HTML inside the
+ * Markdown into visible text; links and images become text that shows their URL (a document can
+ * plant a phishing link or a tracking beacon, and the answer quoting it must not make either one
+ * click away or load it); DOMPurify passes only text-formatting elements of what marked emits;
+ * the gateway's CSP blocks inline script and style and every image. The first three hold on
  * their own (a page opened without the gateway has no CSP).
  */
 import DOMPurify from 'dompurify';
 import { Marked } from 'marked';
+import { showBidiControlsIn } from './bidi.js';
 
 const ALLOWED_TAGS = [
   'p',
@@ -26,7 +29,7 @@ const ALLOWED_TAGS = [
   'h4',
   'h5',
   'h6',
-  'a',
+  'span',
   'table',
   'thead',
   'tbody',
@@ -34,11 +37,10 @@ const ALLOWED_TAGS = [
   'th',
   'td',
 ];
-// `align` is what marked writes on table cells; nothing here can carry script or a request.
-const ALLOWED_ATTR = ['href', 'title', 'align'];
-
-/** Only absolute http(s) links and in-page fragments survive (`#src-…` citation targets). */
-const SAFE_HREF = /^(?:https?:\/\/[^\s]|#[A-Za-z0-9_.:-]+$)/i;
+// `align` is what marked writes on table cells, `class` marks the inert links below; nothing
+// here can carry script or a request. No `a`: the only links in an answer are the citation
+// links the page makes after sanitising.
+const ALLOWED_ATTR = ['align', 'class'];
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -47,9 +49,19 @@ const marked = new Marked({
   breaks: true,
   async: false,
   renderer: {
-    // No images at all (not even data: URLs): a remote image is a tracking beacon, and the
-    // alt text is all a chat answer needs.
-    image: ({ text }) => escapeHtml(text),
+    // No images at all (not even data: URLs): a remote image is a tracking beacon. The alt text
+    // and the address are shown as text.
+    image: ({ text, href }) =>
+      `<span class="inert-link">${escapeHtml(text || 'image')} <span class="inert-url">(image: ${escapeHtml(href)})</span></span>`,
+    // A link is shown as its text and its full address, not clickable: the reader sees where it
+    // goes and can copy it if it is really wanted.
+    link({ href, text, tokens }) {
+      const url = escapeHtml(href);
+      // A bare URL (autolink) is its own label.
+      if (text === href || `mailto:${text}` === href) return `<span class="inert-url">${url}</span>`;
+      const label = this.parser.parseInline(tokens);
+      return `<span class="inert-link">${label} <span class="inert-url">(${url})</span></span>`;
+    },
     // Raw HTML inside the Markdown is shown as the text it is, never parsed: an answer has no
     // use for it, and even parsing it for the sanitiser would make the browser log a CSP
     // violation for every `onerror=` a hostile document carries.
@@ -58,29 +70,16 @@ const marked = new Marked({
 });
 
 const purify = DOMPurify(window);
-purify.addHook('afterSanitizeAttributes', (node) => {
-  if (node.nodeName !== 'A') return;
-  // getAttribute returns the value after the HTML parser decoded entities (`jav&#x61;script:`
-  // is `javascript:` here), and the browser strips tabs and newlines inside schemes, so both are
-  // removed before the check.
-  const href = (node.getAttribute('href') ?? '').replace(/[\s\p{Cc}]/gu, '');
-  if (!SAFE_HREF.test(href)) {
-    node.removeAttribute('href');
-    return;
-  }
-  if (href.startsWith('#')) return;
-  node.setAttribute('rel', 'noopener noreferrer');
-  node.setAttribute('target', '_blank');
-});
 
 /** Markdown (untrusted) to an inert DOM fragment. */
 export function renderMarkdown(markdown: string): DocumentFragment {
-  return purify.sanitize(marked.parse(markdown, { async: false }), {
+  const fragment = purify.sanitize(marked.parse(markdown, { async: false }), {
     ALLOWED_TAGS,
     ALLOWED_ATTR,
     ALLOW_DATA_ATTR: false,
     ALLOW_ARIA_ATTR: false,
-    ALLOWED_URI_REGEXP: /^(?:https?:|#)/i,
     RETURN_DOM_FRAGMENT: true,
   });
+  showBidiControlsIn(fragment);
+  return fragment;
 }

@@ -2,6 +2,7 @@
  * A tool call inside an answer: name, input and result, all shown as text (a tool result can
  * hold anything a document or a record holds, so it is never parsed as HTML or Markdown).
  */
+import { showBidiControls } from './bidi.js';
 import { h } from './dom.js';
 
 export type ToolStatus =
@@ -41,8 +42,9 @@ export class ToolView {
     this.el.dataset['status'] = status.replace(/ /g, '-');
   }
 
-  setResult(output: string, isError: boolean): void {
-    this.result.textContent = output;
+  /** `text`: the result's display text (the frame's `output` is for programs). */
+  setResult(text: string, isError: boolean): void {
+    this.result.textContent = showBidiControls(text);
     this.result.hidden = false;
     this.result.classList.toggle('tool-error', isError);
     // A refused call comes back as an error result ("did not run"); refused says it better.

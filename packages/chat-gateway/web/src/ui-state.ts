@@ -5,6 +5,7 @@
  */
 import type { HistoryMessage, ServerFrame } from '../../src/protocol/frames.js';
 import type { ConfirmDialog } from './confirm-dialog.js';
+import { errorNote } from './error-note.js';
 import { AnswerView, systemNote, userMessage } from './message-view.js';
 
 export interface ChatUiDeps {
@@ -16,7 +17,7 @@ export interface ChatUiDeps {
       | { type: 'history'; limit: number },
   ) => void;
   onRunningChange: (running: boolean) => void;
-  onSession: (model: string | null, notice: string | undefined) => void;
+  onSession: (model: string | null, notice: string | undefined, title: string | undefined) => void;
 }
 
 const HISTORY_PAGE = 50;
@@ -52,7 +53,7 @@ export class ChatUi {
   apply(frame: ServerFrame): void {
     switch (frame.type) {
       case 'session':
-        this.deps.onSession(frame.model, frame.notice);
+        this.deps.onSession(frame.model, frame.notice, frame.title);
         if (frame.resumed) this.deps.send({ type: 'history', limit: HISTORY_PAGE });
         return;
       case 'start': {
@@ -80,7 +81,7 @@ export class ChatUi {
         this.answers
           .get(frame.messageId)
           ?.findTool(frame.toolCallId)
-          ?.setResult(frame.output, frame.isError);
+          ?.setResult(frame.text, frame.isError);
         return;
       case 'finish': {
         const answer = this.answers.get(frame.messageId);
@@ -92,7 +93,7 @@ export class ChatUi {
         this.addHistory(frame.messages);
         return;
       case 'error':
-        this.error(frame.code, frame.message, frame.replyTo);
+        this.error(frame);
         return;
     }
   }
@@ -112,17 +113,18 @@ export class ChatUi {
     });
   }
 
-  private error(code: string, message: string, replyTo: string | undefined): void {
-    const text = `${message} (${code})`;
+  private error(frame: Extract<ServerFrame, { type: 'error' }>): void {
+    const { replyTo } = frame;
+    const note = errorNote(frame.code, frame.message, frame.retryable);
     if (replyTo && this.running.has(replyTo)) {
       const answer = this.running.get(replyTo);
-      if (answer) answer.interrupt(text);
-      else this.append(systemNote(text, 'error'));
+      if (answer) answer.interrupt(note);
+      else this.append(note);
       this.settle([replyTo]);
     } else if (replyTo === 'resume') {
       this.append(systemNote('The previous session could not be resumed; a new one has started.'));
     } else {
-      this.append(systemNote(text, 'error'));
+      this.append(note);
     }
   }
 

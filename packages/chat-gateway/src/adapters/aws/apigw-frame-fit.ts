@@ -7,7 +7,7 @@ const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
  * One server frame as the JSON texts to post, each at most `maxBytes` (API Gateway refuses a
  * larger PostToConnection). JSON is never cut: a `text-delta` becomes several deltas (the
  * client concatenates them anyway); a `history` page keeps its newest messages and points
- * `before` at the rest; the long text of a `finish` or `tool-result` is shortened with a note
+ * `before` at the rest; the long text of a `finish` or `tool-result` (whose structured `output` is dropped) is shortened with a note
  * (the full answer streamed as deltas and is in the history).
  */
 export function fitFrame(frame: ServerFrame, maxBytes = MAX_FRAME_BYTES): string[] {
@@ -26,7 +26,8 @@ export function fitFrame(frame: ServerFrame, maxBytes = MAX_FRAME_BYTES): string
         })),
       ];
     case 'tool-result':
-      return [shorten(maxBytes, frame.output, (output) => ({ ...frame, output }))];
+      // The structured result cannot be cut and stay valid: it goes first, then the text shrinks.
+      return [shorten(maxBytes, frame.text, (text) => ({ ...frame, output: null, text }))];
     default:
       throw new RangeError(
         `a ${frame.type} frame of ${bytes(json)} bytes is over the ${maxBytes}-byte WebSocket frame limit`,

@@ -110,6 +110,7 @@ export async function startLocalGateway(
       approvalTimeoutMs: config.approvalTimeoutMs,
       framesPerSecond: serverConfig.framesPerSecond,
       offlineNotice: OFFLINE_NOTICE,
+      title: config.title,
     });
     if (options.seedDocsDir)
       await seedDocuments(tools, options.seedDocsDir, logger, join(config.dataDir, '.seeded-docs'));

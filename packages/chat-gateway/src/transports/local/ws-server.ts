@@ -7,7 +7,8 @@ import type { LocalServerConfig } from '../../config.js';
 import type { ChatGateway } from '../../core/chat-gateway.js';
 import { MAX_FRAME_BYTES } from '../../protocol/frames.js';
 import { SECURITY_HEADERS, staticFiles } from './static-files.js';
-import { originAllowed, presentedToken, tokenMatches } from './upgrade-guards.js';
+import { answerAuthCheck } from './auth-check.js';
+import { checkOrigin, presentedToken, reachableHosts, tokenMatches } from './upgrade-guards.js';
 import { WsChannel } from './ws-channel.js';
 
 export interface LocalServer {
@@ -35,6 +36,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   /** Sessions being detached from sockets that closed. */
   const detaching = new Set<Promise<void>>();
   const alive = new WeakSet<WebSocket>();
+  // Read per request: interfaces come and go (DHCP, VPN) while the gateway runs.
+  const reachable = (): Set<string> => reachableHosts(config.host, config.allowedOrigins);
 
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -55,6 +58,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         );
         return;
       }
+      if (path === '/auth-check') return answerAuthCheck(req, res, config, reachable);
       if (serveStatic && (await serveStatic(req, res))) return;
       res.writeHead(404, { ...SECURITY_HEADERS, 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'not found: the chat is at / and its WebSocket at /ws' }));
@@ -82,10 +86,26 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     };
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path !== '/ws') return refuse(404, 'Not Found');
-    if (!originAllowed(req, config.allowedOrigins)) return refuse(403, 'Forbidden');
-    if (config.authToken && !tokenMatches(presentedToken(req), config.authToken))
-      return refuse(401, 'Unauthorized');
     const ip = req.socket.remoteAddress ?? 'unknown';
+    // Logged (never the token) so that an operator sees why a page keeps reconnecting.
+    const refused = (status: number, text: string, reason: string): void => {
+      logger.warn('websocket upgrade refused', {
+        status,
+        reason,
+        address: ip,
+        ...(req.headers.origin !== undefined && { origin: req.headers.origin.slice(0, 200) }),
+        ...(req.headers.host !== undefined && { host: req.headers.host.slice(0, 200) }),
+      });
+      refuse(status, text);
+    };
+    const origin = checkOrigin(req, config.allowedOrigins, reachable);
+    if (!origin.ok) return refused(403, 'Forbidden', origin.reason);
+    if (config.authToken && !tokenMatches(presentedToken(req), config.authToken))
+      return refused(
+        401,
+        'Unauthorized',
+        presentedToken(req) === undefined ? 'no access token' : 'wrong access token',
+      );
     if (
       sockets.size >= config.maxConnections ||
       (perIp.get(ip) ?? 0) >= config.maxConnectionsPerIp

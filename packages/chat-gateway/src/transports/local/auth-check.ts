@@ -1,0 +1,40 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LocalServerConfig } from '../../config.js';
+import { SECURITY_HEADERS } from './static-files.js';
+import { checkOrigin, presentedToken, tokenMatches } from './upgrade-guards.js';
+
+/**
+ * `GET /auth-check`: what the WebSocket upgrade would answer this page, as an HTTP status the
+ * page can read (a browser's WebSocket API never shows the status of a refused handshake).
+ * 204: go ahead; 401: a token is needed or the one sent (`Authorization: Bearer`) is wrong;
+ * 403: the page's address is not one the gateway accepts. The body says what to do.
+ */
+export function answerAuthCheck(
+  req: IncomingMessage,
+  res: ServerResponse,
+  config: Pick<LocalServerConfig, 'allowedOrigins' | 'authToken'>,
+  reachable: () => ReadonlySet<string>,
+): void {
+  const reply = (status: number, error?: string): void => {
+    res.writeHead(status, {
+      ...SECURITY_HEADERS,
+      'cache-control': 'no-store',
+      ...(error && { 'content-type': 'application/json' }),
+    });
+    res.end(error && JSON.stringify({ error }));
+  };
+  // The page's own origin, as its WebSocket handshake would send it.
+  const host = req.headers.host ?? '';
+  const origin = checkOrigin(
+    { headers: { host, origin: `http://${host}` } } as IncomingMessage,
+    config.allowedOrigins,
+    reachable,
+  );
+  if (!origin.ok) return reply(403, `This address cannot open the chat: ${origin.reason}.`);
+  if (config.authToken && !tokenMatches(presentedToken(req), config.authToken))
+    return reply(
+      401,
+      'This chat needs its access token (CHAT_AUTH_TOKEN on the server); ask whoever runs it.',
+    );
+  reply(204);
+}
