@@ -80,6 +80,8 @@ export interface HarnessScript {
   /** The session frame's model; null (the default) is the offline engine. */
   model?: string | null;
   notice?: string;
+  /** The session frame's title (CHAT_TITLE). */
+  title?: string;
   /** Answers a `history` request (newest first). */
   history?: () => HistoryMessage[];
 }
@@ -162,6 +164,7 @@ export async function startProtocolHarness(
       resumed: false,
       model,
       ...(notice && { notice }),
+      ...(script.title && { title: script.title }),
     });
     // The protocol's housekeeping frames are answered like the gateway does; the rest is the test's.
     ws.on('message', (data) => {
@@ -186,6 +189,7 @@ export async function startProtocolHarness(
           resumed: true,
           model,
           ...(notice && { notice }),
+      ...(script.title && { title: script.title }),
         });
       } else if (frame.type === 'history') {
         conn.send({ type: 'history', messages: script.history?.() ?? [] });
