@@ -52,13 +52,34 @@ describe('chat page with CHAT_AUTH_TOKEN set (real gateway, headless Chromium)',
     await chat.context.close();
   });
 
-  it('without the token the socket is refused and the page says the connection is lost', async () => {
+  it('without a token the page asks for one (401 from /auth-check), keeps it for the tab and connects', async () => {
     await expect.poll(() => gw.gateway.connectionCount).toBe(0);
-    const chat = await openChat(browser, `${gw.url}/`);
+    const chat = await openChat(browser, `${gw.url}/`, { width: 390, height: 844 });
+    const form = chat.page.locator('#token-form');
+    await expect.poll(() => form.isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await form.textContent()).toMatch(/needs an access token.*Enter the access token \(CHAT_AUTH_TOKEN/s);
+    // No endless "Reconnecting" loop behind the form.
+    expect(await chat.page.locator('#connection-banner').isHidden()).toBe(true);
+    await chat.page.screenshot({ path: '/tmp/page-ux-token-390.png' });
+
+    await form.locator('input').fill('not-the-token');
+    await form.locator('input').press('Enter');
     await expect
-      .poll(() => chat.page.locator('#connection-banner').isVisible(), { timeout: 15_000 })
-      .toBe(true);
+      .poll(() => form.locator('[data-part=text]').textContent(), { timeout: 15_000 })
+      .toMatch(/not accepted/);
+    expect(await form.isVisible()).toBe(true);
     expect(gw.gateway.connectionCount).toBe(0);
+
+    await form.locator('input').fill('page-token-42');
+    await form.getByRole('button', { name: 'Connect' }).click();
+    await chat.page.locator('#model-banner').waitFor({ timeout: 15_000 });
+    expect(await form.isHidden()).toBe(true);
+    expect(await chat.page.evaluate(() => sessionStorage.getItem('chat.accessToken'))).toBe(
+      'page-token-42',
+    );
+    await chat.page.reload();
+    await chat.page.locator('#model-banner').waitFor({ timeout: 15_000 });
+    expect(await form.isHidden()).toBe(true);
     await chat.context.close();
   });
 });

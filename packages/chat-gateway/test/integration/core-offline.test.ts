@@ -61,8 +61,16 @@ describe('chat core with the offline engine and the real MCP server in-process',
     });
     const done = await c.next('finish', (f) => f.response.toolsUsed.includes('create_record'));
     expect(c.of('tool-call').some((t) => t.toolName === 'create_record')).toBe(true);
-    expect(c.of('tool-result').at(-1)).toMatchObject({ isError: false });
-    expect(done.response.content).toMatch(/create_record` done/);
+    const result = c.of('tool-result').at(-1)!;
+    // output: the tool's structured result for programs; text: what the page shows.
+    expect(result).toMatchObject({
+      isError: false,
+      output: { record: { id: 'n-1', title: 'Standup at 10' } },
+    });
+    expect(result.text).toMatch(/^Created a record in notes/);
+    // The result is shown once (the tool card), not again in the answer text.
+    expect(done.response.content).toMatch(/create_record` done; the tool card above shows/);
+    expect(done.response.content).not.toContain('Standup at 10');
     const read = await h.tools.callTool('read_record', { table: 'notes', record_id: 'n-1' });
     expect(read.structured).toMatchObject({ record: { title: 'Standup at 10' } });
   });
@@ -180,12 +188,15 @@ describe('chat core with the offline engine and the real MCP server in-process',
     ];
     let i = 0;
     for (const [command, expected] of cases) {
-      await send(h, c, { type: 'message', id: `s${i++}`, content: command });
-      const finish = await c.next(
-        'finish',
-        (f) => f.response.content.includes('did not run') && expected.test(f.response.content),
-      );
-      expect(finish.response.content).toMatch(expected);
+      const id = `s${i++}`;
+      await send(h, c, { type: 'message', id, content: command });
+      const start = await c.next('start', (f) => f.replyTo === id);
+      const finish = await c.next('finish', (f) => f.messageId === start.messageId);
+      expect(finish.response.content).toMatch(/did not run successfully/);
+      // Why is in the tool result (the page's tool card), for people and programs alike.
+      const result = await c.next('tool-result', (f) => f.messageId === start.messageId);
+      expect(result).toMatchObject({ isError: true, text: expect.stringMatching(expected) });
+      expect(result.output).toEqual(result.text);
     }
     expect(c.of('confirm-request')).toHaveLength(0);
   });

@@ -34,7 +34,7 @@ export function answerAuthCheck(
   if (config.authToken && !tokenMatches(presentedToken(req), config.authToken))
     return reply(
       401,
-      'This chat needs its access token (CHAT_AUTH_TOKEN on the server); ask whoever runs it.',
+      'Enter the access token (CHAT_AUTH_TOKEN on the server); ask whoever runs the chat for it.',
     );
   reply(204);
 }
