@@ -85,6 +85,9 @@ describe('chat page against the real gateway (offline engine, MCP in-process, ex
       await finished(created);
       expect(await created.locator('.route').textContent()).toBe('tool');
       expect(await created.locator('.tool').getAttribute('data-status')).toBe('done');
+      // The result is shown once: in the tool card, not again in the answer text.
+      expect(await created.locator('.tool-output').textContent()).toContain(`"id": "${id}"`);
+      expect(await created.locator('.msg-body').textContent()).not.toContain(id);
     }
     expect((await record('web-approve')).isError).toBe(false);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadLocalServerConfig } from '../../src/config.js';
+import { loadGatewayConfig, loadLocalServerConfig } from '../../src/config.js';
 
 describe('loadLocalServerConfig: SESSION_CLEANUP_INTERVAL_SECONDS', () => {
   it('is left to the default (half the session timeout, at most 60 s) when unset', () => {
@@ -16,5 +16,17 @@ describe('loadLocalServerConfig: SESSION_CLEANUP_INTERVAL_SECONDS', () => {
     expect(() => loadLocalServerConfig({ SESSION_CLEANUP_INTERVAL_SECONDS: '0' })).toThrow(
       /SESSION_CLEANUP_INTERVAL_SECONDS/,
     );
+  });
+});
+
+describe('loadGatewayConfig: CHAT_TITLE', () => {
+  it('names the page "Chat" by default, or what CHAT_TITLE says', () => {
+    expect(loadGatewayConfig({}).title).toBe('Chat');
+    expect(loadGatewayConfig({ CHAT_TITLE: '  Team notes ' }).title).toBe('Team notes');
+  });
+
+  it('refuses a title with bidi or control characters, or over 80 characters, naming the variable', () => {
+    expect(() => loadGatewayConfig({ CHAT_TITLE: 'Invoice \u202Eexe.fdp' })).toThrow(/CHAT_TITLE/);
+    expect(() => loadGatewayConfig({ CHAT_TITLE: 'x'.repeat(81) })).toThrow(/at most 80/);
   });
 });
