@@ -57,7 +57,9 @@ describe('chat page with CHAT_AUTH_TOKEN set (real gateway, headless Chromium)',
     const chat = await openChat(browser, `${gw.url}/`, { width: 390, height: 844 });
     const form = chat.page.locator('#token-form');
     await expect.poll(() => form.isVisible(), { timeout: 15_000 }).toBe(true);
-    expect(await form.textContent()).toMatch(/needs an access token.*Enter the access token \(CHAT_AUTH_TOKEN/s);
+    expect(await form.textContent()).toMatch(
+      /needs an access token.*Enter the access token \(CHAT_AUTH_TOKEN/s,
+    );
     // No endless "Reconnecting" loop behind the form.
     expect(await chat.page.locator('#connection-banner').isHidden()).toBe(true);
     await chat.page.screenshot({ path: '/tmp/page-ux-token-390.png' });
@@ -74,7 +76,7 @@ describe('chat page with CHAT_AUTH_TOKEN set (real gateway, headless Chromium)',
     await form.getByRole('button', { name: 'Connect' }).click();
     await chat.page.locator('#model-banner').waitFor({ timeout: 15_000 });
     expect(await form.isHidden()).toBe(true);
-    expect(await chat.page.evaluate(() => sessionStorage.getItem('chat.accessToken'))).toBe(
+    expect(await chat.page.evaluate("sessionStorage.getItem('chat.accessToken')")).toBe(
       'page-token-42',
     );
     await chat.page.reload();

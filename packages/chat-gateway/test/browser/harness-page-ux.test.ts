@@ -171,9 +171,9 @@ describe('chat page, protocol harness (scripted frames, not the real gateway)', 
     });
     conn.send({ type: 'text-delta', messageId, delta: 'Open **Invoice \u202Eexe.fdp** [1]' });
     const answer = c.page.locator(`article[data-message-id="${messageId}"]`);
-    await expect.poll(() => answer.locator('.msg-body strong').textContent()).toBe(
-      'Invoice <U+202E>exe.fdp',
-    );
+    await expect
+      .poll(() => answer.locator('.msg-body strong').textContent())
+      .toBe('Invoice <U+202E>exe.fdp');
     expect(await answer.locator('.source-name').textContent()).toBe('Invoice <U+202E>exe.fdp');
     expect(await answer.locator('.source-title').textContent()).toBe(
       'Q3 <U+2066>invoice<U+2069> <U+200F>',

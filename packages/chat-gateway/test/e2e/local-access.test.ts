@@ -143,9 +143,9 @@ describe('Origin check against the address the gateway serves', () => {
     try {
       const port = new URL(s.gw.url).port;
       const evil = `http://attacker.example:${port}`;
-      expect(
-        await refusal(s.gw.wsUrl, { origin: evil, host: `attacker.example:${port}` }),
-      ).toBe('HTTP 403');
+      expect(await refusal(s.gw.wsUrl, { origin: evil, host: `attacker.example:${port}` })).toBe(
+        'HTTP 403',
+      );
       // Its own address passes even though CHAT_ALLOWED_ORIGINS does not list it.
       expect(await refusal(s.gw.wsUrl, { origin: s.gw.url })).toBe('open');
       expect(
@@ -164,7 +164,7 @@ describe('Origin check against the address the gateway serves', () => {
   });
 
   it.skipIf(lanAddress === undefined)(
-    'bound to 0.0.0.0, a page served at this machine\'s LAN address may open the chat (runs where there is a LAN interface)',
+    "bound to 0.0.0.0, a page served at this machine's LAN address may open the chat (runs where there is a LAN interface)",
     async () => {
       const s = await start({ CHAT_AUTH_TOKEN: TOKEN }, '0.0.0.0');
       try {

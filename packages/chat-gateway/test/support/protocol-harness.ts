@@ -189,7 +189,7 @@ export async function startProtocolHarness(
           resumed: true,
           model,
           ...(notice && { notice }),
-      ...(script.title && { title: script.title }),
+          ...(script.title && { title: script.title }),
         });
       } else if (frame.type === 'history') {
         conn.send({ type: 'history', messages: script.history?.() ?? [] });

@@ -95,14 +95,16 @@ export class Connection {
   }
 
   private async probeThenReconnect(probe: () => Promise<ProbeResult>): Promise<void> {
-    const result = await probe().catch(() => ({ status: 0 }) as ProbeResult);
+    // Unreachable: an ordinary network problem, retried with backoff.
+    const result: ProbeResult = await probe().catch(() => ({ status: 0 }));
     if (this.socket !== null || this.timer !== undefined) return; // started again meanwhile
     if (result.status === 401 || result.status === 403) {
       this.halted = true;
       this.opts.onStatus({
         state: 'refused',
         status: result.status,
-        message: result.message ?? (result.status === 401 ? 'An access token is needed.' : 'Refused.'),
+        message:
+          result.message ?? (result.status === 401 ? 'An access token is needed.' : 'Refused.'),
       });
       return;
     }

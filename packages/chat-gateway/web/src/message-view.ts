@@ -135,7 +135,8 @@ export class AnswerView {
     this.complete = true;
     // An error's note says what went wrong and what to do: it stays. A broken-off stream that
     // history completed later is no longer interrupted.
-    if (finishReason !== 'error' || !this.interruption?.dataset['code']) this.interruption?.remove();
+    if (finishReason !== 'error' || !this.interruption?.dataset['code'])
+      this.interruption?.remove();
     this.el.removeAttribute('aria-busy');
   }
 

@@ -58,7 +58,8 @@ const marked = new Marked({
     link({ href, text, tokens }) {
       const url = escapeHtml(href);
       // A bare URL (autolink) is its own label.
-      if (text === href || `mailto:${text}` === href) return `<span class="inert-url">${url}</span>`;
+      if (text === href || `mailto:${text}` === href)
+        return `<span class="inert-url">${url}</span>`;
       const label = this.parser.parseInline(tokens);
       return `<span class="inert-link">${label} <span class="inert-url">(${url})</span></span>`;
     },

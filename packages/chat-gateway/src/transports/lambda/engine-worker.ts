@@ -36,6 +36,7 @@ export async function handler(payload: unknown, context?: LambdaTimeLeft): Promi
           connections: c.connections,
           modelId: services.engine.modelId,
           offlineNotice: OFFLINE_NOTICE,
+          title: c.config.title,
           retryMs: lambda.helloRetryMs,
         },
         event,

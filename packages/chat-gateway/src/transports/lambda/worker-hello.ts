@@ -13,6 +13,8 @@ export interface HelloDeps {
   connections: WebSocketConnections;
   modelId: string | null;
   offlineNotice?: string;
+  /** CHAT_TITLE, for the page. */
+  title?: string;
   /** How long a post may meet GoneException while `$connect` is still completing. */
   retryMs: number;
 }
@@ -41,6 +43,7 @@ export async function greet(
     resumed: false,
     model,
     ...(model === null && deps.offlineNotice && { notice: deps.offlineNotice }),
+    ...(deps.title && { title: deps.title }),
   };
   const channel = new ApiGatewayChannel(connectionId, deps.connections);
   const deadline = Date.now() + deps.retryMs;

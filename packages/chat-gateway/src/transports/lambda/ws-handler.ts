@@ -23,6 +23,7 @@ function getRoutes(): Promise<ReturnType<typeof createWsRoutes>> {
         logger: c.logger,
         modelId: c.services.engine.modelId,
         offlineNotice: OFFLINE_NOTICE,
+        title: c.config.title,
       });
     },
     (error: unknown) => {

@@ -26,6 +26,8 @@ export interface WsRouteDeps {
   logger: Logger;
   modelId: string | null;
   offlineNotice?: string;
+  /** CHAT_TITLE, for the page. */
+  title?: string;
   /** A `confirm` can overtake the waiting turn's marker write; it is re-read this often, 4 times. */
   confirmRetryMs?: number;
 }
@@ -175,6 +177,7 @@ export function createWsRoutes(deps: WsRouteDeps) {
       resumed: true,
       model,
       ...(model === null && deps.offlineNotice && { notice: deps.offlineNotice }),
+      ...(deps.title && { title: deps.title }),
     });
   }
 
