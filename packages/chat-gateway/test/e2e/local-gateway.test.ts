@@ -124,9 +124,13 @@ describe.each([
       id: 'x1',
       content: `/call list_records {"table":"conversations","partition_key_value":"${s.sessionId}"}`,
     });
-    const refused = await stranger.next('finish');
-    expect(refused.response.content).toMatch(/only this chat session/);
-    expect(refused.response.content).not.toContain('hello');
+    const refused = await stranger.next('tool-result');
+    expect(refused).toMatchObject({ isError: true });
+    expect(refused.text).toMatch(/only this chat session/);
+    const finish = await stranger.next('finish');
+    expect(finish.response.content).toMatch(/did not run/);
+    expect(finish.response.content).not.toContain('hello');
+    expect(refused.text).not.toContain('hello');
     stranger.send({ type: 'history' });
     expect((await stranger.next('history')).messages.every((m) => m.content !== 'hello')).toBe(
       true,
