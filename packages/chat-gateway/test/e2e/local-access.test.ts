@@ -2,8 +2,8 @@
  * Who may open the local chat: the non-loopback bind without a token refuses to start, the
  * page learns why a handshake was refused from GET /auth-check, the gateway's own served
  * address passes the Origin check (a rebinding host does not), and every refused upgrade is
- * logged without the token. Real gateway, real `ws` client, 127.0.0.1 (and this machine's own
- * LAN address when it has one).
+ * logged without the token. Real gateway, real `ws` client; every request goes to 127.0.0.1 (the
+ * LAN-address case sends that address as Host).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
@@ -66,6 +66,14 @@ function getWithHost(url: string, host: string): Promise<{ status: number; body:
     }).on('error', reject);
   });
 }
+
+const statusWithHost = (url: string, host: string): Promise<number | undefined> =>
+  new Promise((resolve, reject) => {
+    get(url, { headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    }).on('error', reject);
+  });
 
 const refusal = (url: string, headers: Record<string, string>): Promise<string> =>
   ChatClient.open(url, { headers }).then(
@@ -164,15 +172,18 @@ describe('Origin check against the address the gateway serves', () => {
   });
 
   it.skipIf(lanAddress === undefined)(
-    "bound to 0.0.0.0, a page served at this machine's LAN address may open the chat (runs where there is a LAN interface)",
+    "bound to 0.0.0.0, a page served at this machine's LAN address may open the chat (the request goes to 127.0.0.1 with that Host: tests stay on loopback)",
     async () => {
       const s = await start({ CHAT_AUTH_TOKEN: TOKEN }, '0.0.0.0');
       try {
         const port = new URL(s.gw.url).port;
-        const served = `http://${lanAddress}:${port}`;
-        const ws = `ws://${lanAddress}:${port}/ws?token=${TOKEN}`;
-        expect(await refusal(ws, { origin: served })).toBe('open');
-        expect((await fetch(`${served}/auth-check`)).status).toBe(401);
+        const host = `${lanAddress}:${port}`;
+        const ws = `ws://127.0.0.1:${port}/ws?token=${TOKEN}`;
+        expect(await refusal(ws, { origin: `http://${host}`, host })).toBe('open');
+        expect(
+          await refusal(ws, { origin: `http://${host}`, host: `rebound.example:${port}` }),
+        ).toBe('HTTP 403');
+        expect(await statusWithHost(`http://127.0.0.1:${port}/auth-check`, host)).toBe(401);
       } finally {
         await s.close();
       }
