@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'chatbot-mcp-server/core';
 import type { EngineEvents } from './engine-events.js';
 import { ChatError } from '../errors.js';
@@ -11,6 +11,16 @@ export interface ToolRun {
   isError: boolean;
   output: string;
   approved?: boolean;
+}
+
+/**
+ * The protocol's id of a tool call (`tool-call`, `confirm-request`, `confirm`, `tool-result`):
+ * minted here, 144 random bits, never the model's id. Models repeat ids (servers that omit them
+ * get `call_0` for every first call), and an approval matched by such an id could be decided by
+ * the wrong session or turn; the model's own id stays in the model conversation only.
+ */
+export function newToolCallId(): string {
+  return `call_${randomBytes(18).toString('base64url')}`;
 }
 
 /** Output shown to the user and the model is capped: tool results can be large. */
@@ -35,9 +45,9 @@ export class ToolRunner {
     tool: ToolInfo | undefined,
     toolName: string,
     input: Record<string, unknown>,
-    ctx: { sessionId: string; sink: TurnSink; signal: AbortSignal; toolCallId?: string },
+    ctx: { sessionId: string; sink: TurnSink; signal: AbortSignal },
   ): Promise<ToolRun> {
-    const toolCallId = ctx.toolCallId ?? `call_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+    const toolCallId = newToolCallId();
     const view = { toolCallId, toolName, input };
     await ctx.sink.toolCall(view);
     const started = performance.now();
