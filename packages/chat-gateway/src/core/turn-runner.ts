@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorFields, type Logger } from 'chatbot-mcp-server/core';
 import type { ChatEngine, FailedTurn } from '../engine/chat-engine.js';
+import { contentToStore } from '../engine/answer-limit.js';
 import type { TurnOutcome, TurnSink } from '../engine/turn.js';
 import type { ModelMessage } from '../ports/chat-model.js';
 import { ChatError, ClientGoneError } from '../errors.js';
@@ -89,7 +90,7 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
     },
     toolResult: (r) => send({ type: 'tool-result', messageId, ...r }),
   };
-  const outcome = await deps.engine.processMessage({
+  const processed = await deps.engine.processMessage({
     sessionId,
     clientMessageId,
     content: request.content,
@@ -97,6 +98,8 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
     signal,
     sink,
   });
+  // What is stored must fit one record; the finish frame says the same as the history.
+  const outcome = { ...processed, content: contentToStore(processed.content) };
   const finished = deps.now();
   const responseTime = finished - started;
   try {
