@@ -216,7 +216,10 @@ export class ChatGateway {
         'Too many messages waiting for an answer; wait for the current answers.',
       );
     }
-    const claim = await this.options.store.claimMessage(sessionId, clientMessageId);
+    // Running or queued here: a duplicate, whatever its claim's lease says by now.
+    const claim = turns.running.has(clientMessageId)
+      ? { claimed: false }
+      : await this.options.store.claimMessage(sessionId, clientMessageId);
     if (!claim.claimed) {
       throw new ChatError(
         'DUPLICATE_MESSAGE',
@@ -238,6 +241,7 @@ export class ChatGateway {
           content,
           signal: controller.signal,
           send: (frame) => this.sendToSession(sessionId, frame),
+          ...(claim.takenOver && { takenOver: true }),
         });
       } catch (error) {
         await this.sendToSession(

@@ -98,6 +98,7 @@ export async function runWorkerTurn(
       content: event.content,
       signal: controller.signal,
       send,
+      ...(event.takenOver === true && { takenOver: true }),
     });
   } catch (error) {
     if (!(error instanceof ClientGoneError))
