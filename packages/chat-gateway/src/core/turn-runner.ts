@@ -20,9 +20,10 @@ export interface TurnDeps {
   retentionDays: number;
   /** Messages of history loaded for the model (then cut to the token budget). */
   historyMessages?: number;
-  /** How often a running turn renews its claim's lease (default 20 s; the lease is 60 s). */
-  claimRenewMs?: number;
 }
+
+/** How often a claim's lease is renewed while its turn waits or runs (the lease is 60 s). */
+export const CLAIM_RENEW_MS = 20_000;
 
 export interface TurnRequest {
   sessionId: string;
@@ -44,26 +45,6 @@ export interface TurnRequest {
  * sending the same message again runs it.
  */
 export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<void> {
-  const { sessionId, clientMessageId } = request;
-  // The claim stays this turn's while it runs; a turn whose process dies loses it with the lease.
-  const renewal = setInterval(() => {
-    deps.store.renewMessageClaim(sessionId, clientMessageId).catch((error: unknown) =>
-      deps.logger.warn('could not renew the claim of a running turn', {
-        sessionId,
-        clientMessageId,
-        ...errorFields(error),
-      }),
-    );
-  }, deps.claimRenewMs ?? 20_000);
-  renewal.unref?.();
-  try {
-    await answerTurn(deps, request);
-  } finally {
-    clearInterval(renewal);
-  }
-}
-
-async function answerTurn(deps: TurnDeps, request: TurnRequest): Promise<void> {
   const { sessionId, clientMessageId } = request;
   const started = deps.now();
   const ttl = Math.floor(started / 1000) + deps.retentionDays * 86_400;
@@ -180,6 +161,29 @@ async function answerTurn(deps: TurnDeps, request: TurnRequest): Promise<void> {
     finished,
     responseTime,
   }).catch(() => undefined);
+}
+
+/**
+ * Renews the lease of a claimed message id until the returned function is called: from the
+ * claim until its turn ends (queued turns included), so that only a dead process loses it.
+ */
+export function keepClaim(
+  deps: Pick<TurnDeps, 'store' | 'logger'>,
+  sessionId: string,
+  clientMessageId: string,
+  everyMs = CLAIM_RENEW_MS,
+): () => void {
+  const timer = setInterval(() => {
+    deps.store.renewMessageClaim(sessionId, clientMessageId).catch((error: unknown) =>
+      deps.logger.warn('could not renew the claim of a running turn', {
+        sessionId,
+        clientMessageId,
+        ...errorFields(error),
+      }),
+    );
+  }, everyMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
 }
 
 /**
