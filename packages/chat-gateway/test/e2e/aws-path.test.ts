@@ -201,6 +201,46 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     await owner.close();
   });
 
+  it('a model repeating a tool-use id: each destructive call asks again (the approval markers use the gateway-minted call ids)', async () => {
+    for (const id of ['dup-1', 'dup-2'])
+      await aws.tools.callTool('create_record', { table: 'notes', data: { id, title: id } });
+    const deleteSameId = (recordId: string) => ({
+      items: [
+        { event: 'messageStart', body: { role: 'assistant' } },
+        ...converseToolUse(0, 'toolu_same', 'delete_record', [
+          JSON.stringify({ table: 'notes', record_id: recordId }),
+        ]),
+        ...converseEnd('tool_use'),
+      ],
+    });
+    const exists = async (id: string) =>
+      !(await aws.tools.callTool('read_record', { table: 'notes', record_id: id })).isError;
+    const c = await ChatClient.open(aws.url(), origin);
+    await c.next('session');
+    aws.bedrock.enqueue(route('mcp_tool'), deleteSameId('dup-1'), {
+      items: converseText(['Deleted.']),
+    });
+    c.send({ type: 'message', id: 'd1', content: 'delete the note dup-1' });
+    const first = await c.next('confirm-request');
+    c.send({ type: 'confirm', toolCallId: first.toolCallId, approve: true });
+    await c.next('finish', (f) => f.response.content === 'Deleted.');
+    expect(await exists('dup-1')).toBe(false);
+
+    // The same model id again in the same session: asked again, not approved by the old decision.
+    aws.bedrock.enqueue(route('mcp_tool'), deleteSameId('dup-2'), {
+      items: converseText(['Kept it.']),
+    });
+    c.send({ type: 'message', id: 'd2', content: 'delete the note dup-2' });
+    const second = await c.next('confirm-request', (r) => r.toolCallId !== first.toolCallId);
+    expect(second.input).toMatchObject({ record_id: 'dup-2' });
+    await sleep(300);
+    expect(await exists('dup-2')).toBe(true);
+    c.send({ type: 'confirm', toolCallId: second.toolCallId, approve: false });
+    await c.next('finish', (f) => f.response.content === 'Kept it.');
+    expect(await exists('dup-2')).toBe(true);
+    await c.close();
+  });
+
   it('cancel reaches the running turn in the engine function through the store', async () => {
     aws.bedrock.enqueue(route('general'), {
       items: [
