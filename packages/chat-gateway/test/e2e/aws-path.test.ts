@@ -14,6 +14,7 @@ import {
   converseToolUse,
   converseEnd,
 } from '../support/fake-bedrock-converse-server.js';
+import { createIdGenerator } from '../../src/sessions/ids.js';
 import { ChatClient } from '../support/ws-client.js';
 
 const origin = { headers: { origin: ALLOWED_ORIGIN } };
@@ -263,6 +264,58 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
       response: { content: 'Thinking about it' },
     });
     await until(() => aws.bedrock.openStreams() === 0, 'the model stream to be aborted');
+    await c.close();
+  });
+
+  it('a message whose engine invocation died (claim lease ran out, user message stored, no answer) is answered when sent again, once', async () => {
+    const c = await ChatClient.open(aws.url(), origin);
+    const { sessionId } = await c.next('session');
+    // What a turn killed mid-answer leaves: its claim, running, with a lapsed lease; its question.
+    const client = createDocumentClient({
+      region: 'local',
+      endpoint: aws.dynamoEndpoint,
+      localCredentials: true,
+    });
+    const conversations = loadConfig({}).tables.find((t) => t.alias === 'conversations')!;
+    const records = new DynamoDbRecordStore({ client });
+    const ttl = Math.floor(Date.now() / 1000) + 3600;
+    await records.create(conversations, {
+      sessionId,
+      messageId: '~claim#lost',
+      clientMessageId: 'lost',
+      owner: 'a-dead-engine-invocation',
+      state: 'running',
+      leaseUntil: Date.now() - 1000,
+      ttl,
+      version: 1,
+    });
+    const questionId = createIdGenerator()();
+    await records.create(conversations, {
+      sessionId,
+      messageId: questionId,
+      messageType: 'user',
+      content: 'hello?',
+      clientMessageId: 'lost',
+      timestamp: new Date().toISOString(),
+      ttl,
+      version: 1,
+    });
+    client.destroy();
+
+    aws.bedrock.enqueue(route('general'), { items: converseText(['Here now.']) });
+    c.send({ type: 'message', id: 'lost', content: 'hello?' });
+    const finish = await c.next('finish');
+    expect(c.of('error')).toEqual([]);
+    expect(finish.response.content).toBe('Here now.');
+    c.send({ type: 'history' });
+    const history = await c.next('history');
+    expect(history.messages.map((m) => [m.role, m.messageId === questionId])).toEqual([
+      ['assistant', false],
+      ['user', true],
+    ]);
+    expect(history.messages[0]!.replyTo).toBe(questionId);
+    c.send({ type: 'message', id: 'lost', content: 'hello?' });
+    expect(await c.next('error')).toMatchObject({ code: 'DUPLICATE_MESSAGE', replyTo: 'lost' });
     await c.close();
   });
 
