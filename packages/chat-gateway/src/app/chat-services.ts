@@ -41,6 +41,8 @@ export function buildChatServices(deps: {
   const records = new RecordSessionStore({
     store: deps.chatStore.store,
     tables: chatTableSpecs(deps.chatStore.tables),
+    // On a store only this process writes, a claim of another owner is from a process that died.
+    claims: { exclusive: deps.chatStore.exclusive },
   });
   // Only this process writes an exclusive store: claims can be decided here, then written.
   const store = deps.chatStore.exclusive ? new WriteThroughClaims(records) : records;

@@ -10,7 +10,7 @@ import { toErrorFrame } from './error-frame.js';
 import { toHistoryMessage } from './history-view.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { SessionsPort } from './sessions-port.js';
-import { runTurn, type TurnDeps } from './turn-runner.js';
+import { keepClaim, runTurn, type TurnDeps } from './turn-runner.js';
 
 export interface ChatGatewayOptions {
   engine: ChatEngine;
@@ -231,6 +231,8 @@ export class ChatGateway {
     // Known from now on, so a queued answer can be cancelled too.
     turns.running.set(clientMessageId, controller);
     turns.queued += 1;
+    // The claim stays this turn's while it waits and runs; a process that dies loses it.
+    const release = keepClaim(this.turnDeps, sessionId, clientMessageId);
     turns.queue = turns.queue.then(async () => {
       turns.queued -= 1;
       try {
@@ -240,6 +242,7 @@ export class ChatGateway {
           content,
           signal: controller.signal,
           send: (frame) => this.sendToSession(sessionId, frame),
+          ...(claim.takenOver && { takenOver: true }),
         });
       } catch (error) {
         await this.sendToSession(
@@ -247,6 +250,7 @@ export class ChatGateway {
           toErrorFrame(error, this.options.logger, clientMessageId),
         ).catch(() => undefined);
       } finally {
+        release();
         turns.running.delete(clientMessageId);
         if (turns.running.size === 0 && turns.queued === 0) this.turns.delete(sessionId);
       }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { errorFields, type Logger } from 'chatbot-mcp-server/core';
 import type { ChatEngine, FailedTurn } from '../engine/chat-engine.js';
+import { contentToStore } from '../engine/answer-limit.js';
 import type { TurnOutcome, TurnSink } from '../engine/turn.js';
 import type { ModelMessage } from '../ports/chat-model.js';
 import { ChatError, ClientGoneError } from '../errors.js';
-import type { SessionStore } from '../ports/session-store.js';
+import type { ConversationRecord, SessionStore } from '../ports/session-store.js';
 import type { ServerFrame } from '../protocol/frames.js';
 import type { ApprovalGate } from './approvals.js';
 import { toModelHistory } from './history-view.js';
@@ -21,6 +22,9 @@ export interface TurnDeps {
   historyMessages?: number;
 }
 
+/** How often a claim's lease is renewed while its turn waits or runs (the lease is 60 s). */
+export const CLAIM_RENEW_MS = 20_000;
+
 export interface TurnRequest {
   sessionId: string;
   clientMessageId: string;
@@ -28,6 +32,8 @@ export interface TurnRequest {
   signal: AbortSignal;
   /** Sends to whichever connection the session has now; rejects with ClientGoneError. */
   send: (frame: ServerFrame) => Promise<void>;
+  /** The claim was taken over from a turn that died: its user message may be stored already. */
+  takenOver?: boolean;
 }
 
 /**
@@ -42,22 +48,28 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
   const { sessionId, clientMessageId } = request;
   const started = deps.now();
   const ttl = Math.floor(started / 1000) + deps.retentionDays * 86_400;
-  const userMessageId = deps.newId();
+  const earlier = request.takenOver
+    ? await earlierAttempt(deps, sessionId, clientMessageId)
+    : undefined;
+  const userMessageId = earlier?.messageId ?? deps.newId();
   // Loaded on first use (the offline engine never needs it); messages from this turn on are left out.
   let history: Promise<ModelMessage[]> | undefined;
   const loadHistory = (): Promise<ModelMessage[]> =>
     (history ??= deps.store
       .listMessages(sessionId, { limit: deps.historyMessages ?? 20, before: userMessageId })
       .then(toModelHistory));
-  const userStored = deps.store.appendMessage({
-    sessionId,
-    messageId: userMessageId,
-    timestamp: new Date(started).toISOString(),
-    messageType: 'user',
-    content: request.content,
-    clientMessageId,
-    ttl,
-  });
+  // A turn taken over from a dead one answers the user message stored then (no second copy).
+  const userStored = earlier
+    ? Promise.resolve()
+    : deps.store.appendMessage({
+        sessionId,
+        messageId: userMessageId,
+        timestamp: new Date(started).toISOString(),
+        messageType: 'user',
+        content: request.content,
+        clientMessageId,
+        ttl,
+      });
   // Awaited below; until then a failure must not count as unhandled.
   userStored.catch(() => undefined);
   const messageId = deps.newId();
@@ -89,7 +101,7 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
     },
     toolResult: (r) => send({ type: 'tool-result', messageId, ...r }),
   };
-  const outcome = await deps.engine.processMessage({
+  const processed = await deps.engine.processMessage({
     sessionId,
     clientMessageId,
     content: request.content,
@@ -97,6 +109,8 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
     signal,
     sink,
   });
+  // What is stored must fit one record; the finish frame says the same as the history.
+  const outcome = { ...processed, content: contentToStore(processed.content) };
   const finished = deps.now();
   const responseTime = finished - started;
   try {
@@ -138,6 +152,7 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
   }
   const retryable = stoppedByServer || ('error' in outcome && outcome.error.retryable);
   if (retryable) await release(deps, sessionId, clientMessageId);
+  else await complete(deps, sessionId, clientMessageId);
   if (signal.aborted && signal.reason instanceof ClientGoneError) return;
   await sendOutcome(send, outcome, {
     sessionId,
@@ -146,6 +161,63 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
     finished,
     responseTime,
   }).catch(() => undefined);
+}
+
+/**
+ * Renews the lease of a claimed message id until the returned function is called: from the
+ * claim until its turn ends (queued turns included), so that only a dead process loses it.
+ */
+export function keepClaim(
+  deps: Pick<TurnDeps, 'store' | 'logger'>,
+  sessionId: string,
+  clientMessageId: string,
+  everyMs = CLAIM_RENEW_MS,
+): () => void {
+  const timer = setInterval(() => {
+    deps.store.renewMessageClaim(sessionId, clientMessageId).catch((error: unknown) =>
+      deps.logger.warn('could not renew the claim of a running turn', {
+        sessionId,
+        clientMessageId,
+        ...errorFields(error),
+      }),
+    );
+  }, everyMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
+
+/**
+ * The user message of a turn that died with the claim now taken over (among the newest
+ * messages), or undefined. Its answer stored after all (the claim was just not marked answered)
+ * makes the re-send a duplicate.
+ */
+async function earlierAttempt(
+  deps: TurnDeps,
+  sessionId: string,
+  clientMessageId: string,
+): Promise<ConversationRecord | undefined> {
+  const recent = await deps.store.listMessages(sessionId, { limit: 50 });
+  const mine = recent.filter((m) => m.clientMessageId === clientMessageId);
+  if (mine.some((m) => m.messageType === 'assistant')) {
+    await complete(deps, sessionId, clientMessageId);
+    throw new ChatError(
+      'DUPLICATE_MESSAGE',
+      `Message ${clientMessageId} was already received; it is answered once (see the history).`,
+      false,
+    );
+  }
+  return mine.find((m) => m.messageType === 'user');
+}
+
+/** Marks the id answered for good; if that fails, its lease still runs out (then a re-send looks at the history). */
+async function complete(deps: TurnDeps, sessionId: string, clientMessageId: string): Promise<void> {
+  await deps.store.completeMessage(sessionId, clientMessageId).catch((error: unknown) =>
+    deps.logger.warn('could not mark a message answered', {
+      sessionId,
+      clientMessageId,
+      ...errorFields(error),
+    }),
+  );
 }
 
 /** Frees the id for a resend; if even that fails, the log says so (the client sees DUPLICATE). */

@@ -2,6 +2,7 @@ import type { Logger } from 'chatbot-mcp-server/core';
 import { ChatError } from '../errors.js';
 import type { ChatModel } from '../ports/chat-model.js';
 import type { ToolClient } from '../ports/tool-client.js';
+import { AnswerLimitReached, MAX_ANSWER_BYTES, answerCutNote, utf8Prefix } from './answer-limit.js';
 import type { EngineEvents } from './engine-events.js';
 import { answerGenerally } from './general-handler.js';
 import { routeWithModel } from './model-router.js';
@@ -22,6 +23,8 @@ export interface ChatEngineOptions {
   ragLimit: number;
   toolTimeoutMs: number;
   historyTokenBudget: number;
+  /** Text streamed for one answer, in UTF-8 bytes, before it is cut with `length`. */
+  maxAnswerBytes?: number;
 }
 
 /** A turn that failed: the partial outcome (persisted) and the error for the client. */
@@ -54,9 +57,24 @@ export class ChatEngine {
   async processMessage(input: TurnInput): Promise<TurnOutcome | FailedTurn> {
     const started = performance.now();
     let text = '';
+    let bytes = 0;
+    const maxBytes = this.options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
     const sink = {
       ...input.sink,
-      textDelta: (d: string) => ((text += d), input.sink.textDelta(d)),
+      textDelta: async (d: string) => {
+        const size = Buffer.byteLength(d, 'utf8');
+        if (bytes + size <= maxBytes) {
+          bytes += size;
+          text += d;
+          return input.sink.textDelta(d);
+        }
+        // A model ignoring max_tokens: the rest is not streamed, and the handler is stopped.
+        const last = utf8Prefix(d, maxBytes - bytes) + answerCutNote(maxBytes);
+        bytes = maxBytes;
+        text += last;
+        await input.sink.textDelta(last);
+        throw new AnswerLimitReached();
+      },
     };
     const turnInput = { ...input, sink };
     let decision: RouteDecision = { route: 'general', reason: 'not routed' };
@@ -78,7 +96,9 @@ export class ChatEngine {
         sources: [],
         toolsUsed: [],
       };
-      if (input.signal.aborted) {
+      if (error instanceof AnswerLimitReached) {
+        outcome = { ...base, finishReason: 'length' };
+      } else if (input.signal.aborted) {
         outcome = { ...base, finishReason: 'cancelled' };
       } else {
         const chatError =

@@ -55,9 +55,9 @@ export async function answerWithTools(
         sessionId: input.sessionId,
         sink: input.sink,
         signal: input.signal,
-        toolCallId: use.id,
       });
       if (!toolsUsed.includes(use.name)) toolsUsed.push(use.name);
+      // The model's id pairs the result with its call in the model conversation only.
       results.push({
         type: 'tool-result',
         toolUseId: use.id,

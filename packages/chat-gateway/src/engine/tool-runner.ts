@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'chatbot-mcp-server/core';
 import type { EngineEvents } from './engine-events.js';
 import { ChatError } from '../errors.js';
@@ -16,7 +16,17 @@ export interface ToolRun {
   approved?: boolean;
 }
 
-/** Text shown to the user and the model is capped: tool results can be large. */
+/**
+ * The protocol's id of a tool call (`tool-call`, `confirm-request`, `confirm`, `tool-result`):
+ * minted here, 144 random bits, never the model's id. Models repeat ids (servers that omit them
+ * get `call_0` for every first call), and an approval matched by such an id could be decided by
+ * the wrong session or turn; the model's own id stays in the model conversation only.
+ */
+export function newToolCallId(): string {
+  return `call_${randomBytes(18).toString('base64url')}`;
+}
+
+/** Output shown to the user and the model is capped: tool results can be large. */
 const MAX_OUTPUT_CHARS = 16_000;
 /** A structured result larger than this (as JSON) is left out of the frame (128 KB limit). */
 const MAX_STRUCTURED_CHARS = 64_000;
@@ -56,9 +66,9 @@ export class ToolRunner {
     tool: ToolInfo | undefined,
     toolName: string,
     input: Record<string, unknown>,
-    ctx: { sessionId: string; sink: TurnSink; signal: AbortSignal; toolCallId?: string },
+    ctx: { sessionId: string; sink: TurnSink; signal: AbortSignal },
   ): Promise<ToolRun> {
-    const toolCallId = ctx.toolCallId ?? `call_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+    const toolCallId = newToolCallId();
     const view = { toolCallId, toolName, input };
     await ctx.sink.toolCall(view);
     const started = performance.now();

@@ -63,6 +63,11 @@ export interface AnalyticsRecord {
 /** The outcome of claiming a client message id: a repeated id is answered once, never run twice. */
 export interface MessageClaim {
   claimed: boolean;
+  /**
+   * The id had been claimed by a turn that died without an answer (its process crashed); this
+   * claim took it over, and the history may already hold its user message.
+   */
+  takenOver?: boolean;
 }
 
 /**
@@ -98,9 +103,14 @@ export interface SessionStore {
 
   /**
    * Claims `clientMessageId` for the session (a conditional write). `claimed: false` means the
-   * id was seen before (its turn is running or answered; the history has it).
+   * id was seen before (its turn is running or answered; the history has it). A claim whose
+   * turn died unanswered (its lease ran out, or its owner process is gone) is taken over.
    */
   claimMessage(sessionId: string, clientMessageId: string): Promise<MessageClaim>;
+  /** Keeps the claim of a running turn alive (extends its lease); a no-op when it is not ours. */
+  renewMessageClaim(sessionId: string, clientMessageId: string): Promise<void>;
+  /** The turn's answer is stored: the id is answered for good, a re-send is a duplicate. */
+  completeMessage(sessionId: string, clientMessageId: string): Promise<void>;
   /**
    * Frees a claimed id whose turn failed in a way the client may retry (the store was down, the
    * model was unavailable, the server shut down): the same id can then be sent again. A no-op

@@ -18,6 +18,14 @@ function compiledSchema(): { ajv: Ajv2020; validate: ValidateFunction<ClientFram
   return compiled;
 }
 const KNOWN_TYPES = new Set(['message', 'resume', 'confirm', 'history', 'cancel']);
+/** An error quotes at most this much of what the client sent: the frame itself can be 128 KB. */
+export const MAX_QUOTED_CHARS = 64;
+
+/** JSON of a client-sent value for an error message, cut to a short prefix with "…". */
+export function quote(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text;
+}
 
 /**
  * Parses and validates one client frame. Every problem is an `InvalidFrameError` whose message
@@ -41,7 +49,7 @@ export function parseClientFrame(raw: string): ClientFrame {
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) {
     throw new InvalidFrameError(
-      `frame: unknown type ${JSON.stringify(type)}; use one of: ${[...KNOWN_TYPES].join(', ')}`,
+      `frame: unknown type ${quote(type)}; use one of: ${[...KNOWN_TYPES].join(', ')}`,
     );
   }
   // Validate against the one branch the type names, so the message is about that frame.
@@ -56,9 +64,11 @@ export function parseClientFrame(raw: string): ClientFrame {
 function describe(errors: ErrorObject[]): string {
   const e = errors[0];
   if (!e) return 'does not match the protocol schema';
-  const where = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : 'frame';
+  // The path can hold client-chosen keys (e.g. inside `input`), so it is cut like any quote.
+  const path = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : 'frame';
+  const where = path.length > MAX_QUOTED_CHARS ? `${path.slice(0, MAX_QUOTED_CHARS)}…` : path;
   if (e.keyword === 'additionalProperties')
-    return `${where}: unknown field ${JSON.stringify(e.params.additionalProperty)}`;
+    return `${where}: unknown field ${quote(e.params.additionalProperty)}`;
   if (e.keyword === 'required') {
     const field = JSON.stringify(e.params.missingProperty);
     return where === 'frame' ? `missing field ${field}` : `${where}: missing field ${field}`;

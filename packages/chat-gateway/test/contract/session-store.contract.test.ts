@@ -263,6 +263,67 @@ describe.each(factories.filter((f) => !f.skip))(
         expect(await store.claimMessage(sessionId, 'never-claimed')).toEqual({ claimed: true });
       });
 
+      it('a claim whose lease ran out unanswered is taken over once; an answered one never is', async () => {
+        let clock = Date.now();
+        const at = (owner: string, exclusive = false) =>
+          new RecordSessionStore({
+            store: records,
+            tables,
+            claims: { owner, leaseMs: 60_000, exclusive, now: () => clock },
+          });
+        const [a, b, c] = [at('gateway-a'), at('gateway-b'), at('gateway-c')];
+        const sessionId = randomUUID();
+        expect(await a.claimMessage(sessionId, 'lease')).toEqual({ claimed: true });
+        // Another live gateway: the lease holds.
+        expect(await b.claimMessage(sessionId, 'lease')).toEqual({ claimed: false });
+        clock += 40_000;
+        await a.renewMessageClaim(sessionId, 'lease');
+        clock += 40_000; // 80 s after the claim, 40 s after the renewal
+        expect(await b.claimMessage(sessionId, 'lease')).toEqual({ claimed: false });
+        clock += 30_000; // a died: no renewal for 70 s
+        const takeovers = await Promise.all([
+          b.claimMessage(sessionId, 'lease'),
+          c.claimMessage(sessionId, 'lease'),
+        ]);
+        expect(takeovers.filter((t) => t.claimed)).toEqual([{ claimed: true, takenOver: true }]);
+        // The dead owner coming back cannot renew what is no longer its claim.
+        await a.renewMessageClaim(sessionId, 'lease');
+        const [winner, name] = takeovers[0].claimed ? [b, 'gateway-b'] : [c, 'gateway-c'];
+        const marker = { sessionId, messageId: '~claim#lease' };
+        expect((await records.get(tables.conversations, marker))?.owner).toBe(name);
+        await winner.completeMessage(sessionId, 'lease');
+        clock += 3_600_000;
+        expect(await a.claimMessage(sessionId, 'lease')).toEqual({ claimed: false });
+      });
+
+      it('on a store only one process writes, a claim of another (dead) owner is taken over at once', async () => {
+        const before = new RecordSessionStore({ store: records, tables, claims: { owner: 'old' } });
+        const after = new RecordSessionStore({
+          store: records,
+          tables,
+          claims: { owner: 'restarted', exclusive: true },
+        });
+        const sessionId = randomUUID();
+        await before.claimMessage(sessionId, 'crash');
+        await before.claimMessage(sessionId, 'done');
+        await before.completeMessage(sessionId, 'done');
+        expect(await after.claimMessage(sessionId, 'crash')).toEqual({
+          claimed: true,
+          takenOver: true,
+        });
+        expect(await after.claimMessage(sessionId, 'crash')).toEqual({ claimed: false });
+        expect(await after.claimMessage(sessionId, 'done')).toEqual({ claimed: false });
+        // A marker from before leases existed counts as answered.
+        await records.create(tables.conversations, {
+          sessionId,
+          messageId: '~claim#legacy',
+          clientMessageId: 'legacy',
+          ttl: nowSeconds() + HOUR,
+          version: 1,
+        });
+        expect(await after.claimMessage(sessionId, 'legacy')).toEqual({ claimed: false });
+      });
+
       it('appending the same message twice keeps one copy, the first', async () => {
         const sessionId = randomUUID();
         const m = message(sessionId);

@@ -14,6 +14,7 @@ import {
   converseToolUse,
   converseEnd,
 } from '../support/fake-bedrock-converse-server.js';
+import { createIdGenerator } from '../../src/sessions/ids.js';
 import { ChatClient } from '../support/ws-client.js';
 
 const origin = { headers: { origin: ALLOWED_ORIGIN } };
@@ -201,6 +202,46 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     await owner.close();
   });
 
+  it('a model repeating a tool-use id: each destructive call asks again (the approval markers use the gateway-minted call ids)', async () => {
+    for (const id of ['dup-1', 'dup-2'])
+      await aws.tools.callTool('create_record', { table: 'notes', data: { id, title: id } });
+    const deleteSameId = (recordId: string) => ({
+      items: [
+        { event: 'messageStart', body: { role: 'assistant' } },
+        ...converseToolUse(0, 'toolu_same', 'delete_record', [
+          JSON.stringify({ table: 'notes', record_id: recordId }),
+        ]),
+        ...converseEnd('tool_use'),
+      ],
+    });
+    const exists = async (id: string) =>
+      !(await aws.tools.callTool('read_record', { table: 'notes', record_id: id })).isError;
+    const c = await ChatClient.open(aws.url(), origin);
+    await c.next('session');
+    aws.bedrock.enqueue(route('mcp_tool'), deleteSameId('dup-1'), {
+      items: converseText(['Deleted.']),
+    });
+    c.send({ type: 'message', id: 'd1', content: 'delete the note dup-1' });
+    const first = await c.next('confirm-request');
+    c.send({ type: 'confirm', toolCallId: first.toolCallId, approve: true });
+    await c.next('finish', (f) => f.response.content === 'Deleted.');
+    expect(await exists('dup-1')).toBe(false);
+
+    // The same model id again in the same session: asked again, not approved by the old decision.
+    aws.bedrock.enqueue(route('mcp_tool'), deleteSameId('dup-2'), {
+      items: converseText(['Kept it.']),
+    });
+    c.send({ type: 'message', id: 'd2', content: 'delete the note dup-2' });
+    const second = await c.next('confirm-request', (r) => r.toolCallId !== first.toolCallId);
+    expect(second.input).toMatchObject({ record_id: 'dup-2' });
+    await sleep(300);
+    expect(await exists('dup-2')).toBe(true);
+    c.send({ type: 'confirm', toolCallId: second.toolCallId, approve: false });
+    await c.next('finish', (f) => f.response.content === 'Kept it.');
+    expect(await exists('dup-2')).toBe(true);
+    await c.close();
+  });
+
   it('cancel reaches the running turn in the engine function through the store', async () => {
     aws.bedrock.enqueue(route('general'), {
       items: [
@@ -223,6 +264,58 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
       response: { content: 'Thinking about it' },
     });
     await until(() => aws.bedrock.openStreams() === 0, 'the model stream to be aborted');
+    await c.close();
+  });
+
+  it('a message whose engine invocation died (claim lease ran out, user message stored, no answer) is answered when sent again, once', async () => {
+    const c = await ChatClient.open(aws.url(), origin);
+    const { sessionId } = await c.next('session');
+    // What a turn killed mid-answer leaves: its claim, running, with a lapsed lease; its question.
+    const client = createDocumentClient({
+      region: 'local',
+      endpoint: aws.dynamoEndpoint,
+      localCredentials: true,
+    });
+    const conversations = loadConfig({}).tables.find((t) => t.alias === 'conversations')!;
+    const records = new DynamoDbRecordStore({ client });
+    const ttl = Math.floor(Date.now() / 1000) + 3600;
+    await records.create(conversations, {
+      sessionId,
+      messageId: '~claim#lost',
+      clientMessageId: 'lost',
+      owner: 'a-dead-engine-invocation',
+      state: 'running',
+      leaseUntil: Date.now() - 1000,
+      ttl,
+      version: 1,
+    });
+    const questionId = createIdGenerator()();
+    await records.create(conversations, {
+      sessionId,
+      messageId: questionId,
+      messageType: 'user',
+      content: 'hello?',
+      clientMessageId: 'lost',
+      timestamp: new Date().toISOString(),
+      ttl,
+      version: 1,
+    });
+    client.destroy();
+
+    aws.bedrock.enqueue(route('general'), { items: converseText(['Here now.']) });
+    c.send({ type: 'message', id: 'lost', content: 'hello?' });
+    const finish = await c.next('finish');
+    expect(c.of('error')).toEqual([]);
+    expect(finish.response.content).toBe('Here now.');
+    c.send({ type: 'history' });
+    const history = await c.next('history');
+    expect(history.messages.map((m) => [m.role, m.messageId === questionId])).toEqual([
+      ['assistant', false],
+      ['user', true],
+    ]);
+    expect(history.messages[0]!.replyTo).toBe(questionId);
+    c.send({ type: 'message', id: 'lost', content: 'hello?' });
+    expect(await c.next('error')).toMatchObject({ code: 'DUPLICATE_MESSAGE', replyTo: 'lost' });
     await c.close();
   });
 

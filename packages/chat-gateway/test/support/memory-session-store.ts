@@ -51,6 +51,12 @@ export class MemorySessionStore implements SessionStore {
     this.claims.add(key);
     return Promise.resolve({ claimed: true });
   }
+  renewMessageClaim(): Promise<void> {
+    return Promise.resolve();
+  }
+  completeMessage(): Promise<void> {
+    return Promise.resolve();
+  }
   releaseMessage(sessionId: string, clientMessageId: string): Promise<void> {
     this.claims.delete(`${sessionId}\u0000${clientMessageId}`);
     return Promise.resolve();

@@ -18,6 +18,7 @@ import {
   toChanges,
   toNewItem,
 } from './session-items.js';
+import { MessageClaims, type MessageClaimsOptions } from './message-claims.js';
 import { guarded, isConflict, isNotFound, toStorageError } from './storage-errors.js';
 
 export interface RecordSessionStoreOptions {
@@ -29,6 +30,8 @@ export interface RecordSessionStoreOptions {
   pageSize?: number;
   /** Epoch seconds, for the claim markers' TTL. */
   nowSeconds?: () => number;
+  /** Claim owners and leases: see `MessageClaims` (owner defaults to this process). */
+  claims?: Pick<MessageClaimsOptions, 'owner' | 'leaseMs' | 'exclusive' | 'now'>;
 }
 
 /** Conditional session updates retried after losing a version race, before giving up. */
@@ -46,6 +49,7 @@ export class RecordSessionStore implements SessionStore {
   private readonly retentionSeconds: number;
   private readonly pageSize: number;
   private readonly nowSeconds: () => number;
+  private readonly claims: MessageClaims;
 
   constructor(options: RecordSessionStoreOptions) {
     this.store = options.store;
@@ -53,6 +57,12 @@ export class RecordSessionStore implements SessionStore {
     this.retentionSeconds = (options.retentionDays ?? 30) * 86_400;
     this.pageSize = options.pageSize ?? 100;
     this.nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+    this.claims = new MessageClaims({
+      store: this.store,
+      conversations: this.tables.conversations,
+      ...options.claims,
+      expiresAt: () => this.nowSeconds() + this.retentionSeconds,
+    });
   }
 
   async createSession(session: SessionRecord): Promise<void> {
@@ -119,23 +129,16 @@ export class RecordSessionStore implements SessionStore {
     );
   }
 
-  async claimMessage(sessionId: string, clientMessageId: string): Promise<MessageClaim> {
-    const table = this.tables.conversations;
-    const key = { sessionId, messageId: claimMarkerId(clientMessageId) };
-    try {
-      await this.store.create(
-        table,
-        toNewItem({
-          ...key,
-          clientMessageId,
-          [table.ttlAttribute]: this.nowSeconds() + this.retentionSeconds,
-        }),
-      );
-      return { claimed: true };
-    } catch (error) {
-      if (!isConflict(error)) throw toStorageError(error);
-      return { claimed: false };
-    }
+  claimMessage(sessionId: string, clientMessageId: string): Promise<MessageClaim> {
+    return this.claims.claim(sessionId, clientMessageId);
+  }
+
+  renewMessageClaim(sessionId: string, clientMessageId: string): Promise<void> {
+    return this.claims.renew(sessionId, clientMessageId);
+  }
+
+  completeMessage(sessionId: string, clientMessageId: string): Promise<void> {
+    return this.claims.complete(sessionId, clientMessageId);
   }
 
   async releaseMessage(sessionId: string, clientMessageId: string): Promise<void> {

@@ -68,6 +68,23 @@ export class WriteThroughClaims implements SessionStore {
     }
   }
 
+  async renewMessageClaim(sessionId: string, clientMessageId: string): Promise<void> {
+    await this.claims
+      .get(sessionId)
+      ?.get(clientMessageId)
+      ?.catch(() => undefined);
+    await this.inner.renewMessageClaim(sessionId, clientMessageId);
+  }
+
+  async completeMessage(sessionId: string, clientMessageId: string): Promise<void> {
+    // After the marker's own write, or that write could land over the completion.
+    await this.claims
+      .get(sessionId)
+      ?.get(clientMessageId)
+      ?.catch(() => undefined);
+    await this.inner.completeMessage(sessionId, clientMessageId);
+  }
+
   async appendMessage(message: ConversationRecord): Promise<void> {
     const { sessionId, clientMessageId } = message;
     const written =

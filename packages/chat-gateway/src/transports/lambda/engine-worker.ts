@@ -74,7 +74,10 @@ export async function handler(payload: unknown, context?: LambdaTimeLeft): Promi
     );
   } catch (error) {
     if (error instanceof ClientGoneError) {
-      logger.info('client gone', { kind: event.kind, sessionId: event.sessionId });
+      // A client gone before its greeting is a drive-by connection, not news.
+      const fields = { kind: event.kind, sessionId: event.sessionId };
+      if (event.kind === 'hello') logger.debug('client gone', fields);
+      else logger.info('client gone', fields);
       return;
     }
     logger.error('engine invocation failed', {

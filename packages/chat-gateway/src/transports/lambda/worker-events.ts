@@ -11,6 +11,8 @@ export type WorkerEvent =
       sessionId: string;
       clientMessageId: string;
       content: string;
+      /** The claim was taken over from a turn that died (see `MessageClaim.takenOver`). */
+      takenOver?: boolean;
     };
 
 /** Narrows an invoke payload; anything else is refused (a misrouted or hand-made event). */

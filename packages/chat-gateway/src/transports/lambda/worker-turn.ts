@@ -3,7 +3,7 @@ import { ApiGatewayChannel } from '../../adapters/aws/apigw-channel.js';
 import type { WebSocketConnections } from '../../adapters/aws/apigw-connections.js';
 import type { ConnectionBindings } from '../../adapters/records/aws-connection-bindings.js';
 import type { TurnMarkers } from '../../adapters/records/aws-turn-markers.js';
-import { runTurn, type TurnDeps } from '../../core/turn-runner.js';
+import { keepClaim, runTurn, type TurnDeps } from '../../core/turn-runner.js';
 import { ChatError, ClientGoneError } from '../../errors.js';
 import type { ServerFrame } from '../../protocol/frames.js';
 import { toErrorFrame } from '../../core/error-frame.js';
@@ -91,6 +91,7 @@ export async function runWorkerTurn(
     }
   })();
 
+  const stopRenewing = keepClaim(deps.turn, sessionId, clientMessageId);
   try {
     await runTurn(deps.turn, {
       sessionId,
@@ -98,11 +99,13 @@ export async function runWorkerTurn(
       content: event.content,
       signal: controller.signal,
       send,
+      ...(event.takenOver === true && { takenOver: true }),
     });
   } catch (error) {
     if (!(error instanceof ClientGoneError))
       await send(toErrorFrame(error, deps.logger, clientMessageId)).catch(() => undefined);
   } finally {
+    stopRenewing();
     clearTimeout(timer);
     polling = false;
     await poll;

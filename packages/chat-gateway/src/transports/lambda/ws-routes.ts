@@ -104,6 +104,7 @@ export function createWsRoutes(deps: WsRouteDeps) {
           sessionId,
           clientMessageId: frame.id,
           content: frame.content,
+          ...(claim.takenOver && { takenOver: true }),
         };
         try {
           return await deps.engine.invoke(turn);

@@ -5,6 +5,7 @@ import type { Logger } from 'chatbot-mcp-server/core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LocalServerConfig } from '../../config.js';
 import type { ChatGateway } from '../../core/chat-gateway.js';
+import { ClientGoneError } from '../../errors.js';
 import { MAX_FRAME_BYTES } from '../../protocol/frames.js';
 import { SECURITY_HEADERS, staticFiles } from './static-files.js';
 import { answerAuthCheck } from './auth-check.js';
@@ -127,6 +128,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       })
       .then(() => true)
       .catch(async (error: unknown) => {
+        if (error instanceof ClientGoneError) {
+          // A drive-by client (connected, then left before its session frame): not a failure.
+          logger.debug('client left before its session started', { ip });
+          return false;
+        }
         logger.error('could not start a session', {
           message: error instanceof Error ? error.message : String(error),
         });
