@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { DataDirInUseError } from './adapters/local/data-dir-lock.js';
 import { loadConfig, loadHttpConfig, type ServerConfig } from './config.js';
-import { AppError } from './errors.js';
+import { AppError, DataDirInUseError } from './errors.js';
 import { createLogger, errorFields, type Logger } from './logger.js';
 import type { SearchMode } from './ports/vector-store.js';
 import { createRuntime, type Runtime } from './runtime.js';

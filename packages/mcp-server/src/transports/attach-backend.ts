@@ -1,12 +1,12 @@
 import { connect, type Socket } from 'node:net';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { DataDirInUseError, lockHolder } from '../adapters/local/data-dir-lock.js';
-import { ConfigError } from '../errors.js';
+import { lockHolder } from '../adapters/local/data-dir-lock.js';
+import { ConfigError, DataDirInUseError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
 import { createMcpServer } from '../server.js';
-import { sharedSocketPath } from './shared-socket.js';
+import { sharedSocketPath, socketPathFits } from './shared-socket.js';
 import { SocketTransport } from './socket-transport.js';
 
 /** Where an attached server's MCP traffic goes: the holder's socket, or its own runtime. */
@@ -44,11 +44,11 @@ export async function openBackend(options: {
       return {
         transport: new SocketTransport(socket),
         pid,
-        notice: `attached to pid ${pid} at ${path}: it holds ${dataDir}, and this server passes its MCP traffic there`,
+        notice: `attached to pid ${pid} at ${path} (it holds ${dataDir}; MCP requests are passed to it)`,
         close: () => Promise.resolve(void socket.destroy()),
       };
     } catch (error) {
-      refused = (error as NodeJS.ErrnoException).code ?? String(error);
+      refused = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     }
     try {
       return await inProcess(await options.openRuntime(), options.logger, dataDir);
@@ -81,6 +81,7 @@ async function inProcess(runtime: Runtime, logger: Logger, dataDir: string): Pro
 }
 
 function connectSocket(path: string): Promise<Socket> {
+  if (!socketPathFits(path)) return Promise.reject(new Error('socket path too long'));
   return new Promise((resolve, reject) => {
     const socket = connect(path);
     socket.once('connect', () => {

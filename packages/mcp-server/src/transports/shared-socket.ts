@@ -14,6 +14,15 @@ export function sharedSocketPath(dataDir: string): string {
   return join(dataDir, 'mcp-socket', 'mcp.sock');
 }
 
+/**
+ * Unix socket paths are short (108 bytes on Linux, 104 on macOS, with the final NUL) and Node
+ * cuts a longer one silently, which would put the socket somewhere else: such a folder is not
+ * shared.
+ */
+export function socketPathFits(path: string): boolean {
+  return Buffer.byteLength(path) <= 103;
+}
+
 export interface SharedSocket {
   path: string;
   close(): Promise<void>;
@@ -48,6 +57,7 @@ export async function shareOverSocket(
     });
   });
   try {
+    if (!socketPathFits(path)) throw new Error('the path is too long for a Unix socket');
     await privateFolder(dirname(path));
     await rm(path, { force: true });
     await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, UpstreamError } from '../../errors.js';
+import { ConfigError, DataDirInUseError, UpstreamError } from '../../errors.js';
 
 /**
  * Lock files this process holds. A lock file naming our own pid is stale (left by an earlier
@@ -75,19 +75,6 @@ function inUse(dir: string, file: string, pid: number): ConfigError {
     );
   }
   return new DataDirInUseError(dir, pid, file);
-}
-
-/** Another live process holds the data directory: a stdio server can attach to it instead. */
-export class DataDirInUseError extends ConfigError {
-  constructor(
-    readonly dir: string,
-    readonly pid: number,
-    file: string,
-  ) {
-    super(
-      `data directory ${dir} is in use by another chatbot-mcp-server (pid ${pid}, lock file ${file}); stop that process, or give this one its own folder with --data-dir or CHATBOT_DATA_DIR`,
-    );
-  }
 }
 
 /** The process's command line from /proc (Linux); undefined where that cannot be read. */
