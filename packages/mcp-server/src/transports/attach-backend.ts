@@ -1,3 +1,4 @@
+import { lstat } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -34,6 +35,11 @@ export async function openBackend(options: {
 }): Promise<Backend> {
   const { dataDir } = options;
   const path = sharedSocketPath(dataDir);
+  if (process.platform === 'win32') {
+    throw new ConfigError(
+      `data directory ${dataDir} is in use by another process, and on Windows a second server cannot attach to it; stop that process, or give this one its own folder with --data-dir or CHATBOT_DATA_DIR`,
+    );
+  }
   const deadline = Date.now() + options.waitMs;
   let holder: number | undefined;
   let refused = 'no socket';
@@ -80,8 +86,13 @@ async function inProcess(runtime: Runtime, logger: Logger, dataDir: string): Pro
   };
 }
 
-function connectSocket(path: string): Promise<Socket> {
-  if (!socketPathFits(path)) return Promise.reject(new Error('socket path too long'));
+/** Connects only to a socket of this OS user: the requests carry the host's data. */
+async function connectSocket(path: string): Promise<Socket> {
+  if (!socketPathFits(path)) throw new Error('socket path too long');
+  const owner = (await lstat(path)).uid;
+  if (process.getuid && owner !== process.getuid()) {
+    throw new Error(`the socket belongs to another user (uid ${owner})`);
+  }
   return new Promise((resolve, reject) => {
     const socket = connect(path);
     socket.once('connect', () => {

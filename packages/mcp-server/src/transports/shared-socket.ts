@@ -2,9 +2,7 @@ import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { errorFields, type Logger } from '../logger.js';
-import { createMcpServer } from '../server.js';
 import type { ToolRegistry } from '../tool-registry.js';
-import { SocketTransport } from './socket-transport.js';
 
 /**
  * Where the process holding a data directory serves MCP to other servers on the same folder:
@@ -46,12 +44,7 @@ export async function shareOverSocket(
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    const transport = new SocketTransport(socket);
-    const mcp = createMcpServer({ registry, logger });
-    mcp.onerror = (error) =>
-      logger.warn('shared socket: unreadable input', { message: error.message.slice(0, 200) });
-    transport.onclose = () => void mcp.close().catch(() => undefined);
-    mcp.connect(transport).catch((error: unknown) => {
+    serveConnection(socket, registry, logger).catch((error: unknown) => {
       logger.warn('shared socket: connection failed', errorFields(error));
       socket.destroy();
     });
@@ -84,6 +77,24 @@ export async function shareOverSocket(
       await rm(path, { force: true });
     },
   };
+}
+
+/** One MCP session per connection. The MCP SDK loads with the first one: a gateway need not. */
+async function serveConnection(
+  socket: Socket,
+  registry: ToolRegistry,
+  logger: Logger,
+): Promise<void> {
+  const [{ createMcpServer }, { SocketTransport }] = await Promise.all([
+    import('../server.js'),
+    import('./socket-transport.js'),
+  ]);
+  const transport = new SocketTransport(socket);
+  const mcp = createMcpServer({ registry, logger });
+  mcp.onerror = (error) =>
+    logger.warn('shared socket: unreadable input', { message: error.message.slice(0, 200) });
+  transport.onclose = () => void mcp.close().catch(() => undefined);
+  await mcp.connect(transport);
 }
 
 /** The socket's folder: created 0700, and refused if it is a link or another user's. */
