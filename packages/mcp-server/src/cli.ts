@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { loadConfig, loadHttpConfig, type ServerConfig } from './config.js';
-import { AppError } from './errors.js';
+import { AppError, DataDirInUseError } from './errors.js';
 import { createLogger, errorFields, type Logger } from './logger.js';
 import type { SearchMode } from './ports/vector-store.js';
-import { createRuntime } from './runtime.js';
+import { createRuntime, type Runtime } from './runtime.js';
 import { serveStdio } from './transports/stdio.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
@@ -130,7 +130,17 @@ async function serve(config: ServerConfig, logger: Logger, values: Values): Prom
           ...(values['no-auth'] === true && { noAuth: true }),
         })
       : undefined;
-  const runtime = await createRuntime(config, logger);
+  let runtime;
+  try {
+    runtime = await createRuntime(config, logger);
+  } catch (error) {
+    // Over stdio, a folder held by a running gateway or server is shared through it instead.
+    if (http || !(error instanceof DataDirInUseError)) throw error;
+    const { serveAttachedStdio } = await import('./transports/attached-stdio.js');
+    const openRuntime = (): Promise<Runtime> => createRuntime(config, logger);
+    await serveAttachedStdio({ dataDir: config.dataDir, logger, openRuntime });
+    return 0;
+  }
   try {
     // Each path loads only what it uses: start-up time matters to MCP hosts.
     if (http) await (await import('./transports/http.js')).serveHttp(runtime, logger, http);

@@ -53,3 +53,19 @@ export class ConfigError extends AppError {
     super('CONFIG', message);
   }
 }
+
+/**
+ * Another live process holds the data directory's embedded stores. A stdio server (or the chat
+ * gateway) attaches to it over its socket instead; anything else reports the message.
+ */
+export class DataDirInUseError extends ConfigError {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+    lockFile: string,
+  ) {
+    super(
+      `data directory ${dir} is in use by another chatbot-mcp-server (pid ${pid}, lock file ${lockFile}); stop that process, or give this one its own folder with --data-dir or CHATBOT_DATA_DIR`,
+    );
+  }
+}

@@ -31,6 +31,11 @@ export interface RuntimeOptions {
   inMemory?: boolean;
   /** Serve the embedded record store from this thread, not a worker (fault-injection tests). */
   embeddedStoreInThisThread?: boolean;
+  /**
+   * Serve MCP to other servers on the same data directory over `<dataDir>/mcp-socket/mcp.sock`
+   * while this runtime holds it (default true; embedded record store on disk only).
+   */
+  share?: boolean;
 }
 
 /** Wires configuration to adapters, services and tools. Transports call this and nothing else. */
@@ -80,6 +85,12 @@ export async function createRuntime(
       [recordTools(records, tables), documentTools(documents)],
       { schemasChecked: contract.schemasChecked },
     );
+    if (config.recordStore.kind === 'embedded' && !options.inMemory && options.share !== false) {
+      // This process holds the data directory's lock now: a second server attaches through here.
+      const { shareOverSocket } = await import('./transports/shared-socket.js');
+      const shared = await shareOverSocket(registry, config.dataDir, logger);
+      if (shared) closers.push(() => shared.close());
+    }
     return { registry, records, store, tables, documents, close: () => closeAll(closers) };
   } catch (error) {
     await closeAll(closers);

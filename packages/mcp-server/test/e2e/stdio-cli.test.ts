@@ -117,9 +117,12 @@ describe('node dist/cli.js over stdio (SDK StdioClientTransport)', () => {
     ).toMatch(/^READ_ONLY: /);
   });
 
-  it('refuses a second server on the same --data-dir while the first runs, naming the folder', async () => {
+  // A second stdio server attaches to the first instead (test/e2e/shared-data-dir.test.ts).
+  it('refuses a second HTTP server on the same --data-dir while the first runs, naming the folder', async () => {
     const first = await start();
-    const second = await runCli(['--data-dir', dataDir], { timeoutMs: 20_000 });
+    const second = await runCli(['--data-dir', dataDir, '--transport', 'http', '--port', '0'], {
+      timeoutMs: 20_000,
+    });
     expect(second.signal, 'the second server should exit by itself').toBeNull();
     expect(second.code).not.toBe(0);
     expect(second.stdout).toBe('');

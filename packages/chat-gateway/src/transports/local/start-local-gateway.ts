@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, loadConfig, type Logger } from 'chatbot-mcp-server/core';
+import { createLogger, DataDirInUseError, loadConfig, type Logger } from 'chatbot-mcp-server/core';
 import { createRuntime, type Runtime } from 'chatbot-mcp-server/runtime';
 import { createModel } from '../../adapters/create-model.js';
 import { createToolClient } from '../../adapters/create-tool-client.js';
+import { attachToDataDir, type AttachedTools } from '../../app/attach-data-dir.js';
 import { buildChatServices } from '../../app/chat-services.js';
 import { openChatStore } from '../../app/open-chat-store.js';
 import { seedDocuments } from '../../app/seed-documents.js';
@@ -69,15 +70,26 @@ export async function startLocalGateway(
   try {
     let runtime: Runtime | undefined;
     let runtimeStoreEmbedded = false;
+    let attached: AttachedTools | undefined;
     if (config.mcp.kind === 'in-process') {
       const mcpConfig = loadConfig(env, {
         dataDir: config.dataDir,
         ...(config.configFile && { configFile: config.configFile }),
       });
-      runtime = await createRuntime(mcpConfig, logger, { inMemory: options.inMemory ?? false });
+      try {
+        runtime = await createRuntime(mcpConfig, logger, { inMemory: options.inMemory ?? false });
+      } catch (error) {
+        if (!(error instanceof DataDirInUseError)) throw error;
+        // A chatbot-mcp-server (Claude Desktop's) holds the folder: use its tools through it.
+        attached = await attachToDataDir({ mcpConfig, logger });
+        closers.push(() => attached!.close());
+        logger.warn(
+          `${config.dataDir} is held by pid ${error.pid}: the tools, records and documents are served through it, and the chat keeps its sessions in ${join(config.dataDir, 'chat')} until the gateway is restarted while no other server holds the folder`,
+        );
+      }
       runtimeStoreEmbedded = mcpConfig.recordStore.kind === 'embedded';
       const opened = runtime;
-      closers.push(() => opened.close());
+      if (opened) closers.push(() => opened.close());
     }
     const chatStore = await openChatStore({
       env,
@@ -88,8 +100,9 @@ export async function startLocalGateway(
       ...(options.inMemory && { inMemory: true }),
     });
     closers.push(() => chatStore.close());
-    const tools = createToolClient(config.mcp, { logger, env, ...(runtime && { runtime }) });
-    closers.push(() => tools.close());
+    const tools =
+      attached?.tools ?? createToolClient(config.mcp, { logger, env, ...(runtime && { runtime }) });
+    if (!attached) closers.push(() => tools.close());
     const model = options.model ?? (await createModel(config.model, logger));
     const services = buildChatServices({
       config,

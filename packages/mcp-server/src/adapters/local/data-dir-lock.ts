@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, UpstreamError } from '../../errors.js';
+import { ConfigError, DataDirInUseError, UpstreamError } from '../../errors.js';
 
 /**
  * Lock files this process holds. A lock file naming our own pid is stale (left by an earlier
@@ -53,6 +53,16 @@ export class DataDirLock {
   }
 }
 
+/** The pid in a data directory's lock file, if there is one. */
+export function lockHolder(dir: string, name: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(resolve(dir, `${name}.lock`), 'utf8'));
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The lock's pid is alive. It may be a server on the folder, or, after a crash and a reboot or
  * in a container, an unrelated program that got the same pid: say which, when Linux tells.
@@ -64,9 +74,7 @@ function inUse(dir: string, file: string, pid: number): ConfigError {
       `lock file ${file} names pid ${pid}, which now runs another program (${command.slice(0, 80)}), not chatbot-mcp-server; the lock was left by a server that ended without cleaning up. If no chatbot-mcp-server uses ${dir}, delete ${file} and start again`,
     );
   }
-  return new ConfigError(
-    `data directory ${dir} is in use by another chatbot-mcp-server (pid ${pid}, lock file ${file}); stop that process, or give this one its own folder with --data-dir or CHATBOT_DATA_DIR`,
-  );
+  return new DataDirInUseError(dir, pid, file);
 }
 
 /** The process's command line from /proc (Linux); undefined where that cannot be read. */
