@@ -63,8 +63,8 @@ export interface TestServer {
   client: Client;
   /** The temporary data folder (removed by `close`). */
   dataDir: string;
-  /** Closes the client and the server and removes the data folder. */
-  close(): Promise<void>;
+  /** Closes the client and the server and removes the data folder (safe to destructure). */
+  close(this: void): Promise<void>;
 }
 
 /** Starts the server in this process and connects a client to it through an in-memory pair. */
