@@ -264,6 +264,14 @@ describe.each([openSearch, lanceDb])('VectorStore contract: $name', (backend) =>
     expect(await store.getChunks('unknown.md')).toEqual([]);
   });
 
+  it('getChunks reads every chunk of a long document (more than one backend page)', async () => {
+    const specs = Array.from({ length: 1_050 }, (_, i) => ({ content: `Line ${i}.` }));
+    const [document, chunks] = await documentOf('long.md', specs);
+    await store.replaceDocument(document, chunks);
+    const read = await store.getChunks('long.md');
+    expect(read.map((chunk) => chunk.content)).toEqual(specs.map((spec) => spec.content));
+  });
+
   it('getChunks returns only the newest version after a replacement, and nothing after a delete', async () => {
     await put('notes/garden.md', GARDEN.concat(GARDEN));
     await put('notes/garden.md', [{ content: 'Only one paragraph remains.' }], { hash: 'v2' });
