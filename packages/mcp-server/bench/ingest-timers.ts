@@ -2,6 +2,7 @@
 // benchmark can split ingest time by stage without touching the service.
 import type { Embedder } from '../src/ports/embedder.js';
 import type {
+  Chunk,
   DocumentInfo,
   DocumentReplacement,
   SearchHit,
@@ -66,6 +67,10 @@ export class TimedVectorStore implements VectorStore {
     if (this.inner.getDocuments) return this.inner.getDocuments(sources);
     const found = await Promise.all(sources.map((s) => this.inner.getDocument(s)));
     return found.filter((d): d is DocumentInfo => d !== undefined);
+  }
+
+  getChunks(source: string): Promise<Chunk[]> {
+    return this.inner.getChunks(source);
   }
 
   deleteDocument(source: string): Promise<number> {

@@ -25,6 +25,7 @@ Options:
   --transport <t>    serve: stdio (default) or http
   --host <host>      serve over HTTP: address to bind (env MCP_HTTP_HOST; default 127.0.0.1)
   --port <port>      serve over HTTP: port (env MCP_HTTP_PORT; default 3000)
+  --read-only        serve only the tools that do not write (env MCP_READ_ONLY=true)
   --no-auth          serve over HTTP on a non-loopback address without MCP_AUTH_TOKEN
                      (env MCP_ALLOW_NO_AUTH=true); only behind something that authenticates
   --limit <n>        search: passages to print, 1-20 (default 5)
@@ -34,7 +35,7 @@ Options:
   -h, --help         print this help
 
 Environment: RECORD_STORE (embedded|dynamodb), AWS_REGION, DYNAMODB_ENDPOINT,
-SESSIONS_TABLE, CONVERSATIONS_TABLE, ANALYTICS_TABLE, NOTES_TABLE, CHATBOT_CREATE_TABLES, LOG_LEVEL;
+SESSIONS_TABLE, CONVERSATIONS_TABLE, ANALYTICS_TABLE, NOTES_TABLE, CHATBOT_CREATE_TABLES, LOG_LEVEL, MCP_READ_ONLY, MCP_ENABLED_TOOLS;
 documents: VECTOR_STORE (embedded|opensearch), OPENSEARCH_ENDPOINT, OPENSEARCH_INDEX,
 OPENSEARCH_SERVICE, EMBEDDER (local|bedrock), BEDROCK_REGION, EMBEDDING_DIMENSIONS;
 HTTP: MCP_AUTH_TOKEN, MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS, MCP_MAX_BODY_BYTES,
@@ -48,6 +49,7 @@ const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   'no-auth': { type: 'boolean' },
+  'read-only': { type: 'boolean' },
   limit: { type: 'string' },
   mode: { type: 'string' },
   threshold: { type: 'string' },
@@ -105,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
     const config = loadConfig(process.env, {
       ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }),
       ...(values.config !== undefined && { configFile: values.config }),
+      ...(values['read-only'] === true && { readOnly: true }),
     });
     // Commands print for a person on stdout; only warnings and errors belong on stderr then.
     logger = createLogger(command === 'serve' ? config.logLevel : 'warn');

@@ -27,6 +27,10 @@ export interface ServerConfig {
   createTables: boolean;
   tables: TableSpec[];
   logLevel: LogLevel;
+  /** Serve only the tools whose annotations say `readOnlyHint: true` (--read-only / MCP_READ_ONLY). */
+  readOnly: boolean;
+  /** Serve only these tools (MCP_ENABLED_TOOLS); checked against the contract at start-up. */
+  enabledTools?: string[];
 }
 
 /** Settings of the Streamable HTTP transport. */
@@ -54,6 +58,8 @@ export interface HttpServerConfig {
 export interface ConfigOverrides {
   dataDir?: string;
   configFile?: string;
+  /** --read-only: only an explicit true overrides MCP_READ_ONLY. */
+  readOnly?: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -223,7 +229,23 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     ),
     tables,
     logLevel: parseLogLevel(env.LOG_LEVEL),
+    readOnly:
+      overrides.readOnly === true || parseBoolean('MCP_READ_ONLY', env.MCP_READ_ONLY, false),
+    ...(env.MCP_ENABLED_TOOLS !== undefined && {
+      enabledTools: enabledTools(env.MCP_ENABLED_TOOLS),
+    }),
   };
+}
+
+/** Names only: whether each is a tool is checked against the contract (ToolRegistry). */
+function enabledTools(value: string): string[] {
+  const names = list(value);
+  if (names.length === 0) {
+    throw new ConfigError(
+      'MCP_ENABLED_TOOLS: is set but names no tool; list tool names comma-separated (e.g. search_documents,read_record) or unset it to serve every tool',
+    );
+  }
+  return [...new Set(names)];
 }
 
 function loadVectorStore(env: Env): VectorStoreConfig {

@@ -10,6 +10,7 @@ import { RecordService } from './records/record-service.js';
 import { TableRegistry } from './records/table-registry.js';
 import { ToolRegistry } from './tool-registry.js';
 import { lazyDocuments, type LazyDocuments } from './document-runtime.js';
+import { DocumentChanges } from './mcp/server-content.js';
 import { documentTools } from './tools/documents.js';
 import { recordTools } from './tools/records.js';
 
@@ -80,10 +81,16 @@ export async function createRuntime(
     const records = new RecordService({ tables, store });
     const documents = lazyDocuments(config, logger);
     closers.push(() => documents.close());
+    const changes = new DocumentChanges();
     const registry = new ToolRegistry(
       contract.tools,
-      [recordTools(records, tables), documentTools(documents)],
-      { schemasChecked: contract.schemasChecked },
+      [recordTools(records, tables), documentTools(documents, changes)],
+      {
+        schemasChecked: contract.schemasChecked,
+        readOnly: config.readOnly,
+        ...(config.enabledTools && { enabledTools: config.enabledTools }),
+        content: { documents, tables, changes, readOnly: config.readOnly },
+      },
     );
     if (config.recordStore.kind === 'embedded' && !options.inMemory && options.share !== false) {
       // This process holds the data directory's lock now: a second server attaches through here.

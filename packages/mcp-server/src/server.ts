@@ -8,7 +8,13 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { AppError, ValidationError } from './errors.js';
 import { errorFields, silentLogger, type Logger } from './logger.js';
+import { clientLogger } from './mcp/client-log.js';
+import { registerCompletions } from './mcp/completions.js';
+import { registerPrompts } from './mcp/prompts.js';
+import { registerResources } from './mcp/resources.js';
+import { rpcError } from './mcp/rpc-errors.js';
 import type { ToolRegistry } from './tool-registry.js';
+import type { ToolCallContext } from './tools/tool-handler.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
 export interface McpServerDeps {
@@ -25,42 +31,87 @@ const INSTRUCTIONS =
  * The MCP server shared by every transport. Cheap to create (all start-up work lives in the
  * registry), so stateless HTTP can make one per request.
  */
-export function createMcpServer({ registry, logger = silentLogger }: McpServerDeps): Server {
+export function createMcpServer({
+  registry,
+  logger: baseLogger = silentLogger,
+}: McpServerDeps): Server {
+  const content = registry.content;
   // The high-level McpServer takes zod schemas; our schemas come from OpenAPI as JSON Schema.
   const server = new Server(
     { name: SERVER_NAME, version: SERVER_VERSION },
-    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+    {
+      capabilities: {
+        tools: { listChanged: false },
+        logging: {},
+        ...(content && { resources: { listChanged: true }, prompts: {}, completions: {} }),
+      },
+      instructions: INSTRUCTIONS,
+    },
   );
+  const logger = clientLogger(baseLogger, server);
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: registry.definitions }));
+  if (content) {
+    registerResources(server, content, logger);
+    registerPrompts(server, content, logger);
+    registerCompletions(server, content, logger);
+    const unsubscribe = content.changes.subscribe(() => {
+      // Without a connection (or over stateless HTTP, without a standing stream) nobody hears it.
+      server.sendResourceListChanged().catch(() => undefined);
+    });
+    server.onclose = () => void unsubscribe();
+  }
 
-  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
-    const { name } = request.params;
-    const handler = registry.handler(name);
-    if (!handler) {
-      // A plain error with a JSON-RPC code: McpError would prefix its own text to the message.
-      throw rpcError(
-        ErrorCode.InvalidParams,
-        `Unknown tool: ${JSON.stringify(name.slice(0, 64))}; call tools/list for the available tools`,
-      );
-    }
-    const started = performance.now();
-    try {
-      const raw = request.params.arguments ?? {};
-      checkDepth(raw);
-      const args = structuredClone(raw);
-      registry.validators.validateInput(name, args);
-      const output = await handler(args);
-      registry.validators.validateOutput(name, output.structured);
-      logger.debug('tool call', { tool: name, ms: elapsed(started) });
-      return {
-        content: [{ type: 'text', text: output.text }],
-        structuredContent: output.structured,
-      };
-    } catch (error) {
-      return toErrorResult(name, error, logger, elapsed(started));
-    }
-  });
+  server.setRequestHandler(
+    CallToolRequestSchema,
+    async (request, extra): Promise<CallToolResult> => {
+      const { name } = request.params;
+      const handler = registry.handler(name);
+      const refusal = registry.selection.refusal(name);
+      if (refusal) {
+        logger.info('tool refused', { tool: name, code: refusal.code });
+        return {
+          isError: true,
+          content: [{ type: 'text', text: `${refusal.code}: ${refusal.message}` }],
+        };
+      }
+      if (!handler) {
+        // A plain error with a JSON-RPC code: McpError would prefix its own text to the message.
+        throw rpcError(
+          ErrorCode.InvalidParams,
+          `Unknown tool: ${JSON.stringify(name.slice(0, 64))}; call tools/list for the available tools`,
+        );
+      }
+      const started = performance.now();
+      try {
+        const raw = request.params.arguments ?? {};
+        checkDepth(raw);
+        const args = structuredClone(raw);
+        registry.validators.validateInput(name, args);
+        const progressToken = request.params._meta?.progressToken;
+        const context: ToolCallContext = {};
+        if (progressToken !== undefined) {
+          context.progress = (progress, total, message) => {
+            extra
+              .sendNotification({
+                method: 'notifications/progress',
+                params: { progressToken, progress, total, message },
+              })
+              .catch(() => undefined);
+          };
+        }
+        const output = await handler(args, context);
+        registry.validators.validateOutput(name, output.structured);
+        logger.debug('tool call', { tool: name, ms: elapsed(started) });
+        return {
+          content: [{ type: 'text', text: output.text }],
+          structuredContent: output.structured,
+        };
+      } catch (error) {
+        return toErrorResult(name, error, logger, elapsed(started));
+      }
+    },
+  );
 
   return server;
 }
@@ -84,10 +135,6 @@ function toErrorResult(tool: string, error: unknown, logger: Logger, ms: number)
       },
     ],
   };
-}
-
-function rpcError(code: number, message: string): Error & { code: number } {
-  return Object.assign(new Error(message), { code });
 }
 
 /** How deep arguments may nest; deeper input would exhaust the stack while being copied. */

@@ -2,7 +2,14 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ToolValidators, type ToolValidatorsOptions } from './contract/schema-validator.js';
 import type { ToolContract } from './contract/tool-contract.js';
 import { ConfigError } from './errors.js';
+import type { ServerContent } from './mcp/server-content.js';
+import { ToolSelection, type ToolSelectionOptions } from './tool-selection.js';
 import type { ToolGroup, ToolHandler } from './tools/tool-handler.js';
+
+export interface ToolRegistryOptions extends ToolValidatorsOptions, ToolSelectionOptions {
+  /** What the server offers besides tools (resources, prompts, completions); none without it. */
+  content?: ServerContent;
+}
 
 /**
  * The tools as served: the OpenAPI contract joined with the handlers, schemas compiled once.
@@ -11,12 +18,15 @@ import type { ToolGroup, ToolHandler } from './tools/tool-handler.js';
 export class ToolRegistry {
   readonly definitions: Tool[];
   readonly validators: ToolValidators;
+  /** The served tools, and why the others are refused (read-only, MCP_ENABLED_TOOLS). */
+  readonly selection: ToolSelection;
+  readonly content: ServerContent | undefined;
   private readonly handlers: Map<string, ToolHandler>;
 
   constructor(
     contract: readonly ToolContract[],
     groups: readonly ToolGroup[],
-    options: ToolValidatorsOptions = {},
+    options: ToolRegistryOptions = {},
   ) {
     this.handlers = new Map();
     for (const group of groups) {
@@ -38,12 +48,15 @@ export class ToolRegistry {
     if (problems.length > 0) {
       throw new ConfigError(`tool contract and server disagree:\n- ${problems.join('\n- ')}`);
     }
-    this.validators = new ToolValidators(contract, options);
-    this.definitions = contract.map((t) => toDefinition(t, groups));
+    this.selection = new ToolSelection(contract, options);
+    this.validators = new ToolValidators(this.selection.served, options);
+    this.definitions = this.selection.served.map((t) => toDefinition(t, groups));
+    this.content = options.content;
   }
 
+  /** The handler of a served tool; see `selection.refusal` for the others. */
   handler(name: string): ToolHandler | undefined {
-    return this.handlers.get(name);
+    return this.selection.isServed(name) ? this.handlers.get(name) : undefined;
   }
 }
 

@@ -36,6 +36,17 @@ export interface DocumentServiceOptions {
   now?: () => Date;
 }
 
+/** Where an ingest is: each stage is reported as it starts (with the chunks it works on). */
+export type IngestStage = 'chunking' | 'embedding' | 'writing' | 'done';
+export type IngestProgress = (stage: IngestStage, chunks: number) => void;
+
+/** A stored document read back whole. */
+export interface StoredDocument {
+  document: DocumentInfo;
+  /** Its chunks in order; `documentText` joins them. */
+  chunks: Chunk[];
+}
+
 export interface IngestResult {
   source: string;
   chunks: number;
@@ -85,9 +96,25 @@ export class DocumentService {
   }
 
   /** Adds or replaces one document. */
-  async ingest(input: IngestInput): Promise<IngestResult> {
-    const [result] = await this.ingestPrepared([checkIngest(input)]);
+  async ingest(input: IngestInput, onProgress?: IngestProgress): Promise<IngestResult> {
+    const [result] = await this.ingestPrepared([checkIngest(input)], onProgress);
+    onProgress?.('done', result!.chunks);
     return result!;
+  }
+
+  /** One document with its chunks in order; NotFoundError when it is not indexed. */
+  async readDocument(source: string): Promise<StoredDocument> {
+    checkSource(source);
+    const [document, chunks] = await Promise.all([
+      this.store.getDocument(source),
+      this.store.getChunks(source),
+    ]);
+    if (!document) {
+      throw new NotFoundError(
+        `source: no document ${JSON.stringify(source)} is indexed; list the documents to see their sources`,
+      );
+    }
+    return { document, chunks };
   }
 
   /**
@@ -168,7 +195,11 @@ export class DocumentService {
     });
   }
 
-  private async ingestPrepared(docs: readonly ValidIngest[]): Promise<IngestResult[]> {
+  private async ingestPrepared(
+    docs: readonly ValidIngest[],
+    onProgress?: IngestProgress,
+  ): Promise<IngestResult[]> {
+    onProgress?.('chunking', 0);
     const hashes = docs.map((doc) => contentHash(doc, this.chunking, this.embedder.id));
     const stored = new Map(
       (await this.existing(docs.map((d) => d.source))).map((d) => [d.source, d]),
@@ -191,6 +222,7 @@ export class DocumentService {
     let pendingChunks = 0;
     for (const plan of plans) {
       if (!('chunks' in plan)) continue;
+      onProgress?.('embedding', plan.chunks.length);
       const vectors: StoredChunk[] = await embedChunks(
         plan.chunks,
         this.embedder,
@@ -208,6 +240,7 @@ export class DocumentService {
         chunks: vectors,
       });
       pendingChunks += vectors.length;
+      onProgress?.('writing', vectors.length);
       if (pendingChunks >= this.writeBatchChunks) {
         await this.write(pending.splice(0));
         pendingChunks = 0;

@@ -68,6 +68,11 @@ export interface VectorStore {
    * Optional: without it, callers fall back to one `getDocument` per source.
    */
   getDocuments?(sources: readonly string[]): Promise<DocumentInfo[]>;
+  /**
+   * Every chunk of the stored version of `source`, in position order (the document's text, read
+   * back); empty for an unknown source. Vectors are left out.
+   */
+  getChunks(source: string): Promise<Chunk[]>;
   deleteDocument(source: string): Promise<number>;
   listDocuments(options: { limit: number; cursor?: string }): Promise<{
     documents: DocumentInfo[];

@@ -1,47 +1,69 @@
 import type { LazyDocuments } from '../document-runtime.js';
 import type { MetadataValue } from '../documents/document-input.js';
+import type { DocumentService, IngestStage } from '../documents/document-service.js';
 import type { SearchFilter, SearchHit, SearchMode } from '../ports/vector-store.js';
 import { quoted, renderPassages } from './passage-text.js';
-import type { ToolGroup } from './tool-handler.js';
+import type { ToolCallContext, ToolGroup } from './tool-handler.js';
+
+/** Told after every ingest or delete that changed the index (resources/list_changed). */
+export interface DocumentChangeListener {
+  notify(): void;
+}
+
+/**
+ * search_documents' retrieval and text, also used by the cited_answer prompt: the passages a
+ * model reads are fenced the same way wherever they come from.
+ */
+export async function searchPassages(
+  service: DocumentService,
+  args: Record<string, unknown>,
+): Promise<{ hits: SearchHit[]; text: string }> {
+  const hits = await service.search({
+    query: args.query as string,
+    limit: args.limit as number | undefined,
+    mode: args.mode as SearchMode | undefined,
+    ...(args.threshold !== undefined && { threshold: args.threshold as number }),
+    ...(args.filter !== undefined && { filter: args.filter as SearchFilter }),
+  });
+  const text = renderPassages(
+    args.query as string,
+    hits.map((h) => ({
+      source: h.source,
+      score: h.score,
+      content: h.content,
+      place: citationPlace(h.title, h.heading),
+    })),
+  );
+  return { hits, text };
+}
 
 /** The document tools: search with citations, ingest, delete and list. */
-export function documentTools(lazy: LazyDocuments): ToolGroup {
+export function documentTools(
+  lazy: LazyDocuments,
+  changes: DocumentChangeListener = { notify: () => undefined },
+): ToolGroup {
   return {
     handlers: {
       search_documents: async (args) => {
-        const hits = await (
-          await lazy.get()
-        ).search({
-          query: args.query as string,
-          limit: args.limit as number | undefined,
-          mode: args.mode as SearchMode | undefined,
-          ...(args.threshold !== undefined && { threshold: args.threshold as number }),
-          ...(args.filter !== undefined && { filter: args.filter as SearchFilter }),
-        });
-        const results = hits.map(toResult);
-        const text = renderPassages(
-          args.query as string,
-          hits.map((h) => ({
-            source: h.source,
-            score: h.score,
-            content: h.content,
-            place: citationPlace(h.title, h.heading),
-          })),
-        );
-        return { structured: { results }, text };
+        const { hits, text } = await searchPassages(await lazy.get(), args);
+        return { structured: { results: hits.map(toResult) }, text };
       },
-      ingest_document: async (args) => {
+      ingest_document: async (args, context) => {
         const result = await (
           await lazy.get()
-        ).ingest({
-          source: args.source as string,
-          content: args.content as string,
-          contentType: (args.content_type as string | undefined) ?? 'text/markdown',
-          ...(args.title !== undefined && { title: args.title as string }),
-          ...(args.metadata !== undefined && {
-            metadata: args.metadata as Record<string, MetadataValue>,
-          }),
-        });
+        ).ingest(
+          {
+            source: args.source as string,
+            content: args.content as string,
+            contentType: (args.content_type as string | undefined) ?? 'text/markdown',
+            ...(args.title !== undefined && { title: args.title as string }),
+            ...(args.metadata !== undefined && {
+              metadata: args.metadata as Record<string, MetadataValue>,
+            }),
+          },
+          ingestProgress(context),
+        );
+        if (!result.skipped) changes.notify();
         const text = result.skipped
           ? `Unchanged: ${quoted(result.source)} is already indexed with this content (${result.chunks} chunks); nothing was re-indexed.`
           : `Indexed ${quoted(result.source)}: ${result.chunks} chunk(s).`;
@@ -49,6 +71,7 @@ export function documentTools(lazy: LazyDocuments): ToolGroup {
       },
       delete_document: async (args) => {
         const { source, chunks } = await (await lazy.get()).deleteDocument(args.source as string);
+        changes.notify();
         return {
           structured: { source, deleted_chunks: chunks },
           text: `Deleted ${quoted(source)}: ${chunks} chunk(s) removed from the index.`,
@@ -80,6 +103,25 @@ export function documentTools(lazy: LazyDocuments): ToolGroup {
         };
       },
     },
+  };
+}
+
+const STAGES: Record<IngestStage, number> = { chunking: 0, embedding: 1, writing: 2, done: 3 };
+
+/** Ingest stages as MCP progress: 0-3 of 3, each with what it works on. */
+function ingestProgress(
+  context: ToolCallContext | undefined,
+): ((stage: IngestStage, chunks: number) => void) | undefined {
+  const progress = context?.progress;
+  if (!progress) return undefined;
+  return (stage, chunks) => {
+    const message =
+      stage === 'chunking'
+        ? 'chunking the document'
+        : stage === 'done'
+          ? `done: ${chunks} chunk(s) indexed`
+          : `${stage} ${chunks} chunk(s)`;
+    progress(STAGES[stage], 3, message);
   };
 }
 

@@ -4,8 +4,20 @@ export interface ToolOutput {
   text: string;
 }
 
+/** What a call offers besides its arguments. */
+export interface ToolCallContext {
+  /**
+   * Reports progress (`notifications/progress`) when the request asked for it with a
+   * `progressToken`; absent otherwise. Values only grow; sending never fails the call.
+   */
+  progress?: (progress: number, total: number, message: string) => void;
+}
+
 /** Arguments arrive already validated against the tool's input schema, defaults filled in. */
-export type ToolHandler = (args: Record<string, unknown>) => Promise<ToolOutput>;
+export type ToolHandler = (
+  args: Record<string, unknown>,
+  context?: ToolCallContext,
+) => Promise<ToolOutput>;
 
 /** One tool group: handlers keyed by tool name, plus optional text appended to descriptions. */
 export interface ToolGroup {

@@ -234,6 +234,54 @@ describe.each([openSearch, lanceDb])('VectorStore contract: $name', (backend) =>
     ]);
   });
 
+  it('getChunks reads back the stored version of one document in position order, without vectors', async () => {
+    await seed();
+    // Written out of order: the store, not the caller, puts them in position order.
+    const many = Array.from({ length: 12 }, (_, i) => ({
+      content: `Paragraph ${i} of the long guide.`,
+    }));
+    const [document, chunks] = await documentOf('guides/long guide.md', many, { title: 'Long' });
+    await store.replaceDocument(document, [...chunks].reverse());
+
+    const read = await store.getChunks('guides/long guide.md');
+    expect(read.map((chunk) => chunk.position)).toEqual([...Array(12).keys()]);
+    expect(read.map((chunk) => chunk.content)).toEqual(many.map((spec) => spec.content));
+    expect(read.every((chunk) => !('vector' in chunk) && chunk.title === 'Long')).toBe(true);
+
+    const install = await store.getChunks('guides/install.md');
+    expect(install).toEqual([
+      {
+        id: 'guides/install.md#0',
+        source: 'guides/install.md',
+        content: INSTALL[0]!.content,
+        title: 'Installation',
+        heading: 'Install > Windows',
+        position: 0,
+        metadata: INSTALL[0]!.metadata,
+      },
+      expect.objectContaining({ id: 'guides/install.md#1', heading: 'Install > Linux' }),
+    ]);
+    expect(await store.getChunks('unknown.md')).toEqual([]);
+  });
+
+  it('getChunks reads every chunk of a long document (more than one backend page)', async () => {
+    const specs = Array.from({ length: 1_050 }, (_, i) => ({ content: `Line ${i}.` }));
+    const [document, chunks] = await documentOf('long.md', specs);
+    await store.replaceDocument(document, chunks);
+    const read = await store.getChunks('long.md');
+    expect(read.map((chunk) => chunk.content)).toEqual(specs.map((spec) => spec.content));
+  });
+
+  it('getChunks returns only the newest version after a replacement, and nothing after a delete', async () => {
+    await put('notes/garden.md', GARDEN.concat(GARDEN));
+    await put('notes/garden.md', [{ content: 'Only one paragraph remains.' }], { hash: 'v2' });
+    expect((await store.getChunks('notes/garden.md')).map((chunk) => chunk.content)).toEqual([
+      'Only one paragraph remains.',
+    ]);
+    await store.deleteDocument('notes/garden.md');
+    expect(await store.getChunks('notes/garden.md')).toEqual([]);
+  });
+
   it('listDocuments pages through every document exactly once with an opaque cursor', async () => {
     const sources = ['e.md', 'a.md', 'd.md', 'b.md', 'c.md'];
     for (const source of sources) await put(source, [{ content: `Notes about ${source}` }]);

@@ -165,14 +165,23 @@ describe('hostile HTTP input (startHttpServer on 127.0.0.1, MCP_AUTH_TOKEN set)'
       const code = (response.body as { error?: { code: number } }).error?.code;
       expect([-32602, -32603], JSON.stringify(body)).toContain(code);
     }
-    // Capabilities this server does not have.
+    // Methods this server does not have (resource subscriptions; client-side requests).
     for (const body of [
-      request('resources/list'),
-      request('prompts/get', { name: 'x' }),
-      request('logging/setLevel', { level: 'debug' }),
+      request('resources/subscribe', { uri: 'doc://x' }),
+      request('roots/list'),
+      request('sampling/createMessage', { messages: [], maxTokens: 1 }),
     ]) {
       expect((await send(body)).body, JSON.stringify(body)).toMatchObject({
         error: { code: -32601 },
+      });
+    }
+    // Methods it has, with arguments that name nothing.
+    for (const body of [
+      request('prompts/get', { name: 'x' }),
+      request('resources/read', { uri: 'file:///etc/passwd' }),
+    ]) {
+      expect((await send(body)).body, JSON.stringify(body)).toMatchObject({
+        error: { code: -32602 },
       });
     }
     await expectIntact();

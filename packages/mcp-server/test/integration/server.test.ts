@@ -626,6 +626,7 @@ describe('an unexpected error', () => {
   const throwingIndex: VectorStore = {
     replaceDocument: indexFailure,
     getDocument: indexFailure,
+    getChunks: indexFailure,
     deleteDocument: indexFailure,
     listDocuments: indexFailure,
     search: indexFailure,

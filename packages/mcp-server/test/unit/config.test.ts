@@ -195,3 +195,29 @@ describe('defaultDataDir', () => {
     );
   });
 });
+
+describe('loadConfig: which tools are served', () => {
+  it('serves every tool, writing ones included, by default', () => {
+    const config = loadConfig({});
+    expect(config.readOnly).toBe(false);
+    expect(config.enabledTools).toBeUndefined();
+  });
+
+  it('reads MCP_READ_ONLY and the --read-only override, and names the variable when it is wrong', () => {
+    expect(loadConfig({ MCP_READ_ONLY: 'true' }).readOnly).toBe(true);
+    expect(loadConfig({ MCP_READ_ONLY: 'false' }, { readOnly: true }).readOnly).toBe(true);
+    expect(configErrorOf({ MCP_READ_ONLY: 'sometimes' })).toMatch(
+      /^MCP_READ_ONLY: must be true or false/,
+    );
+  });
+
+  it('reads MCP_ENABLED_TOOLS as a comma-separated list, and refuses an empty one', () => {
+    expect(
+      loadConfig({ MCP_ENABLED_TOOLS: ' search_documents, read_record,search_documents ' })
+        .enabledTools,
+    ).toEqual(['search_documents', 'read_record']);
+    expect(configErrorOf({ MCP_ENABLED_TOOLS: ' , ' })).toMatch(
+      /^MCP_ENABLED_TOOLS: .*names no tool/,
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { ValidationError } from '../../errors.js';
 import type {
+  Chunk,
   DocumentInfo,
   SearchFilter,
   SearchHit,
@@ -76,7 +77,9 @@ export function fromDocumentSource(source: DocumentSource): DocumentInfo {
   };
 }
 
-export function fromChunkSource(source: ChunkSource, score: number): SearchHit {
+export function fromChunkSource(source: ChunkSource): Chunk;
+export function fromChunkSource(source: ChunkSource, score: number): SearchHit;
+export function fromChunkSource(source: ChunkSource, score?: number): Chunk | SearchHit {
   return {
     id: source.chunk_id,
     source: source.source,
@@ -85,7 +88,7 @@ export function fromChunkSource(source: ChunkSource, score: number): SearchHit {
     ...(source.heading !== undefined && { heading: source.heading }),
     position: source.position,
     metadata: JSON.parse(source.metadata_json) as SearchHit['metadata'],
-    score,
+    ...(score !== undefined && { score }),
   };
 }
 

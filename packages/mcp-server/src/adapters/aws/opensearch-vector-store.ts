@@ -3,6 +3,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { UpstreamError, ValidationError } from '../../errors.js';
 import type { Embedder } from '../../ports/embedder.js';
 import type {
+  Chunk,
   DocumentInfo,
   SearchHit,
   SearchQuery,
@@ -23,9 +24,12 @@ import {
   decodeListCursor,
   encodeListCursor,
   filterClauses,
+  fromChunkSource,
   fromDocumentSource,
   toChunkSource,
   toDocumentSource,
+  WITHOUT_VECTOR,
+  type ChunkSource,
   type DocumentSource,
 } from './opensearch-queries.js';
 
@@ -53,6 +57,8 @@ export interface OpenSearchVectorStoreOptions {
 const CHUNK_ORDER: Record<string, 'asc'>[] = [{ generation: 'asc' }, { chunk_id: 'asc' }];
 const RECORD_ORDER: Record<string, 'asc'>[] = [{ generation: 'asc' }];
 const MAX_RESULTS = 10_000;
+/** Chunks per page when reading a document back. */
+const CHUNK_PAGE = 500;
 
 /**
  * The VectorStore on OpenSearch (a managed domain, a Serverless vector collection, or a local node).
@@ -133,6 +139,46 @@ export class OpenSearchVectorStore implements VectorStore {
     );
     const found = hits[0]?._source;
     return found ? fromDocumentSource(found) : undefined;
+  }
+
+  /**
+   * The chunks of the generation the document record names (a replacement under way may have
+   * written part of a newer one), paged in position order with search_after.
+   */
+  async getChunks(source: string): Promise<Chunk[]> {
+    await this.ensureIndexes();
+    const [record] = await searchHits<DocumentSource>(
+      this.client,
+      this.documentsIndex,
+      `read the document "${source}"`,
+      {
+        size: 1,
+        query: { bool: { filter: [{ term: { source } }] } },
+        sort: [{ generation: 'desc' }],
+      },
+    );
+    const generation = record?._source?.generation;
+    if (generation === undefined) return [];
+    const chunks: Chunk[] = [];
+    let after: unknown[] | undefined;
+    for (;;) {
+      const hits = await searchHits<ChunkSource>(
+        this.client,
+        this.spec.name,
+        `read the chunks of "${source}"`,
+        {
+          size: CHUNK_PAGE,
+          _source: WITHOUT_VECTOR,
+          query: { bool: { filter: [{ term: { source } }, { term: { generation } }] } },
+          sort: [{ position: 'asc' }],
+          ...(after && { search_after: after }),
+        },
+      );
+      for (const hit of hits) if (hit._source) chunks.push(fromChunkSource(hit._source));
+      const last = hits.at(-1);
+      if (hits.length < CHUNK_PAGE || !last?.sort) return chunks;
+      after = last.sort;
+    }
   }
 
   async deleteDocument(source: string): Promise<number> {

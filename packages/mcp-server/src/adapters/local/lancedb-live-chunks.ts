@@ -243,3 +243,16 @@ export function liveHit(chunk: LiveChunk, score: number): SearchHit {
     score,
   };
 }
+
+/** A copy of the stored chunk without the index's bookkeeping (its metadata parsed afresh). */
+export function liveChunk(chunk: LiveChunk): Chunk {
+  return {
+    id: chunk.id,
+    source: chunk.source,
+    content: chunk.content,
+    ...(chunk.title !== undefined && { title: chunk.title }),
+    ...(chunk.heading !== undefined && { heading: chunk.heading }),
+    position: chunk.position,
+    metadata: JSON.parse(chunk.metadataJson) as Chunk['metadata'],
+  };
+}

@@ -22,7 +22,7 @@ import { decodeCursor, encodeCursor } from './document-cursor.js';
 import { fusionFor, type HybridFusion } from './hybrid-fusion.js';
 import { LEXICAL_BM25, type LexicalBm25 } from './lancedb-bm25.js';
 import { Journal, type JournalEntry } from './lancedb-journal.js';
-import { liveHit, LiveChunks, type LiveChunk } from './lancedb-live-chunks.js';
+import { liveChunk, liveHit, LiveChunks, type LiveChunk } from './lancedb-live-chunks.js';
 import { checkIndexManifest } from './lancedb-manifest.js';
 import { vectorSearch, type VectorOverlay } from './lancedb-search.js';
 import { LanceTables, type Change, type Flush } from './lancedb-tables.js';
@@ -172,6 +172,11 @@ export class LanceDbVectorStore implements VectorStore {
         return document ? [document] : [];
       }),
     );
+  }
+
+  getChunks(source: string): Promise<Chunk[]> {
+    const chunks = [...this.live.chunksOf(source)].sort((a, b) => a.position - b.position);
+    return Promise.resolve(chunks.map((chunk) => liveChunk(chunk)));
   }
 
   deleteDocument(source: string): Promise<number> {
