@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -199,6 +199,89 @@ describe.runIf(isRoot).each([
     });
   },
 );
+
+describe.runIf(isRoot)('LevelDB stuck after a failed background flush (root only)', () => {
+  let mount: string;
+  let dataDir: string;
+
+  beforeAll(() => {
+    mount = mkdtempSync(join(tmpdir(), 'mcp-sticky-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mount]);
+    dataDir = join(mount, 'data');
+  });
+  afterAll(() => {
+    try {
+      execFileSync('umount', [mount]);
+    } finally {
+      rmSync(mount, { recursive: true, force: true });
+    }
+  });
+
+  /** The size of LevelDB's current log: what its memtable holds (at least). */
+  const currentLog = (): number => {
+    const logs = readdirSync(join(dataDir, 'records'))
+      .filter((n) => n.endsWith('.log'))
+      .sort();
+    return statSync(join(dataDir, 'records', logs.at(-1)!)).size;
+  };
+
+  it('takes writes again by itself once space is freed, and keeps them', async () => {
+    const server = await open(dataDir, { embeddedStoreInThisThread: true });
+    const client = server.session.client;
+    let closed = false;
+    onTestFinished(async () => {
+      if (!closed) await shut(server);
+    });
+    // A memtable past LevelDB's 4 MiB write buffer: the next write must flush it to a table.
+    const acknowledged: string[] = [];
+    for (let i = 0; currentLog() < 4 * 1024 * 1024; i++) {
+      await callOk(client, 'create_record', {
+        table: 'notes',
+        data: { id: `m${i}`, text: `${i % 10}`.repeat(100_000) },
+      });
+      acknowledged.push(`m${i}`);
+    }
+    // Full disk: that flush fails in the background, which LevelDB makes every later write fail.
+    try {
+      for (let i = 0; ; i++) writeFileSync(join(mount, `filler-${i}`), Buffer.alloc(64 * 1024));
+    } catch (error) {
+      expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    }
+    expect(await callError(client, 'create_record', { table: 'notes', data: big(0) })).toMatch(
+      /^UPSTREAM: .*no space left/,
+    );
+
+    execFileSync('sh', ['-c', `rm -f '${mount}'/filler-*`]);
+    await expect
+      .poll(
+        async () => {
+          const r = await callTool(client, 'create_record', {
+            table: 'notes',
+            data: { id: 'after' },
+          });
+          return r.isError ? textOf(r) : 'stored';
+        },
+        { timeout: 20_000, interval: 300 },
+      )
+      .toBe('stored');
+    acknowledged.push('after');
+    closed = true;
+    await shut(server);
+
+    const again = await open(dataDir, { embeddedStoreInThisThread: true });
+    try {
+      for (const id of acknowledged) {
+        const read = await callTool(again.session.client, 'read_record', {
+          table: 'notes',
+          record_id: id,
+        });
+        expect(read.isError ? `${id}: ${textOf(read)}` : id).toBe(id);
+      }
+    } finally {
+      await shut(again);
+    }
+  }, 120_000);
+});
 
 describe('by fault injection into LevelDB (any user)', () => {
   // LevelDB's put, as dynalite's level package reaches it.
