@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -10,6 +10,10 @@ import { silentLogger } from '../../src/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { connectClient, type ConnectedClient } from '../support/in-process.js';
 import { callOk, callTool, textOf } from '../support/tool-results.js';
+
+const WHILE_RUNNING = new URL('../support/read-only-while-running.ts', import.meta.url).pathname;
+/** nobody: an unprivileged user, for whom permission bits count. */
+const NOBODY = '65534';
 
 /**
  * A read-only `<data-dir>/documents` (a read-only bind mount: root ignores permission bits, and
@@ -111,4 +115,37 @@ describe.runIf(isRoot)('a read-only documents folder (root only)', () => {
       await shut(server);
     }
   });
+
+  it('made read-only (chmod) while the server runs, as an unprivileged user: fails fast, loses nothing', async () => {
+    chmodSync(dataDir, 0o755);
+    chownSync(dataDir, Number(NOBODY), Number(NOBODY));
+    const args = ['--reuid', NOBODY, '--regid', NOBODY, '--clear-groups'];
+    const output = execFileSync(
+      'setpriv',
+      [...args, process.execPath, '--import', 'tsx', WHILE_RUNNING, dataDir],
+      { timeout: 90_000, encoding: 'utf8' },
+    );
+    const outcomes = JSON.parse(output.trim().split('\n').at(-1)!) as string[];
+    expect(outcomes[0]).toBe('stored');
+    // The journal's open file may take a write before a flush finds the folder read-only.
+    const refusal = new RegExp(
+      `^UPSTREAM: the document index folder ${documents} is read-only .*permission denied.*chmod -R u\\+w`,
+    );
+    expect(outcomes.at(-1)).toMatch(refusal);
+    for (const outcome of outcomes)
+      expect(outcome).toMatch(new RegExp(`^stored$|${refusal.source}`));
+
+    execFileSync('chmod', ['-R', 'u+w', documents]);
+    const server = await open(dataDir);
+    try {
+      const listed = await callOk(server.session.client, 'list_documents', {});
+      const sources = (listed.documents as { source: string }[]).map((d) => d.source);
+      const stored = ['first.md', 'second.md', 'third.md', 'fourth.md'].filter(
+        (_, i) => outcomes[i] === 'stored',
+      );
+      expect(sources.sort()).toEqual(stored.sort());
+    } finally {
+      await shut(server);
+    }
+  }, 120_000);
 });

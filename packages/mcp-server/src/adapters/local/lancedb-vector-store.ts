@@ -254,6 +254,12 @@ export class LanceDbVectorStore implements VectorStore {
     try {
       await this.flushNow();
       if (this.sinceCompaction.flushes > 0) await this.maintenance.run(() => this.compact());
+    } catch (error) {
+      // A read-only or full folder: the journal still holds every acknowledged write, and the
+      // next start replays it. Closing goes on, so the other stores close cleanly too.
+      this.options.logger.warn('document index not flushed at close; the next start replays it', {
+        error: String(error),
+      });
     } finally {
       this.closed = true;
       await this.maintenance.idle();
