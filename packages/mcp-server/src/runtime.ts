@@ -5,6 +5,7 @@ import type { ServerConfig } from './config.js';
 import { defaultContractPath } from './contract/contract-path.js';
 import { loadCheckedContract } from './contract/checked-contract.js';
 import type { Logger } from './logger.js';
+import type { StoreHealth } from './adapters/local/dynalite-recovery.js';
 import type { RecordStore } from './ports/record-store.js';
 import { RecordService } from './records/record-service.js';
 import { TableRegistry } from './records/table-registry.js';
@@ -23,6 +24,12 @@ export interface Runtime {
   tables: TableRegistry;
   /** The document service, opened on first use. */
   documents: LazyDocuments;
+  /**
+   * The embedded record store takes writes, or why not (after a full disk it refuses them until
+   * it has reopened its database, which it does by itself once there is room). Absent for
+   * DynamoDB, which reports its own health.
+   */
+  storeHealth?: () => Promise<StoreHealth>;
   close(): Promise<void>;
 }
 
@@ -52,6 +59,7 @@ export async function createRuntime(
     contractLoading.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
 
     let client: ItemClient & TableClient;
+    let storeHealth: (() => Promise<StoreHealth>) | undefined;
     if (config.recordStore.kind === 'embedded') {
       // Loaded on demand: the Lambda bundle leaves embedded stores out. The embedded store is
       // reached through its loopback client alone, so a local start never loads the AWS SDK.
@@ -63,6 +71,7 @@ export async function createRuntime(
         thread: !options.embeddedStoreInThisThread,
       });
       closers.push(() => embedded.close());
+      storeHealth = () => embedded.health();
       const local = new LocalDynamoDbClient(embedded);
       closers.push(() => Promise.resolve(local.destroy()));
       client = local;
@@ -98,7 +107,15 @@ export async function createRuntime(
       const shared = await shareOverSocket(registry, config.dataDir, logger);
       if (shared) closers.push(() => shared.close());
     }
-    return { registry, records, store, tables, documents, close: () => closeAll(closers) };
+    return {
+      registry,
+      records,
+      store,
+      tables,
+      documents,
+      ...(storeHealth && { storeHealth }),
+      close: () => closeAll(closers),
+    };
   } catch (error) {
     await closeAll(closers);
     throw error;

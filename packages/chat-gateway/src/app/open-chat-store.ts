@@ -1,12 +1,17 @@
 import { join } from 'node:path';
 import { loadConfig, TableRegistry, type Logger, type RecordStore } from 'chatbot-mcp-server/core';
-import type { Runtime } from 'chatbot-mcp-server/runtime';
+import type { Runtime, StoreHealth } from 'chatbot-mcp-server/runtime';
 
 export interface ChatRecordStore {
   store: RecordStore;
   tables: TableRegistry;
   /** Only this process writes it (an embedded store, which locks its data directory). */
   exclusive: boolean;
+  /**
+   * An embedded store: whether it takes writes now (after a full disk it refuses them until it
+   * has reopened itself, once there is room). DynamoDB has none.
+   */
+  health?: () => Promise<StoreHealth>;
   close(): Promise<void>;
 }
 
@@ -33,6 +38,7 @@ export async function openChatStore(options: {
       store: options.runtime.store,
       tables: options.runtime.tables,
       exclusive: options.runtimeStoreEmbedded ?? false,
+      ...(options.runtime.storeHealth && { health: options.runtime.storeHealth }),
       close: () => Promise.resolve(),
     };
   }
@@ -68,6 +74,7 @@ export async function openChatStore(options: {
     store: new records.DynamoDbRecordStore({ client: fast }),
     tables,
     exclusive: true,
+    health: () => embedded.health(),
     close: async () => {
       fast.destroy();
       client.destroy();

@@ -7,4 +7,5 @@ export { createDocumentClient } from '../adapters/aws/dynamodb-client.js';
 export { ensureTables } from '../adapters/aws/ensure-tables.js';
 export { LocalDynamoDbClient } from '../adapters/local/local-dynamodb-client.js';
 export { startEmbeddedDynamoDb } from '../adapters/local/embedded-dynamodb.js';
+export type { StoreHealth } from '../adapters/local/dynalite-recovery.js';
 export { RecordService } from '../records/record-service.js';

@@ -4,3 +4,4 @@
  * nor the document adapters load until they are used.
  */
 export { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
+export type { StoreHealth } from '../adapters/local/dynalite-recovery.js';

@@ -136,6 +136,7 @@ export async function startLocalGateway(
       config: serverConfig,
       logger,
       ...(webRoot && { webRoot }),
+      ...(chatStore.health && { storeHealth: chatStore.health }),
     });
     closers.push(() => server.close());
     // Each closed session's socket closes as soon as its session does, not after the whole pass.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'chatbot-mcp-server/core';
+import type { StoreHealth } from 'chatbot-mcp-server/runtime';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LocalServerConfig } from '../../config.js';
 import type { ChatGateway } from '../../core/chat-gateway.js';
@@ -26,6 +27,8 @@ export interface LocalServerOptions {
   logger: Logger;
   /** The built web page; none: only /healthz and /ws. */
   webRoot?: string;
+  /** The chat store's health, for `/healthz` (an embedded store; DynamoDB has none). */
+  storeHealth?: () => Promise<StoreHealth>;
 }
 
 /** The local transport: `GET /healthz`, the page at `/`, and the chat WebSocket at `/ws`. */
@@ -44,14 +47,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       if (path === '/healthz') {
-        res.writeHead(200, {
+        // 503 while the chat store refuses writes (a full disk), so an orchestrator can tell.
+        const health = (await options.storeHealth?.()) ?? { writable: true };
+        res.writeHead(health.writable ? 200 : 503, {
           ...SECURITY_HEADERS,
           'content-type': 'application/json',
           'cache-control': 'no-store',
         });
         res.end(
           JSON.stringify({
-            status: 'ok',
+            status: health.writable ? 'ok' : 'unavailable',
+            ...(!health.writable && { reason: storeRefusal(health.reason) }),
             connections: gateway.connectionCount,
             activeTurns: gateway.activeTurns,
             model: gateway.modelId,
@@ -220,4 +226,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         await stopped;
       })()),
   };
+}
+
+/** Why `/healthz` is 503, without the store's folder (the endpoint needs no token). */
+function storeRefusal(reason: string): string {
+  return /no space left/i.test(reason)
+    ? 'the chat store refuses writes: no space left on the disk of its data directory; free space there and it resumes by itself'
+    : 'the chat store refuses writes after a disk error on its data directory; it retries by itself';
 }

@@ -264,7 +264,7 @@ function translateError(table: TableSpec, error: unknown): unknown {
   // The embedded store's disk is full or failing (its messages name the data directory only).
   if (name === 'EmbeddedStorageFullException') {
     return new UpstreamError(
-      `the record store could not write: ${message}; free disk space there and restart the server (reads keep working meanwhile)`,
+      `the record store could not write: ${message}; free disk space there and writes resume by themselves (reads keep working meanwhile)`,
       { cause: error },
     );
   }

@@ -22,7 +22,8 @@ const HEADERS = {
  * dynalite's request handler called without a socket: the same handler its HTTP server runs,
  * given a request that emits the body and a response that keeps what is written. The embedded
  * store's clients in this process use it in place of a loopback HTTP round trip (two socket
- * writes and an HTTP parse on each side per operation).
+ * writes and an HTTP parse on each side per operation). The handler is the store's gate
+ * (dynalite-recovery.ts), which sends the body once dynalite listens for it.
  */
 export function directRequests(server: Server): DirectRequest {
   const handler = server.listeners('request')[0] as
@@ -34,6 +35,11 @@ export function directRequests(server: Server): DirectRequest {
         method: 'POST',
         url: '/',
         headers: { ...HEADERS, 'x-amz-target': `DynamoDB_20120810.${operation}` },
+        // Called by the store's gate once dynalite listens (it may hold a request back).
+        sendBody: () => {
+          req.emit('data', Buffer.from(body, 'utf8'));
+          req.emit('end');
+        },
       });
       const res = {
         statusCode: 200,
@@ -42,7 +48,5 @@ export function directRequests(server: Server): DirectRequest {
         end: (text?: string) => resolve({ status: res.statusCode, body: text ?? '' }),
       };
       handler(req, res);
-      req.emit('data', Buffer.from(body, 'utf8'));
-      req.emit('end');
     });
 }

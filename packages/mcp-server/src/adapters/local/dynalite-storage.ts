@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import dynalite from 'dynalite';
 import { UpstreamError } from '../../errors.js';
 import { cacheDynaliteExpressions } from './dynalite-expression-cache.js';
+import { DynaliteRecovery, type DynaliteHandler, type StoreHealth } from './dynalite-recovery.js';
 
 /** The LevelDB database under dynalite, as far as this module touches it. */
 interface LevelDb {
@@ -26,12 +27,13 @@ const require = createRequire(import.meta.url);
  * dynalite answers an error only when it carries `statusCode`; any other error from LevelDB (a
  * full disk: `LEVEL_IO_ERROR`; a database that failed to open) is re-thrown inside a callback
  * and ends the process. Every callback of the LevelDB wrapper gets such errors decorated here,
- * so the write fails with a 500 naming the cause and the server keeps serving.
+ * so the write fails with a 500 naming the cause and the server keeps serving. After a failed
+ * write, writes are refused until the database has been reopened (dynalite-recovery.ts).
  */
 export async function startDynalite(options: {
   path?: string;
   label: string;
-}): Promise<{ server: Server; closeDb: () => Promise<void> }> {
+}): Promise<{ server: Server; health: () => Promise<StoreHealth>; closeDb: () => Promise<void> }> {
   cacheDynaliteExpressions();
   // dynalite keeps its store private; capture it while dynalite creates it.
   const dbModule = require('dynalite/db/index.js') as {
@@ -66,7 +68,49 @@ export async function startDynalite(options: {
     );
   }
   const db = store.db;
-  return { server, closeDb: () => db.close() };
+  const label = options.label;
+  // dynalite's close marks its store closed for good; LevelDB's own close allows a reopen.
+  const levelClose = (db.close as { _original?: () => Promise<void> })._original;
+  const recovery = new DynaliteRecovery({
+    db,
+    closeForReopen: () => (levelClose ? levelClose() : db.close()),
+    ...(options.path !== undefined && { path: options.path }),
+    asServiceError: (error) => asServiceError(error, label),
+    refusal: (cause, detail) => refusal(cause, detail, label),
+    closedAnswer: (cause) => ({
+      status: 500,
+      body: JSON.stringify({
+        __type: `com.chatbot.embedded#${isDiskFull(cause) ? STORAGE_FULL : STORAGE_FAILED}`,
+        message: `the embedded store in ${label} is closed after a disk error (${storageCause(cause)}) and could not reopen yet; it tries again on the next request`,
+      }),
+    }),
+  });
+  const [handler] = server.listeners('request') as DynaliteHandler[];
+  if (!handler) throw new Error('dynalite has no request handler');
+  server.removeAllListeners('request');
+  server.on('request', recovery.gate(handler));
+  return {
+    server,
+    health: () => recovery.health(),
+    closeDb: async () => {
+      await recovery.settle();
+      await db.close();
+    },
+  };
+}
+
+/** A write refused because an earlier one failed and the database has not been reopened yet. */
+function refusal(cause: unknown, detail: string, label: string): Error {
+  const full = isDiskFull(cause);
+  return Object.assign(new Error(`refused after an earlier write failed: ${storageCause(cause)}`), {
+    statusCode: 500,
+    body: {
+      __type: `com.chatbot.embedded#${full ? STORAGE_FULL : STORAGE_FAILED}`,
+      message: full
+        ? `no space left on the disk of the data directory (${label}); ${detail}`
+        : `the embedded store cannot use its data directory (${label}): ${storageCause(cause)}; ${detail}`,
+    },
+  });
 }
 
 function guardStorageErrors(db: LevelDb, label: string): void {

@@ -8,6 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { directRequests, type DirectResponse } from './dynalite-direct.js';
+import type { StoreHealth } from './dynalite-recovery.js';
 import { startDynalite } from './dynalite-storage.js';
 
 export interface DynaliteWorkerData {
@@ -15,9 +16,11 @@ export interface DynaliteWorkerData {
   label: string;
 }
 
-/** To the worker: one operation for the direct channel, or stop. */
+/** To the worker: one operation for the direct channel, a health check, or stop. */
 export type DynaliteWorkerMessage =
-  { type: 'request'; id: number; operation: string; body: string } | { type: 'close' };
+  | { type: 'request'; id: number; operation: string; body: string }
+  | { type: 'health'; id: number }
+  | { type: 'close' };
 
 /**
  * From the worker: listening on `port`, or failed to start (the error's name and message); the
@@ -27,7 +30,8 @@ export type DynaliteWorkerReply =
   | { type: 'listening'; port: number }
   | { type: 'failed'; name: string; message: string }
   | { type: 'closed' }
-  | ({ type: 'response'; id: number } & DirectResponse);
+  | ({ type: 'response'; id: number } & DirectResponse)
+  | { type: 'health'; id: number; health: StoreHealth };
 
 const port = parentPort;
 if (!port) throw new Error('dynalite-worker.ts runs as a worker thread only');
@@ -46,6 +50,10 @@ try {
       void direct(message.operation, message.body).then((r) =>
         reply({ type: 'response', id: message.id, ...r }),
       );
+      return;
+    }
+    if (message.type === 'health') {
+      void store.health().then((health) => reply({ type: 'health', id: message.id, health }));
       return;
     }
     store.server.closeAllConnections();

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { UpstreamError } from '../../errors.js';
 import { DataDirLock } from './data-dir-lock.js';
 import type { DirectRequest, DirectResponse } from './dynalite-direct.js';
+import type { StoreHealth } from './dynalite-recovery.js';
 import type {
   DynaliteWorkerData,
   DynaliteWorkerMessage,
@@ -16,6 +17,12 @@ export interface EmbeddedDynamoDb {
   endpoint: string;
   /** The same store without a socket, for clients in this process (LocalDynamoDbClient). */
   request: DirectRequest;
+  /**
+   * Whether the store takes writes. After a failed write (a full disk) it refuses them until it
+   * has reopened its database, which it does by itself once the disk has room; this call tries
+   * that first when it is due.
+   */
+  health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }
 
@@ -51,6 +58,10 @@ export async function startEmbeddedDynamoDb(
         closed
           ? Promise.reject(new UpstreamError('the embedded record store is closed'))
           : served.request(operation, body),
+      health: () =>
+        closed
+          ? Promise.resolve({ writable: false, reason: 'the embedded record store is closed' })
+          : served.health(),
       close: async () => {
         closed = true;
         await served.close();
@@ -66,6 +77,7 @@ export async function startEmbeddedDynamoDb(
 interface Served {
   port: number;
   request: DirectRequest;
+  health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }
 
@@ -73,7 +85,7 @@ async function inThisThread(data: DynaliteWorkerData): Promise<Served> {
   // Loaded here only: with the worker, this thread never loads dynalite.
   const { startDynalite } = await import('./dynalite-storage.js');
   const { directRequests } = await import('./dynalite-direct.js');
-  const { server, closeDb } = await startDynalite(data);
+  const { server, health, closeDb } = await startDynalite(data);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -81,6 +93,7 @@ async function inThisThread(data: DynaliteWorkerData): Promise<Served> {
   return {
     port: (server.address() as AddressInfo).port,
     request: directRequests(server),
+    health,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -119,8 +132,14 @@ async function inWorker(data: DynaliteWorkerData): Promise<Served> {
   // A store thread must not keep the process alive on its own, only while answering.
   worker.unref();
   const pending = new Map<number, { resolve(r: DirectResponse): void; reject(e: Error): void }>();
+  const checks = new Map<number, (health: StoreHealth) => void>();
   let nextId = 0;
   worker.on('message', (reply: DynaliteWorkerReply) => {
+    if (reply.type === 'health') {
+      checks.get(reply.id)?.(reply.health);
+      checks.delete(reply.id);
+      return;
+    }
     if (reply.type !== 'response') return;
     pending.get(reply.id)?.resolve({ status: reply.status, body: reply.body });
     pending.delete(reply.id);
@@ -131,6 +150,13 @@ async function inWorker(data: DynaliteWorkerData): Promise<Served> {
       p.reject(new UpstreamError('the embedded record store stopped; start the server again'));
     }
     pending.clear();
+    for (const check of checks.values()) {
+      check({
+        writable: false,
+        reason: 'the embedded record store stopped; start the server again',
+      });
+    }
+    checks.clear();
   });
   return {
     port,
@@ -140,6 +166,13 @@ async function inWorker(data: DynaliteWorkerData): Promise<Served> {
         if (pending.size === 0) worker.ref();
         pending.set(id, { resolve, reject });
         const message: DynaliteWorkerMessage = { type: 'request', id, operation, body };
+        worker.postMessage(message);
+      }),
+    health: () =>
+      new Promise<StoreHealth>((resolve) => {
+        const id = nextId++;
+        checks.set(id, resolve);
+        const message: DynaliteWorkerMessage = { type: 'health', id };
         worker.postMessage(message);
       }),
     close: () =>

@@ -64,9 +64,12 @@ export class Journal {
   /** Starts a new segment; returns the number of the last sealed one, for `release`. */
   async seal(): Promise<number> {
     const sealed = this.segment;
-    await this.handle.close();
-    this.segment += 1;
-    this.handle = await open(join(this.dir, name(this.segment)), 'a');
+    // The next segment first: if it cannot be created (a read-only folder), this one stays open.
+    const next = await open(join(this.dir, name(sealed + 1)), 'a');
+    const previous = this.handle;
+    this.handle = next;
+    this.segment = sealed + 1;
+    await previous.close();
     return sealed;
   }
 

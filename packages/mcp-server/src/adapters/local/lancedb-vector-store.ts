@@ -26,6 +26,7 @@ import { liveChunk, liveHit, LiveChunks, type LiveChunk } from './lancedb-live-c
 import { checkIndexManifest } from './lancedb-manifest.js';
 import { vectorSearch, type VectorOverlay } from './lancedb-search.js';
 import { LanceTables, type Change, type Flush } from './lancedb-tables.js';
+import { checkWritableFolder, notWritableError } from './writable-folder.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface LanceDbVectorStoreOptions {
@@ -96,8 +97,11 @@ export class LanceDbVectorStore implements VectorStore {
   private lastCompaction = Date.now();
   private lastWrite = 0;
   private closed = false;
+  /** The folder turned out not writable: writes are refused until it is again (checked each time). */
+  private notWritable: AppError | undefined;
 
   private constructor(
+    private readonly dir: string,
     private readonly lock: DataDirLock,
     private readonly tables: LanceTables,
     private readonly journal: Journal,
@@ -114,12 +118,13 @@ export class LanceDbVectorStore implements VectorStore {
     let db: Connection | undefined;
     let journal: Journal | undefined;
     try {
+      await checkWritableFolder(dir);
       await checkIndexManifest(dir, options.embedder);
       db = await connect(dir);
       const tables = await LanceTables.open(db, options.embedder.dimensions);
       const opened = await Journal.open(join(dir, 'journal'));
       journal = opened.journal;
-      const store = new LanceDbVectorStore(lock, tables, journal, {
+      const store = new LanceDbVectorStore(dir, lock, tables, journal, {
         embedder: options.embedder,
         vectorIndexMinRows: options.vectorIndexMinRows ?? 20_000,
         flushRows: options.flushRows ?? 2_000,
@@ -136,7 +141,10 @@ export class LanceDbVectorStore implements VectorStore {
       db?.close();
       lock.release();
       if (error instanceof AppError) throw error;
-      throw new UpstreamError(`could not open the document index in ${dir}`, { cause: error });
+      throw (
+        notWritableError(dir, error) ??
+        new UpstreamError(`could not open the document index in ${dir}`, { cause: error })
+      );
     }
   }
 
@@ -153,6 +161,7 @@ export class LanceDbVectorStore implements VectorStore {
     if (entries.length === 0) return Promise.resolve();
     return this.writes.run(async () => {
       const entry: JournalEntry = { op: 'replace', entries };
+      await this.checkStillWritable();
       await this.upstream('writing the journal', () => this.journal.append(entry));
       this.apply(entry);
       const rows = entries.reduce((sum, e) => sum + e.chunks.length, 0);
@@ -184,6 +193,7 @@ export class LanceDbVectorStore implements VectorStore {
       const removed = this.live.chunksOf(source).length;
       if (removed === 0 && !this.docs.has(source)) return 0;
       const entry: JournalEntry = { op: 'delete', source };
+      await this.checkStillWritable();
       await this.upstream('writing the journal', () => this.journal.append(entry));
       this.apply(entry);
       await this.afterWrite(false);
@@ -249,6 +259,12 @@ export class LanceDbVectorStore implements VectorStore {
     try {
       await this.flushNow();
       if (this.sinceCompaction.flushes > 0) await this.maintenance.run(() => this.compact());
+    } catch (error) {
+      // A read-only or full folder: the journal still holds every acknowledged write, and the
+      // next start replays it. Closing goes on, so the other stores close cleanly too.
+      this.options.logger.warn('document index not flushed at close; the next start replays it', {
+        error: String(error),
+      });
     } finally {
       this.closed = true;
       await this.maintenance.idle();
@@ -346,7 +362,13 @@ export class LanceDbVectorStore implements VectorStore {
       } catch (error) {
         logger.warn('document index flush failed', { attempt, error: String(error) });
         // The journal keeps the writes, and the next start replays them.
-        if (attempt === 3) throw new UpstreamError('the document index could not be written');
+        if (attempt === 3) {
+          this.notWritable = notWritableError(this.dir, error);
+          throw (
+            this.notWritable ??
+            new UpstreamError('the document index could not be written', { cause: error })
+          );
+        }
         await new Promise((resolve) => setTimeout(resolve, 200 * 4 ** attempt));
       }
     }
@@ -478,14 +500,29 @@ export class LanceDbVectorStore implements VectorStore {
       .map(({ item, score }) => item.hit(score));
   }
 
+  /**
+   * After a write found the folder read-only, a later one is refused at once while it still is:
+   * the journal's open file would take it, but nothing could be flushed or reopened.
+   */
+  private async checkStillWritable(): Promise<void> {
+    if (!this.notWritable) return;
+    await checkWritableFolder(this.dir);
+    this.notWritable = undefined;
+  }
+
   private async upstream<T>(action: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
       this.options.logger.error(`document index failed while ${action}`, errorFields(error));
-      throw new UpstreamError(`the document index failed while ${action}; see the server log`, {
-        cause: error,
-      });
+      const readOnly = notWritableError(this.dir, error);
+      if (readOnly) this.notWritable = readOnly;
+      throw (
+        readOnly ??
+        new UpstreamError(`the document index failed while ${action}; see the server log`, {
+          cause: error,
+        })
+      );
     }
   }
 }

@@ -1,0 +1,58 @@
+import { access, constants, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UpstreamError } from '../../errors.js';
+
+/** Folders looked at, at most: an index has a handful (tables, versions, data, journal). */
+const MAX_FOLDERS = 500;
+/** The file system refuses writes: permissions (EACCES, EPERM) or a read-only mount (EROFS). */
+const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/**
+ * Refuses up front, with what to do, a document index folder this process cannot write. LanceDB
+ * and the journal would otherwise fail (or stall) deep inside a write with a generic error. Each
+ * folder of the index is checked (`access(W_OK)`: permission bits for a user, a read-only mount
+ * also for root); files are only ever added, replaced or deleted in them, never rewritten.
+ */
+export async function checkWritableFolder(dir: string): Promise<void> {
+  const queue = [dir];
+  for (let seen = 0; queue.length > 0 && seen < MAX_FOLDERS; seen++) {
+    const folder = queue.shift()!;
+    try {
+      await access(folder, constants.W_OK);
+      for (const entry of await readdir(folder, { withFileTypes: true })) {
+        if (entry.isDirectory()) queue.push(join(folder, entry.name));
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') continue; // created on first use (or gone meanwhile)
+      if (code && NOT_WRITABLE.has(code)) throw notWritable(dir, folder, code, error);
+      throw error;
+    }
+  }
+}
+
+/** A failed write's cause as the error to answer, when it says the folder is not writable. */
+export function notWritableError(dir: string, error: unknown): UpstreamError | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && NOT_WRITABLE.has(code)) {
+      const path = (e as NodeJS.ErrnoException).path;
+      return notWritable(dir, path ?? dir, code, error);
+    }
+    const text = /read-only file system|permission denied/i.exec(e.message);
+    if (text) return notWritable(dir, dir, text[0].toLowerCase(), error);
+  }
+  return undefined;
+}
+
+function notWritable(dir: string, folder: string, code: string, cause: unknown): UpstreamError {
+  const readOnlyMount = code === 'EROFS' || code === 'read-only file system';
+  return new UpstreamError(
+    `the document index folder ${dir} is read-only (${folder}: ${readOnlyMount ? 'read-only file system' : 'permission denied'}), so the document tools cannot use it. ${
+      readOnlyMount
+        ? 'Remount it read-write'
+        : 'Make it writable by the user running the server (e.g. chmod -R u+w on it)'
+    }, or start with another --data-dir; the record tools are unaffected`,
+    { cause },
+  );
+}
