@@ -113,7 +113,7 @@ export function loadLocalServerConfig(
     ...(env.CHAT_AUTH_TOKEN && { authToken: env.CHAT_AUTH_TOKEN }),
     maxConnections: int(env, 'CHAT_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
     maxConnectionsPerIp: int(env, 'CHAT_MAX_CONNECTIONS_PER_IP', 256, 1, 1_000_000),
-    maxHttpConnectionsPerIp: int(env, 'CHAT_MAX_HTTP_CONNECTIONS_PER_IP', 32, 1, 1_000_000),
+    maxHttpConnectionsPerIp: int(env, 'CHAT_MAX_HTTP_CONNECTIONS_PER_IP', 256, 1, 1_000_000),
     headersTimeoutMs: int(env, 'CHAT_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
     framesPerSecond: num(env, 'CHAT_FRAMES_PER_SECOND', 5, 0.1, 10_000),
     maxBufferedBytes: int(
