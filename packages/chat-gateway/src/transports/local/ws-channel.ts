@@ -78,7 +78,10 @@ export class WsChannel implements ClientChannel {
   }
 
   close(code: number, reason: string): Promise<void> {
-    this.waiting.length = 0;
+    // Frames already accepted go out before the close frame (at most the cap's worth).
+    if (this.socket.readyState === this.socket.OPEN) {
+      for (const { frame } of this.waiting.splice(0)) this.socket.send(JSON.stringify(frame));
+    }
     this.waitingBytes = 0;
     if (
       this.socket.readyState === this.socket.OPEN ||
