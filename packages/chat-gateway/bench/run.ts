@@ -32,6 +32,7 @@ async function startGateway(dataDir: string): Promise<Started> {
       LOG_LEVEL: 'warn',
       CHAT_MAX_CONNECTIONS: '20000',
       CHAT_MAX_CONNECTIONS_PER_IP: '20000',
+      CHAT_MAX_HTTP_CONNECTIONS_PER_IP: '20000',
       CHAT_FRAMES_PER_SECOND: '1000',
       SESSION_TIMEOUT_MINUTES: '60',
     },

@@ -52,6 +52,7 @@ async function main(): Promise<number> {
       LOG_LEVEL: options.gatewayLogLevel,
       CHAT_MAX_CONNECTIONS: '20000',
       CHAT_MAX_CONNECTIONS_PER_IP: '20000',
+      CHAT_MAX_HTTP_CONNECTIONS_PER_IP: '20000',
       CHAT_FRAMES_PER_SECOND: '1000',
       SESSION_TIMEOUT_MINUTES: String(SESSION_TIMEOUT_MINUTES),
       SESSION_CLEANUP_INTERVAL_SECONDS: String(options.cleanupIntervalS),

@@ -46,6 +46,10 @@ export interface LocalServerConfig {
   allowNoAuth: boolean;
   maxConnections: number;
   maxConnectionsPerIp: number;
+  /** HTTP sockets (page, /healthz, handshakes, silent ones) from one address, WebSockets apart. */
+  maxHttpConnectionsPerIp: number;
+  /** Complete request headers must arrive within this long, also on a fresh connection. */
+  headersTimeoutMs: number;
   /** Frames per second allowed per connection (token bucket; burst = 2x). */
   framesPerSecond: number;
   /** Bytes buffered for one slow reader before it is closed. */
@@ -123,6 +127,8 @@ export function loadLocalServerConfig(
     ...(env.CHAT_AUTH_TOKEN && { authToken: env.CHAT_AUTH_TOKEN }),
     maxConnections: int(env, 'CHAT_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
     maxConnectionsPerIp: int(env, 'CHAT_MAX_CONNECTIONS_PER_IP', 256, 1, 1_000_000),
+    maxHttpConnectionsPerIp: int(env, 'CHAT_MAX_HTTP_CONNECTIONS_PER_IP', 256, 1, 1_000_000),
+    headersTimeoutMs: int(env, 'CHAT_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
     framesPerSecond: num(env, 'CHAT_FRAMES_PER_SECOND', 5, 0.1, 10_000),
     maxBufferedBytes: int(
       env,

@@ -24,12 +24,13 @@ export class ChatClient {
 
   static open(
     url: string,
-    options: { headers?: Record<string, string> } = {},
+    options: { headers?: Record<string, string>; localAddress?: string } = {},
   ): Promise<ChatClient> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, {
         perMessageDeflate: false,
         ...(options.headers && { headers: options.headers }),
+        ...(options.localAddress && { localAddress: options.localAddress }),
       });
       const client = new ChatClient(ws);
       ws.once('open', () => resolve(client));

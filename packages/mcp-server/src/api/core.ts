@@ -1,6 +1,7 @@
 /**
- * `chatbot-mcp-server/core`: logging, errors, configuration and the table model. Light by
- * design: importing it loads neither LanceDB nor the AWS SDK.
+ * `chatbot-mcp-server/core`: logging, errors, configuration, the table model, and the HTTP
+ * socket limits the chat gateway shares. Light by design: importing it loads neither LanceDB
+ * nor the AWS SDK.
  */
 export { createLogger, silentLogger, errorFields, type Logger, type LogLevel } from '../logger.js';
 export * from '../errors.js';
@@ -24,3 +25,4 @@ export type {
   ListQuery,
 } from '../ports/record-store.js';
 export { SERVER_NAME, SERVER_VERSION } from '../version.js';
+export { createLimitedServer, type SocketLimits, type SocketGuard } from '../http/socket-limits.js';

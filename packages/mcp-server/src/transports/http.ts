@@ -1,8 +1,8 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isLoopbackAddress, type HttpServerConfig } from '../config.js';
 import { createMcpHttpHandler } from '../http/mcp-http-handler.js';
 import { toNodeListener } from '../http/node-listener.js';
+import { createLimitedServer } from '../http/socket-limits.js';
 import { errorFields, type Logger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
 
@@ -29,17 +29,15 @@ export async function startHttpServer(
   // until the handler returns: SSE bodies and even JSON bodies are written after that.
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const server = createServer(
+  const { server } = createLimitedServer(
     {
-      // How often Node checks headersTimeout and requestTimeout (default 30 s, too coarse).
-      connectionsCheckingInterval: Math.min(1_000, Math.ceil(config.headersTimeoutMs / 4)),
-      headersTimeout: config.headersTimeoutMs,
-      // From the request line to the last byte of the body: a Content-Length that never
-      // arrives holds its socket no longer than this (the response time is not counted).
-      requestTimeout: Math.max(config.bodyTimeoutMs, config.headersTimeoutMs),
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      headersTimeoutMs: config.headersTimeoutMs,
+      // A Content-Length that never arrives holds its socket no longer than this.
+      requestTimeoutMs: config.bodyTimeoutMs,
+      maxConnections: config.maxConnections,
     },
     (req, res) => {
-      req.socket.setTimeout(0); // a request arrived: the idle timer below is done
       inFlight++;
       res.once('close', () => {
         if (--inFlight === 0) drained?.();
@@ -47,12 +45,6 @@ export async function startHttpServer(
       listener(req, res);
     },
   );
-  server.keepAliveTimeout = config.keepAliveTimeoutMs;
-  server.maxConnections = config.maxConnections;
-  // A connection that never sends a request is closed too (Node's timers start with one).
-  server.on('connection', (socket) => {
-    socket.setTimeout(config.headersTimeoutMs, () => socket.destroy());
-  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

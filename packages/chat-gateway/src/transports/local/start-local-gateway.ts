@@ -18,7 +18,7 @@ import { ChatGateway } from '../../core/chat-gateway.js';
 import type { ChatModel } from '../../ports/chat-model.js';
 import type { SessionStore } from '../../ports/session-store.js';
 import type { ToolClient } from '../../ports/tool-client.js';
-import { startLocalServer } from './ws-server.js';
+import { startLocalServer, type LocalServerStats } from './ws-server.js';
 
 export interface StartLocalGatewayOptions extends GatewayOverrides {
   env?: Record<string, string | undefined>;
@@ -50,6 +50,8 @@ export interface LocalGateway {
   /** The chat's own tables (sessions, history, analytics). */
   store: SessionStore;
   runtime?: Runtime;
+  /** Gauges of the local server's socket limits and slow-reader queues. */
+  serverStats(): LocalServerStats;
   /** Closes inactive sessions now; returns how many. */
   cleanup(): Promise<number>;
   close(): Promise<void>;
@@ -177,6 +179,7 @@ export async function startLocalGateway(
       tools,
       store: services.store,
       ...(runtime && { runtime }),
+      serverStats: () => server.stats(),
       cleanup,
       close: closeAll,
     };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Logger } from 'chatbot-mcp-server/core';
+import { createLimitedServer, type Logger } from 'chatbot-mcp-server/core';
 import type { StoreHealth } from 'chatbot-mcp-server/runtime';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LocalServerConfig } from '../../config.js';
@@ -17,8 +17,26 @@ export interface LocalServer {
   /** `http://host:port` */
   url: string;
   port: number;
+  /** Gauges of the limits on sockets and on what slow readers hold. */
+  stats(): LocalServerStats;
   /** Stops accepting, lets turns in flight finish up to the grace period, closes with 1001. */
   close(): Promise<void>;
+}
+
+export interface LocalServerStats {
+  /** Sockets that are not chat WebSockets: page loads, /healthz, handshakes, silent ones. */
+  httpSockets: number;
+  /** HTTP sockets closed on arrival or displaced because their address was at its cap. */
+  httpSocketsRefused: number;
+  webSockets: number;
+  /** Bytes held in the server for all WebSocket clients now (queues plus socket buffers). */
+  queuedBytes: number;
+  /** The most bytes one WebSocket client ever had held in the server. */
+  peakQueuedBytes: number;
+  /** The most frames one client ever had held (each costs ~0.5 KiB of bookkeeping besides). */
+  peakQueuedFrames: number;
+  /** WebSocket clients closed with 4002 for reading too slowly. */
+  slowReadersClosed: number;
 }
 
 export interface LocalServerOptions {
@@ -37,13 +55,24 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const serveStatic = options.webRoot ? staticFiles(options.webRoot) : undefined;
   const perIp = new Map<string, number>();
   const sockets = new Set<WebSocket>();
+  const channels = new Map<WebSocket, WsChannel>();
+  let peakClosed = 0;
+  let peakFramesClosed = 0;
+  let slowReadersClosed = 0;
   /** Sessions being detached from sockets that closed. */
   const detaching = new Set<Promise<void>>();
   const alive = new WeakSet<WebSocket>();
   // Read per request: interfaces come and go (DHCP, VPN) while the gateway runs.
   const reachable = (): Set<string> => reachableHosts(config.host, config.allowedOrigins);
 
-  const server: Server = createServer((req, res) => {
+  // Keep-alive 5 s; no request has a body, so the request timeout is the header timeout.
+  const httpLimits = {
+    keepAliveTimeoutMs: Math.min(5_000, config.headersTimeoutMs),
+    headersTimeoutMs: config.headersTimeoutMs,
+    requestTimeoutMs: config.headersTimeoutMs,
+    maxPerAddress: config.maxHttpConnectionsPerIp,
+  };
+  const { server, sockets: httpSockets } = createLimitedServer(httpLimits, (req, res) => {
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       if (path === '/healthz') {
@@ -74,9 +103,6 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  server.keepAliveTimeout = 5_000;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -119,14 +145,20 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     ) {
       return refuse(503, 'Service Unavailable');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req, ip));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      httpSockets.handOver(socket); // now under the WebSocket caps
+      accept(ws, req, ip);
+    });
   });
 
   function accept(ws: WebSocket, req: IncomingMessage, ip: string): void {
     sockets.add(ws);
     alive.add(ws);
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
-    const channel = new WsChannel(randomUUID(), ws, config.maxBufferedBytes);
+    const channel = new WsChannel(randomUUID(), ws, config.maxBufferedBytes, () => {
+      slowReadersClosed += 1;
+    });
+    channels.set(ws, channel);
     const ready = gateway
       .open(channel, {
         ipAddress: ip,
@@ -177,6 +209,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     ws.on('error', (error) => logger.debug('socket error', { message: error.message }));
     ws.on('close', () => {
       sockets.delete(ws);
+      channels.delete(ws);
+      peakClosed = Math.max(peakClosed, channel.peakQueuedBytes);
+      peakFramesClosed = Math.max(peakFramesClosed, channel.peakQueuedFrames);
       const left = (perIp.get(ip) ?? 1) - 1;
       if (left <= 0) perIp.delete(ip);
       else perIp.set(ip, left);
@@ -209,6 +244,25 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   return {
     url: `http://${shownHost}:${port}`,
     port,
+    stats: () => {
+      let queuedBytes = 0;
+      let peakQueuedBytes = peakClosed;
+      let peakQueuedFrames = peakFramesClosed;
+      for (const channel of channels.values()) {
+        queuedBytes += channel.queuedBytes;
+        peakQueuedBytes = Math.max(peakQueuedBytes, channel.peakQueuedBytes);
+        peakQueuedFrames = Math.max(peakQueuedFrames, channel.peakQueuedFrames);
+      }
+      return {
+        httpSockets: httpSockets.open,
+        httpSocketsRefused: httpSockets.refused,
+        webSockets: sockets.size,
+        queuedBytes,
+        peakQueuedBytes,
+        peakQueuedFrames,
+        slowReadersClosed,
+      };
+    },
     close: () =>
       (closing ??= (async () => {
         clearInterval(heartbeat);

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from 'chatbot-mcp-server/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startLocalGateway,
+  type LocalGateway,
+} from '../../src/transports/local/start-local-gateway.js';
+import { ChatClient } from '../support/ws-client.js';
+
+/** What the README's Protocol section promises for frames that are not valid chat frames. */
+describe('invalid frames: error frame or close code, as the README says (real ws server)', () => {
+  let dataDir: string;
+  let gw: LocalGateway;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'gw-frames-'));
+    gw = await startLocalGateway({
+      env: { LOG_LEVEL: 'error', CHAT_FRAMES_PER_SECOND: '100' },
+      dataDir,
+      port: '0',
+      logger: silentLogger,
+      webRoot: false,
+      inMemory: true,
+      cleanupIntervalMs: false,
+      warmUp: false,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await gw?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers a binary frame and a text frame that is not JSON with INVALID_FRAME, and stays usable', async () => {
+    const c = await ChatClient.open(gw.wsUrl);
+    await c.next('session');
+    c.socket.send(Buffer.from('{"type":"history"}'), { binary: true });
+    c.send('not json');
+    await expect.poll(() => c.of('error').length).toBe(2);
+    expect(c.of('error').map((e) => e.code)).toEqual(['INVALID_FRAME', 'INVALID_FRAME']);
+    c.send({ type: 'history', limit: 1 });
+    await c.next('history');
+    await c.close();
+  });
+
+  it('closes the connection with 1007 on a text frame that is not valid UTF-8 (RFC 6455)', async () => {
+    const c = await ChatClient.open(gw.wsUrl);
+    await c.next('session');
+    const closed = c.closed();
+    c.socket.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    expect((await closed).code).toBe(1007);
+    expect(c.of('error')).toEqual([]);
+  });
+});
