@@ -1,19 +1,23 @@
-import { access, readdir, readFile, writeFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
 import type { Logger } from 'chatbot-mcp-server/core';
+import { discoverFiles } from 'chatbot-mcp-server/documents';
 import type { ToolClient } from '../ports/tool-client.js';
 
 const TYPES: Record<string, string> = {
   '.md': 'text/markdown',
   '.markdown': 'text/markdown',
   '.txt': 'text/plain',
+  '.text': 'text/plain',
   '.html': 'text/html',
   '.htm': 'text/html',
 };
 
 /**
  * First-run convenience: when the document index is empty, ingests the Markdown, text and HTML
- * files of `dir` through `ingest_document`, one call per file (the path MCP hosts take).
+ * files under `dir` through `ingest_document`, one call per file (the path MCP hosts take).
+ * Sources follow the server's rule (`documentSourceName`: the path relative to `dir`), so
+ * `chatbot-mcp-server ingest <dir>` afterwards replaces these documents instead of adding copies.
  * Returns the number of documents ingested (0 when the index already had documents).
  */
 export async function seedDocuments(
@@ -40,18 +44,20 @@ async function seedIfEmpty(tools: ToolClient, dir: string, logger: Logger): Prom
   const listed = await tools.callTool('list_documents', { limit: 1 });
   const existing = (listed.structured?.documents ?? []) as unknown[];
   if (listed.isError || existing.length > 0) return 0;
-  const files = (await readdir(dir)).filter((f) => TYPES[extname(f).toLowerCase()]).sort();
+  const { files } = await discoverFiles([dir]);
   let ingested = 0;
-  for (const file of files) {
-    const content = await readFile(join(dir, file), 'utf8');
+  for (const { path, source } of files) {
+    const contentType = TYPES[extname(path).toLowerCase()];
+    if (!contentType) continue; // PDFs need the CLI's text extraction
+    const content = await readFile(path, 'utf8');
     const result = await tools.callTool('ingest_document', {
-      source: file,
+      source,
       content,
-      content_type: TYPES[extname(file).toLowerCase()],
+      content_type: contentType,
     });
     if (result.isError)
       logger.warn('could not ingest a sample document', {
-        file,
+        file: source,
         message: result.text.slice(0, 200),
       });
     else ingested += 1;

@@ -1,7 +1,7 @@
 import type { LazyDocuments } from '../document-runtime.js';
 import type { MetadataValue } from '../documents/document-input.js';
 import type { SearchFilter, SearchHit, SearchMode } from '../ports/vector-store.js';
-import { quoted, renderPassages } from './passage-text.js';
+import { citationPlace, quoted, renderPassages } from './passage-text.js';
 import type { ToolGroup } from './tool-handler.js';
 
 /** The document tools: search with citations, ingest, delete and list. */
@@ -81,13 +81,6 @@ export function documentTools(lazy: LazyDocuments): ToolGroup {
       },
     },
   };
-}
-
-/** "Title > Heading", without repeating a title that the heading path already starts with. */
-export function citationPlace(title?: string, heading?: string): string {
-  if (!heading) return title ?? '';
-  if (!title || heading === title || heading.startsWith(`${title} > `)) return heading;
-  return `${title} > ${heading}`;
 }
 
 function toResult(hit: SearchHit): Record<string, unknown> {
