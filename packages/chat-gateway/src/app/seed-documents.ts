@@ -1,23 +1,14 @@
-import { access, readFile, writeFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { access, writeFile } from 'node:fs/promises';
 import type { Logger } from 'chatbot-mcp-server/core';
-import { discoverFiles } from 'chatbot-mcp-server/documents';
+import { discoverFiles, readDocumentFile } from 'chatbot-mcp-server/documents';
 import type { ToolClient } from '../ports/tool-client.js';
 
-const TYPES: Record<string, string> = {
-  '.md': 'text/markdown',
-  '.markdown': 'text/markdown',
-  '.txt': 'text/plain',
-  '.text': 'text/plain',
-  '.html': 'text/html',
-  '.htm': 'text/html',
-};
-
 /**
- * First-run convenience: when the document index is empty, ingests the Markdown, text and HTML
- * files under `dir` through `ingest_document`, one call per file (the path MCP hosts take).
- * Sources follow the server's rule (`documentSourceName`: the path relative to `dir`), so
- * `chatbot-mcp-server ingest <dir>` afterwards replaces these documents instead of adding copies.
+ * First-run convenience: when the document index is empty, ingests the files under `dir`
+ * through `ingest_document`, one call per file (the path MCP hosts take). Each file is read as
+ * `chatbot-mcp-server ingest <dir>` reads it (same source name, content type, title and
+ * metadata: `discoverFiles` and `readDocumentFile`), so running that command afterwards finds
+ * every document unchanged instead of adding copies.
  * Returns the number of documents ingested (0 when the index already had documents).
  */
 export async function seedDocuments(
@@ -47,14 +38,20 @@ async function seedIfEmpty(tools: ToolClient, dir: string, logger: Logger): Prom
   const { files } = await discoverFiles([dir]);
   let ingested = 0;
   for (const { path, source } of files) {
-    const contentType = TYPES[extname(path).toLowerCase()];
-    if (!contentType) continue; // PDFs need the CLI's text extraction
-    const content = await readFile(path, 'utf8');
-    const result = await tools.callTool('ingest_document', {
-      source,
-      content,
-      content_type: contentType,
-    });
+    const result = await readDocumentFile(path, source).then(
+      (doc) =>
+        tools.callTool('ingest_document', {
+          source: doc.source,
+          content: doc.content,
+          content_type: doc.contentType,
+          metadata: doc.metadata,
+          ...(doc.title !== undefined && { title: doc.title }),
+        }),
+      (error: unknown) => ({
+        isError: true,
+        text: error instanceof Error ? error.message : String(error),
+      }),
+    );
     if (result.isError)
       logger.warn('could not ingest a sample document', {
         file: source,

@@ -5,6 +5,11 @@
  */
 export { documentSourceName } from '../files/source-name.js';
 export {
+  readDocumentFile,
+  type DocumentFile,
+  type ContentType as DocumentFileType,
+} from '../files/read-document-file.js';
+export {
   discoverFiles,
   SUPPORTED_EXTENSIONS,
   type Discovered,
