@@ -1,6 +1,6 @@
 import { access, writeFile } from 'node:fs/promises';
 import type { Logger } from 'chatbot-mcp-server/core';
-import { discoverFiles, readDocumentFile } from 'chatbot-mcp-server/documents';
+import { discoverFiles, readDocumentFile } from 'chatbot-mcp-server/document-files';
 import type { ToolClient } from '../ports/tool-client.js';
 
 /**

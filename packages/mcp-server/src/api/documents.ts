@@ -1,20 +1,8 @@
 /**
- * `chatbot-mcp-server/documents`: the rules the chat gateway shares with the server for
- * document files and document text, so both name and show documents the same way. Light by
- * design: importing it loads neither LanceDB nor the AWS SDK.
+ * `chatbot-mcp-server/documents`: how the server shows document text (fenced passages, quoted
+ * names, visible bidi controls), shared with the chat gateway's RAG prompt. Pure functions:
+ * importing it loads no store, no file system code and no SDK, so a Lambda bundle stays small.
  */
-export { documentSourceName } from '../files/source-name.js';
-export {
-  readDocumentFile,
-  type DocumentFile,
-  type ContentType as DocumentFileType,
-} from '../files/read-document-file.js';
-export {
-  discoverFiles,
-  SUPPORTED_EXTENSIONS,
-  type Discovered,
-  type DiscoveredFile,
-} from '../files/discover-files.js';
 export {
   renderPassages,
   quoted,

@@ -70,8 +70,8 @@ describe('runSearch without a match', () => {
     expect(out).toContain(
       'The walrus <U+2067>census<U+2069> counts <U+001B>[31mred<U+001B>[0m colonies.',
     );
-    // eslint-disable-next-line no-control-regex
     expect(out).not.toMatch(
+      // eslint-disable-next-line no-control-regex
       /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/,
     );
   });
