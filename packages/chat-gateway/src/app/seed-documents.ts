@@ -1,19 +1,14 @@
-import { access, readdir, readFile, writeFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { access, writeFile } from 'node:fs/promises';
 import type { Logger } from 'chatbot-mcp-server/core';
+import { discoverFiles, readDocumentFile } from 'chatbot-mcp-server/document-files';
 import type { ToolClient } from '../ports/tool-client.js';
 
-const TYPES: Record<string, string> = {
-  '.md': 'text/markdown',
-  '.markdown': 'text/markdown',
-  '.txt': 'text/plain',
-  '.html': 'text/html',
-  '.htm': 'text/html',
-};
-
 /**
- * First-run convenience: when the document index is empty, ingests the Markdown, text and HTML
- * files of `dir` through `ingest_document`, one call per file (the path MCP hosts take).
+ * First-run convenience: when the document index is empty, ingests the files under `dir`
+ * through `ingest_document`, one call per file (the path MCP hosts take). Each file is read as
+ * `chatbot-mcp-server ingest <dir>` reads it (same source name, content type, title and
+ * metadata: `discoverFiles` and `readDocumentFile`), so running that command afterwards finds
+ * every document unchanged instead of adding copies.
  * Returns the number of documents ingested (0 when the index already had documents).
  */
 export async function seedDocuments(
@@ -40,18 +35,26 @@ async function seedIfEmpty(tools: ToolClient, dir: string, logger: Logger): Prom
   const listed = await tools.callTool('list_documents', { limit: 1 });
   const existing = (listed.structured?.documents ?? []) as unknown[];
   if (listed.isError || existing.length > 0) return 0;
-  const files = (await readdir(dir)).filter((f) => TYPES[extname(f).toLowerCase()]).sort();
+  const { files } = await discoverFiles([dir]);
   let ingested = 0;
-  for (const file of files) {
-    const content = await readFile(join(dir, file), 'utf8');
-    const result = await tools.callTool('ingest_document', {
-      source: file,
-      content,
-      content_type: TYPES[extname(file).toLowerCase()],
-    });
+  for (const { path, source } of files) {
+    const result = await readDocumentFile(path, source).then(
+      (doc) =>
+        tools.callTool('ingest_document', {
+          source: doc.source,
+          content: doc.content,
+          content_type: doc.contentType,
+          metadata: doc.metadata,
+          ...(doc.title !== undefined && { title: doc.title }),
+        }),
+      (error: unknown) => ({
+        isError: true,
+        text: error instanceof Error ? error.message : String(error),
+      }),
+    );
     if (result.isError)
       logger.warn('could not ingest a sample document', {
-        file,
+        file: source,
         message: result.text.slice(0, 200),
       });
     else ingested += 1;

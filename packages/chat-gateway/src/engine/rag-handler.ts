@@ -1,3 +1,4 @@
+import { citationPlace, renderPassages } from 'chatbot-mcp-server/documents';
 import type { ChatModel } from '../ports/chat-model.js';
 import type { ToolClient } from '../ports/tool-client.js';
 import { citedSources, snippet } from './citations.js';
@@ -26,17 +27,21 @@ const NO_ANSWER =
 
 /**
  * Answers from the documents: `search_documents` through the MCP client, a `source` frame per
- * passage, and an answer citing them as `[n]`. With a model, the passages go to it as the
- * server fenced them; without one, the best passages are quoted. Nothing above the threshold:
+ * passage, and an answer citing them as `[n]`. With a model, the passages it is shown are
+ * rendered here from the structured results with the server's own fencing (`renderPassages`:
+ * every document-controlled string, source included, inside a `<passage>` fence; outside it
+ * only `[n]` and the score), numbered exactly as the `source` frames; without a model, the best
+ * passages are quoted. Nothing above the threshold:
  * the answer says it does not know and cites nothing.
  */
 export async function answerFromDocuments(
   options: RagOptions,
   input: TurnInput,
 ): Promise<HandlerOutcome> {
+  const query = input.content.slice(0, 2000);
   const search = await options.tools.callTool(
     'search_documents',
-    { query: input.content.slice(0, 2000), limit: options.limit, threshold: options.minScore },
+    { query, limit: options.limit, threshold: options.minScore },
     { signal: input.signal, timeoutMs: options.timeoutMs },
   );
   if (search.isError) {
@@ -57,7 +62,7 @@ export async function answerFromDocuments(
     };
   }
   const shown: CitedSource[] = passages.map((p, i) => {
-    const title = place(p.title, p.heading);
+    const title = citationPlace(p.title, p.heading) || undefined;
     return {
       n: i + 1,
       source: p.source,
@@ -84,7 +89,7 @@ export async function answerFromDocuments(
       messages: [
         {
           role: 'user',
-          content: [{ type: 'text', text: ragUserMessage(input.content, search.text) }],
+          content: [{ type: 'text', text: ragUserMessage(input.content, fenced(query, passages)) }],
         },
       ],
       maxTokens: 1024,
@@ -119,9 +124,15 @@ async function quotePassages(shown: CitedSource[], input: TurnInput): Promise<st
   return parts.join('');
 }
 
-/** "Title > Heading", without repeating a title the heading path already starts with. */
-function place(title?: string, heading?: string): string | undefined {
-  if (!heading) return title;
-  if (!title || heading === title || heading.startsWith(`${title} > `)) return heading;
-  return `${title} > ${heading}`;
+/** The passages as the model reads them: numbered as shown, every document string fenced. */
+function fenced(query: string, passages: readonly Passage[]): string {
+  return renderPassages(
+    query,
+    passages.map((p) => ({
+      source: p.source,
+      score: p.score,
+      content: p.content,
+      place: citationPlace(p.title, p.heading),
+    })),
+  );
 }

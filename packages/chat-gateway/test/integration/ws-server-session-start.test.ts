@@ -50,6 +50,8 @@ async function serve(sessions: SessionsPort, logger: Logger): Promise<LocalServe
       host: '127.0.0.1',
       port: 0,
       allowNoAuth: false,
+      maxHttpConnectionsPerIp: 100,
+      headersTimeoutMs: 10_000,
       allowedOrigins: [],
       maxConnections: 100,
       maxConnectionsPerIp: 100,

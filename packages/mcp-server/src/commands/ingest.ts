@@ -3,6 +3,7 @@ import type { DocumentService, IngestResult } from '../documents/document-servic
 import { AppError } from '../errors.js';
 import { discoverFiles } from '../files/discover-files.js';
 import { readDocumentFile } from '../files/read-document-file.js';
+import { visibleInTerminal } from '../tools/display-text.js';
 import { ProgressBar } from './progress-bar.js';
 
 /** Files per store write: large enough to batch, small enough to show progress. */
@@ -25,23 +26,29 @@ export async function runIngest(
   documents: DocumentService,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<IngestSummary> {
-  const { files, missing } = await discoverFiles(args);
+  const { files, missing, clashes } = await discoverFiles(args);
   const summary: IngestSummary = {
     // Every input counts once: a path that matched nothing is a failed file.
-    files: files.length + missing.length,
+    files: files.length + missing.length + clashes.length,
     chunks: 0,
     indexed: 0,
     skipped: 0,
-    failed: missing.map((m) => ({ file: m.arg, reason: m.reason })),
+    failed: [
+      ...missing.map((m) => ({ file: m.arg, reason: m.reason })),
+      ...clashes.map((c) => ({
+        file: c.path,
+        reason: `same source name "${c.source}" as ${c.with}; ingest their common parent folder instead, so each keeps its own path`,
+      })),
+    ],
   };
   const bar = new ProgressBar(files.length);
   let done = 0;
   for (let i = 0; i < files.length; i += BATCH_FILES) {
     const batch: { file: string; input: IngestInput }[] = [];
-    for (const file of files.slice(i, i + BATCH_FILES)) {
+    for (const { path: file, source } of files.slice(i, i + BATCH_FILES)) {
       bar.update(done, file);
       try {
-        const doc = await readDocumentFile(file);
+        const doc = await readDocumentFile(file, source);
         const input: IngestInput = {
           source: doc.source,
           content: doc.content,
@@ -109,7 +116,7 @@ function reason(error: unknown): string {
 export function formatSummary(s: IngestSummary): string {
   const lines = [
     `Files: ${s.files}  indexed: ${s.indexed}  unchanged (skipped): ${s.skipped}  failed: ${s.failed.length}  chunks: ${s.chunks}`,
-    ...s.failed.map((f) => `  failed: ${f.file}: ${f.reason}`),
+    ...s.failed.map((f) => visibleInTerminal(`  failed: ${f.file}: ${f.reason}`)),
   ];
   return `${lines.join('\n')}\n`;
 }

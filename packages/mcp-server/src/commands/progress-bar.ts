@@ -1,3 +1,5 @@
+import { visibleInTerminal } from '../tools/display-text.js';
+
 /** A one-line progress bar on stderr when it is a terminal; silent otherwise (logs tell the story). */
 export class ProgressBar {
   private readonly enabled: boolean;
@@ -13,7 +15,8 @@ export class ProgressBar {
     if (!this.enabled) return;
     const width = 28;
     const filled = Math.round((done / this.total) * width);
-    const name = label.length > 40 ? `…${label.slice(-39)}` : label;
+    // File names can hold bidi controls or escape sequences: shown, never obeyed.
+    const name = visibleInTerminal(label.length > 40 ? `…${label.slice(-39)}` : label);
     this.stream.write(
       `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} ${name}\x1b[K`,
     );

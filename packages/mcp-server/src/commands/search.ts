@@ -1,6 +1,7 @@
 import type { DocumentService } from '../documents/document-service.js';
 import type { SearchMode } from '../ports/vector-store.js';
-import { citationPlace } from '../tools/documents.js';
+import { visibleInTerminal } from '../tools/display-text.js';
+import { citationPlace } from '../tools/passage-text.js';
 
 /** `chatbot-mcp-server search "<query>"`: prints the best passages with their sources. */
 export async function runSearch(
@@ -15,10 +16,11 @@ export async function runSearch(
     return 0;
   }
   for (const [i, hit] of hits.entries()) {
-    const where = citationPlace(hit.title, hit.heading);
-    const excerpt = hit.content.replace(/\s+/g, ' ').trim();
+    // Document-controlled text: no bidi reordering, no terminal escape sequences.
+    const where = visibleInTerminal(citationPlace(hit.title, hit.heading));
+    const excerpt = visibleInTerminal(hit.content.replace(/\s+/g, ' ').trim());
     out.write(
-      `[${i + 1}] ${hit.source}${where ? ` — ${where}` : ''}  (score ${hit.score.toFixed(3)})\n` +
+      `[${i + 1}] ${visibleInTerminal(hit.source)}${where ? ` — ${where}` : ''}  (score ${hit.score.toFixed(3)})\n` +
         `    ${excerpt.length > 300 ? `${excerpt.slice(0, 300)}…` : excerpt}\n\n`,
     );
   }

@@ -1,25 +1,7 @@
 import { HTMLElement, NodeType, parse, type Node } from 'node-html-parser';
 import { tidyText, type Block, type ParsedDocument } from './blocks.js';
-
-/**
- * Elements whose text is not document content: scripts, styling, navigation, page footers
- * (copyright lines, link farms) and widgets. `header` stays: articles put their title there.
- */
-const DROPPED = new Set([
-  'script',
-  'style',
-  'noscript',
-  'template',
-  'nav',
-  'footer',
-  'svg',
-  'iframe',
-  'object',
-  'canvas',
-  'button',
-  'select',
-  'head',
-]);
+import { isChrome, stripNonContentMarkup } from './html-chrome.js';
+import { markdownTables } from './html-table.js';
 
 /** Elements that end the running paragraph; everything else is inline. */
 const BLOCK = new Set([
@@ -31,14 +13,12 @@ const BLOCK = new Set([
   'caption',
   'dd',
   'details',
-  'dialog',
   'div',
   'dl',
   'dt',
   'fieldset',
   'figcaption',
   'figure',
-  'form',
   'header',
   'hr',
   'html',
@@ -62,17 +42,18 @@ const BLOCK = new Set([
 const HEADING = /^h([1-6])$/;
 
 /**
- * Turns HTML into blocks of readable text under their heading path (`h1`-`h6`). Scripts,
- * styles and navigation are dropped; `pre` keeps its line breaks and becomes a code block;
- * each table row becomes one line with its cells separated by ` | `.
+ * Turns HTML (or XHTML) into blocks of readable text under their heading path (`h1`-`h6`).
+ * Page chrome is dropped (see `isChrome`: scripts, navigation, site headers and footers,
+ * DocBook's navheader/navfooter and tables of contents, skip links), and so are the XML
+ * prolog, doctype and comments. `pre` becomes a fenced code block; a data table becomes
+ * Markdown tables; a layout table is read as ordinary content.
  */
 export function htmlBlocks(html: string): ParsedDocument {
-  // The parser keeps a doctype as text; it is markup, never content.
-  const root = parse(html.replace(/<!doctype[^>]*>/gi, ''), {
+  const root = parse(stripNonContentMarkup(html), {
     comment: false,
     lowerCaseTagName: true,
     // Raw-text elements stay unparsed so `<` inside a script is not taken for a tag; they are dropped below.
-    blockTextElements: { script: true, style: true, noscript: true, template: true },
+    blockTextElements: { script: true, style: true, noscript: true, template: true, pre: true },
   });
   const walker = new BlockWalker();
   walker.visit(root);
@@ -96,8 +77,8 @@ class BlockWalker {
     }
     if (!(node instanceof HTMLElement)) return;
     const tag = node.rawTagName?.toLowerCase() ?? '';
-    if (DROPPED.has(tag) || node.hasAttribute('hidden')) return;
-    if (node.getAttribute('aria-hidden') === 'true') return;
+    if (tag === 'title') return; // the title is metadata, read apart
+    if (isChrome(node, tag)) return;
     const heading = HEADING.exec(tag);
     if (heading) return this.heading(Number(heading[1]), node);
     if (tag === 'pre') return this.code(node);
@@ -105,7 +86,7 @@ class BlockWalker {
       this.inline.push('\n');
       return;
     }
-    if (tag === 'tr') return this.row(node);
+    if (tag === 'table' && this.table(node)) return;
     if (tag === 'img') {
       const alt = node.getAttribute('alt');
       if (alt) this.inline.push(` ${alt} `);
@@ -138,18 +119,35 @@ class BlockWalker {
     if (level === 1) this.firstH1 ??= text;
   }
 
+  /** A fenced code block, its fence longer than any backtick run inside. */
   private code(node: HTMLElement): void {
     this.flush();
-    const text = node.text.replace(/\r\n?/g, '\n').replace(/^\n+|\s+$/g, '');
-    if (text.trim()) this.blocks.push({ text, headings: this.headings(), kind: 'code' });
+    // `pre` is kept as raw text by the parser (its spacing is content); its markup is read here.
+    const inner = parse(node.innerHTML.replace(/<br\s*\/?>/gi, '\n'));
+    const body = inner.text.replace(/\r\n?/g, '\n').replace(/^\n+|\s+$/g, '');
+    if (!body.trim()) return;
+    const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    const classes = `${node.getAttribute('class') ?? ''} ${inner.querySelector('code')?.getAttribute('class') ?? ''}`;
+    const lang = /(?:^|\s)(?:language|lang)-([\w+-]+)/.exec(classes)?.[1];
+    this.blocks.push({
+      text: `${fence}${lang ?? ''}\n${body}\n${fence}`,
+      headings: this.headings(),
+      kind: 'code',
+    });
   }
 
-  private row(node: HTMLElement): void {
+  /** A data table as Markdown tables; false for a layout table, read as content instead. */
+  private table(node: HTMLElement): boolean {
+    const tables = markdownTables(node);
+    if (!tables) return false;
     this.flush();
-    const cells = node.childNodes
-      .filter((c): c is HTMLElement => c instanceof HTMLElement && /^t[dh]$/.test(c.rawTagName))
-      .map((cell) => tidyText(cell.text).replace(/\s+/g, ' '));
-    const text = cells.filter(Boolean).join(' | ');
-    if (text) this.blocks.push({ text, headings: this.headings(), kind: 'text' });
+    const caption = node.querySelector('caption');
+    if (caption) {
+      const text = tidyText(caption.text).replace(/\s+/g, ' ');
+      if (text) this.blocks.push({ text, headings: this.headings(), kind: 'text' });
+    }
+    for (const text of tables) this.blocks.push({ text, headings: this.headings(), kind: 'text' });
+    return true;
   }
 }

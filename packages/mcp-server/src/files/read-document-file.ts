@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { extname, relative, isAbsolute, sep } from 'node:path';
+import { extname } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { pdfToText } from './pdf-text.js';
 
@@ -23,13 +23,11 @@ const TYPES: Record<string, ContentType> = {
 };
 
 /**
- * Reads a file as a document to ingest. Its source is its path relative to `cwd` when inside
- * it (stable for a team working from the repository root), otherwise its absolute path.
+ * Reads a file as a document to ingest under `source` (from `documentSourceName`, which
+ * `discoverFiles` applies).
  */
-export async function readDocumentFile(path: string, cwd = process.cwd()): Promise<DocumentFile> {
+export async function readDocumentFile(path: string, source: string): Promise<DocumentFile> {
   const ext = extname(path).toLowerCase();
-  const rel = relative(cwd, path);
-  const source = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : path;
   const bytes = await readFile(path);
   if (ext === '.pdf') {
     const { text, title } = await pdfToText(new Uint8Array(bytes));

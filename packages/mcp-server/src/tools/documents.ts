@@ -2,7 +2,7 @@ import type { LazyDocuments } from '../document-runtime.js';
 import type { MetadataValue } from '../documents/document-input.js';
 import type { DocumentService, IngestStage } from '../documents/document-service.js';
 import type { SearchFilter, SearchHit, SearchMode } from '../ports/vector-store.js';
-import { quoted, renderPassages } from './passage-text.js';
+import { citationPlace, quoted, renderPassages } from './passage-text.js';
 import type { ToolCallContext, ToolGroup } from './tool-handler.js';
 
 /** Told after every ingest or delete that changed the index (resources/list_changed). */
@@ -123,13 +123,6 @@ function ingestProgress(
           : `${stage} ${chunks} chunk(s)`;
     progress(STAGES[stage], 3, message);
   };
-}
-
-/** "Title > Heading", without repeating a title that the heading path already starts with. */
-export function citationPlace(title?: string, heading?: string): string {
-  if (!heading) return title ?? '';
-  if (!title || heading === title || heading.startsWith(`${title} > `)) return heading;
-  return `${title} > ${heading}`;
 }
 
 function toResult(hit: SearchHit): Record<string, unknown> {

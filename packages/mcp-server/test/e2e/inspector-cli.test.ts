@@ -163,7 +163,7 @@ function describeTarget(
       expect(results[0]?.score).toBeGreaterThan(0);
       expect(results[0]?.score).toBeLessThanOrEqual(1);
       expect(searched.json.content).toEqual([
-        { type: 'text', text: expect.stringContaining(`[1] source: "${source}" (score `) },
+        { type: 'text', text: expect.stringContaining(`\n<passage>\n│ source: "${source}"\n`) },
       ]);
       const documents = ok(await call('list_documents', { limit: 10 })) as {
         documents: { source: string; chunks: number }[];

@@ -54,4 +54,25 @@ describe('runSearch without a match', () => {
     );
     expect(await search('lighthouse beacon')).toMatch(/^\[1\] lighthouse\.md/);
   });
+
+  it('shows bidi controls and terminal escapes from a document as visible <U+XXXX>', async () => {
+    const service = await documents.get();
+    await service.ingest({
+      source: 'Invoice \u202Eexe.fdp',
+      title: 'Walrus \u001b]0;pwned\u0007census',
+      content: 'The walrus \u2067census\u2069 counts \u001b[31mred\u001b[0m colonies.\n',
+      contentType: 'text/plain',
+    });
+    const out = await search('walrus census colonies');
+    expect(out).toMatch(
+      /^\[1\] Invoice <U\+202E>exe\.fdp — Walrus <U\+001B>\]0;pwned<U\+0007>census {2}\(score /,
+    );
+    expect(out).toContain(
+      'The walrus <U+2067>census<U+2069> counts <U+001B>[31mred<U+001B>[0m colonies.',
+    );
+    expect(out).not.toMatch(
+      // eslint-disable-next-line no-control-regex
+      /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/,
+    );
+  });
 });

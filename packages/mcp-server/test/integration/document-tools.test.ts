@@ -89,13 +89,15 @@ describe('search_documents', () => {
         new RegExp(`^${results.length} passage\\(s\\) for "${query}"\\. Cite them as \\[n\\]`),
       );
       expect(text).toContain(
-        `\n\n[1] source: "${source}" (score ${results[0]!.score.toFixed(3)})\n<passage>\n│ § Drone fleet > Telemetry\n${results[0]!.content
+        `\n\n[1] (score ${results[0]!.score.toFixed(3)})\n<passage>\n│ source: "${source}"\n│ § Drone fleet > Telemetry\n${results[0]!.content
           .split('\n')
           .map((line) => `│ ${line}`)
           .join('\n')}\n</passage>`,
       );
       results.forEach((r, i) => {
-        expect(text).toContain(`[${i + 1}] source: ${JSON.stringify(r.source)}`);
+        expect(text).toContain(
+          `[${i + 1}] (score ${r.score.toFixed(3)})\n<passage>\n│ source: ${JSON.stringify(r.source)}\n`,
+        );
       });
       expect(text.match(/<passage>/g)).toHaveLength(results.length);
       expect(text.match(/<\/passage>/g)).toHaveLength(results.length);

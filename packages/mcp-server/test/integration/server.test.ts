@@ -254,8 +254,10 @@ const SAMPLE_CALLS: Record<string, SampleCall> = {
       expect(hit.score).toBeGreaterThan(0);
       expect(hit.score).toBeLessThanOrEqual(1);
     }
-    expect(textOf(result)).toContain(`[1] source: "${source}" (score `);
-    expect(textOf(result)).toContain('<passage>\n│ § Tide tables > Spring tides\n');
+    expect(textOf(result)).toMatch(/^\[1\] \(score \d\.\d{3}\)$/m);
+    expect(textOf(result)).toContain(
+      `<passage>\n│ source: "${source}"\n│ § Tide tables > Spring tides\n`,
+    );
     return result;
   },
   delete_document: async (client) => {

@@ -188,8 +188,9 @@ export async function documentRoundTrip(client: Client, source: string): Promise
     metadata: { team: 'wildlife' },
   });
   expect(results[0]?.score).toBeGreaterThan(0);
-  expect(text).toContain(`[1] source: "${source}" (score `);
-  expect(text).toMatch(/<passage>\n│ § Quokka care\n[^]*Rottnest Island[^]*\n<\/passage>/);
+  expect(text).toMatch(/^\[1\] \(score \d\.\d{3}\)\n<passage>$/m);
+  expect(text).toContain(`<passage>\n│ source: "${source}"\n│ § Quokka care\n`);
+  expect(text).toMatch(/│ § Quokka care\n[^]*Rottnest Island[^]*\n<\/passage>/);
 
   const listed = (await listAllDocuments(client)).find((d) => d.source === source);
   expect(listed).toMatchObject({ source, title: 'Quokka care', chunks: 1 });
