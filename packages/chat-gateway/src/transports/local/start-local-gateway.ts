@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, loadConfig, type Logger } from 'chatbot-mcp-server/core';
+import { createLogger, type Logger } from 'chatbot-mcp-server/core';
 import { createRuntime, type Runtime } from 'chatbot-mcp-server/runtime';
 import { createModel } from '../../adapters/create-model.js';
 import { createToolClient } from '../../adapters/create-tool-client.js';
@@ -18,6 +18,7 @@ import type { ChatModel } from '../../ports/chat-model.js';
 import type { SessionStore } from '../../ports/session-store.js';
 import type { ToolClient } from '../../ports/tool-client.js';
 import { startLocalServer } from './ws-server.js';
+import { loadChatConfig } from '../../app/chat-tables.js';
 
 export interface StartLocalGatewayOptions extends GatewayOverrides {
   env?: Record<string, string | undefined>;
@@ -70,7 +71,7 @@ export async function startLocalGateway(
     let runtime: Runtime | undefined;
     let runtimeStoreEmbedded = false;
     if (config.mcp.kind === 'in-process') {
-      const mcpConfig = loadConfig(env, {
+      const mcpConfig = loadChatConfig(env, {
         dataDir: config.dataDir,
         ...(config.configFile && { configFile: config.configFile }),
       });
