@@ -35,6 +35,7 @@ mkdirSync(outDir, { recursive: true });
 writeAtomic(join(outDir, 'app.js'), js);
 writeAtomic(join(outDir, 'app.css'), readFileSync(join(root, 'web', 'app.css')));
 writeAtomic(join(outDir, 'index.html'), readFileSync(join(root, 'web', 'index.html')));
+writeAtomic(join(outDir, 'favicon.svg'), readFileSync(join(root, 'web', 'favicon.svg')));
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 process.stderr.write(

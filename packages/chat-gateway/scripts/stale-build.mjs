@@ -33,3 +33,16 @@ function stale(root, dir) {
 export function stalePackage(root) {
   return PACKAGES.find((dir) => stale(root, dir));
 }
+
+/**
+ * What `pnpm start` says before building, or undefined when both packages are current: a fresh
+ * clone (no dist/ yet) builds for its first run; otherwise sources changed since the last build.
+ */
+export function buildNotice(root) {
+  const dir = stalePackage(root);
+  if (dir === undefined) return undefined;
+  const firstRun = PACKAGES.some((d) => !existsSync(join(root, d, 'dist')));
+  return firstRun
+    ? 'chatbot: building (first run)…'
+    : 'chatbot: building (sources changed since the last build)…';
+}

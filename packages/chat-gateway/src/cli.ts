@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { ChatError } from './errors.js';
+import {
+  parseArgsUsageError,
+  reportCliError,
+  sentence,
+  unknownCommandError,
+  UsageError,
+} from 'chatbot-mcp-server/cli-errors';
+
+const BIN = 'chatbot-gateway';
+const COMMANDS = ['serve', 'stats'];
 
 const USAGE = `Usage:
   chatbot-gateway [serve] [options]          serve the chat page at / and the chat WebSocket at /ws
@@ -55,8 +64,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+    throw parseArgsUsageError(BIN, error, Object.keys(OPTIONS));
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -71,11 +79,14 @@ async function main(argv: string[]): Promise<number> {
   // The AWS SDK warns on stderr about Node versions it still supports; keep the log JSON.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [command = 'serve', ...rest] = positionals;
-  if (rest.length > 0 || (command !== 'serve' && command !== 'stats')) {
-    process.stderr.write(
-      `Unknown command or argument: ${[command, ...rest].join(' ')}\n\n${USAGE}`,
+  if (!COMMANDS.includes(command)) throw unknownCommandError(BIN, command, COMMANDS);
+  if (rest.length > 0) {
+    throw new UsageError(
+      sentence(
+        `${command} takes no arguments: ${rest.join(' ')}`,
+        `Run ${BIN} --help for the usage`,
+      ),
     );
-    return 2;
   }
   const overrides = {
     ...(values.host && { host: values.host }),
@@ -105,22 +116,10 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
+// `pnpm exec chatbot-gateway -- --port 0` passes the `--` through; it separates nothing here.
+const argv = process.argv.slice(2);
+main(argv[0] === '--' ? argv.slice(1) : argv).then(
   (code) => process.exit(code),
-  (error: unknown) => {
-    if (
-      error instanceof ChatError ||
-      (error instanceof Error &&
-        'code' in error &&
-        typeof error.code === 'string' &&
-        /^[A-Z_]+$/.test(error.code))
-    ) {
-      process.stderr.write(`chatbot-gateway: ${error.message}\n`);
-    } else {
-      process.stderr.write(
-        `chatbot-gateway: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-    }
-    process.exit(1);
-  },
+  (error: unknown) =>
+    process.exit(reportCliError(BIN, error, { debug: process.env.LOG_LEVEL === 'debug' })),
 );

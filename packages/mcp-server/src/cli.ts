@@ -1,8 +1,15 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { loadConfig, loadHttpConfig, type ServerConfig } from './config.js';
-import { AppError, DataDirInUseError } from './errors.js';
-import { createLogger, errorFields, type Logger } from './logger.js';
+import { DataDirInUseError } from './errors.js';
+import {
+  parseArgsUsageError,
+  reportCliError,
+  sentence,
+  unknownCommandError,
+  UsageError,
+} from './cli-errors.js';
+import { createLogger, type Logger } from './logger.js';
 import type { SearchMode } from './ports/vector-store.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { serveStdio } from './transports/stdio.js';
@@ -42,6 +49,8 @@ HTTP: MCP_AUTH_TOKEN, MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS, MCP_MAX_BODY_BYTES
 MCP_REQUEST_TIMEOUT_MS, MCP_HTTP_MAX_CONNECTIONS, MCP_ALLOW_NO_AUTH.
 `;
 
+const COMMANDS = ['serve', 'ingest', 'search'];
+
 const OPTIONS = {
   'data-dir': { type: 'string' },
   config: { type: 'string' },
@@ -72,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
       strict: true,
     }));
   } catch (error) {
-    return usageError((error as Error).message);
+    return fail(parseArgsUsageError(SERVER_NAME, error, Object.keys(OPTIONS)));
   }
   if (values.help) {
     process.stdout.write(USAGE);
@@ -89,8 +98,7 @@ async function main(argv: string[]): Promise<number> {
     return usageError('ingest needs at least one file, folder or glob');
   if (command === 'search' && rest.length !== 1)
     return usageError('search takes one query; quote it: search "how do I deploy"');
-  if (!['serve', 'ingest', 'search'].includes(command))
-    return usageError(`unknown command ${command}`);
+  if (!COMMANDS.includes(command)) return fail(unknownCommandError(SERVER_NAME, command, COMMANDS));
   if (values.transport !== 'stdio' && values.transport !== 'http') {
     return usageError(`--transport must be stdio or http, not ${values.transport}`);
   }
@@ -102,7 +110,6 @@ async function main(argv: string[]): Promise<number> {
   // LanceDB's Rust logger writes plain-text warnings (e.g. k-means on small indexes) to stderr,
   // between our JSON log lines; keep its errors only, unless the user asks for more.
   process.env.LANCEDB_LOG ??= 'error';
-  let logger = createLogger('info');
   try {
     const config = loadConfig(process.env, {
       ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }),
@@ -110,17 +117,12 @@ async function main(argv: string[]): Promise<number> {
       ...(values['read-only'] === true && { readOnly: true }),
     });
     // Commands print for a person on stdout; only warnings and errors belong on stderr then.
-    logger = createLogger(command === 'serve' ? config.logLevel : 'warn');
+    const logger = createLogger(command === 'serve' ? config.logLevel : 'warn');
     if (command === 'serve') return await serve(config, logger, values);
     return await documentsCommand(command, rest, config, logger, values);
   } catch (error) {
-    if (error instanceof AppError) {
-      if (process.stderr.isTTY) process.stderr.write(`${SERVER_NAME}: ${error.message}\n`);
-      else logger.error(error.message, { code: error.code });
-    } else {
-      logger.error('start-up failed', errorFields(error));
-    }
-    return 1;
+    // A command that cannot start says why in one line; JSON lines are the running server's logs.
+    return fail(error);
   }
 }
 
@@ -188,16 +190,16 @@ async function documentsCommand(
 }
 
 function usageError(message: string): number {
-  process.stderr.write(`${SERVER_NAME}: ${message}\n\n${USAGE}`);
-  return 2;
+  return fail(new UsageError(sentence(message, `Run ${SERVER_NAME} --help for the usage`)));
+}
+
+function fail(error: unknown): number {
+  return reportCliError(SERVER_NAME, error, { debug: process.env.LOG_LEVEL === 'debug' });
 }
 
 // `pnpm start -- --transport http` passes the `--` through; it separates nothing here.
 const argv = process.argv.slice(2);
 main(argv[0] === '--' ? argv.slice(1) : argv).then(
   (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${String(error)}\n`);
-    process.exit(1);
-  },
+  (error: unknown) => process.exit(fail(error)),
 );

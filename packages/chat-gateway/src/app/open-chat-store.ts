@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { loadConfig, TableRegistry, type Logger, type RecordStore } from 'chatbot-mcp-server/core';
+import { TableRegistry, type Logger, type RecordStore } from 'chatbot-mcp-server/core';
 import type { Runtime, StoreHealth } from 'chatbot-mcp-server/runtime';
+import { loadChatConfig } from './chat-tables.js';
 
 export interface ChatRecordStore {
   store: RecordStore;
@@ -42,7 +43,7 @@ export async function openChatStore(options: {
       close: () => Promise.resolve(),
     };
   }
-  const config = loadConfig(options.env, {
+  const config = loadChatConfig(options.env, {
     dataDir: options.shared ? options.dataDir : join(options.dataDir, 'chat'),
     ...(options.configFile && { configFile: options.configFile }),
   });

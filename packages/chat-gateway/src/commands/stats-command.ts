@@ -1,3 +1,4 @@
+import { UsageError } from 'chatbot-mcp-server/cli-errors';
 import { createLogger } from 'chatbot-mcp-server/core';
 import { chatTableSpecs } from '../app/chat-tables.js';
 import { openChatStore } from '../app/open-chat-store.js';
@@ -12,8 +13,9 @@ export async function runStatsCommand(options: {
 }): Promise<number> {
   const date = options.date ?? new Date().toISOString().slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) {
-    process.stderr.write(`--date: must be a day as YYYY-MM-DD, not ${JSON.stringify(date)}\n`);
-    return 2;
+    throw new UsageError(
+      `--date: must be a day as YYYY-MM-DD, not ${JSON.stringify(date)}. For example --date 2026-01-31`,
+    );
   }
   const config = loadGatewayConfig(process.env, options.overrides);
   const logger = createLogger('warn');

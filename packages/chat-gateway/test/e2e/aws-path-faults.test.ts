@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ALLOWED_ORIGIN, startAwsPath, type AwsPath } from '../support/apigw-aws-path.js';
 import {
   converseEnd,
@@ -180,8 +180,30 @@ describe('AWS path faults through a local API Gateway WebSocket emulator (Lambda
         code: 'STORAGE_UNAVAILABLE',
         retryable: true,
       });
-      // A new connection is refused (its session cannot be stored), not half-opened.
-      await expect(ChatClient.open(aws.url(), origin)).rejects.toThrow('HTTP 500');
+      // A new connection is refused (its session cannot be stored), not half-opened, and the
+      // $connect function logs why (captured here: it is the expected log, not test output).
+      const logged: string[] = [];
+      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+        logged.push(String(chunk));
+        return true;
+      });
+      try {
+        await expect(ChatClient.open(aws.url(), origin)).rejects.toThrow('HTTP 500');
+      } finally {
+        stderr.mockRestore();
+      }
+      expect(
+        logged
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>),
+      ).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          msg: 'websocket route failed',
+          route: '$connect',
+          error: expect.objectContaining({ name: 'StorageError' }) as unknown,
+        }),
+      );
       expect(aws.bedrock.requests).toEqual([]);
     } finally {
       await aws.dynamo.restart();

@@ -73,6 +73,7 @@ describe('the packed tarball', () => {
     expect(listing).toEqual(
       expect.arrayContaining([
         'package/package.json',
+        'package/bin/chatbot-mcp-server.mjs',
         'package/dist/cli.js',
         'package/dist/index.js',
         'package/dist/mcp-tools.yaml',
@@ -91,11 +92,15 @@ describe('the packed tarball', () => {
     expect(unwanted).toEqual([]);
   });
 
-  it('dist/cli.js starts with a node shebang and is executable', async () => {
-    const cli = await readFile(join(extracted, 'package', 'dist', 'cli.js'), 'utf8');
-    expect(cli.split('\n')[0]).toBe('#!/usr/bin/env node');
+  it('the bin (bin/chatbot-mcp-server.mjs, which runs dist/cli.js) starts with a node shebang and is executable', async () => {
+    const shim = await readFile(
+      join(extracted, 'package', 'bin', 'chatbot-mcp-server.mjs'),
+      'utf8',
+    );
+    expect(shim.split('\n')[0]).toBe('#!/usr/bin/env node');
+    expect(shim).toContain("'../dist/cli.js'");
     const verbose = (await run('tar', ['-tvzf', tarball])).stdout;
-    const line = verbose.split('\n').find((l) => l.endsWith(' package/dist/cli.js'));
+    const line = verbose.split('\n').find((l) => l.endsWith(' package/bin/chatbot-mcp-server.mjs'));
     expect(line).toMatch(/^-rwxr-xr-x/);
   });
 
@@ -111,12 +116,14 @@ describe('the packed tarball', () => {
     const pkg = JSON.parse(
       await readFile(join(extracted, 'package', 'package.json'), 'utf8'),
     ) as PackageJson;
-    expect(pkg.bin).toEqual({ 'chatbot-mcp-server': 'dist/cli.js' });
+    expect(pkg.bin).toEqual({ 'chatbot-mcp-server': 'bin/chatbot-mcp-server.mjs' });
     const builtins = new Set(builtinModules);
     const missing = new Set<string>();
-    for (const file of (await filesUnder(join(extracted, 'package', 'dist'))).filter((f) =>
-      f.endsWith('.js'),
-    )) {
+    const shipped = [
+      ...(await filesUnder(join(extracted, 'package', 'dist'))),
+      ...(await filesUnder(join(extracted, 'package', 'bin'))),
+    ];
+    for (const file of shipped.filter((f) => /\.m?js$/.test(f))) {
       const code = await readFile(file, 'utf8');
       for (const [, specifier = ''] of code.matchAll(
         /(?:\bfrom|\bimport)\s*\(?\s*['"]([^'"]+)['"]/g,
@@ -165,7 +172,13 @@ describe('installed from the tarball with npm', () => {
   it('installs an executable chatbot-mcp-server bin', async () => {
     await expect(access(bin, constants.X_OK)).resolves.toBeUndefined();
     expect(await realpath(bin)).toBe(
-      join(await realpath(installDir), 'node_modules', 'chatbot-mcp-server', 'dist', 'cli.js'),
+      join(
+        await realpath(installDir),
+        'node_modules',
+        'chatbot-mcp-server',
+        'bin',
+        'chatbot-mcp-server.mjs',
+      ),
     );
   });
 

@@ -58,11 +58,13 @@ describe('HTTP without MCP_AUTH_TOKEN', () => {
     }
   });
 
-  it('the CLI exits 1 with one message naming MCP_AUTH_TOKEN and --no-auth', async () => {
+  it('the CLI exits 2 (a configuration error) with one line naming MCP_AUTH_TOKEN and --no-auth', async () => {
     const run = await runCli(['--transport', 'http', '--host', '0.0.0.0', '--port', '0'], {
       env: childEnv(),
     });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/MCP_AUTH_TOKEN: required to serve HTTP on 0\.0\.0\.0.*--no-auth/);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^chatbot-mcp-server: MCP_AUTH_TOKEN: required to serve HTTP on 0\.0\.0\.0[^\n]*--no-auth[^\n]*\n$/,
+    );
   });
 });

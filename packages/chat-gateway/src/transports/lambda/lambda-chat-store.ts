@@ -1,4 +1,4 @@
-import { loadConfig, TableRegistry } from 'chatbot-mcp-server/core';
+import { TableRegistry } from 'chatbot-mcp-server/core';
 import {
   createDocumentClient,
   DynamoDbRecordStore,
@@ -6,6 +6,7 @@ import {
 } from 'chatbot-mcp-server/records-aws';
 import type { ChatRecordStore } from '../../app/open-chat-store.js';
 import { GatewayConfigError } from '../../errors.js';
+import { loadChatConfig } from '../../app/chat-tables.js';
 
 /**
  * The chat's tables for the Lambda functions: DynamoDB only. Kept apart from `openChatStore`
@@ -16,7 +17,7 @@ export async function openLambdaChatStore(options: {
   dataDir: string;
   configFile?: string;
 }): Promise<ChatRecordStore> {
-  const config = loadConfig(options.env, {
+  const config = loadChatConfig(options.env, {
     dataDir: options.dataDir,
     ...(options.configFile && { configFile: options.configFile }),
   });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, DataDirInUseError, loadConfig, type Logger } from 'chatbot-mcp-server/core';
+import { createLogger, DataDirInUseError, type Logger } from 'chatbot-mcp-server/core';
 import { createRuntime, type Runtime } from 'chatbot-mcp-server/runtime';
 import { createModel } from '../../adapters/create-model.js';
 import { createToolClient } from '../../adapters/create-tool-client.js';
@@ -19,6 +19,7 @@ import type { ChatModel } from '../../ports/chat-model.js';
 import type { SessionStore } from '../../ports/session-store.js';
 import type { ToolClient } from '../../ports/tool-client.js';
 import { startLocalServer, type LocalServerStats } from './ws-server.js';
+import { loadChatConfig } from '../../app/chat-tables.js';
 
 export interface StartLocalGatewayOptions extends GatewayOverrides {
   env?: Record<string, string | undefined>;
@@ -74,7 +75,7 @@ export async function startLocalGateway(
     let runtimeStoreEmbedded = false;
     let attached: AttachedTools | undefined;
     if (config.mcp.kind === 'in-process') {
-      const mcpConfig = loadConfig(env, {
+      const mcpConfig = loadChatConfig(env, {
         dataDir: config.dataDir,
         ...(config.configFile && { configFile: config.configFile }),
       });

@@ -46,7 +46,28 @@ export function staticFiles(
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const relative = path === '/' ? 'index.html' : decodeURIComponent(path.slice(1));
+    if (path === '/favicon.ico') {
+      // Browsers ask for it whatever the page links; the page's icon is /favicon.svg.
+      res.writeHead(204, { ...SECURITY_HEADERS, 'cache-control': 'public, max-age=86400' });
+      res.end();
+      return true;
+    }
+    let relative: string;
+    try {
+      relative = path === '/' ? 'index.html' : decodeURIComponent(path.slice(1));
+    } catch {
+      // `/%`, `/%zz`, `/%ff`, `/..%c0%af`: not a path any file of the page has.
+      const body = JSON.stringify({
+        error: 'bad request: the path has a malformed percent-escape',
+      });
+      res.writeHead(400, {
+        ...SECURITY_HEADERS,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      });
+      res.end(body);
+      return true;
+    }
     const file = normalize(join(root, relative));
     if (!file.startsWith(normalize(root + '/')) || !TYPES[extname(file)]) return false;
     let body = cache.get(file);

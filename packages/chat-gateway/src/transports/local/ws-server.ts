@@ -73,6 +73,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     maxPerAddress: config.maxHttpConnectionsPerIp,
   };
   const { server, sockets: httpSockets } = createLimitedServer(httpLimits, (req, res) => {
+    // Every answer of every path and status carries them, errors included.
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       if (path === '/healthz') {
