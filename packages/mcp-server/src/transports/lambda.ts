@@ -55,8 +55,8 @@ async function build(): Promise<Container> {
   const runtime = await createRuntime(config, logger);
   const options = { ...loadHttpConfig(process.env), trustHost: true };
   const http = createMcpHttpHandler({ registry: runtime.registry, logger, options });
-  // Direct invokes are authorized by IAM, not by the bearer token.
-  const invokeOptions = { ...options, authToken: undefined };
+  // Direct invokes are authorized by IAM, not by a bearer token.
+  const invokeOptions = { ...options, authToken: undefined, oauth: undefined };
   const direct = createMcpHttpHandler({
     registry: runtime.registry,
     logger,
