@@ -28,8 +28,13 @@ export interface AccessTokenVerifier {
 export interface JwtVerifierOptions {
   issuer: string;
   clockToleranceSec: number;
-  /** Injected for tests; the global fetch otherwise. */
+  /** Injected for tests; the global fetch otherwise (metadata discovery only). */
   fetch?: typeof fetch;
+  /**
+   * After a JWKS fetch, an unknown `kid` refetches only once this long has passed (default
+   * 30 s), so tokens with made-up kids cannot make the server hammer the issuer.
+   */
+  jwksCooldownMs?: number;
 }
 
 /**
@@ -43,7 +48,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): AccessTokenVerif
   let keys: Promise<JWTVerifyGetKey> | undefined;
   const keySet = (): Promise<JWTVerifyGetKey> => {
     keys ??= discoverJwksUri(options.issuer, fetchFn).then(
-      (uri) => createRemoteJWKSet(uri, { cooldownDuration: 30_000 }),
+      (uri) => createRemoteJWKSet(uri, { cooldownDuration: options.jwksCooldownMs ?? 30_000 }),
       (error: unknown) => {
         keys = undefined; // retry discovery with the next token
         throw error;

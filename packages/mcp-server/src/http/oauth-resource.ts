@@ -1,4 +1,5 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { parseHost } from './request-guards.js';
 
 /** Listing tools and calling read-only ones needs `mcp:read` (or `mcp:write`). */
 export const READ_SCOPE = 'mcp:read';
@@ -7,9 +8,16 @@ export const WRITE_SCOPE = 'mcp:write';
 
 export const METADATA_PATH = '/.well-known/oauth-protected-resource';
 
-/** The MCP endpoint's URL as the resource identifier of RFC 8707 / RFC 9728. */
+/**
+ * The MCP endpoint's URL as the resource identifier of RFC 8707 / RFC 9728: MCP_PUBLIC_URL, or
+ * the Host the client used (already checked against MCP_ALLOWED_HOSTS; the Node adapter fixes
+ * the request URL's host) with the scheme of the request URL (Node: http, Lambda: https).
+ */
 export function resourceUrlOf(request: Request, publicUrl: string | undefined): string {
-  return publicUrl ?? new URL('/mcp', request.url).href;
+  if (publicUrl) return publicUrl;
+  const url = new URL(request.url);
+  const host = request.headers.get('host');
+  return `${url.protocol}//${host && parseHost(host) ? host.toLowerCase() : url.host}/mcp`;
 }
 
 /** RFC 9728 §3.1: the well-known segment goes between the host and the resource's path. */
