@@ -17,7 +17,8 @@ import {
 import { hasValidBearer } from './request-guards.js';
 
 /** Who a request was let in as: the static token may do everything, a JWT what its scopes say. */
-export type Grant = { kind: 'open' } | { kind: 'static' } | { kind: 'oauth'; scopes: ReadonlySet<string> };
+export type Grant =
+  { kind: 'open' } | { kind: 'static' } | { kind: 'oauth'; scopes: ReadonlySet<string> };
 
 /**
  * Authentication and authorization of /mcp requests: the static bearer token (MCP_AUTH_TOKEN),

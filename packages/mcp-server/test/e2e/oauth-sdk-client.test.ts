@@ -1,5 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import {
+  UnauthorizedError,
+  type OAuthClientProvider,
+} from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type {
   OAuthClientInformationMixed,
@@ -78,7 +81,9 @@ class HeadlessOAuthProvider implements OAuthClientProvider {
       }
       const location = response.headers.get('location');
       if (response.status < 300 || response.status >= 400 || !location) {
-        throw new Error(`authorization stopped at ${next}: ${response.status} ${await response.text()}`);
+        throw new Error(
+          `authorization stopped at ${next}: ${response.status} ${await response.text()}`,
+        );
       }
       next = new URL(location, next).href;
     }
@@ -119,7 +124,10 @@ describe('OAuth 2.1 end to end: SDK client, oidc-provider, MCP server', () => {
       });
       return response;
     };
-    const connect = async (): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> => {
+    const connect = async (): Promise<{
+      client: Client;
+      transport: StreamableHTTPClientTransport;
+    }> => {
       const transport = new StreamableHTTPClientTransport(new URL(mcp.url), {
         authProvider: provider,
         fetch: recording,
@@ -135,9 +143,9 @@ describe('OAuth 2.1 end to end: SDK client, oidc-provider, MCP server', () => {
       authProvider: provider,
       fetch: recording,
     });
-    await expect(new Client({ name: 'oauth-e2e', version: '0.0.0' }).connect(first)).rejects.toThrow(
-      UnauthorizedError,
-    );
+    await expect(
+      new Client({ name: 'oauth-e2e', version: '0.0.0' }).connect(first),
+    ).rejects.toThrow(UnauthorizedError);
     expect(seen[0]).toMatchObject({
       status: 401,
       wwwAuthenticate: `Bearer resource_metadata="${mcp.origin}/.well-known/oauth-protected-resource/mcp"`,
@@ -161,7 +169,10 @@ describe('OAuth 2.1 end to end: SDK client, oidc-provider, MCP server', () => {
     as.consent = ['mcp:read', 'mcp:write'];
     const before = seen.length;
     await expect(
-      client.callTool({ name: 'create_record', arguments: { table: 'notes', data: { text: 'hi' } } }),
+      client.callTool({
+        name: 'create_record',
+        arguments: { table: 'notes', data: { text: 'hi' } },
+      }),
     ).rejects.toThrow(UnauthorizedError);
     expect(seen.slice(before)[0]).toMatchObject({
       status: 403,

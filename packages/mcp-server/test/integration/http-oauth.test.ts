@@ -193,13 +193,18 @@ describe('Lambda Function URL events with MCP_OAUTH_ISSUER (same core)', () => {
           version: '2.0',
           rawPath,
           rawQueryString: '',
-          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+          },
           requestContext: { domainName: 'abc.lambda-url.us-east-1.on.aws', http: { method } },
           ...(body !== undefined && { body }),
           isBase64Encoded: false,
         }) as unknown as APIGatewayProxyEventV2;
       const denied = await resultFromResponse(
-        await handle(requestFromEvent(event('POST', '/mcp', JSON.stringify(request('tools/list'))))),
+        await handle(
+          requestFromEvent(event('POST', '/mcp', JSON.stringify(request('tools/list')))),
+        ),
       );
       expect(denied.statusCode).toBe(401);
       expect(denied.headers?.['www-authenticate']).toBe(

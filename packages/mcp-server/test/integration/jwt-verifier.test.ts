@@ -29,7 +29,8 @@ describe('JWT access token verifier (issuer on loopback)', () => {
   });
 
   it('reads scopes from an scp array too', async () => {
-    const { scope: _, ...claims } = accessClaims(issuer.issuer, AUDIENCE, '');
+    const claims = accessClaims(issuer.issuer, AUDIENCE, '');
+    delete claims.scope;
     const token = await issuer.sign({ ...claims, scp: ['mcp:write'] });
     expect([...(await verifier().verify(token, AUDIENCE)).scopes]).toEqual(['mcp:write']);
   });
@@ -51,24 +52,37 @@ describe('JWT access token verifier (issuer on loopback)', () => {
       'not yet valid',
       () => issuer.sign({ ...accessClaims(issuer.issuer, AUDIENCE, 'mcp:read'), nbf: now() + 120 }),
     ],
-    ['for another audience', () => issuer.sign(accessClaims(issuer.issuer, 'https://other.example/mcp', 'mcp:read'))],
-    ['from another issuer', () => issuer.sign(accessClaims('https://evil.example', AUDIENCE, 'mcp:read'))],
+    [
+      'for another audience',
+      () => issuer.sign(accessClaims(issuer.issuer, 'https://other.example/mcp', 'mcp:read')),
+    ],
+    [
+      'from another issuer',
+      () => issuer.sign(accessClaims('https://evil.example', AUDIENCE, 'mcp:read')),
+    ],
     [
       'without exp',
       () => {
-        const { exp: _, ...claims } = accessClaims(issuer.issuer, AUDIENCE, 'mcp:read');
+        const claims = accessClaims(issuer.issuer, AUDIENCE, 'mcp:read');
+        delete claims.exp;
         return issuer.sign(claims);
       },
     ],
     [
       'signed by a key the issuer does not publish (unknown kid)',
       async () =>
-        issuer.sign(accessClaims(issuer.issuer, AUDIENCE, 'mcp:read'), await newSigningKey('stray')),
+        issuer.sign(
+          accessClaims(issuer.issuer, AUDIENCE, 'mcp:read'),
+          await newSigningKey('stray'),
+        ),
     ],
     [
       'signed by an unpublished key under a published kid',
       async () =>
-        issuer.sign(accessClaims(issuer.issuer, AUDIENCE, 'mcp:read'), await newSigningKey('key-1')),
+        issuer.sign(
+          accessClaims(issuer.issuer, AUDIENCE, 'mcp:read'),
+          await newSigningKey('key-1'),
+        ),
     ],
     [
       'alg none',
@@ -159,7 +173,9 @@ describe('JWT access token verifier (issuer on loopback)', () => {
         (e: unknown) => e,
       );
       expect(error).not.toBeInstanceOf(InvalidTokenError);
-      expect(String(error)).toMatch(/names issuer "https:\/\/elsewhere\.example".*MCP_OAUTH_ISSUER/);
+      expect(String(error)).toMatch(
+        /names issuer "https:\/\/elsewhere\.example".*MCP_OAUTH_ISSUER/,
+      );
     } finally {
       await mismatched.close();
     }

@@ -22,7 +22,11 @@ export interface TestAuthorizationServer {
  * client can go through the whole browser flow by following redirects.
  */
 export async function startTestAuthorizationServer(): Promise<TestAuthorizationServer> {
-  const state = { resource: '', consent: ['mcp:read', 'mcp:write'], requestedScopes: [] as string[] };
+  const state = {
+    resource: '',
+    consent: ['mcp:read', 'mcp:write'],
+    requestedScopes: [] as string[],
+  };
   // The issuer URL (with its port) must exist before the provider does: listen first.
   let handle: RequestListener = () => undefined;
   const server = createServer((req, res) => handle(req, res));
@@ -30,7 +34,12 @@ export async function startTestAuthorizationServer(): Promise<TestAuthorizationS
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const signingKey = { ...(await exportJWK(privateKey)), kid: 'as-key-1', alg: 'RS256', use: 'sig' };
+  const signingKey = {
+    ...(await exportJWK(privateKey)),
+    kid: 'as-key-1',
+    alg: 'RS256',
+    use: 'sig',
+  };
   const provider = new Provider(issuer, {
     jwks: { keys: [signingKey] },
     cookies: { keys: ['test-cookie-key'] },
@@ -69,8 +78,9 @@ export async function startTestAuthorizationServer(): Promise<TestAuthorizationS
       try {
         const details = await provider.interactionDetails(req, res);
         const clientId = String(details.params.client_id);
-        const asked = String(details.params.scope ?? '').split(' ');
-        state.requestedScopes.push(String(details.params.scope ?? ''));
+        const scope = typeof details.params.scope === 'string' ? details.params.scope : '';
+        const asked = scope.split(' ');
+        state.requestedScopes.push(scope);
         const grant = new provider.Grant({ accountId: 'user-1', clientId });
         // Granted as OP scopes as well, since they are listed in `scopes`; what reaches the
         // access token is decided by the resource server's scope below.

@@ -1,6 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import {
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 
 export interface SigningKey {
   kid: string;
@@ -60,7 +67,12 @@ export async function startTestIssuer(
         state.jwksFetches++;
         const keys: JWK[] = [];
         for (const key of state.published) {
-          keys.push({ ...(await exportJWK(key.publicKey)), kid: key.kid, alg: key.alg, use: 'sig' });
+          keys.push({
+            ...(await exportJWK(key.publicKey)),
+            kid: key.kid,
+            alg: key.alg,
+            use: 'sig',
+          });
         }
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ keys }));
