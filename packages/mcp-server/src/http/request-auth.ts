@@ -53,8 +53,10 @@ export function createRequestAuth(deps: {
         return json(405, { error: 'use GET' }, { allow: 'GET' });
       }
       const resource = resourceUrlOf(request, oauth.publicUrl);
+      // A public document: browser-based hosts (MCP Inspector) may read it from any origin.
       return json(200, protectedResourceMetadata(resource, oauth.issuer), {
         'cache-control': 'max-age=300',
+        'access-control-allow-origin': '*',
       });
     },
 

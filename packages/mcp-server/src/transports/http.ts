@@ -67,7 +67,7 @@ export async function startHttpServer(
   });
   if (!config.authToken && !config.oauth && !isLoopbackAddress(config.host)) {
     logger.warn(
-      `NO AUTHENTICATION: ${url} is reachable from other machines and accepts every request (--no-auth / MCP_ALLOW_NO_AUTH); anyone who can connect can read and change the records. Set MCP_AUTH_TOKEN unless a proxy in front authenticates every request.`,
+      `NO AUTHENTICATION: ${url} is reachable from other machines and accepts every request (--no-auth / MCP_ALLOW_NO_AUTH); anyone who can connect can read and change the records. Set MCP_AUTH_TOKEN (or MCP_OAUTH_ISSUER) unless a proxy in front authenticates every request.`,
     );
   }
   return {

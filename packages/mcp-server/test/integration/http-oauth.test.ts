@@ -36,6 +36,7 @@ describe('HTTP transport with MCP_OAUTH_ISSUER', () => {
     ]) {
       const response = await fetch(`${server.origin}${path}`);
       expect(response.status).toBe(200);
+      expect(response.headers.get('access-control-allow-origin')).toBe('*');
       expect(await response.json()).toEqual({
         resource: `${server.origin}/mcp`,
         authorization_servers: [issuer.issuer],
@@ -44,6 +45,14 @@ describe('HTTP transport with MCP_OAUTH_ISSUER', () => {
         resource_name: 'chatbot-mcp-server',
       });
     }
+  });
+
+  it('answers the metadata only to GET', async () => {
+    const response = await fetch(`${server.origin}/.well-known/oauth-protected-resource`, {
+      method: 'POST',
+    });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET');
   });
 
   it('answers 401 with resource_metadata when no token is sent', async () => {
