@@ -45,10 +45,16 @@ export function createRequestAuth(deps: {
   const verifier = oauth && (deps.verifier ?? createJwtVerifier(oauth));
   const metadataUrl = (request: Request): string =>
     metadataUrlOf(resourceUrlOf(request, oauth?.publicUrl));
+  // Also the address the challenge names when MCP_PUBLIC_URL has a longer path (a proxy prefix).
+  const metadataPaths = new Set([
+    METADATA_PATH,
+    `${METADATA_PATH}/mcp`,
+    ...(oauth?.publicUrl ? [new URL(metadataUrlOf(oauth.publicUrl)).pathname] : []),
+  ]);
 
   return {
     metadata(request, path) {
-      if (!oauth || (path !== METADATA_PATH && path !== `${METADATA_PATH}/mcp`)) return undefined;
+      if (!oauth || !metadataPaths.has(path)) return undefined;
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         return json(405, { error: 'use GET' }, { allow: 'GET' });
       }

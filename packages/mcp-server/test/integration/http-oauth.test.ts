@@ -185,6 +185,30 @@ describe('HTTP transport with MCP_OAUTH_ISSUER and MCP_PUBLIC_URL', () => {
   });
 });
 
+describe('HTTP transport with MCP_PUBLIC_URL under a proxy prefix', () => {
+  it('serves the metadata at the address its challenge names', async () => {
+    const server = await startTestHttpServer({
+      env: {
+        MCP_OAUTH_ISSUER: 'https://auth.example.com',
+        MCP_PUBLIC_URL: 'https://example.com/tools/mcp',
+      },
+    });
+    try {
+      const denied = await post(server.url, request('tools/list'));
+      expect(denied.headers.get('www-authenticate')).toBe(
+        'Bearer resource_metadata="https://example.com/.well-known/oauth-protected-resource/tools/mcp"',
+      );
+      const response = await fetch(
+        `${server.origin}/.well-known/oauth-protected-resource/tools/mcp`,
+      );
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ resource: 'https://example.com/tools/mcp' });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('Lambda Function URL events with MCP_OAUTH_ISSUER (same core)', () => {
   it('answers the same 401 challenge and metadata for the Function URL domain', async () => {
     const server = await startTestHttpServer();
