@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { isLoopbackAddress } from '../config.js';
+import { AppError, UpstreamError } from '../errors.js';
 
 /** Asymmetric algorithms only: `none` and HS* (a shared secret) are never accepted. */
 export const ACCEPTED_ALGORITHMS = ['RS256', 'ES256', 'PS256', 'EdDSA'] as const;
@@ -12,11 +13,9 @@ export interface VerifiedToken {
 }
 
 /** The token was presented but is not acceptable; `reason` is for logs, not for the client. */
-export class InvalidTokenError extends Error {
-  readonly code = 'INVALID_TOKEN';
+export class InvalidTokenError extends AppError {
   constructor(readonly reason: string) {
-    super(`invalid access token: ${reason}`);
-    this.name = 'InvalidTokenError';
+    super('INVALID_TOKEN', `invalid access token: ${reason}`);
   }
 }
 
@@ -116,7 +115,10 @@ export async function discoverJwksUri(issuer: string, fetchFn: typeof fetch): Pr
   for (const url of candidates) {
     let response: Response;
     try {
-      response = await fetchFn(url, { headers: { accept: 'application/json' } });
+      response = await fetchFn(url, {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(5_000),
+      });
     } catch (error) {
       problems.push(`${url.href}: ${error instanceof Error ? error.message : String(error)}`);
       continue;
@@ -126,22 +128,32 @@ export async function discoverJwksUri(issuer: string, fetchFn: typeof fetch): Pr
       problems.push(`${url.href}: HTTP ${response.status}`);
       continue;
     }
-    const metadata = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
+    let metadata: { issuer?: unknown; jwks_uri?: unknown };
+    try {
+      metadata = (await response.json()) as typeof metadata;
+    } catch {
+      problems.push(`${url.href}: not JSON`);
+      continue;
+    }
     if (metadata.issuer !== issuer) {
-      throw new Error(
+      throw new UpstreamError(
         `the metadata at ${url.href} names issuer ${JSON.stringify(metadata.issuer)}, not ${JSON.stringify(issuer)}; set MCP_OAUTH_ISSUER to the issuer exactly as the authorization server spells it`,
       );
     }
     if (typeof metadata.jwks_uri !== 'string') {
-      throw new Error(`the metadata at ${url.href} has no jwks_uri; the server cannot verify JWTs`);
+      throw new UpstreamError(
+        `the metadata at ${url.href} has no jwks_uri; the server cannot verify JWTs`,
+      );
     }
     const jwks = new URL(metadata.jwks_uri);
     if (jwks.protocol !== 'https:' && !isLoopbackAddress(jwks.hostname)) {
-      throw new Error(`jwks_uri ${jwks.href} is not https; keys must not travel unprotected`);
+      throw new UpstreamError(
+        `jwks_uri ${jwks.href} is not https; keys must not travel unprotected`,
+      );
     }
     return jwks;
   }
-  throw new Error(
+  throw new UpstreamError(
     `cannot read the authorization server metadata of ${issuer} (${problems.join('; ')}); check MCP_OAUTH_ISSUER and that the server can reach it`,
   );
 }
