@@ -1,4 +1,11 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { isLoopbackAddress } from '../config.js';
 import { AppError, UpstreamError } from '../errors.js';
 
@@ -57,6 +64,16 @@ export function createJwtVerifier(options: JwtVerifierOptions): AccessTokenVerif
   };
   return {
     async verify(token, audience) {
+      // Refused before any network use: not a JWS, or an algorithm never accepted.
+      let alg: unknown;
+      try {
+        ({ alg } = decodeProtectedHeader(token));
+      } catch (error) {
+        throw new InvalidTokenError(describe(error));
+      }
+      if (!(ACCEPTED_ALGORITHMS as readonly unknown[]).includes(alg)) {
+        throw new InvalidTokenError(`algorithm ${JSON.stringify(alg)} is not accepted`);
+      }
       const getKey = await keySet();
       let payload: JWTPayload;
       try {

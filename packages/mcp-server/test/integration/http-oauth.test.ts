@@ -179,6 +179,12 @@ describe('HTTP transport with MCP_OAUTH_ISSUER and MCP_PUBLIC_URL', () => {
       });
       expect(response.status).toBe(503);
       expect(response.text).toMatch(/authorization server could not be reached/);
+      // A token that is not even a JWT is refused without asking the issuer.
+      const garbage = await post(server.url, request('tools/list'), {
+        authorization: 'Bearer x.y.z',
+      });
+      expect(garbage.status).toBe(401);
+      expect(garbage.headers.get('www-authenticate')).toContain('error="invalid_token"');
     } finally {
       await server.close();
     }
