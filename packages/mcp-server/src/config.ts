@@ -52,6 +52,8 @@ export interface HttpServerConfig {
   bodyTimeoutMs: number;
   /** Serve without MCP_AUTH_TOKEN on a non-loopback address (--no-auth / MCP_ALLOW_NO_AUTH). */
   allowNoAuth: boolean;
+  /** OAuth 2.1 resource server settings (MCP_OAUTH_ISSUER); absent when OAuth is off. */
+  oauth?: OAuthConfig;
 }
 
 /** Command-line flags that take precedence over the environment. */
@@ -85,9 +87,10 @@ export function loadHttpConfig(
   });
   const allowNoAuth =
     overrides.noAuth === true || parseBoolean('MCP_ALLOW_NO_AUTH', env.MCP_ALLOW_NO_AUTH, false);
-  if (!env.MCP_AUTH_TOKEN && !allowNoAuth && !isLoopbackAddress(host)) {
+  const oauth = loadOAuthConfig(env);
+  if (!env.MCP_AUTH_TOKEN && !oauth && !allowNoAuth && !isLoopbackAddress(host)) {
     throw new ConfigError(
-      `MCP_AUTH_TOKEN: required to serve HTTP on ${host}, which is not a loopback address: anyone who can reach it could read and change the records. Set MCP_AUTH_TOKEN to a long random secret, bind 127.0.0.1, or, only if something in front of the server authenticates every request, pass --no-auth (MCP_ALLOW_NO_AUTH=true)`,
+      `MCP_AUTH_TOKEN: required to serve HTTP on ${host}, which is not a loopback address: anyone who can reach it could read and change the records. Set MCP_AUTH_TOKEN to a long random secret (or MCP_OAUTH_ISSUER for OAuth), bind 127.0.0.1, or, only if something in front of the server authenticates every request, pass --no-auth (MCP_ALLOW_NO_AUTH=true)`,
     );
   }
   return {
@@ -133,7 +136,85 @@ export function loadHttpConfig(
     headersTimeoutMs: 10_000,
     bodyTimeoutMs: 10_000,
     allowNoAuth,
+    ...(oauth && { oauth }),
   };
+}
+
+// --- OAuth 2.1 (MCP authorization): kept apart from the other settings so it merges easily ---
+
+/** The MCP server as an OAuth 2.1 resource server: which issuer's JWT access tokens it accepts. */
+export interface OAuthConfig {
+  /** The authorization server's issuer identifier (MCP_OAUTH_ISSUER), exactly as in its tokens. */
+  issuer: string;
+  /** Expected `aud` (MCP_OAUTH_AUDIENCE); absent: the resource URL of the request. */
+  audience?: string;
+  /** The public URL of the MCP endpoint (MCP_PUBLIC_URL); absent: derived from each request. */
+  publicUrl?: string;
+  /** Allowed clock skew for `exp`/`nbf`, seconds. */
+  clockToleranceSec: number;
+}
+
+/** OAuth settings, or undefined when MCP_OAUTH_ISSUER is not set. */
+export function loadOAuthConfig(env: Env = process.env): OAuthConfig | undefined {
+  const publicUrl = env.MCP_PUBLIC_URL ? resourceUrl(env.MCP_PUBLIC_URL) : undefined;
+  if (!env.MCP_OAUTH_ISSUER) {
+    if (env.MCP_OAUTH_AUDIENCE) {
+      throw new ConfigError(
+        'MCP_OAUTH_AUDIENCE: set without MCP_OAUTH_ISSUER; set the issuer of the authorization server too, or remove it',
+      );
+    }
+    return undefined;
+  }
+  const issuer = issuerUrl(env.MCP_OAUTH_ISSUER);
+  return {
+    issuer,
+    ...(env.MCP_OAUTH_AUDIENCE && { audience: env.MCP_OAUTH_AUDIENCE }),
+    ...(publicUrl && { publicUrl }),
+    clockToleranceSec: 30,
+  };
+}
+
+/** An https URL (http only on a loopback address), no query or fragment. */
+function issuerUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) {
+    throw new ConfigError(
+      `MCP_OAUTH_ISSUER: ${JSON.stringify(value)} is not an issuer URL; use the authorization server's issuer exactly as its metadata shows it, e.g. https://auth.example.com`,
+    );
+  }
+  if (url.protocol === 'http:' && !isLoopbackAddress(url.hostname)) {
+    throw new ConfigError(
+      `MCP_OAUTH_ISSUER: ${JSON.stringify(value)} uses http on a non-loopback address; tokens and keys would travel unprotected. Use https (http is accepted only for 127.0.0.1, ::1 and localhost)`,
+    );
+  }
+  return value;
+}
+
+/** `https://mcp.example.com` or `https://mcp.example.com/mcp` → the URL of the /mcp endpoint. */
+function resourceUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) {
+    throw new ConfigError(
+      `MCP_PUBLIC_URL: ${JSON.stringify(value)} is not a URL; use the address remote hosts connect to, e.g. https://mcp.example.com/mcp`,
+    );
+  }
+  if (url.pathname === '/' || url.pathname === '') return `${url.origin}/mcp`;
+  if (!url.pathname.endsWith('/mcp')) {
+    throw new ConfigError(
+      `MCP_PUBLIC_URL: ${JSON.stringify(value)} must end with /mcp (the endpoint's path), e.g. https://mcp.example.com/mcp`,
+    );
+  }
+  return `${url.origin}${url.pathname}`;
 }
 
 /** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */

@@ -4,7 +4,10 @@ import { createMcpServer } from '../server.js';
 import type { ToolRegistry } from '../tool-registry.js';
 import { json, jsonRpcError } from './json-response.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
-import { hasValidBearer, isAllowedHost, isAllowedOrigin } from './request-guards.js';
+import { isAllowedHost, isAllowedOrigin } from './request-guards.js';
+import { createRequestAuth } from './request-auth.js';
+import type { OAuthConfig } from '../config.js';
+import type { AccessTokenVerifier } from './jwt-verifier.js';
 
 export interface HttpOptions {
   /** Host names (no port) the Host header may carry. */
@@ -13,6 +16,8 @@ export interface HttpOptions {
   allowedOrigins: readonly string[];
   /** When set, every /mcp request needs `Authorization: Bearer <token>`. */
   authToken?: string;
+  /** When set, JWT access tokens of this issuer are accepted too (OAuth 2.1, see README). */
+  oauth?: OAuthConfig;
   maxBodyBytes: number;
   requestTimeoutMs: number;
   /** Skip Host/Origin checks: API Gateway and Function URLs set Host themselves. */
@@ -30,8 +35,17 @@ export function createMcpHttpHandler(deps: {
   registry: ToolRegistry;
   logger: Logger;
   options: HttpOptions;
+  /** Injected for tests; by default built from `options.oauth`. */
+  verifier?: AccessTokenVerifier;
 }): FetchHandler {
   const { registry, logger, options } = deps;
+  const auth = createRequestAuth({
+    ...(options.authToken && { authToken: options.authToken }),
+    ...(options.oauth && { oauth: options.oauth }),
+    ...(deps.verifier && { verifier: deps.verifier }),
+    tools: registry.definitions,
+    logger,
+  });
   return async (request) => {
     const url = new URL(request.url);
     if (!options.trustHost && !isAllowedHost(request.headers.get('host'), options.allowedHosts)) {
@@ -55,15 +69,11 @@ export function createMcpHttpHandler(deps: {
         ? json(200, { status: 'ok', tools: registry.definitions.length })
         : json(405, { error: 'use GET' }, { allow: 'GET' });
     }
+    const metadata = auth.metadata(request, url.pathname);
+    if (metadata) return metadata;
     if (url.pathname !== '/mcp') return json(404, { error: 'not found; the MCP endpoint is /mcp' });
-    if (
-      options.authToken &&
-      !hasValidBearer(request.headers.get('authorization'), options.authToken)
-    ) {
-      return jsonRpcError(401, -32001, 'Unauthorized: send Authorization: Bearer <token>', {
-        'www-authenticate': 'Bearer realm="mcp"',
-      });
-    }
+    const grant = await auth.authenticate(request);
+    if (grant instanceof Response) return grant;
     if (request.method !== 'POST') {
       return jsonRpcError(
         405,
@@ -85,6 +95,8 @@ export function createMcpHttpHandler(deps: {
       }
       return jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON');
     }
+    const forbidden = auth.authorize(request, grant, body);
+    if (forbidden) return forbidden;
     return withTimeout(
       handleMcp(request, body, registry, logger),
       options.requestTimeoutMs,

@@ -52,10 +52,14 @@ export async function startHttpServer(
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}/mcp`;
-  logger.info('serving MCP over HTTP', { url, auth: Boolean(config.authToken) });
-  if (!config.authToken && !isLoopbackAddress(config.host)) {
+  logger.info('serving MCP over HTTP', {
+    url,
+    auth: Boolean(config.authToken),
+    ...(config.oauth && { oauthIssuer: config.oauth.issuer }),
+  });
+  if (!config.authToken && !config.oauth && !isLoopbackAddress(config.host)) {
     logger.warn(
-      `NO AUTHENTICATION: ${url} is reachable from other machines and accepts every request (--no-auth / MCP_ALLOW_NO_AUTH); anyone who can connect can read and change the records. Set MCP_AUTH_TOKEN unless a proxy in front authenticates every request.`,
+      `NO AUTHENTICATION: ${url} is reachable from other machines and accepts every request (--no-auth / MCP_ALLOW_NO_AUTH); anyone who can connect can read and change the records. Set MCP_AUTH_TOKEN (or MCP_OAUTH_ISSUER) unless a proxy in front authenticates every request.`,
     );
   }
   return {

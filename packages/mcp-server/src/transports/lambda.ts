@@ -9,7 +9,7 @@ import { createRuntime } from '../runtime.js';
  * The AWS Lambda entry point. One in-process MCP handler per container, built on the first
  * invocation and reused. Two ways in:
  * - API Gateway HTTP API or Function URL events (payload v2): remote MCP hosts, same handler as
- *   `--transport http` (Host checks are left to API Gateway; set MCP_AUTH_TOKEN);
+ *   `--transport http` (Host checks are left to API Gateway; set MCP_AUTH_TOKEN or MCP_OAUTH_ISSUER);
  * - direct Invoke with a JSON-RPC message as the payload (the chat gateway's
  *   `MCP_TRANSPORT=lambda`): IAM authorizes the call; the result is the JSON-RPC response.
  */
@@ -55,8 +55,8 @@ async function build(): Promise<Container> {
   const runtime = await createRuntime(config, logger);
   const options = { ...loadHttpConfig(process.env), trustHost: true };
   const http = createMcpHttpHandler({ registry: runtime.registry, logger, options });
-  // Direct invokes are authorized by IAM, not by the bearer token.
-  const invokeOptions = { ...options, authToken: undefined };
+  // Direct invokes are authorized by IAM, not by a bearer token.
+  const invokeOptions = { ...options, authToken: undefined, oauth: undefined };
   const direct = createMcpHttpHandler({
     registry: runtime.registry,
     logger,
