@@ -14,8 +14,7 @@ export function toNodeListener(
       res.end(JSON.stringify({ error: 'a request needs exactly one Host header' }));
       return;
     }
-    const controller = new AbortController();
-    res.on('close', () => controller.abort());
+    const controller = abortOnEarlyClose(res);
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
@@ -55,6 +54,19 @@ export function toNodeListener(
         res.end();
       });
   };
+}
+
+/**
+ * A signal for the request that aborts when the connection closes before the response was
+ * sent, not after every response: an abort builds a DOMException with a stack, about 0.1 ms a
+ * request for nothing once the answer is out.
+ */
+function abortOnEarlyClose(res: ServerResponse): AbortController {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller;
 }
 
 function countHeader(raw: readonly string[], name: string): number {

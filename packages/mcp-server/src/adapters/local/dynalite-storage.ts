@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import dynalite from 'dynalite';
 import { UpstreamError } from '../../errors.js';
 import { cacheDynaliteExpressions } from './dynalite-expression-cache.js';
+import { readSynchronously, type SyncReadableDb } from './dynalite-sync-reads.js';
 
 /** The LevelDB database under dynalite, as far as this module touches it. */
 interface LevelDb {
@@ -52,6 +53,7 @@ export async function startDynalite(options: {
     dbModule.create = create;
   }
   if (!store) throw new Error('dynalite did not create its store');
+  readSynchronously(store.db as unknown as SyncReadableDb);
   guardStorageErrors(store.db, options.label);
   try {
     await store.db.open();
