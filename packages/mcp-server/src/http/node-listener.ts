@@ -41,6 +41,9 @@ export function toNodeListener(
         // A request body left unread (refused before or while reading it) makes the connection
         // unusable for the next request; without this a keep-alive client reuses it and fails.
         if (!req.complete) headers.connection = 'close';
+        if (response.body && headers['content-type'] !== 'text/event-stream') {
+          return writeWhole(res, response, headers);
+        }
         res.writeHead(response.status, headers);
         if (!response.body) return void res.end();
         for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
@@ -54,6 +57,20 @@ export function toNodeListener(
         res.end();
       });
   };
+}
+
+/**
+ * A body that is not an event stream is complete when the handler returns: sent in one write
+ * with its Content-Length, instead of chunk by chunk through the stream's async iterator.
+ */
+async function writeWhole(
+  res: ServerResponse,
+  response: Response,
+  headers: Record<string, string>,
+): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer());
+  res.writeHead(response.status, { ...headers, 'content-length': String(body.length) });
+  res.end(body);
 }
 
 /**

@@ -53,3 +53,42 @@ describe('toNodeListener: the request signal', () => {
     expect(signal?.aborted).toBe(true);
   }, 20_000);
 });
+
+describe('toNodeListener: the response', () => {
+  it('sends a JSON body whole, with its Content-Length (not chunked)', async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { text: 'é'.repeat(1000) } });
+    const url = await serve(() =>
+      Promise.resolve(
+        new Response(body, { status: 200, headers: { 'content-type': 'application/json' } }),
+      ),
+    );
+    const response = await fetch(url, { method: 'POST', body: '{}' });
+    expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(body)));
+    expect(response.headers.get('transfer-encoding')).toBeNull();
+    expect(await response.text()).toBe(body);
+  });
+
+  it('streams an event stream as it comes', async () => {
+    let push: ((text: string) => void) | undefined;
+    const url = await serve(() => {
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          push = (text) => controller.enqueue(new TextEncoder().encode(text));
+        },
+      });
+      return Promise.resolve(
+        new Response(stream, { status: 200, headers: { 'content-type': 'text/event-stream' } }),
+      );
+    });
+    const pending = fetch(url, { method: 'POST', body: '{}' });
+    while (!push) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Headers go out with the first event; the stream itself stays open.
+    push('data: first\n\n');
+    const response = await pending;
+    expect(response.headers.get('content-length')).toBeNull();
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe('data: first\n\n');
+    await reader.cancel();
+  }, 20_000);
+});
