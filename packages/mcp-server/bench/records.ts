@@ -8,7 +8,7 @@ import { BENCH_DIR, PACKAGE_DIR, type BenchConfig } from './bench-config.js';
 import { rssMb, startServer, type ServerCommand } from './mcp-process.js';
 import { renderReport, type LatencyRow, type MemoryRow, type StartupRow } from './report.js';
 import { progress, runSection } from './section.js';
-import { Series } from './stats.js';
+import { median, Series } from './stats.js';
 
 const WARMUP = 50;
 /** Timed calls run in this many rounds; each round runs a chunk of every tool in turn. */
@@ -46,6 +46,7 @@ async function recordsSection(config: BenchConfig): Promise<string> {
     const echoStartRss = rssMb(echo.pid);
     const series = {
       echo: new Series(),
+      echoRecord: new Series(),
       create: new Series(),
       read: new Series(),
       list: new Series(),
@@ -77,6 +78,8 @@ async function recordsSection(config: BenchConfig): Promise<string> {
       };
       let echoes = 0;
       const callEcho = () => echo.call('echo', { text: `hello ${echoes++}` });
+      const callEchoRecord = () =>
+        echo.call('read_record', { table: TABLE, record_id: `id-${echoes++}` });
 
       // With the warm-up and timed creates, the table ends at exactly `records` records.
       const fillTarget = Math.max(0, records - WARMUP - calls);
@@ -95,6 +98,7 @@ async function recordsSection(config: BenchConfig): Promise<string> {
       progress(`warm-up: ${WARMUP} calls per tool`);
       for (let i = 0; i < WARMUP; i++) {
         await callEcho();
+        await callEchoRecord();
         await create();
         await read();
         await list();
@@ -105,6 +109,7 @@ async function recordsSection(config: BenchConfig): Promise<string> {
         const chunk =
           Math.floor(((round + 1) * calls) / ROUNDS) - Math.floor((round * calls) / ROUNDS);
         await series.echo.run(chunk, callEcho);
+        await series.echoRecord.run(chunk, callEchoRecord);
         await series.create.run(chunk, create);
         await series.read.run(chunk, read);
         await series.list.run(chunk, list);
@@ -118,9 +123,15 @@ async function recordsSection(config: BenchConfig): Promise<string> {
     const echoSummary = series.echo.summary();
     latency.push(
       { server: ECHO, tool: 'echo', summary: echoSummary },
+      { server: ECHO, tool: 'read_record (a fixed record)', summary: series.echoRecord.summary() },
       { server: REAL, tool: 'create_record', summary: series.create.summary() },
       { server: REAL, tool: 'read_record', summary: series.read.summary(), maxRatio: 3 },
       { server: REAL, tool: 'list_records (limit 25)', summary: series.list.summary() },
+    );
+    const readRatio = series.read.summary().p50Ms / series.echoRecord.summary().p50Ms;
+    notes.push(
+      `read_record p50 / the bare SDK read_record p50 (same record shape): ${readRatio.toFixed(2)}x ` +
+        `(target ≤ 1.5x: ${readRatio <= 1.5 ? 'ok' : 'MISSED'}).`,
     );
     memory.push(
       { server: ECHO, atStartMb: echoStartRss },
@@ -153,6 +164,11 @@ async function recordsSection(config: BenchConfig): Promise<string> {
       }
     }
 
+    const fresh = median(startup[0]!.wallMs) / median(startup[2]!.wallMs);
+    const freshCpu = median(startup[0]!.cpuMs) / median(startup[2]!.cpuMs);
+    notes.push(
+      `Start-up, fresh data dir / echo: ${fresh.toFixed(2)}x wall (target ≤ 1.1x: ${fresh <= 1.1 ? 'ok' : 'MISSED'}), ${freshCpu.toFixed(2)}x CPU.`,
+    );
     return renderReport({
       warmupCalls: WARMUP,
       rounds: ROUNDS,

@@ -123,7 +123,9 @@ async function handleMcp(
   try {
     const response = await transport.handleRequest(request, { parsedBody: body });
     if (!response.body || response.headers.get('content-type') !== 'text/event-stream') {
-      release();
+      // On the next turn: the SDK forgets the answered request a few microtasks after the
+      // answer, and closing before that aborts its handler's signal (a DOMException per call).
+      setImmediate(release);
       return response;
     }
     // SSE: close the per-request server once the stream has been fully sent.

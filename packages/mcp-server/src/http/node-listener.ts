@@ -14,8 +14,7 @@ export function toNodeListener(
       res.end(JSON.stringify({ error: 'a request needs exactly one Host header' }));
       return;
     }
-    const controller = new AbortController();
-    res.on('close', () => controller.abort());
+    const controller = abortOnEarlyClose(res);
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
@@ -42,6 +41,9 @@ export function toNodeListener(
         // A request body left unread (refused before or while reading it) makes the connection
         // unusable for the next request; without this a keep-alive client reuses it and fails.
         if (!req.complete) headers.connection = 'close';
+        if (response.body && headers['content-type'] !== 'text/event-stream') {
+          return writeWhole(res, response, headers);
+        }
         res.writeHead(response.status, headers);
         if (!response.body) return void res.end();
         for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
@@ -55,6 +57,33 @@ export function toNodeListener(
         res.end();
       });
   };
+}
+
+/**
+ * A body that is not an event stream is complete when the handler returns: sent in one write
+ * with its Content-Length, instead of chunk by chunk through the stream's async iterator.
+ */
+async function writeWhole(
+  res: ServerResponse,
+  response: Response,
+  headers: Record<string, string>,
+): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer());
+  res.writeHead(response.status, { ...headers, 'content-length': String(body.length) });
+  res.end(body);
+}
+
+/**
+ * A signal for the request that aborts when the connection closes before the response was
+ * sent, not after every response: an abort builds a DOMException with a stack, about 0.1 ms a
+ * request for nothing once the answer is out.
+ */
+function abortOnEarlyClose(res: ServerResponse): AbortController {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller;
 }
 
 function countHeader(raw: readonly string[], name: string): number {

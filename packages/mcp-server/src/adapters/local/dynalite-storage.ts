@@ -4,6 +4,7 @@ import dynalite from 'dynalite';
 import { UpstreamError } from '../../errors.js';
 import { cacheDynaliteExpressions } from './dynalite-expression-cache.js';
 import { DynaliteRecovery, type DynaliteHandler, type StoreHealth } from './dynalite-recovery.js';
+import { readSynchronously, type SyncReadableDb } from './dynalite-sync-reads.js';
 
 /** The LevelDB database under dynalite, as far as this module touches it. */
 interface LevelDb {
@@ -54,6 +55,7 @@ export async function startDynalite(options: {
     dbModule.create = create;
   }
   if (!store) throw new Error('dynalite did not create its store');
+  readSynchronously(store.db as unknown as SyncReadableDb);
   guardStorageErrors(store.db, options.label);
   try {
     await store.db.open();
