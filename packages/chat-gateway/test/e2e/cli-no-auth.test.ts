@@ -31,7 +31,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 describe('chatbot-gateway on a non-loopback address', () => {
   it('refuses to start without a token, in one line that says what to do', async () => {
     const { code, stdout, stderr } = await run(['--host', '0.0.0.0', '--port', '0']);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from 'chatbot-mcp-server/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_ANSWER_BYTES } from '../../src/engine/answer-limit.js';
 import type { ChatModel, ModelEvent, ModelRequest } from '../../src/ports/chat-model.js';
 import {
   startLocalGateway,
@@ -13,17 +14,27 @@ import { ScriptedModel } from '../support/scripted-model.js';
 
 const CAP = 1024 * 1024;
 const READERS = 3;
-/** Deltas of the long answer (~90 bytes a frame) and of one short enough to store. */
+const DELTA = 'lorem ipsum ';
+/**
+ * Deltas of a long answer: more than one answer may stream (the engine cuts it at
+ * MAX_ANSWER_BYTES of text, ~2 MB of ~90-byte frames), and of one short enough to store.
+ */
 const LONG = 250_000;
 const SHORT = 10_000;
-const DELTA = 'lorem ipsum ';
+/** Deltas one answer streams at most. */
+const PER_ANSWER = Math.ceil(MAX_ANSWER_BYTES / DELTA.length);
+/**
+ * Long questions each reader sends: a paused loopback reader takes over 10 MB into the kernel
+ * before the server holds anything, so one answer cannot reach the cap; its queued turns can.
+ */
+const TURNS = 15;
 
 /** Deltas the model produced, over all turns: stops growing once the readers are closed. */
 let produced = 0;
 
 /**
  * Routes to a general answer, then streams it in token-sized deltas, pausing now and then as a
- * model over the network does. "long": ~24 MB of frames; otherwise a short answer.
+ * model over the network does. "long": as long as the engine lets it be; otherwise a short answer.
  */
 const model: ChatModel = {
   id: 'scripted:slow-readers',
@@ -79,14 +90,16 @@ describe('slow readers (clients that stop reading while an answer streams)', () 
       await reader.next('session');
       // Stop reading: what the server sends piles up in the kernel, then in the server.
       (reader.socket as unknown as { _socket: { pause(): void } })._socket.pause();
-      reader.send({ type: 'message', id: `long-${i}`, content: 'tell me the long story' });
+      for (let t = 0; t < TURNS; t++) {
+        reader.send({ type: 'message', id: `long-${i}-${t}`, content: 'tell me the long story' });
+      }
     }
     await expect
       .poll(() => gw.serverStats().slowReadersClosed, { timeout: 60_000, interval: 100 })
       .toBe(READERS);
     await expect.poll(() => gw.gateway.activeTurns, { timeout: 30_000 }).toBe(0);
     // The answers stopped with their readers instead of being generated (and held) in full.
-    expect(produced).toBeLessThan(READERS * LONG);
+    expect(produced).toBeLessThan(READERS * TURNS * PER_ANSWER);
 
     const stats = gw.serverStats();
     // Bytes: the cap plus at most one frame over it. Frames: the queue merges the deltas, so
