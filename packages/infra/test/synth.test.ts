@@ -58,8 +58,14 @@ describe('synth of the real app (bundled, offline, cdk-nag)', () => {
 
   // A failing plugin (cdk-nag or CloudFormation's default rules) makes bin/app.ts throw, so
   // reaching here already means it passed; the report must show no failure either.
-  it('writes the four stacks and a validation report without failures', () => {
-    for (const stack of ['ChatbotDatabase', 'ChatbotSearch', 'ChatbotApi', 'ChatbotLambda']) {
+  it('writes the five stacks and a validation report without failures', () => {
+    for (const stack of [
+      'ChatbotDatabase',
+      'ChatbotSearch',
+      'ChatbotApi',
+      'ChatbotLambda',
+      'ChatbotWeb',
+    ]) {
       expect(existsSync(join(out, `${stack}.template.json`)), stack).toBe(true);
     }
     const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8')) as {

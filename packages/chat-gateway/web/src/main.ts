@@ -71,7 +71,8 @@ const ui = new ChatUi({
   onSession: (model, notice, name) => {
     banners.showModel(model, notice);
     tokenPrompt.hide();
-    if (name) {
+    // A title in config.json (the deployed page's) wins over the gateway's name.
+    if (name && !config.title) {
       title.textContent = name;
       document.title = name;
     }
