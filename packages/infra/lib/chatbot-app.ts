@@ -43,6 +43,16 @@ export function createChatbotStacks(app: App, config: InfraConfig): ChatbotStack
     config,
     description: 'Chatbot: API Gateway WebSocket API, stage and client token',
   });
+  // The page needs only the API's URL; the functions read the page's origin (for
+  // allowedOrigins), so the order is api → web → lambda, without a cycle.
+  const web = new WebStack(app, 'ChatbotWeb', {
+    env,
+    config,
+    webDir,
+    webSocketUrl: api.stage.url,
+    webSocketOrigin: api.api.apiEndpoint,
+    description: 'Chatbot: the chat page (S3, CloudFront) and its config.json',
+  });
   const lambda = new LambdaStack(app, 'ChatbotLambda', {
     env,
     config,
@@ -52,20 +62,12 @@ export function createChatbotStacks(app: App, config: InfraConfig): ChatbotStack
     apiIdExportName: api.apiIdExportName,
     stage: api.stage,
     authTokenSecret: api.authTokenSecret,
+    pageOrigin: web.pageOrigin,
     description: 'Chatbot: Lambda functions, routes, schedule, alarms',
   });
   // The API id reaches the lambda stack through an export (Fn::ImportValue), which CDK does
   // not count as a reference.
   lambda.addStackDependency(api);
-  // The page needs only the API's URL; nothing refers back, so no cycle.
-  const web = new WebStack(app, 'ChatbotWeb', {
-    env,
-    config,
-    webDir,
-    webSocketUrl: api.stage.url,
-    webSocketOrigin: api.api.apiEndpoint,
-    description: 'Chatbot: the chat page (S3, CloudFront) and its config.json',
-  });
   Tags.of(app).add('project', 'chatbot-mcp');
   return { database, search, api, lambda, web };
 }

@@ -51,6 +51,8 @@ export class WebStack extends Stack {
   readonly distribution: Distribution;
   /** `https://{distribution or custom domain}/` */
   readonly pageUrl: string;
+  /** `https://{distribution or custom domain}`: the Origin the page's WebSocket sends. */
+  readonly pageOrigin: string;
 
   constructor(scope: Construct, id: string, props: WebStackProps) {
     super(scope, id, props);
@@ -126,7 +128,8 @@ export class WebStack extends Stack {
       ...(logs && { enableLogging: true, logBucket: logs, logFilePrefix: 'cloudfront/' }),
     });
     this.acknowledgeDistribution(config, Boolean(logs));
-    this.pageUrl = `https://${domain ?? this.distribution.distributionDomainName}/`;
+    this.pageOrigin = `https://${domain ?? this.distribution.distributionDomainName}`;
+    this.pageUrl = `${this.pageOrigin}/`;
 
     // Two uploads: the page's scripts and styles with a modest TTL (pruned of old files), and
     // index.html with config.json never cached, so a deploy takes effect at the next load.
