@@ -84,13 +84,19 @@ export function parseWebConfig(body: unknown, page: PageLocation): WebConfig {
   return config;
 }
 
+/** The part of `fetch` used here (typed apart: Node's RequestInit, for the tests, lacks `cache`). */
+export type FetchConfig = (
+  url: string,
+  init: { cache: 'no-store' },
+) => Promise<Pick<Response, 'status' | 'ok' | 'json'>>;
+
 /**
  * Fetches `./config.json` (never cached: a redeploy may point elsewhere). Absent (404) → the
  * defaults; any other failure throws, naming the status.
  */
 export async function loadWebConfig(
   page: PageLocation,
-  fetchFn: typeof fetch = fetch,
+  fetchFn: FetchConfig = (url, init) => fetch(url, init as object),
 ): Promise<WebConfig> {
   const res = await fetchFn('./config.json', { cache: 'no-store' });
   if (res.status === 404) return defaultWebConfig(page);
