@@ -75,7 +75,9 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-SQS3 @ ChatbotLambda/CleanupDeadLetters/Queue',
         'AwsSolutions-SQS3 @ ChatbotLambda/EngineDeadLetters/Queue',
         // The page: no geo restriction, no web ACL, logs and custom domain off by default.
-        ...['CFR1', 'CFR2', 'CFR3', 'CFR4'].map((r) => `AwsSolutions-${r} @ ChatbotWeb/Distribution`),
+        ...['CFR1', 'CFR2', 'CFR3', 'CFR4'].map(
+          (r) => `AwsSolutions-${r} @ ChatbotWeb/Distribution`,
+        ),
         'AwsSolutions-S1 @ ChatbotWeb/PageBucket',
         // BucketDeployment's CDK-managed function and its grants.
         `AwsSolutions-L1 @ ChatbotWeb/${DEPLOY_FN}`,

@@ -84,7 +84,10 @@ describe('web stack (the chat page on CloudFront)', () => {
     expect(config.Origins).toHaveLength(1);
     expect(config.Origins[0]).toMatchObject({
       OriginAccessControlId: {
-        'Fn::GetAtt': [Object.keys(resourcesOf(t, 'AWS::CloudFront::OriginAccessControl'))[0], 'Id'],
+        'Fn::GetAtt': [
+          Object.keys(resourcesOf(t, 'AWS::CloudFront::OriginAccessControl'))[0],
+          'Id',
+        ],
       },
       S3OriginConfig: { OriginAccessIdentity: '' },
     });
@@ -154,7 +157,14 @@ describe('web stack (the chat page on CloudFront)', () => {
   it('outputs the page URL', () => {
     t.hasOutput('PageUrl', {
       Value: {
-        'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^Distribution'), 'DomainName'] }, '/']],
+        'Fn::Join': [
+          '',
+          [
+            'https://',
+            { 'Fn::GetAtt': [Match.stringLikeRegexp('^Distribution'), 'DomainName'] },
+            '/',
+          ],
+        ],
       },
     });
   });

@@ -108,7 +108,7 @@ describe('hosted page: config.json points the page at a WebSocket on another ori
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('connects to config.json\'s webSocketUrl (the local gateway on another port) and chats; config.json is fetched uncached; its title is shown', async () => {
+  it("connects to config.json's webSocketUrl (the local gateway on another port) and chats; config.json is fetched uncached; its title is shown", async () => {
     const wsUrl = `${gw.url.replace(/^http/, 'ws')}/ws`;
     site.config = { webSocketUrl: wsUrl, title: 'Hosted chat', auth: 'none', later: { x: 1 } };
     site.connectSrc = [new URL(wsUrl).origin];
@@ -137,9 +137,9 @@ describe('hosted page: config.json points the page at a WebSocket on another ori
     const chat = await openChat(browser, `${site.origin}/`);
     const sockets: string[] = [];
     chat.page.on('websocket', (ws) => sockets.push(ws.url()));
-    await expect.poll(() => sockets[0], { timeout: 15_000 }).toBe(
-      `${site.origin.replace(/^http/, 'ws')}/ws`,
-    );
+    await expect
+      .poll(() => sockets[0], { timeout: 15_000 })
+      .toBe(`${site.origin.replace(/^http/, 'ws')}/ws`);
     await chat.context.close();
   });
 
@@ -147,9 +147,9 @@ describe('hosted page: config.json points the page at a WebSocket on another ori
     site.config = { webSocketUrl: 'https://elsewhere.example/ws' };
     const chat = await openChat(browser, `${site.origin}/`);
     const banner = chat.page.locator('#connection-banner');
-    await expect.poll(() => banner.textContent(), { timeout: 15_000 }).toMatch(
-      /webSocketUrl must be a ws:\/\/ or wss:\/\/ URL/,
-    );
+    await expect
+      .poll(() => banner.textContent(), { timeout: 15_000 })
+      .toMatch(/webSocketUrl must be a ws:\/\/ or wss:\/\/ URL/);
     expect(await chat.page.evaluate('window.__chat.socket')).toBeNull();
     await chat.context.close();
   });

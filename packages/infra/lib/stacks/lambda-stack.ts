@@ -107,7 +107,10 @@ export class LambdaStack extends Stack {
     const originsEnv: Record<string, string> =
       config.allowedOrigins.length > 0
         ? {
-            ALLOWED_ORIGINS: [...config.allowedOrigins, ...(props.pageOrigin ? [props.pageOrigin] : [])].join(','),
+            ALLOWED_ORIGINS: [
+              ...config.allowedOrigins,
+              ...(props.pageOrigin ? [props.pageOrigin] : []),
+            ].join(','),
           }
         : {};
     const gatewayEnv = {

@@ -122,7 +122,11 @@ export class WebStack extends Stack {
       ...(domain &&
         config.webCertificateArn && {
           domainNames: [domain],
-          certificate: Certificate.fromCertificateArn(this, 'Certificate', config.webCertificateArn),
+          certificate: Certificate.fromCertificateArn(
+            this,
+            'Certificate',
+            config.webCertificateArn,
+          ),
           minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
         }),
       ...(logs && { enableLogging: true, logBucket: logs, logFilePrefix: 'cloudfront/' }),
