@@ -154,6 +154,16 @@ describe('web stack (the chat page on CloudFront)', () => {
     expect(JSON.stringify(json)).not.toMatch(/ChatAuthToken/);
   });
 
+  it('the page bucket and its files are kept on stack deletion unless destroyOnRemoval', () => {
+    t.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+    const kept = Object.values(resourcesOf(t, 'Custom::CDKBucketDeployment'));
+    for (const d of kept) expect(d.Properties.RetainOnDelete).not.toBe(false);
+    const dev = templates({ destroyOnRemoval: 'true' }).web;
+    dev.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+    const gone = Object.values(resourcesOf(dev, 'Custom::CDKBucketDeployment'));
+    expect(gone.map((d) => d.Properties.RetainOnDelete)).toEqual([false, false]);
+  });
+
   it('outputs the page URL', () => {
     t.hasOutput('PageUrl', {
       Value: {

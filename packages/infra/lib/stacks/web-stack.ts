@@ -1,4 +1,11 @@
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
@@ -137,6 +144,8 @@ export class WebStack extends Stack {
 
     // Two uploads: the page's scripts and styles with a modest TTL (pruned of old files), and
     // index.html with config.json never cached, so a deploy takes effect at the next load.
+    // With destroyOnRemoval the uploads delete their files, so the emptied bucket can go too.
+    const retainOnDelete = config.removalPolicy !== RemovalPolicy.DESTROY;
     const assets = new BucketDeployment(this, 'DeployAssets', {
       destinationBucket: this.bucket,
       sources: [Source.asset(props.webDir)],
@@ -145,6 +154,7 @@ export class WebStack extends Stack {
       distribution: this.distribution,
       distributionPaths: ['/*'],
       memoryLimit: 256,
+      retainOnDelete,
     });
     const entry = new BucketDeployment(this, 'DeployEntry', {
       destinationBucket: this.bucket,
@@ -162,6 +172,7 @@ export class WebStack extends Stack {
       prune: false,
       cacheControl: [CacheControl.noCache()],
       memoryLimit: 256,
+      retainOnDelete,
     });
     entry.node.addDependency(assets);
     acknowledgeDeploymentFunction([assets, entry]);
