@@ -5,6 +5,8 @@ import { ApiStack } from './stacks/api-stack.js';
 import { DatabaseStack } from './stacks/database-stack.js';
 import { LambdaStack } from './stacks/lambda-stack.js';
 import { SearchStack } from './stacks/search-stack.js';
+import { WebStack } from './stacks/web-stack.js';
+import { resolveWebDir } from './web-assets.js';
 
 /** The app's stacks, for tests and for the entry point's outputs. */
 export interface ChatbotStacks {
@@ -12,6 +14,7 @@ export interface ChatbotStacks {
   search: SearchStack;
   api: ApiStack;
   lambda: LambdaStack;
+  web: WebStack;
 }
 
 /**
@@ -24,6 +27,7 @@ export function createChatbotStacks(app: App, config: InfraConfig): ChatbotStack
     ...(config.account && { account: config.account }),
   };
   const entries = resolveEntries(config.entryFixtures);
+  const webDir = resolveWebDir(config.webDir);
   const database = new DatabaseStack(app, 'ChatbotDatabase', {
     env,
     config,
@@ -39,6 +43,16 @@ export function createChatbotStacks(app: App, config: InfraConfig): ChatbotStack
     config,
     description: 'Chatbot: API Gateway WebSocket API, stage and client token',
   });
+  // The page needs only the API's URL; the functions read the page's origin (for
+  // allowedOrigins), so the order is api → web → lambda, without a cycle.
+  const web = new WebStack(app, 'ChatbotWeb', {
+    env,
+    config,
+    webDir,
+    webSocketUrl: api.stage.url,
+    webSocketOrigin: api.api.apiEndpoint,
+    description: 'Chatbot: the chat page (S3, CloudFront) and its config.json',
+  });
   const lambda = new LambdaStack(app, 'ChatbotLambda', {
     env,
     config,
@@ -48,11 +62,12 @@ export function createChatbotStacks(app: App, config: InfraConfig): ChatbotStack
     apiIdExportName: api.apiIdExportName,
     stage: api.stage,
     authTokenSecret: api.authTokenSecret,
+    pageOrigin: web.pageOrigin,
     description: 'Chatbot: Lambda functions, routes, schedule, alarms',
   });
   // The API id reaches the lambda stack through an export (Fn::ImportValue), which CDK does
   // not count as a reference.
   lambda.addStackDependency(api);
   Tags.of(app).add('project', 'chatbot-mcp');
-  return { database, search, api, lambda };
+  return { database, search, api, lambda, web };
 }

@@ -42,6 +42,16 @@ export interface InfraConfig {
   apiGatewayAccountRole: boolean;
   /** Tests only: a folder of stand-in entry files (see `resolveEntries`). */
   entryFixtures?: string;
+  /** The chat page's custom domain on CloudFront; set with `webCertificateArn`. */
+  webDomainName?: string;
+  /** ACM certificate (us-east-1) for `webDomainName`; enables TLS 1.2+ as the minimum. */
+  webCertificateArn?: string;
+  /** CloudFront standard logs and the page bucket's S3 server access logs, in a log bucket. */
+  webAccessLogs: boolean;
+  /** Written to the page's config.json as its heading until the gateway names the chat. */
+  webTitle?: string;
+  /** Tests only: the built page folder (default `packages/chat-gateway/dist/web`). */
+  webDir?: string;
 }
 
 /** Destination regions of the system-defined cross-region inference profiles, by prefix. */
@@ -79,6 +89,15 @@ export function loadInfraConfig(
   const alarmEmail = str(ctx('alarmEmail'));
   const tableNamePrefix = str(ctx('tableNamePrefix'));
   const entryFixtures = str(ctx('entryFixtures'));
+  const webDomainName = str(ctx('webDomainName'));
+  const webCertificateArn = str(ctx('webCertificateArn'));
+  const webTitle = str(ctx('webTitle'));
+  const webDir = str(ctx('webDir'));
+  if ((webDomainName === undefined) !== (webCertificateArn === undefined)) {
+    throw new InfraConfigError(
+      'webDomainName and webCertificateArn go together: pass both (an ACM certificate in us-east-1 covering the domain) or neither',
+    );
+  }
   const account = str(ctx('account')) ?? env.CDK_DEFAULT_ACCOUNT;
   return {
     ...(account && { account }),
@@ -148,6 +167,25 @@ export function loadInfraConfig(
     mcpFunctionUrl: bool('mcpFunctionUrl', ctx('mcpFunctionUrl'), false),
     apiGatewayAccountRole: bool('apiGatewayAccountRole', ctx('apiGatewayAccountRole'), true),
     ...(entryFixtures && { entryFixtures }),
+    ...(webDomainName && {
+      webDomainName: pattern(
+        'webDomainName',
+        webDomainName.toLowerCase(),
+        /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+        'chat.example.com',
+      ),
+    }),
+    ...(webCertificateArn && {
+      webCertificateArn: pattern(
+        'webCertificateArn',
+        webCertificateArn,
+        /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/,
+        'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234 (CloudFront takes certificates from us-east-1 only)',
+      ),
+    }),
+    webAccessLogs: bool('webAccessLogs', ctx('webAccessLogs'), false),
+    ...(webTitle && { webTitle: webTitle.slice(0, 200) }),
+    ...(webDir && { webDir }),
   };
 }
 

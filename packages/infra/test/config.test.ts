@@ -70,4 +70,24 @@ describe('profileRegionsFor', () => {
       profileRegionsFor('global.anthropic.claude-sonnet-4-5-20250929-v1:0', 'us-east-1'),
     ).toThrow(/profileRegions/);
   });
+
+  it('the page: custom domain and certificate together, a us-east-1 certificate, logs off by default', () => {
+    expect(load({}).webAccessLogs).toBe(false);
+    expect(() => load({ webDomainName: 'chat.example.com' })).toThrow(
+      /webDomainName and webCertificateArn go together/,
+    );
+    expect(() =>
+      load({
+        webDomainName: 'chat.example.com',
+        webCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abcd',
+      }),
+    ).toThrow(/webCertificateArn.*us-east-1 only/);
+    expect(
+      load({
+        webDomainName: 'Chat.Example.com',
+        webCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd',
+        webAccessLogs: 'true',
+      }),
+    ).toMatchObject({ webDomainName: 'chat.example.com', webAccessLogs: true });
+  });
 });

@@ -90,14 +90,22 @@ describe('lambda stack: functions', () => {
       allowedOrigins: 'https://chat.example.com,https://b.example.com/',
       sessionTimeoutMinutes: '15',
     };
+    // The configured origins, then the deployed page's own (ChatbotWeb's distribution).
+    const origins = {
+      'Fn::Join': [
+        '',
+        [
+          'https://chat.example.com,https://b.example.com,https://',
+          { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'ChatbotWeb' }) as object },
+        ],
+      ],
+    };
     expect(env('Engine', context)).toMatchObject({
       BEDROCK_CLAUDE_MODEL: 'anthropic.claude-3-5-haiku-20241022-v1:0',
       SESSION_TIMEOUT_MINUTES: '15',
-      ALLOWED_ORIGINS: 'https://chat.example.com,https://b.example.com',
+      ALLOWED_ORIGINS: origins,
     });
-    expect(env('Authorizer', context).ALLOWED_ORIGINS).toBe(
-      'https://chat.example.com,https://b.example.com',
-    );
+    expect(env('Authorizer', context).ALLOWED_ORIGINS).toEqual(origins);
     expect(env('Authorizer')).not.toHaveProperty('ALLOWED_ORIGINS');
   });
 

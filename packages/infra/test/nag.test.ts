@@ -29,6 +29,10 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     collectionStandbyReplicas: 'false',
     allowedOrigins: 'https://chat.example.com',
     collectionReaderArns: 'arn:aws:iam::123456789012:role/local-mcp',
+    webAccessLogs: 'true',
+    webDomainName: 'chat.example.com',
+    webCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234',
+    webTitle: 'Ops chat',
   },
   'account-agnostic, another region and model': {
     account: '',
@@ -37,6 +41,9 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     apiGatewayAccountRole: 'false',
   },
 };
+
+/** BucketDeployment's singleton function (one per stack and memory size). */
+const DEPLOY_FN = 'Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C256MiB';
 
 describe('cdk-nag AwsSolutions', () => {
   it.each(Object.keys(VARIANTS))('%s: no unacknowledged error or warning', (variant) => {
@@ -67,6 +74,24 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-SMG4 @ ChatbotApi/ChatAuthToken',
         'AwsSolutions-SQS3 @ ChatbotLambda/CleanupDeadLetters/Queue',
         'AwsSolutions-SQS3 @ ChatbotLambda/EngineDeadLetters/Queue',
+        // The page: no geo restriction, no web ACL, logs and custom domain off by default.
+        ...['CFR1', 'CFR2', 'CFR3', 'CFR4'].map(
+          (r) => `AwsSolutions-${r} @ ChatbotWeb/Distribution`,
+        ),
+        'AwsSolutions-S1 @ ChatbotWeb/PageBucket',
+        // BucketDeployment's CDK-managed function and its grants.
+        `AwsSolutions-L1 @ ChatbotWeb/${DEPLOY_FN}`,
+        `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] @ ChatbotWeb/${DEPLOY_FN}/ServiceRole`,
+        ...[
+          'Action::s3:Abort*',
+          'Action::s3:DeleteObject*',
+          'Action::s3:GetBucket*',
+          'Action::s3:GetObject*',
+          'Action::s3:List*',
+          'Resource::*',
+          'Resource::<PageBucket5D37958D.Arn>/*',
+          'Resource::arn:aws:s3:::cdk-hnb659fds-assets-123456789012-us-east-1/*',
+        ].map((f) => `AwsSolutions-IAM5[${f}] @ ChatbotWeb/${DEPLOY_FN}/ServiceRole`),
         ...['Engine', 'SessionCleanup', 'WebSocket'].flatMap((fn) =>
           ['DELETE', 'GET', 'POST'].map(
             (m) => `AwsSolutions-IAM5[connections/${m}] @ ChatbotLambda/${fn}/Role`,
@@ -75,5 +100,18 @@ describe('cdk-nag AwsSolutions', () => {
       ].sort(),
     );
     for (const a of acks) expect(a.reason.length, a.id).toBeGreaterThan(80);
+  });
+
+  it('with access logs and a custom domain, the page needs no CFR3, CFR4 or page-bucket S1', () => {
+    const { app } = buildTestApp(VARIANTS['every option on']);
+    const web = acknowledgements(app)
+      .filter((a) => a.path.startsWith('ChatbotWeb/') && !a.path.includes(DEPLOY_FN))
+      .map((a) => `${a.id} @ ${a.path}`)
+      .sort();
+    expect(web).toEqual([
+      'AwsSolutions-CFR1 @ ChatbotWeb/Distribution',
+      'AwsSolutions-CFR2 @ ChatbotWeb/Distribution',
+      'AwsSolutions-S1 @ ChatbotWeb/AccessLogs',
+    ]);
   });
 });

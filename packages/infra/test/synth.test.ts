@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveEntries } from '../lib/function-entries.js';
+import { REPO_ROOT, resolveEntries } from '../lib/function-entries.js';
+import { WEB_DIR } from '../lib/web-assets.js';
 
 const run = promisify(execFile);
 const INFRA = fileURLToPath(new URL('..', import.meta.url));
@@ -29,6 +30,13 @@ describe('synth of the real app (bundled, offline, cdk-nag)', () => {
 
   beforeAll(async () => {
     resolveEntries(); // fails here, naming any missing handler file
+    // The page is uploaded from the gateway's build; `pnpm -r test` may reach this package
+    // before that one has built, and the page build takes under a second.
+    if (!existsSync(join(WEB_DIR, 'index.html'))) {
+      await run(process.execPath, [
+        join(REPO_ROOT, 'packages', 'chat-gateway', 'scripts', 'build-web.mjs'),
+      ]);
+    }
     out = mkdtempSync(join(tmpdir(), 'chatbot-cdk-'));
     const { context } = JSON.parse(readFileSync(join(INFRA, 'cdk.json'), 'utf8')) as {
       context: object;
@@ -58,8 +66,14 @@ describe('synth of the real app (bundled, offline, cdk-nag)', () => {
 
   // A failing plugin (cdk-nag or CloudFormation's default rules) makes bin/app.ts throw, so
   // reaching here already means it passed; the report must show no failure either.
-  it('writes the four stacks and a validation report without failures', () => {
-    for (const stack of ['ChatbotDatabase', 'ChatbotSearch', 'ChatbotApi', 'ChatbotLambda']) {
+  it('writes the five stacks and a validation report without failures', () => {
+    for (const stack of [
+      'ChatbotDatabase',
+      'ChatbotSearch',
+      'ChatbotApi',
+      'ChatbotLambda',
+      'ChatbotWeb',
+    ]) {
       expect(existsSync(join(out, `${stack}.template.json`)), stack).toBe(true);
     }
     const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8')) as {

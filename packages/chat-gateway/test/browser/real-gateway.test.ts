@@ -33,7 +33,10 @@ afterEach(async () => {
 async function open(viewport?: { width: number; height: number }): Promise<ChatPage> {
   const chat = await openChat(browser, gw.url, viewport);
   pages.push(chat);
-  await expect.poll(() => chat.page.locator('#model-banner').isVisible()).toBe(true);
+  // The page reads config.json before it connects: allow for a loaded machine.
+  await expect
+    .poll(() => chat.page.locator('#model-banner').isVisible(), { timeout: 15_000 })
+    .toBe(true);
   return chat;
 }
 

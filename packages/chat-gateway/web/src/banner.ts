@@ -23,6 +23,17 @@ export class Banners {
     }
   }
 
+  /** The page cannot connect at all (an unusable config.json): the message and a reload. */
+  showFatal(message: string): void {
+    clearInterval(this.countdown);
+    this.connection.querySelector<HTMLElement>('[data-part=text]')!.textContent = message;
+    const button = this.connection.querySelector<HTMLButtonElement>('[data-part=retry]')!;
+    button.textContent = 'Reload';
+    button.hidden = false;
+    button.onclick = () => location.reload();
+    this.connection.hidden = false;
+  }
+
   showConnection(status: ConnectionStatus): void {
     clearInterval(this.countdown);
     const text = this.connection.querySelector<HTMLElement>('[data-part=text]')!;

@@ -9,6 +9,7 @@ import { newClientId } from './ids.js';
 import { accessToken, rememberAccessToken } from './access-token.js';
 import { TokenPrompt } from './token-prompt.js';
 import { ChatUi } from './ui-state.js';
+import { defaultWebConfig, loadWebConfig, socketUrl, type WebConfig } from './web-config.js';
 
 const byId = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -19,11 +20,18 @@ const byId = <T extends HTMLElement>(id: string): T => {
 const log = byId<HTMLElement>('log');
 const dialog = new ConfirmDialog(byId<HTMLDialogElement>('confirm'));
 // The parts call each other only from event handlers, which run after all of them exist.
-const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+let config: WebConfig = defaultWebConfig(location);
+let started = false;
 let token = accessToken(sessionStorage);
+const TOKEN_NEEDED =
+  'Enter the access token you were given for this chat (whoever deployed it reads it from AWS Secrets Manager).';
 const connection = new Connection({
-  url: () => `${scheme}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`,
+  url: () => socketUrl(config, token),
   probe: async () => {
+    // API Gateway has no /auth-check and a browser never sees why a handshake failed: with
+    // `auth: "token"` a refused or failed handshake asks for the token (again).
+    if (config.auth === 'token') return { status: 401, message: TOKEN_NEEDED };
+    if (config.auth === 'none') return { status: 0 };
     const res = await fetch('/auth-check', {
       cache: 'no-store',
       headers: token ? { authorization: `Bearer ${token}` } : {},
@@ -47,7 +55,8 @@ const connection = new Connection({
 const tokenPrompt = new TokenPrompt(byId<HTMLFormElement>('token-form'), (entered) => {
   token = entered;
   rememberAccessToken(sessionStorage, entered);
-  connection.reconnectNow();
+  if (started) connection.reconnectNow();
+  else connect();
 });
 const title = byId<HTMLElement>('title');
 
@@ -62,7 +71,8 @@ const ui = new ChatUi({
   onSession: (model, notice, name) => {
     banners.showModel(model, notice);
     tokenPrompt.hide();
-    if (name) {
+    // A title in config.json (the deployed page's) wins over the gateway's name.
+    if (name && !config.title) {
       title.textContent = name;
       document.title = name;
     }
@@ -83,10 +93,27 @@ const composer = new Composer(
   },
 );
 
+function connect(): void {
+  started = true;
+  connection.start();
+}
+
 handleCitationClicks(log);
 followLog(log);
-connection.start();
 composer.focus();
+loadWebConfig(location).then(
+  (loaded) => {
+    config = loaded;
+    if (config.title) {
+      title.textContent = config.title;
+      document.title = config.title;
+    }
+    // Nothing to gain from a handshake that must fail: ask first.
+    if (config.auth === 'token' && !token) tokenPrompt.ask(TOKEN_NEEDED, false);
+    else connect();
+  },
+  (error: unknown) => banners.showFatal(error instanceof Error ? error.message : String(error)),
+);
 
 // A test hook (read-only): browser tests close `socket` to simulate a dropped connection.
 Object.defineProperty(window, '__chat', {

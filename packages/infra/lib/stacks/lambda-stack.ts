@@ -34,6 +34,8 @@ export interface LambdaStackProps extends StackProps {
   apiIdExportName: string;
   stage: WebSocketStage;
   authTokenSecret: ISecret;
+  /** The chat page's origin (web stack): admitted with `allowedOrigins` when those are set. */
+  pageOrigin?: string;
 }
 
 /**
@@ -101,8 +103,16 @@ export class LambdaStack extends Stack {
     });
 
     // Only when configured: an empty list is not the same statement as "not configured".
+    // The deployed page's own origin is added, so restricting origins never shuts it out.
     const originsEnv: Record<string, string> =
-      config.allowedOrigins.length > 0 ? { ALLOWED_ORIGINS: config.allowedOrigins.join(',') } : {};
+      config.allowedOrigins.length > 0
+        ? {
+            ALLOWED_ORIGINS: [
+              ...config.allowedOrigins,
+              ...(props.pageOrigin ? [props.pageOrigin] : []),
+            ].join(','),
+          }
+        : {};
     const gatewayEnv = {
       ...tableEnv,
       SESSION_TIMEOUT_MINUTES: String(config.sessionTimeoutMinutes),

@@ -19,6 +19,7 @@ export function templates(context: Record<string, unknown> = {}): Templates {
       search: Template.fromStack(stacks.search),
       api: Template.fromStack(stacks.api),
       lambda: Template.fromStack(stacks.lambda),
+      web: Template.fromStack(stacks.web),
     };
     cache.set(key, found);
   }

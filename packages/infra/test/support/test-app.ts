@@ -7,6 +7,9 @@ import { loadInfraConfig } from '../../lib/config.js';
 /** Stand-in entry files, so the stack tests do not depend on the handlers' code. */
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
+/** A stand-in built page (index.html, app.js, app.css), so the tests need no web build. */
+export const WEB_FIXTURE = fileURLToPath(new URL('../fixtures/web/', import.meta.url));
+
 /**
  * The app as `bin/app.ts` builds it, with the recommended feature flags, a fixed account, and
  * bundling skipped (`aws:cdk:bundling-stacks` empty): the stack tests look at templates, the
@@ -22,6 +25,7 @@ export function buildTestApp(context: Record<string, unknown> = {}): {
       'aws:cdk:bundling-stacks': [],
       account: '123456789012',
       entryFixtures: FIXTURES,
+      webDir: WEB_FIXTURE,
       ...context,
     },
   });

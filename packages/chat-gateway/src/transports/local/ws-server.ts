@@ -10,6 +10,7 @@ import { ClientGoneError } from '../../errors.js';
 import { MAX_FRAME_BYTES } from '../../protocol/frames.js';
 import { SECURITY_HEADERS, staticFiles } from './static-files.js';
 import { answerAuthCheck } from './auth-check.js';
+import { answerWebConfig } from './web-config-route.js';
 import { checkOrigin, presentedToken, reachableHosts, tokenMatches } from './upgrade-guards.js';
 import { WsChannel } from './ws-channel.js';
 
@@ -97,6 +98,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         return;
       }
       if (path === '/auth-check') return answerAuthCheck(req, res, config, reachable);
+      if (serveStatic && path === '/config.json') return answerWebConfig(res);
       if (serveStatic && (await serveStatic(req, res))) return;
       res.writeHead(404, { ...SECURITY_HEADERS, 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'not found: the chat is at / and its WebSocket at /ws' }));

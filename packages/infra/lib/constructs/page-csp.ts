@@ -1,0 +1,19 @@
+/**
+ * The chat page's Content-Security-Policy on CloudFront: the local gateway's policy
+ * (`packages/chat-gateway/src/transports/local/static-files.ts`, compared by a test) with one
+ * difference: the page talks to the WebSocket API on another origin, so `connect-src` names it.
+ */
+export function pageContentSecurityPolicy(webSocketOrigin: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${webSocketOrigin}`,
+    "form-action 'none'",
+    "frame-src 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
