@@ -21,7 +21,9 @@ import { McpToolClient } from '../src/adapters/mcp/mcp-tool-client.js';
 import { inProcessTransport } from '../src/adapters/mcp/transports.js';
 import { DEFAULT_RAG_MIN_SCORE } from '../src/config.js';
 import { ChatEngine } from '../src/engine/chat-engine.js';
+import { coverage, questionTerms } from '../src/engine/extractive-answer.js';
 import type { TurnSink } from '../src/engine/turn.js';
+import { citationPlace } from 'chatbot-mcp-server/documents';
 
 interface OnTopic {
   id: string;
@@ -34,6 +36,13 @@ interface OffTopic {
   id: string;
   split: 'train' | 'test';
   question: string;
+}
+interface Passage {
+  source: string;
+  title?: string;
+  heading?: string;
+  content: string;
+  score: number;
 }
 interface QaSet {
   manual: { root: string };
@@ -126,18 +135,18 @@ async function main(): Promise<void> {
     const ask = async (question: string) => {
       let text = '';
       const sink: TurnSink = {
-        start: async () => undefined,
-        textDelta: async (d) => void (text += d),
-        source: async () => undefined,
-        toolCall: async () => undefined,
-        approve: async () => false,
-        toolResult: async () => undefined,
-      } as TurnSink;
+        start: () => Promise.resolve(),
+        textDelta: (d) => Promise.resolve(void (text += d)),
+        source: () => Promise.resolve(),
+        toolCall: () => Promise.resolve(),
+        approve: () => Promise.resolve(false),
+        toolResult: () => Promise.resolve(),
+      };
       const outcome = await engine.processMessage({
         sessionId: 's',
         clientMessageId: 'm',
         content: question,
-        history: async () => [],
+        history: () => Promise.resolve([]),
         signal: new AbortController().signal,
         sink,
       });
@@ -145,6 +154,27 @@ async function main(): Promise<void> {
       return { text, sources, notFound: sources.length === 0 };
     };
 
+    /** Coverage of the question by the passages the chat would see: to calibrate not-found. */
+    const coverageOf = async (question: string) => {
+      const r = await tools.callTool('search_documents', {
+        query: question,
+        limit: 5,
+        threshold: minScore ?? DEFAULT_RAG_MIN_SCORE,
+      });
+      const results = (r.structured?.results ?? []) as Passage[];
+      const best = results[0]?.score ?? 0;
+      const c = coverage(
+        questionTerms(question),
+        results.map((p, i) => ({
+          n: i + 1,
+          content: p.content,
+          place: citationPlace(p.title, p.heading),
+        })),
+      );
+      return `${best.toFixed(3)}/${c.toFixed(2)}`;
+    };
+    const onCov: string[] = [];
+    const offCov: string[] = [];
     let hit5 = 0;
     let rr = 0;
     let cited = 0;
@@ -159,6 +189,7 @@ async function main(): Promise<void> {
         hit5++;
         rr += 1 / (rank + 1);
       }
+      onCov.push(await coverageOf(q.question));
       const a = await ask(q.question);
       const isCited = a.sources.some((s) => q.pages.includes(s));
       const holds = norm(a.text).includes(norm(q.phrase));
@@ -175,11 +206,16 @@ async function main(): Promise<void> {
     let offNotFound = 0;
     const off = qa.offTopic.filter(inSplit);
     for (const q of off) {
+      offCov.push(await coverageOf(q.question));
       const a = await ask(q.question);
       if (a.notFound) offNotFound++;
       if (values.verbose && !a.notFound)
         console.log(`${q.id} answered: ${q.question} -> ${a.sources.join(' ')}`);
     }
+    if (values.verbose)
+      console.log(
+        `best score/coverage, on-topic: ${onCov.sort().join(' ')}\noff-topic: ${offCov.sort().join(' ')}`,
+      );
     console.log(`docs QA (git-doc, ${pages.length} pages), split=${split}, min score ${minScore ?? 'default'}
   on-topic ${on.length}, off-topic ${off.length}
   search_documents hit@5          ${pct(hit5, on.length)}
