@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     bm25: { words: Bm25Parameters; trigrams: Bm25Parameters },
     rank: (live: LiveChunks, text: string) => { chunk: Chunk }[],
   ): string[][] => {
-    const live = new LiveChunks(Number.MAX_SAFE_INTEGER, bm25);
+    const live = new LiveChunks(Number.MAX_SAFE_INTEGER, { ...LEXICAL_BM25, ...bm25 });
     for (const [source, list] of bySource) live.replace(source, list, false);
     return queries.map((q) => rank(live, q.text).map((r) => r.chunk.id));
   };

@@ -2,6 +2,7 @@ import { citationPlace, renderPassages } from 'chatbot-mcp-server/documents';
 import type { ChatModel } from '../ports/chat-model.js';
 import type { ToolClient } from '../ports/tool-client.js';
 import { citedSources, snippet } from './citations.js';
+import { coverage, extractAnswer, questionTerms, type AnswerPassage } from './extractive-answer.js';
 import { streamModelTurn } from './model-turn.js';
 import { RAG_SYSTEM, ragUserMessage } from './prompts.js';
 import type { CitedSource, HandlerOutcome, TurnInput } from './turn.js';
@@ -10,6 +11,11 @@ export interface RagOptions {
   tools: ToolClient;
   model?: ChatModel;
   minScore: number;
+  /**
+   * Offline engine only: the least share of the question's terms (IDF-weighted) the best passage
+   * must hold for an answer; below it the answer says nothing in the documents answers.
+   */
+  minCoverage?: number;
   limit: number;
   timeoutMs: number;
 }
@@ -21,6 +27,9 @@ interface Passage {
   content: string;
   score: number;
 }
+
+/** Calibrated on the docs QA train split (`pnpm eval:docs`): on-topic vs off-topic questions. */
+export const DEFAULT_MIN_COVERAGE = 0.45;
 
 const NO_ANSWER =
   "I don't know: nothing in the team's documents matches this question closely enough to answer it. Try other words, or ask about something the documents cover.";
@@ -52,7 +61,17 @@ export async function answerFromDocuments(
   const passages = ((search.structured?.results ?? []) as Passage[]).filter(
     (p) => p.score >= options.minScore,
   );
-  if (passages.length === 0) {
+  const offlinePassages: AnswerPassage[] = passages.map((p, i) => ({
+    n: i + 1,
+    content: p.content,
+    place: citationPlace(p.title, p.heading),
+  }));
+  const unanswered =
+    passages.length === 0 ||
+    (!options.model &&
+      coverage(questionTerms(query), offlinePassages) <
+        (options.minCoverage ?? DEFAULT_MIN_COVERAGE));
+  if (unanswered) {
     await input.sink.textDelta(NO_ANSWER);
     return {
       content: NO_ANSWER,
@@ -74,7 +93,7 @@ export async function answerFromDocuments(
   for (const source of shown) await input.sink.source(source);
 
   if (!options.model) {
-    const text = await quotePassages(shown, input);
+    const text = await quotePassages(query, offlinePassages, shown, input);
     return {
       content: text,
       sources: citedSources(text, shown),
@@ -105,21 +124,35 @@ export async function answerFromDocuments(
   };
 }
 
-/** The offline engine's answer: the best passages quoted, each with its citation. */
-async function quotePassages(shown: CitedSource[], input: TurnInput): Promise<string> {
-  const parts = [
-    'Here is what the documents say (quoted; no language model is configured to summarise):\n\n',
-  ];
-  for (const s of shown.slice(0, 3)) {
-    parts.push(`> ${s.snippet.replace(/[[\]]/g, '\\$&')} [${s.n}]\n\n`);
+/**
+ * The offline engine's answer: the sentences (or whole tables and code blocks) of the best
+ * passages that hold the question's terms, each cited; then where more is to be read.
+ */
+async function quotePassages(
+  question: string,
+  passages: readonly AnswerPassage[],
+  shown: CitedSource[],
+  input: TurnInput,
+): Promise<string> {
+  const extracts = extractAnswer(question, passages);
+  const parts = ['From the documents (extracted; no language model is configured):\n\n'];
+  let prose: string[] = [];
+  const flush = () => {
+    if (prose.length > 0) parts.push(`${prose.join(' ')}\n\n`);
+    prose = [];
+  };
+  for (const e of extracts) {
+    if (e.kind === 'sentence') {
+      prose.push(`${e.text.replace(/[[\]]/g, '\\$&')} [${e.n}]`);
+    } else {
+      flush();
+      parts.push(`${e.text}\n\n[${e.n}]\n\n`);
+    }
   }
-  if (shown.length > 3)
-    parts.push(
-      `More in ${shown
-        .slice(3)
-        .map((s) => `[${s.n}]`)
-        .join(' ')}.\n`,
-    );
+  flush();
+  if (extracts.length === 0)
+    for (const s of shown.slice(0, 2))
+      parts.push(`> ${s.snippet.replace(/[[\]]/g, '\\$&')} [${s.n}]\n\n`);
   for (const part of parts) await input.sink.textDelta(part);
   return parts.join('');
 }

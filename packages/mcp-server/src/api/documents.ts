@@ -11,3 +11,5 @@ export {
   type PassageView,
 } from '../tools/passage-text.js';
 export { visibleBidi, visibleInTerminal } from '../tools/display-text.js';
+/** The word analysis of the local index (tokens, stop words, Porter2 terms), for answer extraction. */
+export { tokenize, wordTerms, STOP_WORDS } from '../adapters/local/text-features.js';

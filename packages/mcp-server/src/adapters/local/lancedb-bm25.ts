@@ -11,6 +11,12 @@ export const BM25_DEFAULTS: Bm25Parameters = { k1: 1.2, b: 0.75 };
 export interface LexicalBm25 {
   words: Bm25Parameters;
   trigrams: Bm25Parameters;
+  /**
+   * The title and heading path as a field of their own (BM25F-like: a second word ranking over
+   * them, added to the words' score times `weight`). Manuals are short sections under telling
+   * headings; a query word in the heading says more than the same word in the body.
+   */
+  places: Bm25Parameters & { weight: number };
 }
 
 /**
@@ -18,9 +24,13 @@ export interface LexicalBm25 {
  * surface is flat (hybrid nDCG@10 within 0.01 across it), but stronger length normalization
  * (b 0.9) helped both rankings everywhere in it. Keyword alone: 0.7030 vs 0.7011 at 1.2 / 0.75.
  */
+/** Tuned on the docs QA train split (`pnpm eval:docs`); see the gateway README. */
+const PLACE_WEIGHT = 0.3;
+
 export const LEXICAL_BM25: LexicalBm25 = {
   words: { k1: 1.2, b: 0.9 },
   trigrams: { k1: 0.9, b: 0.9 },
+  places: { k1: 1.2, b: 0.75, weight: PLACE_WEIGHT },
 };
 
 interface Posting {
@@ -103,7 +113,13 @@ export class Bm25Field {
    * Adds each live slot's BM25 score for the distinct `terms` to `acc`, and lists the slots it
    * touched for the first time in `touched`.
    */
-  score(terms: Iterable<number>, alive: Uint8Array, acc: Float32Array, touched: number[]): void {
+  score(
+    terms: Iterable<number>,
+    alive: Uint8Array,
+    acc: Float32Array,
+    touched: number[],
+    weight = 1,
+  ): void {
     if (this.documents === 0) return;
     const n = this.documents;
     const avg = this.totalLength / n || 1;
@@ -120,7 +136,7 @@ export class Bm25Field {
         const tf = tfs[i]!;
         const norm = k1 * (1 - b + (b * lengths[slot]!) / avg);
         if (acc[slot] === 0) touched.push(slot);
-        acc[slot]! += (idf * tf * (k1 + 1)) / (tf + norm);
+        acc[slot]! += (weight * idf * tf * (k1 + 1)) / (tf + norm);
       }
     }
   }

@@ -44,6 +44,7 @@ export class LiveChunks {
   private readonly dead: number[] = [];
   private readonly bySource = new Map<string, LiveChunk[]>();
   private readonly words: Bm25Field;
+  private readonly places: Bm25Field;
   private grams: Bm25Field | undefined;
   private readonly wordIds = new TermIds();
   private readonly gramIds = new TermIds(COMPUTED_TRIGRAMS);
@@ -54,6 +55,7 @@ export class LiveChunks {
     private readonly bm25: LexicalBm25 = LEXICAL_BM25,
   ) {
     this.words = new Bm25Field(bm25.words);
+    this.places = new Bm25Field(bm25.places);
     this.grams = new Bm25Field(bm25.trigrams);
   }
 
@@ -89,8 +91,9 @@ export class LiveChunks {
     if (!records) return 0;
     this.bySource.delete(source);
     for (const record of records) {
-      const { words, grams } = this.analyze(record, this.grams !== undefined);
+      const { words, places, grams } = this.analyze(record, this.grams !== undefined);
       this.words.remove(record.slot, words);
+      this.places.remove(record.slot, places);
       this.grams?.remove(record.slot, grams);
       this.alive[record.slot] = 0;
       this.slots[record.slot] = undefined;
@@ -105,7 +108,11 @@ export class LiveChunks {
   /** BM25 over stemmed words. */
   keyword(text: string, limit: number, filter?: SearchFilter): Ranked[] {
     const terms = wordTerms(tokenize(text)).map((t) => this.wordIds.id(t, false));
-    return this.rank(this.words, new Set(terms.filter((id) => id >= 0)), limit, filter);
+    const known = new Set(terms.filter((id) => id >= 0));
+    const touched: number[] = [];
+    if (this.bm25.places.weight > 0)
+      this.places.score(known, this.alive, this.acc, touched, this.bm25.places.weight);
+    return this.rank(this.words, known, limit, filter, touched);
   }
 
   /** BM25 over the trigrams of the query's content words; empty above `trigramMaxRows`. */
@@ -122,8 +129,8 @@ export class LiveChunks {
     terms: Set<number>,
     limit: number,
     filter: SearchFilter | undefined,
+    touched: number[] = [],
   ): Ranked[] {
-    const touched: number[] = [];
     field.score(terms, this.alive, this.acc, touched);
     const matches = filterMatcher(filter);
     const accept = matches && ((slot: number) => matches(this.slots[slot]!));
@@ -155,8 +162,9 @@ export class LiveChunks {
       metadataTerms: Object.entries(chunk.metadata).map(([k, v]) => metadataTerm(k, v)),
       ...(withVector && chunk.vector && { vector: chunk.vector }),
     };
-    const { words, grams } = this.analyze(record, this.grams !== undefined);
+    const { words, places, grams } = this.analyze(record, this.grams !== undefined);
     this.words.add(slot, words);
+    this.places.add(slot, places);
     this.grams?.add(slot, grams);
     this.slots[slot] = record;
     this.alive[slot] = 1;
@@ -166,6 +174,7 @@ export class LiveChunks {
 
   private purge(): void {
     this.words.purge(this.alive);
+    this.places.purge(this.alive);
     this.grams?.purge(this.alive);
     this.free.push(...this.dead);
     this.dead.length = 0;
@@ -185,12 +194,18 @@ export class LiveChunks {
   }
 
   /** The term ids of the text both rankings see: title and heading path as well as the content. */
-  private analyze(chunk: Chunk, withGrams: boolean): { words: Int32Array; grams: Int32Array } {
+  private analyze(
+    chunk: Chunk,
+    withGrams: boolean,
+  ): { words: Int32Array; places: Int32Array; grams: Int32Array } {
     const text = [chunk.title, chunk.heading, chunk.content].filter(Boolean).join('\n');
     const tokens = tokenize(text);
     const words = Int32Array.from(wordTerms(tokens), (t) => this.wordIds.id(t, true));
+    const placeText = [chunk.title, chunk.heading].filter(Boolean).join('\n');
+    const places = Int32Array.from(wordTerms(tokenize(placeText)), (t) => this.wordIds.id(t, true));
     return {
       words,
+      places,
       grams: withGrams
         ? Int32Array.from(trigramIds(tokens.join(' '), this.gramIds, true))
         : new Int32Array(0),

@@ -44,4 +44,17 @@ describe('LiveChunks (in-memory BM25 over words and trigrams)', () => {
     expect(live.hasTrigrams).toBe(true);
     expect(live.trigram('kubrenetes', 10)[0]?.chunk.source).toBe('k.md');
   });
+
+  it('ranks a chunk whose heading path holds the query word above one that only mentions it', () => {
+    const live = new LiveChunks(100);
+    live.replace('body.md', [{ ...chunk('body.md', 'stash it'), heading: 'Pull' }], false);
+    live.replace(
+      'head.md',
+      [{ ...chunk('head.md', 'saves local work away for later'), heading: 'Stash' }],
+      false,
+    );
+    const ranked = live.keyword('stash', 10);
+    expect(ranked.map((r) => r.chunk.source)).toEqual(['head.md', 'body.md']);
+    expect(ranked[0]!.score).toBeGreaterThan(ranked[1]!.score);
+  });
 });
