@@ -60,6 +60,7 @@ export async function ingestThroughTool(
   });
   const client = new Client({ name: 'chatbot-mcp-eval', version: '0.0.0' });
   await client.connect(transport);
+  const pid = transport.pid;
   const callMs: number[] = [];
   let chunks = 0;
   const started = performance.now();
@@ -81,6 +82,9 @@ export async function ingestThroughTool(
     }
   } finally {
     await client.close();
+    // The SDK's close returns once it has signalled the server; the next step opens the same
+    // data folder, so wait until the server has really exited and released its lock.
+    if (pid !== null) await exited(pid, 120_000);
   }
   return {
     documents: documents.length,
@@ -88,6 +92,21 @@ export async function ingestThroughTool(
     seconds: (performance.now() - started) / 1000,
     callMs,
   };
+}
+
+async function exited(pid: number, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(
+    `the server (pid ${pid}) did not exit within ${timeoutMs / 1000} s after stdin closed`,
+  );
 }
 
 /** The environment minus what would point the server at another store or data folder. */
