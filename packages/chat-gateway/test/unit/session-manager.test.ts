@@ -181,6 +181,33 @@ describe('SessionManager', () => {
     expect(again.session.connectionId).toBe('conn-3');
   });
 
+  it("keeps the signed-in identity on the session, and refuses resuming A's session as B or anonymously", async () => {
+    const alice = {
+      issuer: 'https://idp.test',
+      subject: 'alice',
+      name: 'Alice',
+      groups: ['staff'],
+    };
+    const bob = { issuer: 'https://idp.test', subject: 'bob' };
+    const { session, resumeToken } = await f.manager.createSession({ identity: alice }, 'conn-1');
+    expect((await f.manager.getSession(session.sessionId))?.clientInfo?.identity).toEqual(alice);
+    expect((await f.events()).at(-1)?.details).toEqual({ userId: 'https://idp.test#alice' });
+    await notFound(f.manager.resume(session.sessionId, resumeToken, 'conn-2', bob));
+    await notFound(f.manager.resume(session.sessionId, resumeToken, 'conn-2'));
+    // Same subject at another issuer is another user.
+    await notFound(
+      f.manager.resume(session.sessionId, resumeToken, 'conn-2', { ...alice, issuer: 'https://x' }),
+    );
+    const resumed = await f.manager.resume(session.sessionId, resumeToken, 'conn-2', {
+      issuer: alice.issuer,
+      subject: alice.subject,
+    });
+    expect(resumed.session.connectionId).toBe('conn-2');
+    // An anonymous session is not resumable by a signed-in user either (the switch was flipped).
+    const anon = await f.manager.createSession({}, 'conn-3');
+    await notFound(f.manager.resume(anon.session.sessionId, anon.resumeToken, 'conn-4', alice));
+  });
+
   it('gives the same SESSION_NOT_FOUND for a wrong token, another session, an unknown id, a closed or an expired session', async () => {
     const a = await f.manager.createSession({}, 'conn-a');
     const b = await f.manager.createSession({}, 'conn-b');
