@@ -116,6 +116,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       }
       if (path === '/auth-check') return await answerAuthCheck(req, res, config, reachable, signIn);
       if (signIn && (await signIn.handle(req, res, path))) return;
+      if (!signIn && path === '/auth/me') {
+        // No sign-in configured: nobody to show (the page hides its account corner).
+        res.writeHead(204, { ...SECURITY_HEADERS, 'cache-control': 'no-store' }).end();
+        return;
+      }
       if (serveStatic && (await serveStatic(req, res))) return;
       res.writeHead(404, { ...SECURITY_HEADERS, 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'not found: the chat is at / and its WebSocket at /ws' }));
