@@ -162,6 +162,17 @@ describe('browser sign-in (authorization code + PKCE)', () => {
     expect(forged.status).toBe(403);
     const noOrigin = await request(jar, `${gw.url}/auth/logout`, { method: 'POST' });
     expect(noOrigin.status).toBe(403);
+    // Another program's page on this machine (another loopback port) cannot either.
+    const otherPort = await request(jar, `${gw.url}/auth/logout`, {
+      method: 'POST',
+      headers: { origin: 'http://127.0.0.1:1' },
+    });
+    expect(otherPort.status).toBe(403);
+    expect((await request(jar, `${gw.url}/auth/me`)).status).toBe(200);
+    // A stale bearer token next to a good cookie: the cookie decides.
+    expect((await authCheck({ ...cookieHeaders(jar), authorization: 'Bearer stale' })).status).toBe(
+      204,
+    );
 
     const closed = client.closed();
     const out = await request(jar, `${gw.url}/auth/logout`, {

@@ -4,7 +4,6 @@ import * as client from 'openid-client';
 import type { OidcConfig } from '../../../config.js';
 import type { Identity } from '../../../ports/session-store.js';
 import { SECURITY_HEADERS } from '../static-files.js';
-import { checkOrigin } from '../upgrade-guards.js';
 import { BearerTokenError, createBearerVerifier, identityOf } from './bearer-verifier.js';
 import { cookie, cookieValue, WebSessions } from './web-sessions.js';
 
@@ -51,8 +50,14 @@ export class OidcSignIn {
     this.signedOut.add(listener);
   }
 
-  /** The identity behind the session cookie or the `Authorization: Bearer` JWT. */
+  /**
+   * The identity behind the session cookie or else the `Authorization: Bearer` JWT. The cookie
+   * comes first: a page may still send a stale CHAT_AUTH_TOKEN it kept from before sign-in.
+   */
   async identify(req: IncomingMessage): Promise<Identified> {
+    const id = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    const session = this.sessions.get(id);
+    if (session && id) return { ok: true, identity: session.identity, webSessionId: id };
     const header = req.headers.authorization;
     if (header !== undefined) {
       if (!header.startsWith('Bearer ')) return { ok: false, reason: 'not a Bearer authorization' };
@@ -71,10 +76,7 @@ export class OidcSignIn {
         };
       }
     }
-    const id = cookieValue(req.headers.cookie, SESSION_COOKIE);
-    const session = this.sessions.get(id);
-    if (!session || !id) return { ok: false, reason: id ? 'sign-in expired' : 'not signed in' };
-    return { ok: true, identity: session.identity, webSessionId: id };
+    return { ok: false, reason: id ? 'sign-in expired' : 'not signed in' };
   }
 
   /** Answers `/auth/*`; false for other paths. */
@@ -205,8 +207,11 @@ export class OidcSignIn {
     // A cross-site form must not sign the user out: browsers send Origin on every POST.
     const base = this.baseUrl(req);
     const origin = req.headers.origin;
-    const verdict = checkOrigin(req, this.options.allowedOrigins, this.options.reachable);
-    if (!base || origin === undefined || !verdict.ok) return forbidden(res);
+    const sameSite =
+      origin !== undefined &&
+      (origin === new URL(base ?? 'http://invalid').origin ||
+        this.options.allowedOrigins.includes(origin));
+    if (!base || !sameSite) return forbidden(res);
     const id = cookieValue(req.headers.cookie, SESSION_COOKIE);
     const session = id ? this.sessions.delete(id) : undefined;
     if (id && session) for (const listener of this.signedOut) listener(id);
