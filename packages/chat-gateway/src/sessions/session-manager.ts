@@ -124,6 +124,7 @@ export class SessionManager {
     );
     if (!updated) throw new SessionNotFoundError();
     this.rememberWrite(sessionId, now);
+    if (identity) this.events?.identify(sessionId, userIdOf(identity));
     return { session: updated, resumeToken: next };
   }
 

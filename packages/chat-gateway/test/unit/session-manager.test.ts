@@ -51,6 +51,7 @@ interface Fixture {
   store: SessionStore;
   manager: SessionManager;
   events(): Promise<AnalyticsRecord[]>;
+  recorder: AnalyticsRecorder;
 }
 
 /** Fresh tables for each test, so counts and scans see only that test's sessions. */
@@ -91,7 +92,7 @@ async function fixture(
     } while (cursor !== undefined);
     return all;
   };
-  return { clock, store, manager, events };
+  return { clock, store, manager, events, recorder };
 }
 
 /** Asserts the call fails with SESSION_NOT_FOUND, and returns the error's message. */
@@ -203,6 +204,16 @@ describe('SessionManager', () => {
       subject: alice.subject,
     });
     expect(resumed.session.connectionId).toBe('conn-2');
+    await f.recorder.query(session.sessionId, {
+      route: 'general',
+      reason: 'test',
+      latencyMs: 1,
+      modelId: null,
+      finishReason: 'stop',
+    });
+    expect((await f.events()).find((e) => e.eventType === 'query')?.details).toMatchObject({
+      userId: 'https://idp.test#alice',
+    });
     // An anonymous session is not resumable by a signed-in user either (the switch was flipped).
     const anon = await f.manager.createSession({}, 'conn-3');
     await notFound(f.manager.resume(anon.session.sessionId, anon.resumeToken, 'conn-4', alice));
