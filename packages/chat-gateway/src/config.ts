@@ -58,6 +58,21 @@ export interface LocalServerConfig {
   shutdownGraceMs: number;
   /** How often the inactive-session cleanup runs; default half the session timeout, at most 60 s. */
   cleanupIntervalMs?: number;
+  /** Sign-in with an OpenID Connect provider (CHAT_OIDC_ISSUER); none: anonymous. */
+  oidc?: OidcConfig;
+}
+
+/** CHAT_OIDC_*: when set, nothing but the static page passes without a signed-in identity. */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  /** None: a public client (PKCE alone). */
+  clientSecret?: string;
+  /** The `aud` a bearer access token must carry; default the client id. */
+  audience: string;
+  groupsClaim: string;
+  /** The gateway's external URL (for the redirect URI); none: the served URL. */
+  publicUrl?: string;
 }
 
 export interface GatewayOverrides {
@@ -124,7 +139,12 @@ export function loadLocalServerConfig(
     '--port / CHAT_PORT',
   );
   const allowNoAuth = overrides.noAuth === true || bool(env, 'CHAT_ALLOW_NO_AUTH', false);
-  if (!env.CHAT_AUTH_TOKEN && !allowNoAuth && !isLoopbackAddress(host)) {
+  const oidc = loadOidc(env);
+  if (oidc && env.CHAT_AUTH_TOKEN)
+    throw new GatewayConfigError(
+      'CHAT_AUTH_TOKEN: not used together with CHAT_OIDC_ISSUER (sign-in already admits only signed-in users and programs with a bearer token from the provider); unset one of them',
+    );
+  if (!env.CHAT_AUTH_TOKEN && !oidc && !allowNoAuth && !isLoopbackAddress(host)) {
     throw new GatewayConfigError(
       `CHAT_AUTH_TOKEN: required to serve on ${host}, which is not a loopback address: anyone who can reach it could chat and run the tools. Set CHAT_AUTH_TOKEN to a long random secret (the page asks for it), bind 127.0.0.1, or, only if something in front of the gateway authenticates every request, pass --no-auth (CHAT_ALLOW_NO_AUTH=true)`,
     );
@@ -152,6 +172,43 @@ export function loadLocalServerConfig(
     ...(env.SESSION_CLEANUP_INTERVAL_SECONDS && {
       cleanupIntervalMs: int(env, 'SESSION_CLEANUP_INTERVAL_SECONDS', 60, 1, 3_600) * 1000,
     }),
+    ...(oidc && { oidc }),
+  };
+}
+
+function loadOidc(env: Env): OidcConfig | undefined {
+  const issuer = env.CHAT_OIDC_ISSUER;
+  if (!issuer) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(issuer);
+  } catch {
+    throw new GatewayConfigError(
+      `CHAT_OIDC_ISSUER: must be the provider's issuer URL such as https://login.example.com/realms/chat, not ${JSON.stringify(issuer)}`,
+    );
+  }
+  if (
+    parsed.protocol !== 'https:' &&
+    !(parsed.protocol === 'http:' && isLoopbackAddress(parsed.hostname))
+  )
+    throw new GatewayConfigError(
+      `CHAT_OIDC_ISSUER: must be an https:// URL (http:// only on a loopback address), not ${JSON.stringify(issuer)}`,
+    );
+  const clientId = env.CHAT_OIDC_CLIENT_ID;
+  if (!clientId)
+    throw new GatewayConfigError(
+      'CHAT_OIDC_CLIENT_ID: required with CHAT_OIDC_ISSUER; register the gateway as a client at the provider (redirect URI <public URL>/auth/callback) and set its client id',
+    );
+  const publicUrl = env.CHAT_PUBLIC_URL ? url('CHAT_PUBLIC_URL', env.CHAT_PUBLIC_URL) : undefined;
+  if (publicUrl && !/^https?:$/.test(new URL(publicUrl).protocol))
+    throw new GatewayConfigError(`CHAT_PUBLIC_URL: must be an http(s) URL, not ${publicUrl}`);
+  return {
+    issuer,
+    clientId,
+    ...(env.CHAT_OIDC_CLIENT_SECRET && { clientSecret: env.CHAT_OIDC_CLIENT_SECRET }),
+    audience: env.CHAT_OIDC_AUDIENCE || clientId,
+    groupsClaim: env.CHAT_OIDC_GROUPS_CLAIM || 'groups',
+    ...(publicUrl && { publicUrl: publicUrl.replace(/\/+$/, '') }),
   };
 }
 

@@ -46,6 +46,8 @@ export class AnalyticsRecorder {
   private readonly now: () => number;
   private readonly retentionSeconds: number;
   private readonly newId: () => string;
+  /** The signed-in user of each live session, so that every event carries `userId`. */
+  private readonly users = new Map<string, string>();
 
   constructor(options: AnalyticsRecorderOptions) {
     this.store = options.store;
@@ -64,11 +66,23 @@ export class AnalyticsRecorder {
   }
 
   sessionCreated(sessionId: string, details: Record<string, unknown> = {}): Promise<void> {
+    if (typeof details.userId === 'string') this.identify(sessionId, details.userId);
     return this.record('session_created', sessionId, details);
   }
 
-  sessionClosed(sessionId: string, reason: string): Promise<void> {
-    return this.record('session_closed', sessionId, { reason });
+  async sessionClosed(sessionId: string, reason: string): Promise<void> {
+    await this.record('session_closed', sessionId, { reason });
+    this.users.delete(sessionId);
+  }
+
+  /** Later events of `sessionId` carry `userId` (also after a restart, once it is resumed). */
+  identify(sessionId: string, userId: string): void {
+    this.users.delete(sessionId);
+    this.users.set(sessionId, userId);
+    if (this.users.size > MAX_USERS) {
+      const oldest = this.users.keys().next().value;
+      if (oldest !== undefined) this.users.delete(oldest);
+    }
   }
 
   private async record(
@@ -84,7 +98,7 @@ export class AnalyticsRecorder {
         eventId: this.newId(),
         eventType,
         sessionId,
-        details: withoutUndefined(details),
+        details: withoutUndefined({ userId: this.users.get(sessionId), ...details }),
         timestamp,
         ttl: Math.floor(now / 1000) + this.retentionSeconds,
       });
@@ -102,6 +116,8 @@ export class AnalyticsRecorder {
     }
   }
 }
+
+const MAX_USERS = 100_000;
 
 function withoutUndefined(details: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined));

@@ -2,7 +2,7 @@ import type { Logger } from 'chatbot-mcp-server/core';
 import type { ChatEngine } from '../engine/chat-engine.js';
 import { ChatError, ClientGoneError, RateLimitedError } from '../errors.js';
 import type { ClientChannel } from '../ports/client-channel.js';
-import type { ClientInfo, SessionStore } from '../ports/session-store.js';
+import type { ClientInfo, Identity, SessionStore } from '../ports/session-store.js';
 import type { ClientFrame, ServerFrame } from '../protocol/frames.js';
 import { parseClientFrame } from '../protocol/parse-frame.js';
 import { PendingApprovals } from './approvals.js';
@@ -35,6 +35,8 @@ interface Connection {
   channel: ClientChannel;
   sessionId: string;
   bucket: TokenBucket;
+  /** The signed-in user of this connection; resume only reattaches their own sessions. */
+  identity?: Identity;
 }
 
 interface SessionTurns {
@@ -98,6 +100,7 @@ export class ChatGateway {
     this.connections.set(channel.connectionId, {
       channel,
       sessionId,
+      ...(clientInfo.identity && { identity: clientInfo.identity }),
       bucket: new TokenBucket(
         this.options.framesPerSecond,
         Math.max(2, this.options.framesPerSecond * 2),
@@ -266,6 +269,7 @@ export class ChatGateway {
       sessionId,
       resumeToken,
       connection.channel.connectionId,
+      connection.identity,
     );
     const previous = connection.sessionId;
     if (previous !== sessionId) {

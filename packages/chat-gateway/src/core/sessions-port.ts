@@ -1,4 +1,4 @@
-import type { ClientInfo } from '../ports/session-store.js';
+import type { ClientInfo, Identity } from '../ports/session-store.js';
 
 /** What the core needs of session management (adapted from the `SessionManager`). */
 export interface SessionsPort {
@@ -8,12 +8,14 @@ export interface SessionsPort {
   ): Promise<{ sessionId: string; resumeToken: string }>;
   /**
    * Re-attaches a session to a new connection and rotates its resume token. Throws
-   * `SessionNotFoundError` for an unknown id, a wrong token, a closed or an expired session alike.
+   * `SessionNotFoundError` for an unknown id, a wrong token, a closed or an expired session alike,
+   * and for a session created by another signed-in user than `identity`.
    */
   resume(
     sessionId: string,
     resumeToken: string,
     connectionId: string,
+    identity?: Identity,
   ): Promise<{ sessionId: string; resumeToken: string }>;
   /**
    * A fresh resume token for a live session still on `connectionId` (the previous one stops

@@ -9,6 +9,23 @@ export type QueryType = 'rag' | 'general' | 'mcp_tool';
 export interface ClientInfo {
   userAgent?: string;
   ipAddress?: string;
+  /** Who signed in (CHAT_OIDC_ISSUER); none in anonymous mode. */
+  identity?: Identity;
+}
+
+/** A signed-in user: `issuer` + `subject` identify them; the rest is for display and access. */
+export interface Identity {
+  issuer: string;
+  subject: string;
+  name?: string;
+  email?: string;
+  groups?: string[];
+}
+
+/** The same user (issuer and subject), or both anonymous. */
+export function sameIdentity(a: Identity | undefined, b: Identity | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.issuer === b.issuer && a.subject === b.subject;
 }
 
 export interface SessionRecord {

@@ -1,7 +1,13 @@
 import type { AnalyticsRecorder } from '../analytics/analytics-recorder.js';
 import type { SessionsPort } from '../core/sessions-port.js';
 import { SessionNotFoundError } from '../errors.js';
-import type { ClientInfo, SessionRecord, SessionStore } from '../ports/session-store.js';
+import {
+  sameIdentity,
+  type ClientInfo,
+  type Identity,
+  type SessionRecord,
+  type SessionStore,
+} from '../ports/session-store.js';
 import { constantTimeEqual, hashToken, newResumeToken, newSessionId } from './ids.js';
 
 export interface SessionManagerOptions {
@@ -76,7 +82,10 @@ export class SessionManager {
     };
     await this.store.createSession(session);
     this.rememberWrite(session.sessionId, now);
-    await this.events?.sessionCreated(session.sessionId);
+    await this.events?.sessionCreated(
+      session.sessionId,
+      info.identity ? { userId: userIdOf(info.identity) } : {},
+    );
     return { session, resumeToken };
   }
 
@@ -89,6 +98,7 @@ export class SessionManager {
     sessionId: string,
     resumeToken: string,
     connectionId: string,
+    identity?: Identity,
   ): Promise<{ session: SessionRecord; resumeToken: string }> {
     const now = this.now();
     const session = await this.store.getSession(sessionId);
@@ -96,7 +106,10 @@ export class SessionManager {
       session?.resumeTokenHash ?? NO_SESSION_HASH,
       hashToken(resumeToken),
     );
-    if (!session || !tokenMatches || !this.isLive(session, now)) throw new SessionNotFoundError();
+    // A leaked resume token must not hand user A's conversation to user B.
+    const sameUser = sameIdentity(session?.clientInfo?.identity, identity);
+    if (!session || !tokenMatches || !sameUser || !this.isLive(session, now))
+      throw new SessionNotFoundError();
     const next = newResumeToken();
     const updated = await this.store.updateSession(
       sessionId,
@@ -111,6 +124,7 @@ export class SessionManager {
     );
     if (!updated) throw new SessionNotFoundError();
     this.rememberWrite(sessionId, now);
+    if (identity) this.events?.identify(sessionId, userIdOf(identity));
     return { session: updated, resumeToken: next };
   }
 
@@ -244,8 +258,8 @@ export function sessionsPortOf(manager: SessionManager): SessionsPort {
       const { session, resumeToken } = await manager.createSession(clientInfo, connectionId);
       return { sessionId: session.sessionId, resumeToken };
     },
-    resume: async (sessionId, resumeToken, connectionId) => {
-      const resumed = await manager.resume(sessionId, resumeToken, connectionId);
+    resume: async (sessionId, resumeToken, connectionId, identity) => {
+      const resumed = await manager.resume(sessionId, resumeToken, connectionId, identity);
       return { sessionId: resumed.session.sessionId, resumeToken: resumed.resumeToken };
     },
     reissueToken: (sessionId, connectionId) => manager.reissueToken(sessionId, connectionId),
@@ -257,4 +271,9 @@ export function sessionsPortOf(manager: SessionManager): SessionsPort {
       await manager.closeSession(sessionId, reason);
     },
   };
+}
+
+/** The user id in analytics events: issuer and subject, which together name one user. */
+export function userIdOf(identity: Identity): string {
+  return `${identity.issuer}#${identity.subject}`;
 }

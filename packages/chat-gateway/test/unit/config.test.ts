@@ -30,3 +30,58 @@ describe('loadGatewayConfig: CHAT_TITLE', () => {
     expect(() => loadGatewayConfig({ CHAT_TITLE: 'x'.repeat(81) })).toThrow(/at most 80/);
   });
 });
+
+describe('loadLocalServerConfig: CHAT_OIDC_*', () => {
+  const base = {
+    CHAT_OIDC_ISSUER: 'https://login.example.test/realms/chat',
+    CHAT_OIDC_CLIENT_ID: 'chat',
+  };
+
+  it('is anonymous without an issuer, and defaults the audience and groups claim', () => {
+    expect(loadLocalServerConfig({}).oidc).toBeUndefined();
+    expect(loadLocalServerConfig(base).oidc).toEqual({
+      issuer: base.CHAT_OIDC_ISSUER,
+      clientId: 'chat',
+      audience: 'chat',
+      groupsClaim: 'groups',
+    });
+    expect(
+      loadLocalServerConfig({
+        ...base,
+        CHAT_OIDC_CLIENT_SECRET: 's3cret',
+        CHAT_OIDC_AUDIENCE: 'api://chat',
+        CHAT_OIDC_GROUPS_CLAIM: 'roles',
+        CHAT_PUBLIC_URL: 'https://chat.example.test/',
+      }).oidc,
+    ).toEqual({
+      issuer: base.CHAT_OIDC_ISSUER,
+      clientId: 'chat',
+      clientSecret: 's3cret',
+      audience: 'api://chat',
+      groupsClaim: 'roles',
+      publicUrl: 'https://chat.example.test',
+    });
+  });
+
+  it('accepts http:// only for a loopback issuer', () => {
+    expect(
+      loadLocalServerConfig({ ...base, CHAT_OIDC_ISSUER: 'http://127.0.0.1:9000' }).oidc?.issuer,
+    ).toBe('http://127.0.0.1:9000');
+    expect(() =>
+      loadLocalServerConfig({ ...base, CHAT_OIDC_ISSUER: 'http://login.example.test' }),
+    ).toThrow(/CHAT_OIDC_ISSUER: must be an https:\/\/ URL/);
+    expect(() => loadLocalServerConfig({ ...base, CHAT_OIDC_ISSUER: 'not a url' })).toThrow(
+      /CHAT_OIDC_ISSUER/,
+    );
+  });
+
+  it('needs a client id, refuses CHAT_AUTH_TOKEN alongside, and lets a non-loopback bind start', () => {
+    expect(() => loadLocalServerConfig({ CHAT_OIDC_ISSUER: base.CHAT_OIDC_ISSUER })).toThrow(
+      /CHAT_OIDC_CLIENT_ID: required/,
+    );
+    expect(() => loadLocalServerConfig({ ...base, CHAT_AUTH_TOKEN: 'x' })).toThrow(
+      /CHAT_AUTH_TOKEN: not used together with CHAT_OIDC_ISSUER/,
+    );
+    expect(loadLocalServerConfig(base, { host: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+});

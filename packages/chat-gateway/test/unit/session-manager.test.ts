@@ -51,6 +51,7 @@ interface Fixture {
   store: SessionStore;
   manager: SessionManager;
   events(): Promise<AnalyticsRecord[]>;
+  recorder: AnalyticsRecorder;
 }
 
 /** Fresh tables for each test, so counts and scans see only that test's sessions. */
@@ -91,7 +92,7 @@ async function fixture(
     } while (cursor !== undefined);
     return all;
   };
-  return { clock, store, manager, events };
+  return { clock, store, manager, events, recorder };
 }
 
 /** Asserts the call fails with SESSION_NOT_FOUND, and returns the error's message. */
@@ -179,6 +180,43 @@ describe('SessionManager', () => {
     await notFound(f.manager.resume(session.sessionId, resumeToken, 'conn-3'));
     const again = await f.manager.resume(session.sessionId, resumed.resumeToken, 'conn-3');
     expect(again.session.connectionId).toBe('conn-3');
+  });
+
+  it("keeps the signed-in identity on the session, and refuses resuming A's session as B or anonymously", async () => {
+    const alice = {
+      issuer: 'https://idp.test',
+      subject: 'alice',
+      name: 'Alice',
+      groups: ['staff'],
+    };
+    const bob = { issuer: 'https://idp.test', subject: 'bob' };
+    const { session, resumeToken } = await f.manager.createSession({ identity: alice }, 'conn-1');
+    expect((await f.manager.getSession(session.sessionId))?.clientInfo?.identity).toEqual(alice);
+    expect((await f.events()).at(-1)?.details).toEqual({ userId: 'https://idp.test#alice' });
+    await notFound(f.manager.resume(session.sessionId, resumeToken, 'conn-2', bob));
+    await notFound(f.manager.resume(session.sessionId, resumeToken, 'conn-2'));
+    // Same subject at another issuer is another user.
+    await notFound(
+      f.manager.resume(session.sessionId, resumeToken, 'conn-2', { ...alice, issuer: 'https://x' }),
+    );
+    const resumed = await f.manager.resume(session.sessionId, resumeToken, 'conn-2', {
+      issuer: alice.issuer,
+      subject: alice.subject,
+    });
+    expect(resumed.session.connectionId).toBe('conn-2');
+    await f.recorder.query(session.sessionId, {
+      route: 'general',
+      reason: 'test',
+      latencyMs: 1,
+      modelId: null,
+      finishReason: 'stop',
+    });
+    expect((await f.events()).find((e) => e.eventType === 'query')?.details).toMatchObject({
+      userId: 'https://idp.test#alice',
+    });
+    // An anonymous session is not resumable by a signed-in user either (the switch was flipped).
+    const anon = await f.manager.createSession({}, 'conn-3');
+    await notFound(f.manager.resume(anon.session.sessionId, anon.resumeToken, 'conn-4', alice));
   });
 
   it('gives the same SESSION_NOT_FOUND for a wrong token, another session, an unknown id, a closed or an expired session', async () => {

@@ -38,6 +38,13 @@ export class Banners {
     clearInterval(this.countdown);
     const text = this.connection.querySelector<HTMLElement>('[data-part=text]')!;
     const button = this.connection.querySelector<HTMLButtonElement>('[data-part=retry]')!;
+    if (status.state === 'refused' && status.login !== undefined) {
+      // Sign-in (CHAT_OIDC_ISSUER): the header's "Sign in" link is the way on.
+      this.connection.hidden = false;
+      text.textContent = status.message;
+      button.hidden = true;
+      return;
+    }
     if (status.state === 'open' || (status.state === 'refused' && status.status === 401)) {
       // A 401 is answered by the token form, not by this banner.
       this.connection.hidden = true;

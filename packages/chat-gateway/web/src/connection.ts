@@ -11,12 +11,14 @@ export type ConnectionStatus =
   | { state: 'open' }
   | { state: 'waiting'; attempt: number; retryInMs: number }
   /** The gateway refuses this page (401: token needed or wrong; 403: address not allowed). */
-  | { state: 'refused'; status: 401 | 403; message: string };
+  | { state: 'refused'; status: 401 | 403; message: string; login?: string };
 
 /** What the gateway would answer a handshake now (`GET /auth-check`). */
 export interface ProbeResult {
   status: number;
   message?: string;
+  /** With sign-in (CHAT_OIDC_ISSUER): where to sign in. */
+  login?: string;
 }
 
 export interface ConnectionOptions {
@@ -105,6 +107,7 @@ export class Connection {
         status: result.status,
         message:
           result.message ?? (result.status === 401 ? 'An access token is needed.' : 'Refused.'),
+        ...(result.login !== undefined && { login: result.login }),
       });
       return;
     }

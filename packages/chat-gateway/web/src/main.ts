@@ -8,6 +8,7 @@ import { followLog } from './auto-scroll.js';
 import { newClientId } from './ids.js';
 import { accessToken, rememberAccessToken } from './access-token.js';
 import { TokenPrompt } from './token-prompt.js';
+import { Account } from './account.js';
 import { ChatUi } from './ui-state.js';
 import { defaultWebConfig, loadWebConfig, socketUrl, type WebConfig } from './web-config.js';
 
@@ -36,10 +37,11 @@ const connection = new Connection({
       cache: 'no-store',
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
-    const body = (await res.json().catch(() => ({}))) as { error?: unknown };
+    const body = (await res.json().catch(() => ({}))) as { error?: unknown; login?: unknown };
     return {
       status: res.status,
       ...(typeof body.error === 'string' && { message: body.error }),
+      ...(typeof body.login === 'string' && { login: body.login }),
     };
   },
   storage: sessionStorage,
@@ -47,7 +49,9 @@ const connection = new Connection({
   onStatus: (status) => {
     if (status.state === 'waiting' && status.attempt === 1) ui.connectionLost();
     if (status.state === 'refused') ui.connectionLost();
-    if (status.state === 'refused' && status.status === 401)
+    if (status.state === 'refused' && status.status === 401 && status.login !== undefined)
+      account.signInNeeded(sessionStorage, status.login);
+    else if (status.state === 'refused' && status.status === 401)
       tokenPrompt.ask(status.message, token !== undefined);
     banners.showConnection(status);
   },
@@ -59,6 +63,8 @@ const tokenPrompt = new TokenPrompt(byId<HTMLFormElement>('token-form'), (entere
   else connect();
 });
 const title = byId<HTMLElement>('title');
+const account = new Account(byId('account'));
+void account.refresh();
 
 const banners = new Banners(byId('model-banner'), byId('connection-banner'), () =>
   connection.reconnectNow(),

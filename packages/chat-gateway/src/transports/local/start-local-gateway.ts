@@ -41,6 +41,8 @@ export interface StartLocalGatewayOptions extends GatewayOverrides {
    * (default true), so the first question finds them ready.
    */
   warmUp?: boolean;
+  /** Tests: how soon the sign-in provider's key set is refetched for an unknown `kid`. */
+  jwksCooldownMs?: number;
 }
 
 export interface LocalGateway {
@@ -140,6 +142,7 @@ export async function startLocalGateway(
       logger,
       ...(webRoot && { webRoot }),
       ...(chatStore.health && { storeHealth: chatStore.health }),
+      ...(options.jwksCooldownMs !== undefined && { jwksCooldownMs: options.jwksCooldownMs }),
     });
     closers.push(() => server.close());
     // Each closed session's socket closes as soon as its session does, not after the whole pass.

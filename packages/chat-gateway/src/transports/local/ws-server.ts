@@ -12,6 +12,8 @@ import { SECURITY_HEADERS, staticFiles } from './static-files.js';
 import { answerAuthCheck } from './auth-check.js';
 import { answerWebConfig } from './web-config-route.js';
 import { checkOrigin, presentedToken, reachableHosts, tokenMatches } from './upgrade-guards.js';
+import { OidcSignIn } from './oidc/oidc-sign-in.js';
+import type { Identity } from '../../ports/session-store.js';
 import { WsChannel } from './ws-channel.js';
 
 export interface LocalServer {
@@ -48,6 +50,8 @@ export interface LocalServerOptions {
   webRoot?: string;
   /** The chat store's health, for `/healthz` (an embedded store; DynamoDB has none). */
   storeHealth?: () => Promise<StoreHealth>;
+  /** Tests: how soon the issuer's key set is refetched for an unknown `kid` (default 30 s). */
+  jwksCooldownMs?: number;
 }
 
 /** The local transport: `GET /healthz`, the page at `/`, and the chat WebSocket at `/ws`. */
@@ -65,6 +69,22 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const alive = new WeakSet<WebSocket>();
   // Read per request: interfaces come and go (DHCP, VPN) while the gateway runs.
   const reachable = (): Set<string> => reachableHosts(config.host, config.allowedOrigins);
+  // CHAT_OIDC_ISSUER: every upgrade and /auth-check needs a signed-in identity (fail closed).
+  const signIn =
+    config.oidc &&
+    new OidcSignIn({
+      config: config.oidc,
+      allowedOrigins: config.allowedOrigins,
+      reachable,
+      logger,
+      ...(options.jwksCooldownMs !== undefined && { jwksCooldownMs: options.jwksCooldownMs }),
+    });
+  /** The sockets opened by each signed-in browser, closed when it signs out. */
+  const byWebSession = new Map<string, Set<WebSocket>>();
+  signIn?.onSignOut((id) => {
+    for (const ws of byWebSession.get(id) ?? []) ws.close(1008, 'signed out');
+    byWebSession.delete(id);
+  });
 
   // Keep-alive 5 s; no request has a body, so the request timeout is the header timeout.
   const httpLimits = {
@@ -97,7 +117,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         );
         return;
       }
-      if (path === '/auth-check') return answerAuthCheck(req, res, config, reachable);
+      if (path === '/auth-check') return await answerAuthCheck(req, res, config, reachable, signIn);
+      if (signIn && (await signIn.handle(req, res, path))) return;
+      if (!signIn && path === '/auth/me') {
+        // No sign-in configured: nobody to show (the page hides its account corner).
+        res.writeHead(204, { ...SECURITY_HEADERS, 'cache-control': 'no-store' }).end();
+        return;
+      }
       if (serveStatic && path === '/config.json') return answerWebConfig(res);
       if (serveStatic && (await serveStatic(req, res))) return;
       res.writeHead(404, { ...SECURITY_HEADERS, 'content-type': 'application/json' });
@@ -149,13 +175,41 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     ) {
       return refuse(503, 'Service Unavailable');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      httpSockets.handOver(socket); // now under the WebSocket caps
-      accept(ws, req, ip);
-    });
+    if (!signIn) return upgrade(req, socket, head, ip);
+    void signIn.identify(req).then(
+      (who) => {
+        if (!who.ok) return refused(401, 'Unauthorized', who.reason);
+        if (socket.destroyed) return;
+        upgrade(req, socket, head, ip, who.identity, who.webSessionId);
+      },
+      (error: unknown) => refused(401, 'Unauthorized', String(error)),
+    );
   });
 
-  function accept(ws: WebSocket, req: IncomingMessage, ip: string): void {
+  function upgrade(
+    req: IncomingMessage,
+    socket: Socket,
+    head: Buffer,
+    ip: string,
+    identity?: Identity,
+    webSessionId?: string,
+  ): void {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      httpSockets.handOver(socket); // now under the WebSocket caps
+      if (webSessionId) {
+        const set = byWebSession.get(webSessionId) ?? new Set();
+        byWebSession.set(webSessionId, set.add(ws));
+        ws.once('close', () => {
+          set.delete(ws);
+          if (set.size === 0 && byWebSession.get(webSessionId) === set)
+            byWebSession.delete(webSessionId);
+        });
+      }
+      accept(ws, req, ip, identity);
+    });
+  }
+
+  function accept(ws: WebSocket, req: IncomingMessage, ip: string, identity?: Identity): void {
     sockets.add(ws);
     alive.add(ws);
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
@@ -167,6 +221,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       .open(channel, {
         ipAddress: ip,
         ...(req.headers['user-agent'] && { userAgent: req.headers['user-agent'].slice(0, 256) }),
+        ...(identity && { identity }),
       })
       .then(() => true)
       .catch(async (error: unknown) => {
