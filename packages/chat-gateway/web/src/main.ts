@@ -3,6 +3,7 @@ import { Banners } from './banner.js';
 import { handleCitationClicks } from './citations.js';
 import { Composer } from './composer.js';
 import { ConfirmDialog } from './confirm-dialog.js';
+import { DocumentViewer } from './document-viewer.js';
 import { Connection } from './connection.js';
 import { followLog } from './auto-scroll.js';
 import { newClientId } from './ids.js';
@@ -51,12 +52,17 @@ const tokenPrompt = new TokenPrompt(byId<HTMLFormElement>('token-form'), (entere
 });
 const title = byId<HTMLElement>('title');
 
-const banners = new Banners(byId('model-banner'), byId('connection-banner'), () =>
-  connection.reconnectNow(),
+const banners = new Banners(
+  byId('model-banner'),
+  byId('connection-banner'),
+  () => connection.reconnectNow(),
+  sessionStorage,
 );
+const viewer = new DocumentViewer(byId('viewer'), (frame) => connection.send(frame));
 const ui = new ChatUi({
   log,
   dialog,
+  viewer,
   send: (frame) => connection.send(frame),
   onRunningChange: (running) => composer.setRunning(running),
   onSession: (model, notice, name) => {
@@ -83,7 +89,7 @@ const composer = new Composer(
   },
 );
 
-handleCitationClicks(log);
+handleCitationClicks(log, (passage) => viewer.open(passage));
 followLog(log);
 connection.start();
 composer.focus();

@@ -124,6 +124,8 @@ export async function startLocalGateway(
       framesPerSecond: serverConfig.framesPerSecond,
       offlineNotice: OFFLINE_NOTICE,
       title: config.title,
+      documents: tools,
+      analytics: services.analytics,
     });
     if (options.seedDocsDir)
       await seedDocuments(tools, options.seedDocsDir, logger, join(config.dataDir, '.seeded-docs'));
