@@ -139,6 +139,7 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
       responseTime,
       finishReason: outcome.finishReason,
       ...(citations.length > 0 && { citations }),
+      ...(outcome.usage && { usage: outcome.usage }),
       ttl,
     });
   } catch (error) {
@@ -301,5 +302,6 @@ async function sendOutcome(
       queryType: outcome.queryType,
       responseTime: ids.responseTime,
     },
+    ...(outcome.usage && { usage: outcome.usage }),
   });
 }

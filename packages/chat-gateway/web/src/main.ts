@@ -5,6 +5,7 @@ import { Composer } from './composer.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { DocumentViewer } from './document-viewer.js';
 import { Connection } from './connection.js';
+import { handleCopyClicks } from './copy-code.js';
 import { followLog } from './auto-scroll.js';
 import { newClientId } from './ids.js';
 import { accessToken, rememberAccessToken } from './access-token.js';
@@ -90,6 +91,7 @@ const composer = new Composer(
 );
 
 handleCitationClicks(log, (passage) => viewer.open(passage));
+handleCopyClicks(log);
 followLog(log);
 connection.start();
 composer.focus();

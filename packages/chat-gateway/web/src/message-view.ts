@@ -5,6 +5,7 @@
 import type { QueryType, SourceFrame, TokenUsage } from '../../src/protocol/frames.js';
 import { FeedbackView, type Rate } from './feedback-view.js';
 import { linkCitations, passageOf, sourceCardId } from './citations.js';
+import { addCopyButtons } from './copy-code.js';
 import { h } from './dom.js';
 import { renderMarkdown } from './render-markdown.js';
 import { ToolView } from './tool-view.js';
@@ -200,6 +201,7 @@ export class AnswerView {
     }
     const fragment = renderMarkdown(this.text);
     linkCitations(fragment, this.messageId);
+    addCopyButtons(fragment);
     this.body.replaceChildren(fragment);
   }
 }
