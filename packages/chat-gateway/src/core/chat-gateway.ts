@@ -8,7 +8,7 @@ import type { ClientInfo, SessionStore } from '../ports/session-store.js';
 import type { ClientFrame, ServerFrame } from '../protocol/frames.js';
 import { parseClientFrame } from '../protocol/parse-frame.js';
 import { PendingApprovals } from './approvals.js';
-import { documentNotFound, toDocumentFrame } from './document-view.js';
+import { documentNotFound, listDocumentsFrame, toDocumentFrame } from './document-view.js';
 import { saveFeedback } from './feedback.js';
 import { toErrorFrame } from './error-frame.js';
 import { toHistoryMessage } from './history-view.js';
@@ -34,7 +34,7 @@ export interface ChatGatewayOptions {
   /** The page's name (CHAT_TITLE), sent in the session frame. */
   title?: string;
   /** Reads documents for the viewer; without it `document` frames are refused. */
-  documents?: Pick<ToolClient, 'readDocument'>;
+  documents?: Pick<ToolClient, 'readDocument' | 'callTool'>;
   /** Counts feedback; without it feedback is stored but not counted. */
   analytics?: Pick<AnalyticsRecorder, 'feedback'>;
 }
@@ -207,6 +207,12 @@ export class ChatGateway {
       }
       case 'document':
         return this.sendDocument(connection, frame.source, frame.snippet);
+      case 'documents': {
+        const tools = this.options.documents;
+        if (!tools)
+          throw new ChatError('UNSUPPORTED', 'This gateway cannot list documents.', false);
+        return connection.channel.send(await listDocumentsFrame(tools, frame.cursor));
+      }
       case 'feedback': {
         const analytics = this.options.analytics ?? { feedback: () => Promise.resolve() };
         const saved = await saveFeedback(

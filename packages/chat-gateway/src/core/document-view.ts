@@ -1,7 +1,7 @@
 import { ChatError } from '../errors.js';
-import type { DocumentText } from '../ports/tool-client.js';
+import type { DocumentText, ToolClient } from '../ports/tool-client.js';
 import { findPassage } from '../protocol/find-passage.js';
-import type { DocumentFrame } from '../protocol/frames.js';
+import type { DocumentFrame, DocumentsFrame, DocumentSummary } from '../protocol/frames.js';
 
 /**
  * Characters of document text sent in one frame. Frames are capped at 128 KB; a character can
@@ -49,4 +49,31 @@ export function documentNotFound(source: string): ChatError {
     `No document ${JSON.stringify(source.slice(0, 200))} is in the index (it may have been deleted); ask again to get current sources.`,
     false,
   );
+}
+
+/** Documents per page of the panel. */
+const PANEL_PAGE = 50;
+
+/** A page of `list_documents` as the `documents` frame. */
+export async function listDocumentsFrame(
+  tools: Pick<ToolClient, 'callTool'>,
+  cursor: string | undefined,
+): Promise<DocumentsFrame> {
+  const result = await tools.callTool('list_documents', {
+    limit: PANEL_PAGE,
+    ...(cursor !== undefined && { cursor }),
+  });
+  if (result.isError)
+    throw new ChatError('MCP_TOOL_ERROR', `list_documents: ${result.text.slice(0, 300)}`, true);
+  const out = (result.structured ?? {}) as {
+    documents?: { source: string; title?: string; chunks: number; ingested_at: string }[];
+    cursor?: string;
+  };
+  const documents: DocumentSummary[] = (out.documents ?? []).map((d) => ({
+    source: d.source,
+    ...(d.title !== undefined && { title: d.title }),
+    chunks: d.chunks,
+    ingestedAt: d.ingested_at,
+  }));
+  return { type: 'documents', documents, ...(out.cursor !== undefined && { cursor: out.cursor }) };
 }

@@ -46,6 +46,11 @@ export interface DocumentRequestFrame {
   /** The cited passage: when the text is too long for one frame, the part around it is sent. */
   snippet?: string;
 }
+/** A page of the ingested documents (the documents panel). Local gateway only for now. */
+export interface DocumentsRequestFrame {
+  type: 'documents';
+  cursor?: string;
+}
 export type FeedbackRating = 'up' | 'down';
 /** Thumbs up or down on an answer (its server message id); a second one replaces the first. */
 export interface FeedbackRequestFrame {
@@ -62,6 +67,7 @@ export type ClientFrame =
   | HistoryRequestFrame
   | CancelFrame
   | DocumentRequestFrame
+  | DocumentsRequestFrame
   | FeedbackRequestFrame;
 
 // ---- server -> client ----------------------------------------------------------------------
@@ -221,6 +227,20 @@ export interface DocumentFrame {
   totalChars: number;
 }
 
+export interface DocumentSummary {
+  source: string;
+  title?: string;
+  chunks: number;
+  ingestedAt: string;
+}
+
+/** A page of the ingested documents; pass `cursor` back for the next page. */
+export interface DocumentsFrame {
+  type: 'documents';
+  documents: DocumentSummary[];
+  cursor?: string;
+}
+
 /** The feedback on an answer is stored. */
 export interface FeedbackFrame {
   type: 'feedback';
@@ -249,6 +269,7 @@ export type ServerFrame =
   | FinishFrame
   | HistoryFrame
   | DocumentFrame
+  | DocumentsFrame
   | FeedbackFrame
   | ErrorFrame;
 

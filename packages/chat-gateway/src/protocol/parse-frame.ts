@@ -24,6 +24,7 @@ const KNOWN_TYPES = new Set([
   'history',
   'cancel',
   'document',
+  'documents',
   'feedback',
 ]);
 /** An error quotes at most this much of what the client sent: the frame itself can be 128 KB. */

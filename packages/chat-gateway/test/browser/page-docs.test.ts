@@ -170,4 +170,49 @@ describe('document viewer, feedback and banner on the real gateway', () => {
     expect(await banner.isHidden()).toBe(true);
     await screenshot(chat.page, 'docs-mobile-dismissed');
   });
+
+  it('the documents panel lists documents and deletes one only after approval in the dialog', async () => {
+    const added = await gw.gateway.tools.callTool('ingest_document', {
+      source: 'scratch-notes.md',
+      title: 'Scratch notes',
+      content: '# Scratch\n\nThe wombat rota is kept on the fridge.',
+      content_type: 'text/markdown',
+    });
+    expect(added.isError).toBe(false);
+    const listed = async (): Promise<string[]> => {
+      const out = await gw.gateway.tools.callTool('list_documents', { limit: 100 });
+      return ((out.structured?.['documents'] ?? []) as { source: string }[]).map((d) => d.source);
+    };
+    const chat = await open({ width: 390, height: 844 });
+    await chat.page.locator('#docs-button').click();
+    const panel = chat.page.locator('#docs-panel');
+    const row = panel.locator('.doc-row[data-source="scratch-notes.md"]');
+    await row.waitFor({ timeout: 15_000 });
+    expect(await panel.locator('.doc-row[data-source="deployment-runbook.md"]').count()).toBe(1);
+    expect(await row.locator('.doc-title').textContent()).toBe('Scratch notes');
+    await screenshot(chat.page, 'docs-panel-mobile');
+
+    await row.locator('.doc-delete').click();
+    const dialog = chat.page.locator('#confirm');
+    await dialog.waitFor();
+    expect(await dialog.locator('[data-part=tool]').textContent()).toBe('delete_document');
+    await dialog.locator('[data-part=refuse]').click();
+    await expect
+      .poll(() => chat.page.locator('#log .tool').last().getAttribute('data-status'))
+      .toBe('refused');
+    expect(await listed()).toContain('scratch-notes.md');
+
+    await row.locator('.doc-delete').click();
+    await dialog.waitFor();
+    await dialog.locator('[data-part=approve]').click();
+    await expect.poll(listed, { timeout: 15_000 }).not.toContain('scratch-notes.md');
+    // The open panel refreshes when the delete's answer finishes.
+    await expect
+      .poll(() => panel.locator('.doc-row[data-source="scratch-notes.md"]').count(), {
+        timeout: 15_000,
+      })
+      .toBe(0);
+    expect(await panel.locator('.doc-row[data-source="deployment-runbook.md"]').count()).toBe(1);
+    expect(chat.errors).toEqual([]);
+  });
 });

@@ -71,6 +71,16 @@ describe('document viewer and feedback frames on the core (real MCP server in-pr
     expect(Buffer.byteLength(JSON.stringify(doc))).toBeLessThan(128 * 1024);
   });
 
+  it('lists the ingested documents for the panel, a page at a time', async () => {
+    const c = await h.connect();
+    await send(h, c, { type: 'documents' });
+    const page = await c.next('documents');
+    const runbook = page.documents.find((d) => d.source === 'deployment-runbook.md');
+    expect(runbook).toMatchObject({ title: 'Deployment runbook' });
+    expect(runbook?.chunks).toBeGreaterThan(0);
+    expect(Date.parse(runbook?.ingestedAt ?? '')).not.toBeNaN();
+  });
+
   it('says which document is missing', async () => {
     const c = await h.connect();
     await send(h, c, { type: 'document', source: 'no-such-doc.md' });

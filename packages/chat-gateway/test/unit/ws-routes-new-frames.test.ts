@@ -51,6 +51,12 @@ describe('Lambda $default route: document and feedback frames', () => {
     expect(r.posted[0]?.type === 'error' && r.posted[0].message).toMatch(/local gateway only/);
   });
 
+  it('refuses documents (the panel) with LOCAL_ONLY too', async () => {
+    const r = routes();
+    await r.receive({ type: 'documents' });
+    expect(r.posted[0]).toMatchObject({ type: 'error', code: 'LOCAL_ONLY', replyTo: 'documents' });
+  });
+
   it('stores feedback on an answer of the session and counts it', async () => {
     const r = routes();
     await r.store.appendMessage({

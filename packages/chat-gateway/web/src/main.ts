@@ -4,6 +4,7 @@ import { handleCitationClicks } from './citations.js';
 import { Composer } from './composer.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { DocumentViewer } from './document-viewer.js';
+import { DocumentsPanel } from './documents-panel.js';
 import { Connection } from './connection.js';
 import { handleCopyClicks } from './copy-code.js';
 import { followLog } from './auto-scroll.js';
@@ -37,7 +38,12 @@ const connection = new Connection({
     };
   },
   storage: sessionStorage,
-  onFrame: (frame) => ui.apply(frame),
+  onFrame: (frame) => {
+    ui.apply(frame);
+    // A delete (or any tool run) finished while the panel is open: show the list as it is now.
+    if (frame.type === 'finish' && docsPanel.isOpen && frame.response.queryType === 'mcp_tool')
+      docsPanel.refresh();
+  },
   onStatus: (status) => {
     if (status.state === 'waiting' && status.attempt === 1) ui.connectionLost();
     if (status.state === 'refused') ui.connectionLost();
@@ -60,7 +66,14 @@ const banners = new Banners(
   sessionStorage,
 );
 const viewer = new DocumentViewer(byId('viewer'), (frame) => connection.send(frame));
+const docsPanel = new DocumentsPanel(byId('docs-panel'), {
+  request: (frame) => connection.send(frame),
+  view: (passage) => viewer.open(passage),
+  remove: (source) => sendMessage(`/call delete_document ${JSON.stringify({ source })}`),
+});
+byId('docs-button').addEventListener('click', () => docsPanel.open());
 const ui = new ChatUi({
+  docsPanel,
   log,
   dialog,
   viewer,
@@ -79,16 +92,18 @@ const composer = new Composer(
   byId<HTMLFormElement>('composer'),
   byId<HTMLTextAreaElement>('input'),
   byId<HTMLButtonElement>('cancel'),
-  (content) => {
-    const id = newClientId();
-    ui.addUserMessage(id, content);
-    connection.send({ type: 'message', id, content });
-  },
+  (content) => sendMessage(content),
   () => {
     const messageId = ui.latestRunning;
     if (messageId) connection.send({ type: 'cancel', messageId });
   },
 );
+
+function sendMessage(content: string): void {
+  const id = newClientId();
+  ui.addUserMessage(id, content);
+  connection.send({ type: 'message', id, content });
+}
 
 handleCitationClicks(log, (passage) => viewer.open(passage));
 handleCopyClicks(log);

@@ -6,6 +6,7 @@
 import type { HistoryMessage, ServerFrame } from '../../src/protocol/frames.js';
 import type { ConfirmDialog } from './confirm-dialog.js';
 import type { DocumentViewer } from './document-viewer.js';
+import type { DocumentsPanel } from './documents-panel.js';
 import { errorNote } from './error-note.js';
 import { AnswerView, systemNote, userMessage } from './message-view.js';
 
@@ -19,6 +20,7 @@ export interface ChatUiDeps {
       | { type: 'feedback'; messageId: string; rating: 'up' | 'down'; reason?: string },
   ) => void;
   viewer: DocumentViewer;
+  docsPanel: DocumentsPanel;
   onRunningChange: (running: boolean) => void;
   onSession: (model: string | null, notice: string | undefined, title: string | undefined) => void;
 }
@@ -111,6 +113,9 @@ export class ChatUi {
       case 'document':
         this.deps.viewer.show(frame);
         return;
+      case 'documents':
+        this.deps.docsPanel.show(frame);
+        return;
       case 'feedback':
         this.answers.get(frame.messageId)?.feedbackSaved(frame.rating);
         return;
@@ -145,6 +150,8 @@ export class ChatUi {
       this.settle([replyTo]);
     } else if (replyTo === 'document') {
       this.deps.viewer.fail(frame.message);
+    } else if (replyTo === 'documents') {
+      this.deps.docsPanel.fail(frame.message);
     } else if (replyTo === 'resume') {
       this.append(systemNote('The previous session could not be resumed; a new one has started.'));
     } else {

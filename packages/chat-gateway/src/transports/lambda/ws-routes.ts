@@ -138,6 +138,12 @@ export function createWsRoutes(deps: WsRouteDeps) {
       case 'cancel':
         // The engine polls for it; a cancel of an answer already finished changes nothing.
         return deps.markers.requestCancel(sessionId, frame.messageId);
+      case 'documents':
+        throw new ChatError(
+          'LOCAL_ONLY',
+          'The documents panel works on the local gateway only for now; use /call list_documents in the chat.',
+          false,
+        );
       case 'document':
         // The Lambda functions reach the MCP server only from the engine function; the viewer
         // would need a route there. Said plainly rather than failing some other way.
