@@ -215,4 +215,38 @@ describe('document viewer, feedback and banner on the real gateway', () => {
     expect(await panel.locator('.doc-row[data-source="deployment-runbook.md"]').count()).toBe(1);
     expect(chat.errors).toEqual([]);
   });
+
+  it('uploads files from the documents panel with per-file outcome, then answers about them', async () => {
+    const chat = await open();
+    await chat.page.locator('#docs-button').click();
+    const panel = chat.page.locator('#docs-panel');
+    await panel.locator('.doc-row').first().waitFor({ timeout: 15_000 });
+    await panel.locator('input[data-part=files]').setInputFiles([
+      {
+        name: 'capybara-policy.md',
+        mimeType: 'text/markdown',
+        buffer: Buffer.from(
+          '# Capybara policy\n\nThe capybara feeding schedule is twice a day, at 07:00 and 19:00, by the keeper on duty.',
+        ),
+      },
+      { name: 'virus.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') },
+    ]);
+    const added = panel.locator('.upload-row[data-file="capybara-policy.md"]');
+    await expect.poll(() => added.getAttribute('data-outcome'), { timeout: 20_000 }).toBe('added');
+    const refused = panel.locator('.upload-row[data-file="virus.exe"]');
+    await expect
+      .poll(() => refused.getAttribute('data-outcome'), { timeout: 20_000 })
+      .toBe('refused');
+    expect(await refused.locator('.upload-status').textContent()).toMatch(/only Markdown/);
+    // The list shows it once stored.
+    await panel.locator('.doc-row[data-source="capybara-policy.md"]').waitFor({ timeout: 15_000 });
+    await screenshot(chat.page, 'docs-upload');
+    await panel.locator('[data-part=close]').click();
+
+    const answer = await ask(chat.page, 'What is the capybara feeding schedule?');
+    expect(await answer.locator('.source').first().textContent()).toContain('capybara-policy.md');
+    expect(await answer.locator('.msg-body').textContent()).toMatch(/07:00/);
+    // The browser logs the refused upload's 415 as a console error; nothing else went wrong.
+    expect(chat.errors.filter((e) => !/status of 415/.test(e))).toEqual([]);
+  });
 });

@@ -5,6 +5,7 @@ import { Composer } from './composer.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { DocumentViewer } from './document-viewer.js';
 import { DocumentsPanel } from './documents-panel.js';
+import { wireUpload } from './upload.js';
 import { Connection } from './connection.js';
 import { handleCopyClicks } from './copy-code.js';
 import { followLog } from './auto-scroll.js';
@@ -72,6 +73,20 @@ const docsPanel = new DocumentsPanel(byId('docs-panel'), {
   remove: (source) => sendMessage(`/call delete_document ${JSON.stringify({ source })}`),
 });
 byId('docs-button').addEventListener('click', () => docsPanel.open());
+{
+  const panel = byId('docs-panel');
+  wireUpload(
+    panel.querySelector<HTMLInputElement>('[data-part=files]')!,
+    panel,
+    panel.querySelector<HTMLElement>('[data-part=uploads]')!,
+    { token: () => token, onStored: () => docsPanel.refresh() },
+  );
+  // A file dropped anywhere else would make the browser open it in place of the chat.
+  for (const type of ['dragover', 'drop'])
+    window.addEventListener(type, (event) => {
+      if (!panel.contains(event.target as Node)) event.preventDefault();
+    });
+}
 const ui = new ChatUi({
   docsPanel,
   log,

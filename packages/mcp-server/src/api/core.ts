@@ -24,3 +24,4 @@ export type {
   ListQuery,
 } from '../ports/record-store.js';
 export { SERVER_NAME, SERVER_VERSION } from '../version.js';
+export { pdfToText } from '../files/pdf-text.js';

@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, DataDirInUseError, loadConfig, type Logger } from 'chatbot-mcp-server/core';
+import {
+  createLogger,
+  DataDirInUseError,
+  loadConfig,
+  pdfToText,
+  type Logger,
+} from 'chatbot-mcp-server/core';
 import { createRuntime, type Runtime } from 'chatbot-mcp-server/runtime';
 import { createModel } from '../../adapters/create-model.js';
 import { createToolClient } from '../../adapters/create-tool-client.js';
@@ -137,6 +143,7 @@ export async function startLocalGateway(
       gateway,
       config: serverConfig,
       logger,
+      upload: { tools, pdfToText },
       ...(webRoot && { webRoot }),
     });
     closers.push(() => server.close());

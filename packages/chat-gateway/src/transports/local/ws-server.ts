@@ -9,6 +9,7 @@ import { ClientGoneError } from '../../errors.js';
 import { MAX_FRAME_BYTES } from '../../protocol/frames.js';
 import { SECURITY_HEADERS, staticFiles } from './static-files.js';
 import { answerAuthCheck } from './auth-check.js';
+import { answerUpload, type UploadDeps } from './upload-route.js';
 import { checkOrigin, presentedToken, reachableHosts, tokenMatches } from './upgrade-guards.js';
 import { WsChannel } from './ws-channel.js';
 
@@ -26,6 +27,8 @@ export interface LocalServerOptions {
   logger: Logger;
   /** The built web page; none: only /healthz and /ws. */
   webRoot?: string;
+  /** Where POST /upload ingests files; none: no upload route. */
+  upload?: Omit<UploadDeps, 'config' | 'reachable'>;
 }
 
 /** The local transport: `GET /healthz`, the page at `/`, and the chat WebSocket at `/ws`. */
@@ -60,6 +63,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         return;
       }
       if (path === '/auth-check') return answerAuthCheck(req, res, config, reachable);
+      if (path === '/upload' && options.upload)
+        return answerUpload(req, res, { ...options.upload, config, reachable });
       if (serveStatic && (await serveStatic(req, res))) return;
       res.writeHead(404, { ...SECURITY_HEADERS, 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'not found: the chat is at / and its WebSocket at /ws' }));
