@@ -58,13 +58,16 @@ export const passageOf = new WeakMap<Element, CitedPassage>();
  * the URL, so the card can be reached from the keyboard and read out, and opens the document
  * viewer at the passage; so does a card's "Open" button.
  */
-export function handleCitationClicks(log: HTMLElement, open: (p: CitedPassage) => void): void {
+export function handleCitationClicks(
+  log: HTMLElement,
+  open: (p: CitedPassage, focus: boolean) => void,
+): void {
   log.addEventListener('click', (event) => {
     const target = event.target as Element | null;
     const button = target?.closest?.('button.source-open');
     if (button) {
       const passage = passageOf.get(button.closest('.source') ?? button);
-      if (passage) open(passage);
+      if (passage) open(passage, true);
       return;
     }
     const link = target?.closest?.('a.cite');
@@ -76,6 +79,6 @@ export function handleCitationClicks(log: HTMLElement, open: (p: CitedPassage) =
     card.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     card.focus({ preventScroll: true });
     const passage = passageOf.get(card);
-    if (passage) open(passage);
+    if (passage) open(passage, false);
   });
 }

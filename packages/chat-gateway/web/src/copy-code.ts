@@ -14,7 +14,7 @@ export function addCopyButtons(root: DocumentFragment | Element): void {
       h('button', {
         className: 'copy-code secondary',
         text: 'Copy',
-        attrs: { type: 'button', 'aria-label': 'copy the code' },
+        attrs: { type: 'button', 'aria-label': 'copy the code', 'data-page-control': '' },
       }),
     );
   }

@@ -40,8 +40,11 @@ export class DocumentViewer {
     });
   }
 
-  /** Opens the panel for `passage` and asks the gateway for the document. */
-  open(passage: CitedPassage): void {
+  /**
+   * Opens the panel for `passage` and asks the gateway for the document. `focus` false (a
+   * citation click): the focus stays on the source card the click moved it to.
+   */
+  open(passage: CitedPassage, focus = true): void {
     this.wanted = passage;
     if (this.panel.hidden)
       this.returnFocus =
@@ -50,7 +53,7 @@ export class DocumentViewer {
     this.status.textContent = 'Loading the document…';
     this.body.replaceChildren();
     this.panel.hidden = false;
-    this.panel.focus();
+    if (focus) this.panel.focus();
     this.request({
       type: 'document',
       source: passage.source,

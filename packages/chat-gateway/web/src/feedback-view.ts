@@ -57,7 +57,10 @@ export class FeedbackView {
     this.status = h('span', { className: 'feedback-status', attrs: { role: 'status' } });
     this.el = h(
       'div',
-      { className: 'feedback', attrs: { 'aria-label': 'rate this answer', role: 'group' } },
+      {
+        className: 'feedback',
+        attrs: { 'aria-label': 'rate this answer', role: 'group', 'data-page-control': '' },
+      },
       this.up,
       this.down,
       this.form,

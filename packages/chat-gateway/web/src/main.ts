@@ -120,7 +120,7 @@ function sendMessage(content: string): void {
   connection.send({ type: 'message', id, content });
 }
 
-handleCitationClicks(log, (passage) => viewer.open(passage));
+handleCitationClicks(log, (passage, focus) => viewer.open(passage, focus));
 handleCopyClicks(log);
 followLog(log);
 connection.start();

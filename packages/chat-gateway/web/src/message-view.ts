@@ -110,7 +110,11 @@ export class AnswerView {
       h('button', {
         className: 'source-open secondary',
         text: 'Open',
-        attrs: { type: 'button', 'aria-label': `open source ${s.n} in the document viewer` },
+        attrs: {
+          type: 'button',
+          'aria-label': `open source ${s.n} in the document viewer`,
+          'data-page-control': '',
+        },
       }),
     );
     passageOf.set(card, {
