@@ -58,6 +58,10 @@ export interface LocalServerConfig {
   shutdownGraceMs: number;
   /** How often the inactive-session cleanup runs; default half the session timeout, at most 60 s. */
   cleanupIntervalMs?: number;
+  /** Who may upload documents from the page (CHAT_UPLOAD): whoever may connect, or nobody. */
+  upload?: 'anyone' | 'off';
+  /** Largest file accepted by POST /upload (CHAT_UPLOAD_MAX_BYTES); default 10 MB. */
+  uploadMaxBytes?: number;
   /** Sign-in with an OpenID Connect provider (CHAT_OIDC_ISSUER); none: anonymous. */
   oidc?: OidcConfig;
 }
@@ -169,6 +173,14 @@ export function loadLocalServerConfig(
     ),
     heartbeatMs: int(env, 'CHAT_HEARTBEAT_MS', 30_000, 100, 600_000),
     shutdownGraceMs: int(env, 'CHAT_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    upload: uploadMode(env.CHAT_UPLOAD),
+    uploadMaxBytes: int(
+      env,
+      'CHAT_UPLOAD_MAX_BYTES',
+      DEFAULT_UPLOAD_MAX_BYTES,
+      1,
+      100 * 1024 * 1024,
+    ),
     ...(env.SESSION_CLEANUP_INTERVAL_SECONDS && {
       cleanupIntervalMs: int(env, 'SESSION_CLEANUP_INTERVAL_SECONDS', 60, 1, 3_600) * 1000,
     }),
@@ -210,6 +222,17 @@ function loadOidc(env: Env): OidcConfig | undefined {
     groupsClaim: env.CHAT_OIDC_GROUPS_CLAIM || 'groups',
     ...(publicUrl && { publicUrl: publicUrl.replace(/\/+$/, '') }),
   };
+}
+
+/** CHAT_UPLOAD_MAX_BYTES when unset: 10 MB. */
+export const DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
+
+function uploadMode(value: string | undefined): 'anyone' | 'off' {
+  if (value === undefined || value === '' || value === 'anyone') return 'anyone';
+  if (value === 'off') return 'off';
+  throw new GatewayConfigError(
+    `CHAT_UPLOAD: must be "anyone" (whoever may connect may upload; the default) or "off", not ${JSON.stringify(value.slice(0, 40))}`,
+  );
 }
 
 function loadModel(env: Env): ModelConfig {

@@ -16,6 +16,9 @@ export interface QueryEventDetails {
   /** The model that answered; null for the offline engine. */
   modelId: string | null;
   finishReason: string;
+  /** Tokens the model reported for the answer, when it did. */
+  inputTokens?: number;
+  outputTokens?: number;
 }
 
 /** One MCP tool call. */
@@ -63,6 +66,14 @@ export class AnalyticsRecorder {
 
   toolUsage(sessionId: string, details: ToolUsageDetails): Promise<void> {
     return this.record('tool_usage', sessionId, { ...details });
+  }
+
+  /** The user rated an answer; `hasReason` only, the reason itself stays with the message. */
+  feedback(
+    sessionId: string,
+    details: { messageId: string; rating: 'up' | 'down'; hasReason: boolean },
+  ): Promise<void> {
+    return this.record('feedback', sessionId, { ...details });
   }
 
   sessionCreated(sessionId: string, details: Record<string, unknown> = {}): Promise<void> {

@@ -19,6 +19,10 @@ export interface DailySummary {
   /** Most called first. */
   tools: ToolStats[];
   sessions: { created: number; closed: number };
+  /** Thumbs on answers given that day (a changed rating counts again). */
+  feedback: { up: number; down: number };
+  /** Tokens the model reported for the day's answers (answers without usage add nothing). */
+  tokens: { input: number; output: number };
 }
 
 /** Pages read at most for one day; a bound on a runaway scan, far above a real day. */
@@ -36,6 +40,8 @@ export async function summariseDay(
     latencyMs: null,
     tools: [],
     sessions: { created: 0, closed: 0 },
+    feedback: { up: 0, down: 0 },
+    tokens: { input: 0, output: 0 },
   };
   const latencies: number[] = [];
   const tools = new Map<string, ToolStats>();
@@ -88,8 +94,14 @@ function add(
         bump(summary.finishReasons, details.finishReason);
       const latency = details.latencyMs;
       if (typeof latency === 'number' && Number.isFinite(latency)) latencies.push(latency);
+      if (isCount(details.inputTokens)) summary.tokens.input += details.inputTokens;
+      if (isCount(details.outputTokens)) summary.tokens.output += details.outputTokens;
       break;
     }
+    case 'feedback':
+      if (details.rating === 'up') summary.feedback.up += 1;
+      if (details.rating === 'down') summary.feedback.down += 1;
+      break;
     case 'tool_usage': {
       const tool = typeof details.tool === 'string' ? details.tool : 'unknown';
       const stats = tools.get(tool) ?? { tool, calls: 0, errors: 0 };
@@ -105,6 +117,10 @@ function add(
       summary.sessions.closed += 1;
       break;
   }
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
 function bump(counts: Record<string, number>, key: string): void {

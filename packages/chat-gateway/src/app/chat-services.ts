@@ -67,6 +67,8 @@ export function buildChatServices(deps: {
         latencyMs: d.latencyMs,
         modelId: d.model,
         finishReason: d.finishReason,
+        ...(d.inputTokens !== undefined && { inputTokens: d.inputTokens }),
+        ...(d.outputTokens !== undefined && { outputTokens: d.outputTokens }),
       }),
     toolUsage: (sessionId, d) =>
       void analytics.toolUsage(sessionId, {

@@ -15,6 +15,10 @@ export function renderStats(summary: DailySummary): string {
     ['Latency p95 (ms)', latency ? String(Math.round(latency.p95)) : '-'],
     ['Sessions created', String(summary.sessions.created)],
     ['Sessions closed', String(summary.sessions.closed)],
+    ['Feedback up', String(summary.feedback.up)],
+    ['Feedback down', String(summary.feedback.down)],
+    ['Tokens in', String(summary.tokens.input)],
+    ['Tokens out', String(summary.tokens.output)],
   );
   lines.push(...table(overview, ['left', 'right']));
   const reasons = sortedCounts(summary.finishReasons);

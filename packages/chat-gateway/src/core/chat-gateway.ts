@@ -1,11 +1,15 @@
 import type { Logger } from 'chatbot-mcp-server/core';
 import type { ChatEngine } from '../engine/chat-engine.js';
 import { ChatError, ClientGoneError, RateLimitedError } from '../errors.js';
+import type { AnalyticsRecorder } from '../analytics/analytics-recorder.js';
 import type { ClientChannel } from '../ports/client-channel.js';
+import type { ToolClient } from '../ports/tool-client.js';
 import type { ClientInfo, Identity, SessionStore } from '../ports/session-store.js';
 import type { ClientFrame, ServerFrame } from '../protocol/frames.js';
 import { parseClientFrame } from '../protocol/parse-frame.js';
 import { PendingApprovals } from './approvals.js';
+import { documentNotFound, listDocumentsFrame, toDocumentFrame } from './document-view.js';
+import { saveFeedback } from './feedback.js';
 import { toErrorFrame } from './error-frame.js';
 import { toHistoryMessage } from './history-view.js';
 import { TokenBucket } from './rate-limiter.js';
@@ -29,6 +33,10 @@ export interface ChatGatewayOptions {
   offlineNotice?: string;
   /** The page's name (CHAT_TITLE), sent in the session frame. */
   title?: string;
+  /** Reads documents for the viewer; without it `document` frames are refused. */
+  documents?: Pick<ToolClient, 'readDocument' | 'callTool'>;
+  /** Counts feedback; without it feedback is stored but not counted. */
+  analytics?: Pick<AnalyticsRecorder, 'feedback'>;
 }
 
 interface Connection {
@@ -200,7 +208,41 @@ export class ChatGateway {
         controller.abort(new Error('cancelled by the user'));
         return;
       }
+      case 'document':
+        return this.sendDocument(connection, frame.source, frame.snippet);
+      case 'documents': {
+        const tools = this.options.documents;
+        if (!tools)
+          throw new ChatError('UNSUPPORTED', 'This gateway cannot list documents.', false);
+        return connection.channel.send(await listDocumentsFrame(tools, frame.cursor));
+      }
+      case 'feedback': {
+        const analytics = this.options.analytics ?? { feedback: () => Promise.resolve() };
+        const saved = await saveFeedback(
+          { store: this.options.store, analytics },
+          connection.sessionId,
+          frame,
+          this.now(),
+        );
+        return connection.channel.send(saved);
+      }
     }
+  }
+
+  /**
+   * The viewer's document. Its access is search's: whoever may connect may search every
+   * document, so may read it (a later issue adds groups to both).
+   */
+  private async sendDocument(
+    connection: Connection,
+    source: string,
+    snippet: string | undefined,
+  ): Promise<void> {
+    const reader = this.options.documents;
+    if (!reader) throw new ChatError('UNSUPPORTED', 'This gateway cannot show documents.', false);
+    const doc = await reader.readDocument(source);
+    if (!doc) throw documentNotFound(source);
+    await connection.channel.send(toDocumentFrame(doc, snippet));
   }
 
   private async acceptMessage(

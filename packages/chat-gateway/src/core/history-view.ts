@@ -14,6 +14,14 @@ export function toHistoryMessage(record: ConversationRecord): HistoryMessage {
     ...(record.sources !== undefined && { sources: record.sources }),
     ...(record.toolsUsed !== undefined && { toolsUsed: record.toolsUsed }),
     ...(record.finishReason !== undefined && { finishReason: record.finishReason }),
+    ...(record.citations !== undefined && { citations: record.citations }),
+    ...(record.usage !== undefined && { usage: record.usage }),
+    ...(record.feedback !== undefined && {
+      feedback: {
+        rating: record.feedback.rating,
+        ...(record.feedback.reason !== undefined && { reason: record.feedback.reason }),
+      },
+    }),
   };
 }
 

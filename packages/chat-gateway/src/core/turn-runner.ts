@@ -6,7 +6,7 @@ import type { TurnOutcome, TurnSink } from '../engine/turn.js';
 import type { ModelMessage } from '../ports/chat-model.js';
 import { ChatError, ClientGoneError } from '../errors.js';
 import type { ConversationRecord, SessionStore } from '../ports/session-store.js';
-import type { ServerFrame } from '../protocol/frames.js';
+import type { Citation, ServerFrame } from '../protocol/frames.js';
 import type { ApprovalGate } from './approvals.js';
 import { toModelHistory } from './history-view.js';
 
@@ -84,11 +84,21 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
       throw error;
     }
   };
+  // Kept with the answer: after a reload its citations still open the viewer at the passage.
+  const citations: Citation[] = [];
   const sink: TurnSink = {
     start: (queryType, reason) =>
       send({ type: 'start', messageId, replyTo: clientMessageId, queryType, reason }),
     textDelta: (delta) => send({ type: 'text-delta', messageId, delta }),
-    source: (s) => send({ type: 'source', messageId, ...s }),
+    source: (s) => {
+      citations.push({
+        n: s.n,
+        source: s.source,
+        ...(s.title !== undefined && { title: s.title }),
+        snippet: s.snippet,
+      });
+      return send({ type: 'source', messageId, ...s });
+    },
     toolCall: async (c) => {
       await userStored;
       return send({ type: 'tool-call', messageId, ...c });
@@ -128,6 +138,8 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
       toolsUsed: outcome.toolsUsed,
       responseTime,
       finishReason: outcome.finishReason,
+      ...(citations.length > 0 && { citations }),
+      ...(outcome.usage && { usage: outcome.usage }),
       ttl,
     });
   } catch (error) {
@@ -290,5 +302,6 @@ async function sendOutcome(
       queryType: outcome.queryType,
       responseTime: ids.responseTime,
     },
+    ...(outcome.usage && { usage: outcome.usage }),
   });
 }

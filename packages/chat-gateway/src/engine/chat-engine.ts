@@ -11,6 +11,7 @@ import { answerFromDocuments } from './rag-handler.js';
 import { routeByRules } from './rule-router.js';
 import { answerWithTools } from './tool-handler.js';
 import { ToolRunner } from './tool-runner.js';
+import { countingUsage, UsageTally } from './usage-tally.js';
 import type { HandlerOutcome, RouteDecision, TurnInput, TurnOutcome } from './turn.js';
 
 export interface ChatEngineOptions {
@@ -77,14 +78,17 @@ export class ChatEngine {
       },
     };
     const turnInput = { ...input, sink };
+    // This turn's model calls, counted: the answer reports what they cost.
+    const tally = new UsageTally();
+    const model = this.options.model && countingUsage(this.options.model, tally);
     let decision: RouteDecision = { route: 'general', reason: 'not routed' };
     let routeMs = 0;
     let outcome: TurnOutcome | FailedTurn;
     try {
-      decision = await this.route(input);
+      decision = await this.route(input, model);
       routeMs = Math.round(performance.now() - started);
       await input.sink.start(decision.route, decision.reason);
-      const handled = await this.handle(decision, turnInput);
+      const handled = await this.handle(decision, turnInput, model);
       outcome = { ...handled, queryType: decision.route, routeReason: decision.reason };
       // A handler may finish normally after a cancel (an approval cut short): it was cancelled.
       if (input.signal.aborted) outcome = { ...outcome, finishReason: 'cancelled' };
@@ -110,6 +114,8 @@ export class ChatEngine {
         outcome = { ...base, finishReason: 'error', error: chatError };
       }
     }
+    const usage = tally.total;
+    if (usage) outcome = { ...outcome, usage };
     this.options.events?.query(input.sessionId, {
       route: decision.route,
       reason: decision.reason,
@@ -117,12 +123,12 @@ export class ChatEngine {
       latencyMs: Math.round(performance.now() - started),
       model: this.modelId,
       finishReason: outcome.finishReason,
+      ...(usage && { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens }),
     });
     return outcome;
   }
 
-  private async route(input: TurnInput): Promise<RouteDecision> {
-    const { model } = this.options;
+  private async route(input: TurnInput, model: ChatModel | undefined): Promise<RouteDecision> {
     // Explicit commands are never second-guessed by a model.
     if (!model || input.content.trimStart().startsWith('/')) return routeByRules(input.content);
     return routeWithModel(model, input.content, {
@@ -131,8 +137,12 @@ export class ChatEngine {
     });
   }
 
-  private handle(decision: RouteDecision, input: TurnInput): Promise<HandlerOutcome> {
-    const { model, tools } = this.options;
+  private handle(
+    decision: RouteDecision,
+    input: TurnInput,
+    model: ChatModel | undefined,
+  ): Promise<HandlerOutcome> {
+    const { tools } = this.options;
     switch (decision.route) {
       case 'rag':
         return answerFromDocuments(

@@ -12,6 +12,9 @@ export interface EngineEvents {
       latencyMs: number;
       model: string | null;
       finishReason: string;
+      /** Tokens the model reported for the turn, when it did. */
+      inputTokens?: number;
+      outputTokens?: number;
     },
   ): void;
   toolUsage(

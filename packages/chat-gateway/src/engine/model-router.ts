@@ -34,6 +34,7 @@ export async function routeWithModel(
   options: { signal: AbortSignal; logger: Logger; timeoutMs?: number },
 ): Promise<RouteDecision> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+  let decided: RouteDecision | undefined;
   try {
     for await (const event of model.stream({
       system: ROUTER_SYSTEM,
@@ -50,17 +51,22 @@ export async function routeWithModel(
       temperature: 0,
       signal: AbortSignal.any([options.signal, timeout]),
     })) {
-      if (event.type !== 'tool-use') continue;
+      if (event.type !== 'tool-use' || decided) continue;
       if (validateDecision(event.input)) {
-        return { route: event.input.route, reason: `model: ${event.input.reason}` };
+        // Read on to the end: the usage of this call comes after the tool call.
+        decided = { route: event.input.route, reason: `model: ${event.input.reason}` };
+        continue;
       }
       options.logger.warn("router: the model's decision broke the schema; using rules", {
         input: event.input,
       });
       break;
     }
+    if (decided) return decided;
   } catch (error) {
     if (options.signal.aborted) throw error;
+    // The decision came; only the rest of the stream (its usage) failed.
+    if (decided) return decided;
     options.logger.warn('router: the model failed; using rules', {
       message: error instanceof Error ? error.message : String(error),
     });

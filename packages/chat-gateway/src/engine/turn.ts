@@ -1,4 +1,4 @@
-import type { ChatFinishReason, QueryType } from '../protocol/frames.js';
+import type { ChatFinishReason, QueryType, TokenUsage } from '../protocol/frames.js';
 import type { ModelMessage } from '../ports/chat-model.js';
 
 /** A passage shown to the user as `[n]`. */
@@ -54,10 +54,12 @@ export interface TurnOutcome {
   sources: string[];
   toolsUsed: string[];
   finishReason: ChatFinishReason;
+  /** Tokens the model reported for the turn's calls; absent when none reported any. */
+  usage?: TokenUsage;
 }
 
-/** What each route handler returns; the engine adds the route. */
-export type HandlerOutcome = Omit<TurnOutcome, 'queryType' | 'routeReason'>;
+/** What each route handler returns; the engine adds the route and the usage. */
+export type HandlerOutcome = Omit<TurnOutcome, 'queryType' | 'routeReason' | 'usage'>;
 
 export interface RouteDecision {
   route: QueryType;

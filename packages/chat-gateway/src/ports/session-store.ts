@@ -4,6 +4,8 @@
  * store port serves both the embedded store and DynamoDB.
  */
 
+import type { Citation, MessageFeedback, TokenUsage } from '../protocol/frames.js';
+
 export type QueryType = 'rag' | 'general' | 'mcp_tool';
 
 export interface ClientInfo {
@@ -60,10 +62,17 @@ export interface ConversationRecord {
   /** Milliseconds from the user message to the finished answer. */
   responseTime?: number;
   finishReason?: string;
+  /** For an answer: its source cards (what the viewer needs after a reload). */
+  citations?: Citation[];
+  /** Tokens the model reported for the answer. */
+  usage?: TokenUsage;
+  /** The user's thumbs up/down on the answer. */
+  feedback?: MessageFeedback & { at: string };
   ttl: number;
 }
 
-export type AnalyticsEventType = 'query' | 'tool_usage' | 'session_created' | 'session_closed';
+export type AnalyticsEventType =
+  'query' | 'tool_usage' | 'session_created' | 'session_closed' | 'feedback';
 
 export interface AnalyticsRecord {
   /** `YYYY-MM-DD` (UTC). */
@@ -136,6 +145,15 @@ export interface SessionStore {
   releaseMessage(sessionId: string, clientMessageId: string): Promise<void>;
   /** Stores a message; a repeated (sessionId, messageId) is a no-op, never a second copy. */
   appendMessage(message: ConversationRecord): Promise<void>;
+  /**
+   * Sets the user's feedback on an answer of the session (replacing an earlier one); false when
+   * the session has no answer with that id.
+   */
+  setFeedback(
+    sessionId: string,
+    messageId: string,
+    feedback: NonNullable<ConversationRecord['feedback']>,
+  ): Promise<boolean>;
   /** Newest first, strictly older than `before` (a messageId) when given. */
   listMessages(
     sessionId: string,

@@ -27,6 +27,14 @@ export interface ToolCallOptions {
   timeoutMs?: number;
 }
 
+/** A document's text as the MCP server reads it back (`doc://{source}`). */
+export interface DocumentText {
+  source: string;
+  title?: string;
+  text: string;
+  mimeType: string;
+}
+
 export interface ToolClient {
   listTools(): Promise<ToolInfo[]>;
   /** Tool errors come back as `isError` results; only transport failures throw. */
@@ -35,5 +43,13 @@ export interface ToolClient {
     args: Record<string, unknown>,
     options?: ToolCallOptions,
   ): Promise<ToolCallResult>;
+  /**
+   * The indexed text of a document (MCP `resources/read` of `doc://{source}`); undefined when
+   * there is no such document. Only transport failures throw.
+   */
+  readDocument(
+    source: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<DocumentText | undefined>;
   close(): Promise<void>;
 }

@@ -39,8 +39,36 @@ export interface CancelFrame {
   messageId: string;
 }
 
+/** The text of a document by its source (the viewer of a citation). Local gateway only for now. */
+export interface DocumentRequestFrame {
+  type: 'document';
+  source: string;
+  /** The cited passage: when the text is too long for one frame, the part around it is sent. */
+  snippet?: string;
+}
+/** A page of the ingested documents (the documents panel). Local gateway only for now. */
+export interface DocumentsRequestFrame {
+  type: 'documents';
+  cursor?: string;
+}
+export type FeedbackRating = 'up' | 'down';
+/** Thumbs up or down on an answer (its server message id); a second one replaces the first. */
+export interface FeedbackRequestFrame {
+  type: 'feedback';
+  messageId: string;
+  rating: FeedbackRating;
+  reason?: string;
+}
+
 export type ClientFrame =
-  MessageFrame | ResumeFrame | ConfirmFrame | HistoryRequestFrame | CancelFrame;
+  | MessageFrame
+  | ResumeFrame
+  | ConfirmFrame
+  | HistoryRequestFrame
+  | CancelFrame
+  | DocumentRequestFrame
+  | DocumentsRequestFrame
+  | FeedbackRequestFrame;
 
 // ---- server -> client ----------------------------------------------------------------------
 
@@ -131,11 +159,32 @@ export interface ChatResponse {
   responseTime: number;
 }
 
+/** Tokens a model reported for one answer (summed over its steps). */
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
 export interface FinishFrame {
   type: 'finish';
   messageId: string;
   finishReason: ChatFinishReason;
   response: ChatResponse;
+  /** Absent when the model reported none (the offline engine, a provider without usage). */
+  usage?: TokenUsage;
+}
+
+/** A source card as kept with the answer, so citations still open the viewer after a reload. */
+export interface Citation {
+  n: number;
+  source: string;
+  title?: string;
+  snippet: string;
+}
+
+export interface MessageFeedback {
+  rating: FeedbackRating;
+  reason?: string;
 }
 
 export interface HistoryMessage {
@@ -151,6 +200,10 @@ export interface HistoryMessage {
   sources?: string[];
   toolsUsed?: string[];
   finishReason?: string;
+  /** For an answer: its source cards as streamed. */
+  citations?: Citation[];
+  usage?: TokenUsage;
+  feedback?: MessageFeedback;
 }
 
 export interface HistoryFrame {
@@ -159,6 +212,41 @@ export interface HistoryFrame {
   messages: HistoryMessage[];
   /** Pass as `before` to get the next (older) page; absent on the last page. */
   before?: string;
+}
+
+/** The answer to a `document` frame: the document as indexed (its chunks joined). */
+export interface DocumentFrame {
+  type: 'document';
+  source: string;
+  title?: string;
+  /** All of it, or (when too long for one frame) the part around the requested snippet. */
+  text: string;
+  mimeType: string;
+  /** Where `text` starts in the whole document (0 when it is all of it). */
+  offset: number;
+  totalChars: number;
+}
+
+export interface DocumentSummary {
+  source: string;
+  title?: string;
+  chunks: number;
+  ingestedAt: string;
+}
+
+/** A page of the ingested documents; pass `cursor` back for the next page. */
+export interface DocumentsFrame {
+  type: 'documents';
+  documents: DocumentSummary[];
+  cursor?: string;
+}
+
+/** The feedback on an answer is stored. */
+export interface FeedbackFrame {
+  type: 'feedback';
+  messageId: string;
+  rating: FeedbackRating;
+  reason?: string;
 }
 
 export interface ErrorFrame {
@@ -180,6 +268,9 @@ export type ServerFrame =
   | ToolResultFrame
   | FinishFrame
   | HistoryFrame
+  | DocumentFrame
+  | DocumentsFrame
+  | FeedbackFrame
   | ErrorFrame;
 
 /** API Gateway's WebSocket frame limit; the local server uses the same. */

@@ -17,7 +17,16 @@ function compiledSchema(): { ajv: Ajv2020; validate: ValidateFunction<ClientFram
   }
   return compiled;
 }
-const KNOWN_TYPES = new Set(['message', 'resume', 'confirm', 'history', 'cancel']);
+const KNOWN_TYPES = new Set([
+  'message',
+  'resume',
+  'confirm',
+  'history',
+  'cancel',
+  'document',
+  'documents',
+  'feedback',
+]);
 /** An error quotes at most this much of what the client sent: the frame itself can be 128 KB. */
 export const MAX_QUOTED_CHARS = 64;
 

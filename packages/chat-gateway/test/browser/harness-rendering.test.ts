@@ -239,7 +239,12 @@ describe('chat page, protocol harness (scripted frames, not the real gateway)', 
 
     // What is left to click: the citation links only (the corpus's links are text now).
     const clicked = await clickEverything(chat.page);
-    expect(clicked).toBe(await chat.page.locator('#log a.cite').count());
+    // (and the page's own controls: Copy, Open, feedback).
+    expect(clicked).toBe(
+      await chat.page
+        .locator('#log a.cite, #log button[data-page-control], #log [data-page-control] button')
+        .count(),
+    );
     expect(clicked).toBeGreaterThan(0);
     expect(await findLiveMarkup(chat.page)).toEqual([]);
     expect(chat.dialogs).toEqual([]);

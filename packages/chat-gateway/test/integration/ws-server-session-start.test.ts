@@ -21,6 +21,7 @@ function recordingLogger(): Logger & { lines: { level: string; msg: string }[] }
 const noTools: ToolClient = {
   listTools: () => Promise.resolve([]),
   callTool: () => Promise.reject(new Error('no tools in this test')),
+  readDocument: () => Promise.reject(new Error('no documents in this test')),
   close: () => Promise.resolve(),
 };
 

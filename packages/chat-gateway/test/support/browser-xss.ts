@@ -41,6 +41,9 @@ const INERT_CHECK = `(() => {
   const forbidden = new Set(['script','iframe','frame','form','svg','math','button','input','textarea','select',
     'style','img','object','embed','link','meta','base','details','video','audio','source']);
   for (const el of log.querySelectorAll('*')) {
+    // The page's own controls (Copy, Open, feedback) carry data-page-control, which sanitised
+    // content cannot: the sanitiser drops every data- attribute.
+    if (el.closest('[data-page-control]')) continue;
     const tag = el.localName.toLowerCase();
     if (forbidden.has(tag)) bad.push('<' + tag + '>');
     for (const a of el.attributes) {

@@ -5,6 +5,7 @@ import { loadConfig, silentLogger } from 'chatbot-mcp-server/core';
 import { createRuntime, type Runtime } from 'chatbot-mcp-server/runtime';
 import { McpToolClient } from '../../src/adapters/mcp/mcp-tool-client.js';
 import { inProcessTransport } from '../../src/adapters/mcp/transports.js';
+import { AnalyticsRecorder } from '../../src/analytics/analytics-recorder.js';
 import { OFFLINE_NOTICE } from '../../src/config.js';
 import { ChatGateway } from '../../src/core/chat-gateway.js';
 import { ChatEngine } from '../../src/engine/chat-engine.js';
@@ -86,6 +87,8 @@ export async function coreHarness(
     approvalTimeoutMs: options.approvalTimeoutMs ?? 10_000,
     framesPerSecond: 1000,
     offlineNotice: OFFLINE_NOTICE,
+    documents: tools,
+    analytics: new AnalyticsRecorder({ store, logger: silentLogger }),
   });
   return {
     runtime,

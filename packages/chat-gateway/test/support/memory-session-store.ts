@@ -68,6 +68,16 @@ export class MemorySessionStore implements SessionStore {
     this.messages.set(message.sessionId, list);
     return Promise.resolve();
   }
+  setFeedback(
+    sessionId: string,
+    messageId: string,
+    feedback: NonNullable<ConversationRecord['feedback']>,
+  ): Promise<boolean> {
+    const message = this.messages.get(sessionId)?.find((m) => m.messageId === messageId);
+    if (message?.messageType !== 'assistant') return Promise.resolve(false);
+    message.feedback = feedback;
+    return Promise.resolve(true);
+  }
   listMessages(
     sessionId: string,
     options: { before?: string; limit: number },

@@ -85,3 +85,22 @@ describe('loadLocalServerConfig: CHAT_OIDC_*', () => {
     expect(loadLocalServerConfig(base, { host: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 });
+
+describe('loadLocalServerConfig: CHAT_UPLOAD and CHAT_UPLOAD_MAX_BYTES', () => {
+  it('defaults to uploads by anyone who may connect, up to 10 MB', () => {
+    const config = loadLocalServerConfig({});
+    expect(config.upload).toBe('anyone');
+    expect(config.uploadMaxBytes).toBe(10 * 1024 * 1024);
+  });
+
+  it('reads off and a size, and names the variable when a value is wrong', () => {
+    const config = loadLocalServerConfig({ CHAT_UPLOAD: 'off', CHAT_UPLOAD_MAX_BYTES: '1000' });
+    expect(config).toMatchObject({ upload: 'off', uploadMaxBytes: 1000 });
+    expect(() => loadLocalServerConfig({ CHAT_UPLOAD: 'everyone' })).toThrow(
+      /CHAT_UPLOAD: must be/,
+    );
+    expect(() => loadLocalServerConfig({ CHAT_UPLOAD_MAX_BYTES: 'lots' })).toThrow(
+      /CHAT_UPLOAD_MAX_BYTES/,
+    );
+  });
+});

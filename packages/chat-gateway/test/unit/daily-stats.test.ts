@@ -161,6 +161,8 @@ describe('summariseDay', () => {
         { tool: 'delete_record', calls: 1, errors: 0 },
       ],
       sessions: { created: 2, closed: 1 },
+      feedback: { up: 0, down: 0 },
+      tokens: { input: 0, output: 0 },
     } satisfies DailySummary);
     expect(store.pagesServed).toBe(9); // 17 events, two per page
   });
@@ -171,6 +173,7 @@ describe('summariseDay', () => {
     expect(summary.turns.total).toBe(0);
     expect(summary.tools).toEqual([]);
     expect(summary.sessions).toEqual({ created: 0, closed: 0 });
+    expect(summary.feedback).toEqual({ up: 0, down: 0 });
   });
 
   it('reads events of other versions defensively', async () => {
@@ -203,6 +206,38 @@ describe('summariseDay', () => {
   });
 });
 
+describe('feedback and token usage in the day', () => {
+  it('counts thumbs by rating and sums reported tokens (answers without usage add nothing)', async () => {
+    const store = new PagedEvents();
+    const recorder = new AnalyticsRecorder({
+      store,
+      logger: { warn: () => undefined },
+      now: () => DAY_MS,
+    });
+    const answered = {
+      route: 'rag',
+      reason: 't',
+      latencyMs: 5,
+      modelId: 'm',
+      finishReason: 'stop',
+    } as const;
+    await recorder.query('s1', { ...answered, inputTokens: 120, outputTokens: 30 });
+    await recorder.query('s1', { ...answered, inputTokens: 80, outputTokens: 12 });
+    await recorder.query('s1', answered);
+    await recorder.feedback('s1', { messageId: 'A', rating: 'up', hasReason: false });
+    await recorder.feedback('s1', { messageId: 'B', rating: 'down', hasReason: true });
+    await recorder.feedback('s1', { messageId: 'C', rating: 'down', hasReason: false });
+    const summary = await summariseDay(store, '2026-03-01');
+    expect(summary.feedback).toEqual({ up: 1, down: 2 });
+    expect(summary.tokens).toEqual({ input: 200, output: 42 });
+    const report = renderStats(summary);
+    expect(report).toMatch(/Feedback up\s+1\n/);
+    expect(report).toMatch(/Feedback down\s+2\n/);
+    expect(report).toMatch(/Tokens in\s+200\n/);
+    expect(report).toMatch(/Tokens out\s+42\n/);
+  });
+});
+
 describe('stats report', () => {
   it('renders a readable table', async () => {
     const text = renderStats(await summariseDay(await seededDay(), '2026-03-01'));
@@ -218,6 +253,10 @@ describe('stats report', () => {
         'Latency p95 (ms)  5000',
         'Sessions created     2',
         'Sessions closed      1',
+        'Feedback up          0',
+        'Feedback down        0',
+        'Tokens in            0',
+        'Tokens out           0',
         '',
         'Finish reason  Turns',
         'stop               9',

@@ -4,6 +4,8 @@
  */
 import type { ConnectionStatus } from './connection.js';
 
+const DISMISSED_KEY = 'chat.offline-banner-dismissed';
+
 export class Banners {
   private countdown: ReturnType<typeof setInterval> | undefined;
 
@@ -11,11 +13,26 @@ export class Banners {
     private readonly model: HTMLElement,
     private readonly connection: HTMLElement,
     private readonly reconnectNow: () => void,
-  ) {}
+    /** Remembers a dismissed offline banner for the tab (sessionStorage). */
+    private readonly storage?: Storage,
+  ) {
+    model.querySelector<HTMLButtonElement>('[data-part=dismiss]')?.addEventListener('click', () => {
+      this.model.hidden = true;
+      try {
+        this.storage?.setItem(DISMISSED_KEY, '1');
+      } catch {
+        // Storage refused (private mode quota): dismissed for this page only.
+      }
+    });
+  }
 
   showModel(model: string | null, notice: string | undefined): void {
     const text = this.model.querySelector<HTMLElement>('[data-part=text]')!;
-    if (model === null) {
+    // The full notice stays readable on hover and to screen readers; the banner shows one line.
+    this.model.title = notice ?? '';
+    if (model === null && this.dismissed()) {
+      this.model.hidden = true;
+    } else if (model === null) {
       text.textContent = notice ?? 'No language model is configured: the offline engine answers.';
       this.model.hidden = false;
     } else {
@@ -32,6 +49,14 @@ export class Banners {
     button.hidden = false;
     button.onclick = () => location.reload();
     this.connection.hidden = false;
+  }
+
+  private dismissed(): boolean {
+    try {
+      return this.storage?.getItem(DISMISSED_KEY) === '1';
+    } catch {
+      return false;
+    }
   }
 
   showConnection(status: ConnectionStatus): void {

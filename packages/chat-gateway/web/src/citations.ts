@@ -3,6 +3,8 @@
  * DOM, so the links are made by this code, never by the model's Markdown.
  */
 
+import type { CitedPassage } from './document-viewer.js';
+
 /** The id of source card `n` of assistant message `messageId`. */
 export const sourceCardId = (messageId: string, n: number): string => `src-${messageId}-${n}`;
 
@@ -48,13 +50,27 @@ export function linkCitations(root: DocumentFragment | Element, messageId: strin
   }
 }
 
+/** The cited passage a source card stands for (set on the card when it is made). */
+export const passageOf = new WeakMap<Element, CitedPassage>();
+
 /**
  * One listener for the whole log: a citation click focuses its source card instead of changing
- * the URL, so the card can be reached from the keyboard and read out.
+ * the URL, so the card can be reached from the keyboard and read out, and opens the document
+ * viewer at the passage; so does a card's "Open" button.
  */
-export function handleCitationClicks(log: HTMLElement): void {
+export function handleCitationClicks(
+  log: HTMLElement,
+  open: (p: CitedPassage, focus: boolean) => void,
+): void {
   log.addEventListener('click', (event) => {
-    const link = (event.target as Element | null)?.closest?.('a.cite');
+    const target = event.target as Element | null;
+    const button = target?.closest?.('button.source-open');
+    if (button) {
+      const passage = passageOf.get(button.closest('.source') ?? button);
+      if (passage) open(passage, true);
+      return;
+    }
+    const link = target?.closest?.('a.cite');
     if (!(link instanceof HTMLAnchorElement)) return;
     event.preventDefault();
     // The attribute, not `link.hash`: the hash is percent-encoded, the element id is not.
@@ -62,5 +78,7 @@ export function handleCitationClicks(log: HTMLElement): void {
     if (!card) return;
     card.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     card.focus({ preventScroll: true });
+    const passage = passageOf.get(card);
+    if (passage) open(passage, false);
   });
 }

@@ -3,7 +3,11 @@ import { Banners } from './banner.js';
 import { handleCitationClicks } from './citations.js';
 import { Composer } from './composer.js';
 import { ConfirmDialog } from './confirm-dialog.js';
+import { DocumentViewer } from './document-viewer.js';
+import { DocumentsPanel } from './documents-panel.js';
+import { wireUpload } from './upload.js';
 import { Connection } from './connection.js';
+import { handleCopyClicks } from './copy-code.js';
 import { followLog } from './auto-scroll.js';
 import { newClientId } from './ids.js';
 import { accessToken, rememberAccessToken } from './access-token.js';
@@ -45,7 +49,12 @@ const connection = new Connection({
     };
   },
   storage: sessionStorage,
-  onFrame: (frame) => ui.apply(frame),
+  onFrame: (frame) => {
+    ui.apply(frame);
+    // A delete (or any tool run) finished while the panel is open: show the list as it is now.
+    if (frame.type === 'finish' && docsPanel.isOpen && frame.response.queryType === 'mcp_tool')
+      docsPanel.refresh();
+  },
   onStatus: (status) => {
     if (status.state === 'waiting' && status.attempt === 1) ui.connectionLost();
     if (status.state === 'refused') ui.connectionLost();
@@ -66,12 +75,38 @@ const title = byId<HTMLElement>('title');
 const account = new Account(byId('account'));
 void account.refresh();
 
-const banners = new Banners(byId('model-banner'), byId('connection-banner'), () =>
-  connection.reconnectNow(),
+const banners = new Banners(
+  byId('model-banner'),
+  byId('connection-banner'),
+  () => connection.reconnectNow(),
+  sessionStorage,
 );
+const viewer = new DocumentViewer(byId('viewer'), (frame) => connection.send(frame));
+const docsPanel = new DocumentsPanel(byId('docs-panel'), {
+  request: (frame) => connection.send(frame),
+  view: (passage) => viewer.open(passage),
+  remove: (source) => sendMessage(`/call delete_document ${JSON.stringify({ source })}`),
+});
+byId('docs-button').addEventListener('click', () => docsPanel.open());
+{
+  const panel = byId('docs-panel');
+  wireUpload(
+    panel.querySelector<HTMLInputElement>('[data-part=files]')!,
+    panel,
+    panel.querySelector<HTMLElement>('[data-part=uploads]')!,
+    { token: () => token, onStored: () => docsPanel.refresh() },
+  );
+  // A file dropped anywhere else would make the browser open it in place of the chat.
+  for (const type of ['dragover', 'drop'])
+    window.addEventListener(type, (event) => {
+      if (!panel.contains(event.target as Node)) event.preventDefault();
+    });
+}
 const ui = new ChatUi({
+  docsPanel,
   log,
   dialog,
+  viewer,
   send: (frame) => connection.send(frame),
   onRunningChange: (running) => composer.setRunning(running),
   onSession: (model, notice, name) => {
@@ -88,11 +123,7 @@ const composer = new Composer(
   byId<HTMLFormElement>('composer'),
   byId<HTMLTextAreaElement>('input'),
   byId<HTMLButtonElement>('cancel'),
-  (content) => {
-    const id = newClientId();
-    ui.addUserMessage(id, content);
-    connection.send({ type: 'message', id, content });
-  },
+  (content) => sendMessage(content),
   () => {
     const messageId = ui.latestRunning;
     if (messageId) connection.send({ type: 'cancel', messageId });
@@ -104,7 +135,14 @@ function connect(): void {
   connection.start();
 }
 
-handleCitationClicks(log);
+function sendMessage(content: string): void {
+  const id = newClientId();
+  ui.addUserMessage(id, content);
+  connection.send({ type: 'message', id, content });
+}
+
+handleCitationClicks(log, (passage, focus) => viewer.open(passage, focus));
+handleCopyClicks(log);
 followLog(log);
 composer.focus();
 loadWebConfig(location).then(

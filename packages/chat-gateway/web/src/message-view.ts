@@ -2,8 +2,10 @@
  * The views of one exchange: the user's message (plain text) and the streamed answer (Markdown,
  * re-rendered at most once per animation frame however fast deltas arrive).
  */
-import type { QueryType, SourceFrame } from '../../src/protocol/frames.js';
-import { linkCitations, sourceCardId } from './citations.js';
+import type { QueryType, SourceFrame, TokenUsage } from '../../src/protocol/frames.js';
+import { FeedbackView, type Rate } from './feedback-view.js';
+import { linkCitations, passageOf, sourceCardId } from './citations.js';
+import { addCopyButtons } from './copy-code.js';
 import { h } from './dom.js';
 import { renderMarkdown } from './render-markdown.js';
 import { ToolView } from './tool-view.js';
@@ -41,10 +43,16 @@ export class AnswerView {
   /** False while streaming or after the stream broke off; history may complete it. */
   complete = false;
 
+  private readonly footer: HTMLElement;
+  private feedback: FeedbackView | undefined;
+
   constructor(
     readonly messageId: string,
     readonly replyTo: string,
+    private readonly rate?: Rate,
   ) {
+    this.footer = h('div', { className: 'msg-footer' });
+    this.footer.hidden = true;
     this.meta = h('div', { className: 'msg-meta' });
     this.tools = h('div', { className: 'msg-tools' });
     this.body = h('div', { className: 'msg-body' });
@@ -60,6 +68,7 @@ export class AnswerView {
       this.tools,
       this.body,
       this.sources,
+      this.footer,
     );
     this.el.setAttribute('aria-busy', 'true');
   }
@@ -97,6 +106,22 @@ export class AnswerView {
     if (s.score !== undefined)
       card.append(h('span', { className: 'source-score', text: `score ${s.score.toFixed(2)}` }));
     if (s.snippet) card.append(h('blockquote', { className: 'source-snippet', text: s.snippet }));
+    card.append(
+      h('button', {
+        className: 'source-open secondary',
+        text: 'Open',
+        attrs: {
+          type: 'button',
+          'aria-label': `open source ${s.n} in the document viewer`,
+          'data-page-control': '',
+        },
+      }),
+    );
+    passageOf.set(card, {
+      source: s.source,
+      snippet: s.snippet,
+      ...(s.title !== undefined && { title: s.title }),
+    });
     document.getElementById(card.id)?.remove();
     this.sources.append(card);
     this.sources.hidden = false;
@@ -116,7 +141,7 @@ export class AnswerView {
     return this.toolViews.get(toolCallId);
   }
 
-  finish(finishReason: string, toolsUsed: string[], content?: string): void {
+  finish(finishReason: string, toolsUsed: string[], content?: string, usage?: TokenUsage): void {
     if (content !== undefined && content.length >= this.text.length) this.text = content;
     this.render();
     if (toolsUsed.length > 0) {
@@ -132,12 +157,36 @@ export class AnswerView {
         }),
       );
     }
+    this.showFooter(usage);
     this.complete = true;
     // An error's note says what went wrong and what to do: it stays. A broken-off stream that
     // history completed later is no longer interrupted.
     if (finishReason !== 'error' || !this.interruption?.dataset['code'])
       this.interruption?.remove();
     this.el.removeAttribute('aria-busy');
+  }
+
+  /** The gateway stored the user's rating of this answer. */
+  feedbackSaved(rating: 'up' | 'down', announce = true): void {
+    this.showFooter();
+    this.feedback?.saved(rating, announce);
+  }
+
+  private showFooter(usage?: TokenUsage): void {
+    if (usage && !this.footer.querySelector('.usage')) {
+      this.footer.prepend(
+        h('span', {
+          className: 'usage',
+          text: `${usage.inputTokens} tokens in · ${usage.outputTokens} out`,
+          attrs: { title: 'Tokens the model reported for this answer' },
+        }),
+      );
+    }
+    if (this.rate && !this.feedback) {
+      this.feedback = new FeedbackView(this.messageId, this.rate);
+      this.footer.append(this.feedback.el);
+    }
+    this.footer.hidden = this.footer.childElementCount === 0;
   }
 
   /** The stream stopped without a finish (error frame or lost connection). */
@@ -156,6 +205,7 @@ export class AnswerView {
     }
     const fragment = renderMarkdown(this.text);
     linkCitations(fragment, this.messageId);
+    addCopyButtons(fragment);
     this.body.replaceChildren(fragment);
   }
 }

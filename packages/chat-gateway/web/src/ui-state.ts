@@ -5,6 +5,8 @@
  */
 import type { HistoryMessage, ServerFrame } from '../../src/protocol/frames.js';
 import type { ConfirmDialog } from './confirm-dialog.js';
+import type { DocumentViewer } from './document-viewer.js';
+import type { DocumentsPanel } from './documents-panel.js';
 import { errorNote } from './error-note.js';
 import { AnswerView, systemNote, userMessage } from './message-view.js';
 
@@ -14,8 +16,11 @@ export interface ChatUiDeps {
   send: (
     frame:
       | { type: 'confirm'; toolCallId: string; approve: boolean }
-      | { type: 'history'; limit: number },
+      | { type: 'history'; limit: number }
+      | { type: 'feedback'; messageId: string; rating: 'up' | 'down'; reason?: string },
   ) => void;
+  viewer: DocumentViewer;
+  docsPanel: DocumentsPanel;
   onRunningChange: (running: boolean) => void;
   onSession: (model: string | null, notice: string | undefined, title: string | undefined) => void;
 }
@@ -29,6 +34,14 @@ export class ChatUi {
   private readonly shown = new Set<string>();
 
   constructor(private readonly deps: ChatUiDeps) {}
+
+  private readonly rate = (messageId: string, rating: 'up' | 'down', reason?: string): void =>
+    this.deps.send({
+      type: 'feedback',
+      messageId,
+      rating,
+      ...(reason && { reason }),
+    });
 
   /** The newest running answer's client id: what Cancel stops. */
   get latestRunning(): string | undefined {
@@ -57,7 +70,7 @@ export class ChatUi {
         if (frame.resumed) this.deps.send({ type: 'history', limit: HISTORY_PAGE });
         return;
       case 'start': {
-        const answer = new AnswerView(frame.messageId, frame.replyTo);
+        const answer = new AnswerView(frame.messageId, frame.replyTo, this.rate);
         answer.setRoute(frame.queryType, frame.reason);
         this.answers.set(frame.messageId, answer);
         this.shown.add(frame.messageId);
@@ -85,12 +98,26 @@ export class ChatUi {
         return;
       case 'finish': {
         const answer = this.answers.get(frame.messageId);
-        answer?.finish(frame.finishReason, frame.response.toolsUsed, frame.response.content);
+        answer?.finish(
+          frame.finishReason,
+          frame.response.toolsUsed,
+          frame.response.content,
+          frame.usage,
+        );
         this.settle([answer?.replyTo ?? '']);
         return;
       }
       case 'history':
         this.addHistory(frame.messages);
+        return;
+      case 'document':
+        this.deps.viewer.show(frame);
+        return;
+      case 'documents':
+        this.deps.docsPanel.show(frame);
+        return;
+      case 'feedback':
+        this.answers.get(frame.messageId)?.feedbackSaved(frame.rating);
         return;
       case 'error':
         this.error(frame);
@@ -121,6 +148,10 @@ export class ChatUi {
       if (answer) answer.interrupt(note);
       else this.append(note);
       this.settle([replyTo]);
+    } else if (replyTo === 'document') {
+      this.deps.viewer.fail(frame.message);
+    } else if (replyTo === 'documents') {
+      this.deps.docsPanel.fail(frame.message);
     } else if (replyTo === 'resume') {
       this.append(systemNote('The previous session could not be resumed; a new one has started.'));
     } else {
@@ -139,18 +170,22 @@ export class ChatUi {
       }
       const existing = this.answers.get(m.messageId);
       if (existing?.complete) continue;
-      const answer = existing ?? new AnswerView(m.messageId, m.replyTo ?? '');
+      const answer = existing ?? new AnswerView(m.messageId, m.replyTo ?? '', this.rate);
       if (!existing) {
         if (m.queryType) answer.setRoute(m.queryType);
-        // History keeps source names only; numbered in citation order, so `[n]` still links.
-        (m.sources ?? []).forEach((source, i) =>
-          answer.addSource({ n: i + 1, source, snippet: '' }),
-        );
+        if (m.citations) for (const c of m.citations) answer.addSource(c);
+        // Answers stored before citations were kept have source names only, numbered in
+        // citation order, so `[n]` still links.
+        else
+          (m.sources ?? []).forEach((source, i) =>
+            answer.addSource({ n: i + 1, source, snippet: '' }),
+          );
         this.answers.set(m.messageId, answer);
         this.shown.add(m.messageId);
         this.append(answer.el);
       }
-      answer.finish(m.finishReason ?? 'stop', m.toolsUsed ?? [], m.content);
+      answer.finish(m.finishReason ?? 'stop', m.toolsUsed ?? [], m.content, m.usage);
+      if (m.feedback) answer.feedbackSaved(m.feedback.rating, false);
     }
   }
 

@@ -26,3 +26,4 @@ export type {
 } from '../ports/record-store.js';
 export { SERVER_NAME, SERVER_VERSION } from '../version.js';
 export { createLimitedServer, type SocketLimits, type SocketGuard } from '../http/socket-limits.js';
+export { pdfToText } from '../files/pdf-text.js';

@@ -4,6 +4,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'chatbot-mcp-server/core';
 import { McpToolError } from '../../errors.js';
 import type {
+  DocumentText,
   ToolCallOptions,
   ToolCallResult,
   ToolClient,
@@ -21,6 +22,11 @@ export interface McpToolClientOptions {
   maxDelayMs?: number;
   clientName?: string;
 }
+
+/** How the MCP server names a document as a resource (its source percent-encoded whole). */
+const DOC_SCHEME = 'doc://';
+/** MCP's JSON-RPC code for a resource that does not exist. */
+const RESOURCE_NOT_FOUND = -32002;
 
 type SdkTypes = typeof import('@modelcontextprotocol/sdk/types.js');
 
@@ -85,6 +91,35 @@ export class McpToolClient implements ToolClient {
     } catch (error) {
       if (options.signal?.aborted) throw error;
       throw this.toToolError(name, error, options.timeoutMs);
+    }
+  }
+
+  async readDocument(
+    source: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<DocumentText | undefined> {
+    const client = await this.connected();
+    try {
+      const result = await client.readResource(
+        { uri: DOC_SCHEME + encodeURIComponent(source) },
+        options.signal && { signal: options.signal },
+      );
+      const content = result.contents[0];
+      if (!content || !('text' in content) || typeof content.text !== 'string') return undefined;
+      const meta = content._meta ?? {};
+      const title = typeof meta['title'] === 'string' ? meta['title'] : undefined;
+      return {
+        source,
+        ...(title !== undefined && { title }),
+        text: content.text,
+        mimeType: content.mimeType ?? 'text/plain',
+      };
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      // The MCP server answers an unknown document with "resource not found".
+      if (this.sdk && error instanceof this.sdk.McpError && error.code === RESOURCE_NOT_FOUND)
+        return undefined;
+      throw this.toToolError('resources/read', error);
     }
   }
 

@@ -159,6 +159,25 @@ export class RecordSessionStore implements SessionStore {
     }
   }
 
+  async setFeedback(
+    sessionId: string,
+    messageId: string,
+    feedback: NonNullable<ConversationRecord['feedback']>,
+  ): Promise<boolean> {
+    if (isMarker(messageId)) return false;
+    const table = this.tables.conversations;
+    const key = { sessionId, messageId };
+    const item = await guarded(() => this.store.get(table, key));
+    if (!item || item.messageType !== 'assistant') return false;
+    try {
+      await this.store.update(table, key, { feedback: withoutUndefinedFields(feedback) });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw toStorageError(error);
+    }
+  }
+
   async listMessages(
     sessionId: string,
     options: { before?: string; limit: number },
@@ -216,4 +235,8 @@ export class RecordSessionStore implements SessionStore {
 
 function withCursor<T>(items: T[], cursor: string | undefined): Page<T> {
   return cursor === undefined ? { items } : { items, cursor };
+}
+
+function withoutUndefinedFields(value: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
 }

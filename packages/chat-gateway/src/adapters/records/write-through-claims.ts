@@ -121,6 +121,14 @@ export class WriteThroughClaims implements SessionStore {
     return this.inner.scanSessions(cursor);
   }
 
+  setFeedback(
+    sessionId: string,
+    messageId: string,
+    feedback: NonNullable<ConversationRecord['feedback']>,
+  ): Promise<boolean> {
+    return this.inner.setFeedback(sessionId, messageId, feedback);
+  }
+
   listMessages(
     sessionId: string,
     options: { before?: string; limit: number },

@@ -16,6 +16,7 @@ function getRoutes(): Promise<ReturnType<typeof createWsRoutes>> {
       return createWsRoutes({
         sessions: c.services.sessions,
         store: c.services.store,
+        analytics: c.services.analytics,
         bindings: c.bindings,
         markers: c.markers,
         connections: c.connections,

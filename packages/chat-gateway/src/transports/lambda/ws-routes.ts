@@ -5,6 +5,8 @@ import type { WebSocketConnections } from '../../adapters/aws/apigw-connections.
 import type { EventInvoker } from '../../adapters/aws/lambda-event-invoker.js';
 import type { ConnectionBindings } from '../../adapters/records/aws-connection-bindings.js';
 import type { TurnMarkers } from '../../adapters/records/aws-turn-markers.js';
+import type { AnalyticsRecorder } from '../../analytics/analytics-recorder.js';
+import { saveFeedback } from '../../core/feedback.js';
 import { toHistoryMessage } from '../../core/history-view.js';
 import type { SessionsPort } from '../../core/sessions-port.js';
 import { ChatError, SessionNotFoundError } from '../../errors.js';
@@ -19,6 +21,8 @@ import { frameText } from './ws-events.js';
 export interface WsRouteDeps {
   sessions: SessionsPort;
   store: SessionStore;
+  /** Counts feedback; without it feedback is stored but not counted. */
+  analytics?: Pick<AnalyticsRecorder, 'feedback'>;
   bindings: ConnectionBindings;
   markers: TurnMarkers;
   connections: WebSocketConnections;
@@ -134,6 +138,30 @@ export function createWsRoutes(deps: WsRouteDeps) {
       case 'cancel':
         // The engine polls for it; a cancel of an answer already finished changes nothing.
         return deps.markers.requestCancel(sessionId, frame.messageId);
+      case 'documents':
+        throw new ChatError(
+          'LOCAL_ONLY',
+          'The documents panel works on the local gateway only for now; use /call list_documents in the chat.',
+          false,
+        );
+      case 'document':
+        // The Lambda functions reach the MCP server only from the engine function; the viewer
+        // would need a route there. Said plainly rather than failing some other way.
+        throw new ChatError(
+          'LOCAL_ONLY',
+          'The document viewer works on the local gateway only for now; the source card shows the cited passage.',
+          false,
+        );
+      case 'feedback': {
+        const analytics = deps.analytics ?? { feedback: () => Promise.resolve() };
+        const saved = await saveFeedback(
+          { store: deps.store, analytics },
+          sessionId,
+          frame,
+          Date.now(),
+        );
+        return channel.send(saved);
+      }
     }
   }
 

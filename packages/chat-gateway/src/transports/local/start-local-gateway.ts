@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, DataDirInUseError, type Logger } from 'chatbot-mcp-server/core';
+import { createLogger, DataDirInUseError, pdfToText, type Logger } from 'chatbot-mcp-server/core';
 import { createRuntime, type Runtime } from 'chatbot-mcp-server/runtime';
 import { createModel } from '../../adapters/create-model.js';
 import { createToolClient } from '../../adapters/create-tool-client.js';
@@ -129,6 +129,8 @@ export async function startLocalGateway(
       framesPerSecond: serverConfig.framesPerSecond,
       offlineNotice: OFFLINE_NOTICE,
       title: config.title,
+      documents: tools,
+      analytics: services.analytics,
     });
     if (options.seedDocsDir)
       await seedDocuments(tools, options.seedDocsDir, logger, join(config.dataDir, '.seeded-docs'));
@@ -140,6 +142,7 @@ export async function startLocalGateway(
       gateway,
       config: serverConfig,
       logger,
+      upload: { tools, pdfToText },
       ...(webRoot && { webRoot }),
       ...(chatStore.health && { storeHealth: chatStore.health }),
       ...(options.jwksCooldownMs !== undefined && { jwksCooldownMs: options.jwksCooldownMs }),

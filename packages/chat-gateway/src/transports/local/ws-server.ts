@@ -11,6 +11,7 @@ import { MAX_FRAME_BYTES } from '../../protocol/frames.js';
 import { SECURITY_HEADERS, staticFiles } from './static-files.js';
 import { answerAuthCheck } from './auth-check.js';
 import { answerWebConfig } from './web-config-route.js';
+import { answerUpload, type UploadDeps } from './upload-route.js';
 import { checkOrigin, presentedToken, reachableHosts, tokenMatches } from './upgrade-guards.js';
 import { OidcSignIn } from './oidc/oidc-sign-in.js';
 import type { Identity } from '../../ports/session-store.js';
@@ -52,6 +53,8 @@ export interface LocalServerOptions {
   storeHealth?: () => Promise<StoreHealth>;
   /** Tests: how soon the issuer's key set is refetched for an unknown `kid` (default 30 s). */
   jwksCooldownMs?: number;
+  /** Where POST /upload ingests files; none: no upload route. */
+  upload?: Omit<UploadDeps, 'config' | 'reachable'>;
 }
 
 /** The local transport: `GET /healthz`, the page at `/`, and the chat WebSocket at `/ws`. */
@@ -125,6 +128,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         return;
       }
       if (serveStatic && path === '/config.json') return answerWebConfig(res);
+      if (path === '/upload' && options.upload)
+        return answerUpload(req, res, { ...options.upload, config, reachable });
       if (serveStatic && (await serveStatic(req, res))) return;
       res.writeHead(404, { ...SECURITY_HEADERS, 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'not found: the chat is at / and its WebSocket at /ws' }));

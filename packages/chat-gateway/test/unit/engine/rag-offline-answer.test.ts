@@ -16,6 +16,7 @@ const passage = {
 const tools: ToolClient = {
   listTools: () => Promise.resolve([]),
   callTool: () => Promise.resolve({ isError: false, text: '', structured: { results: [passage] } }),
+  readDocument: () => Promise.reject(new Error('not used by these answers')),
   close: () => Promise.resolve(),
 };
 
