@@ -6,6 +6,8 @@
  * `--help` and a mistyped flag stay fast.
  */
 
+import { DataDirInUseError } from './errors.js';
+
 /** Exit code of a failure at run time (a busy port, a full disk, an unreachable service). */
 export const EXIT_RUNTIME = 1;
 /** Exit code of a usage error: an unknown flag or command, a bad value, a bad configuration. */
@@ -177,6 +179,8 @@ export function describeCliError(
   options: { debug?: boolean } = {},
 ): { message: string; exitCode: number } {
   if (error instanceof UsageError) return { message: error.message, exitCode: EXIT_USAGE };
+  // A folder held by another running process is a condition of the moment, not a wrong command.
+  if (error instanceof DataDirInUseError) return { message: error.message, exitCode: EXIT_RUNTIME };
   const system = systemErrorIn(error);
   if (system) return { message: describeSystemError(system), exitCode: EXIT_RUNTIME };
   const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;

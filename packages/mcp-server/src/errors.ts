@@ -63,9 +63,12 @@ export class DataDirInUseError extends ConfigError {
     readonly dir: string,
     readonly pid: number,
     lockFile: string,
+    /** Replaces the default message (a holder that cannot be attached to says why). */
+    message?: string,
   ) {
     super(
-      `data directory ${dir} is in use by another chatbot-mcp-server (pid ${pid}, lock file ${lockFile}); stop that process, or give this one its own folder with --data-dir or CHATBOT_DATA_DIR`,
+      message ??
+        `data directory ${dir} is in use by another chatbot-mcp-server (pid ${pid}, lock file ${lockFile}); stop that process, or give this one its own folder with --data-dir or CHATBOT_DATA_DIR`,
     );
   }
 }

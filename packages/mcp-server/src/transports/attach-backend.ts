@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { lockHolder } from '../adapters/local/data-dir-lock.js';
-import { ConfigError, DataDirInUseError } from '../errors.js';
+import { DataDirInUseError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
 import { createMcpServer } from '../server.js';
@@ -36,7 +36,10 @@ export async function openBackend(options: {
   const { dataDir } = options;
   const path = sharedSocketPath(dataDir);
   if (process.platform === 'win32') {
-    throw new ConfigError(
+    throw new DataDirInUseError(
+      dataDir,
+      lockHolder(dataDir, 'records') ?? 0,
+      '',
       `data directory ${dataDir} is in use by another process, and on Windows a second server cannot attach to it; stop that process, or give this one its own folder with --data-dir or CHATBOT_DATA_DIR`,
     );
   }
@@ -63,7 +66,10 @@ export async function openBackend(options: {
       holder = error.pid;
     }
     if (Date.now() >= deadline || options.abandoned?.()) {
-      throw new ConfigError(
+      throw new DataDirInUseError(
+        dataDir,
+        holder ?? 0,
+        '',
         `data directory ${dataDir} is in use by pid ${holder}, which does not share it over ${path} (${refused}; an older chatbot-mcp-server, or a platform without Unix sockets); stop that process, or give this one its own folder with --data-dir or CHATBOT_DATA_DIR`,
       );
     }

@@ -40,7 +40,9 @@ describe('prompts', () => {
     const text = (messages[0]?.content as { type: string; text: string }).text;
     const searched = textOf(await callTool(server.client, 'search_documents', { query: question }));
     expect(text.endsWith(`\n\n${searched}`)).toBe(true);
-    expect(searched).toContain('[1] source: "guides/deploy to prod.md"');
+    expect(searched).toMatch(
+      /^\[1\] \(score [\d.]+\)\n<passage>\n│ source: "guides\/deploy to prod\.md"$/m,
+    );
     expect(text).toMatch(/Cite every claim .* \[1\]/);
     expect(text).toContain(`Question: ${JSON.stringify(question)}`);
   });
@@ -51,7 +53,7 @@ describe('prompts', () => {
       arguments: { question: 'where do quokkas live' },
     });
     const text = (messages[0]?.content as { text: string }).text;
-    expect(text).toContain('[1] source: "notes/quokkas.md"');
+    expect(text).toMatch(/^\[1\] \(score [\d.]+\)\n<passage>\n│ source: "notes\/quokkas\.md"$/m);
     expect(text).not.toMatch(/^\[9\]/m);
     expect(text).not.toMatch(/^Ignore previous/m);
   });
