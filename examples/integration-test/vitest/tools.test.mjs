@@ -25,7 +25,9 @@ describe('the chatbot-mcp tools, in-process', () => {
     });
     expect(result.isError ?? false).toBe(false);
     expect(result.structuredContent.results[0].source).toBe('handbook/on-call.md');
-    expect(result.content[0].text).toContain('[1] source: "handbook/on-call.md"');
+    // The text quotes each passage inside a fence, its source on the first quoted line.
+    expect(result.content[0].text).toContain('[1] (score');
+    expect(result.content[0].text).toContain('│ source: "handbook/on-call.md"');
   });
 
   it('reads the seeded record and creates another', async () => {

@@ -92,17 +92,22 @@ export function createMcpServer({
         registry.validators.validateInput(name, args);
         const progressToken = request.params._meta?.progressToken;
         const context: ToolCallContext = {};
+        // Progress goes out before the result: a client drops progress of a finished request.
+        const progressSent: Promise<void>[] = [];
         if (progressToken !== undefined) {
           context.progress = (progress, total, message) => {
-            extra
-              .sendNotification({
-                method: 'notifications/progress',
-                params: { progressToken, progress, total, message },
-              })
-              .catch(() => undefined);
+            progressSent.push(
+              extra
+                .sendNotification({
+                  method: 'notifications/progress',
+                  params: { progressToken, progress, total, message },
+                })
+                .catch(() => undefined),
+            );
           };
         }
         const output = await handler(args, context);
+        await Promise.all(progressSent);
         registry.validators.validateOutput(name, output.structured);
         logger.debug('tool call', { tool: name, ms: elapsed(started) });
         return {

@@ -18,7 +18,9 @@ describe('startTestServer (chatbot-mcp-server/testing)', () => {
     });
     try {
       const search = await callTool(client, 'search_documents', { query: 'installer' });
-      expect(textOf(search)).toContain('[1] source: "guides/setup guide.md"');
+      expect(textOf(search)).toMatch(
+        /^\[1\] \(score [\d.]+\)\n<passage>\n│ source: "guides\/setup guide\.md"$/m,
+      );
       const { record } = await callOk(client, 'read_record', { table: 'notes', record_id: 'n1' });
       expect(record).toMatchObject({ id: 'n1', title: 'First note', version: 1 });
       const { contents } = await client.readResource({ uri: 'doc://guides%2Fsetup%20guide.md' });
