@@ -12,6 +12,7 @@ export {
 } from '../files/discover-files.js';
 export {
   readDocumentFile,
+  TEXT_FILE_TYPES,
   type DocumentFile,
   type ContentType as DocumentFileType,
 } from '../files/read-document-file.js';

@@ -13,7 +13,8 @@ export interface DocumentFile {
   metadata: Record<string, string>;
 }
 
-const TYPES: Record<string, ContentType> = {
+/** The content type of a text document file, by its lower-case extension (PDF is read to text first). */
+export const TEXT_FILE_TYPES: Readonly<Record<string, ContentType>> = {
   '.md': 'text/markdown',
   '.markdown': 'text/markdown',
   '.txt': 'text/plain',
@@ -39,7 +40,7 @@ export async function readDocumentFile(path: string, source: string): Promise<Do
       metadata: { file_type: 'pdf' },
     };
   }
-  const contentType = TYPES[ext];
+  const contentType = TEXT_FILE_TYPES[ext];
   if (!contentType) {
     throw new ValidationError(
       `unsupported file type ${ext || '(none)'}; use .md, .txt, .html or .pdf`,

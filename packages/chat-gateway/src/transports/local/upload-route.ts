@@ -1,18 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname } from 'node:path';
+import { TEXT_FILE_TYPES, type DocumentFileType } from 'chatbot-mcp-server/document-files';
 import { DEFAULT_UPLOAD_MAX_BYTES, type LocalServerConfig } from '../../config.js';
 import type { ToolClient } from '../../ports/tool-client.js';
 import { SECURITY_HEADERS } from './static-files.js';
 import { checkOrigin, presentedToken, tokenMatches } from './upgrade-guards.js';
 
 /** What the MCP server's ingest_document accepts, by file extension; PDF is read to text here. */
-const TYPES: Record<string, 'text/markdown' | 'text/plain' | 'text/html' | 'application/pdf'> = {
-  '.md': 'text/markdown',
-  '.markdown': 'text/markdown',
-  '.txt': 'text/plain',
-  '.text': 'text/plain',
-  '.html': 'text/html',
-  '.htm': 'text/html',
+const TYPES: Readonly<Record<string, DocumentFileType | 'application/pdf'>> = {
+  ...TEXT_FILE_TYPES,
   '.pdf': 'application/pdf',
 };
 
