@@ -93,9 +93,10 @@ describe('chat page with OpenID Connect sign-in', () => {
           .toBe(true);
         expect(new URL(page.url()).origin).toBe(gw.url);
         expect(await page.locator('#account [data-part="name"]').isVisible()).toBe(false);
-        expect(await page.locator('#connection-banner').textContent()).toContain(
-          'Sign in to use the chat.',
-        );
+        // The banner follows the refused reconnect, which can land after the sign-in link shows.
+        await expect
+          .poll(() => page.locator('#connection-banner').textContent(), { timeout: 20_000 })
+          .toContain('Sign in to use the chat.');
         const cookies = await context.cookies(gw.url);
         expect(cookies.find((c) => c.name === 'chat_session')).toBeUndefined();
         const me = await page.evaluate(async () => (await fetch('/auth/me')).status);
