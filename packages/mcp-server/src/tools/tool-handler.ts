@@ -1,3 +1,5 @@
+import type { Caller } from '../identity/caller.js';
+
 /** What a tool handler returns: the structured result and a readable text rendering of it. */
 export interface ToolOutput {
   structured: Record<string, unknown>;
@@ -6,6 +8,8 @@ export interface ToolOutput {
 
 /** What a call offers besides its arguments. */
 export interface ToolCallContext {
+  /** Who the call is for; absent means the trusted operator (see `identity/caller.ts`). */
+  caller?: Caller;
   /**
    * Reports progress (`notifications/progress`) when the request asked for it with a
    * `progressToken`; absent otherwise. Values only grow; sending never fails the call.
