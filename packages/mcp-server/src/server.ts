@@ -14,6 +14,7 @@ import { registerCompletions } from './mcp/completions.js';
 import { registerPrompts } from './mcp/prompts.js';
 import { registerResources } from './mcp/resources.js';
 import { rpcError } from './mcp/rpc-errors.js';
+import { resolveCaller } from './identity/resolve-caller.js';
 import type { ToolRegistry } from './tool-registry.js';
 import type { ToolCallContext } from './tools/tool-handler.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
@@ -91,7 +92,7 @@ export function createMcpServer({
         const args = structuredClone(raw);
         registry.validators.validateInput(name, args);
         const progressToken = request.params._meta?.progressToken;
-        const context: ToolCallContext = {};
+        const context: ToolCallContext = { caller: resolveCaller(extra) };
         // Progress goes out before the result: a client drops progress of a finished request.
         const progressSent: Promise<void>[] = [];
         if (progressToken !== undefined) {
