@@ -152,6 +152,8 @@ export interface OAuthConfig {
   publicUrl?: string;
   /** Allowed clock skew for `exp`/`nbf`, seconds. */
   clockToleranceSec: number;
+  /** The claim holding the user's groups (MCP_OAUTH_GROUPS_CLAIM, default `groups`). */
+  groupsClaim: string;
 }
 
 /** OAuth settings, or undefined when MCP_OAUTH_ISSUER is not set. */
@@ -171,6 +173,7 @@ export function loadOAuthConfig(env: Env = process.env): OAuthConfig | undefined
     ...(env.MCP_OAUTH_AUDIENCE && { audience: env.MCP_OAUTH_AUDIENCE }),
     ...(publicUrl && { publicUrl }),
     clockToleranceSec: 30,
+    groupsClaim: env.MCP_OAUTH_GROUPS_CLAIM || 'groups',
   };
 }
 

@@ -40,6 +40,13 @@ export class ReadOnlyError extends AppError {
   }
 }
 
+/** The caller may not do this at all (e.g. anonymous on a table kept per person). */
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+
 /** A backing service failed or refused; the message is safe to show, the cause is logged. */
 export class UpstreamError extends AppError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -14,7 +14,11 @@ export const ACCEPTED_ALGORITHMS = ['RS256', 'ES256', 'PS256', 'EdDSA'] as const
 
 /** What a verified access token allows. */
 export interface VerifiedToken {
+  /** The token's `iss`: with `subject` it names the user. */
+  issuer: string;
   subject?: string;
+  /** The groups claim (see `groupsClaim`); empty when the token has none. */
+  groups: string[];
   clientId?: string;
   scopes: ReadonlySet<string>;
 }
@@ -34,6 +38,8 @@ export interface AccessTokenVerifier {
 export interface JwtVerifierOptions {
   issuer: string;
   clockToleranceSec: number;
+  /** The claim holding the user's groups (default `groups`; Cognito's is `cognito:groups`). */
+  groupsClaim?: string;
   /** Injected for tests; the global fetch otherwise (metadata discovery only). */
   fetch?: typeof fetch;
   /**
@@ -90,7 +96,9 @@ export function createJwtVerifier(options: JwtVerifierOptions): AccessTokenVerif
         throw new InvalidTokenError(describe(error));
       }
       return {
+        issuer: options.issuer,
         ...(payload.sub && { subject: payload.sub }),
+        groups: groupsOf(payload[options.groupsClaim ?? 'groups']),
         ...(typeof payload.client_id === 'string' && { clientId: payload.client_id }),
         scopes: scopesOf(payload),
       };
@@ -105,6 +113,13 @@ function scopesOf(payload: JWTPayload): Set<string> {
   if (Array.isArray(scp)) return new Set(scp.filter((s): s is string => typeof s === 'string'));
   if (typeof scp === 'string') return new Set(scp.split(' ').filter(Boolean));
   return new Set();
+}
+
+/** An array of strings, or one string (some providers send a single group so). */
+function groupsOf(claim: unknown): string[] {
+  if (typeof claim === 'string') return claim ? [claim] : [];
+  if (!Array.isArray(claim)) return [];
+  return claim.filter((g): g is string => typeof g === 'string' && g.length > 0);
 }
 
 function isKeySetUnavailable(error: unknown): boolean {

@@ -5,7 +5,9 @@ import type { ToolRegistry } from '../tool-registry.js';
 import { json, jsonRpcError } from './json-response.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 import { isAllowedHost, isAllowedOrigin } from './request-guards.js';
-import { createRequestAuth } from './request-auth.js';
+import { createRequestAuth, type Grant } from './request-auth.js';
+import { TOKEN_USER_KEY } from '../identity/resolve-caller.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { OAuthConfig } from '../config.js';
 import type { AccessTokenVerifier } from './jwt-verifier.js';
 
@@ -98,7 +100,7 @@ export function createMcpHttpHandler(deps: {
     const forbidden = auth.authorize(request, grant, body);
     if (forbidden) return forbidden;
     return withTimeout(
-      handleMcp(request, body, registry, logger),
+      handleMcp(request, body, registry, logger, grant),
       options.requestTimeoutMs,
       logger,
     );
@@ -110,6 +112,7 @@ async function handleMcp(
   body: unknown,
   registry: ToolRegistry,
   logger: Logger,
+  grant: Grant,
 ): Promise<Response> {
   const server = createMcpServer({ registry, logger });
   const transport = new WebStandardStreamableHTTPServerTransport({
@@ -121,7 +124,10 @@ async function handleMcp(
   await server.connect(transport);
   const release = (): void => void server.close().catch(() => undefined);
   try {
-    const response = await transport.handleRequest(request, { parsedBody: body });
+    const response = await transport.handleRequest(request, {
+      parsedBody: body,
+      ...(grant.kind === 'oauth' && { authInfo: tokenAuthInfo(grant) }),
+    });
     if (!response.body || response.headers.get('content-type') !== 'text/event-stream') {
       // On the next turn: the SDK forgets the answered request a few microtasks after the
       // answer, and closing before that aborts its handler's signal (a DOMException per call).
@@ -136,6 +142,20 @@ async function handleMcp(
     logger.error('MCP request failed', errorFields(error));
     return jsonRpcError(500, -32603, 'Internal error; the details are in the server log');
   }
+}
+
+/**
+ * What an OAuth request's handlers see as `extra.authInfo`: its presence alone makes the request
+ * the token's user (see `resolveCaller`), so a request let in by a token is never the operator.
+ * The token itself stays here: handlers need the user, not the credential.
+ */
+function tokenAuthInfo(grant: Extract<Grant, { kind: 'oauth' }>): AuthInfo {
+  return {
+    token: '',
+    clientId: '',
+    scopes: [...grant.scopes],
+    ...(grant.user && { extra: { [TOKEN_USER_KEY]: grant.user } }),
+  };
 }
 
 /** JSON unless the client lists text/event-stream before application/json. */

@@ -1,5 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { OAuthConfig } from '../config.js';
+import type { CallerIdentity } from '../identity/caller.js';
 import { errorFields, type Logger } from '../logger.js';
 import { json, jsonRpcError } from './json-response.js';
 import { InvalidTokenError, createJwtVerifier, type AccessTokenVerifier } from './jwt-verifier.js';
@@ -16,9 +17,14 @@ import {
 } from './oauth-resource.js';
 import { hasValidBearer } from './request-guards.js';
 
-/** Who a request was let in as: the static token may do everything, a JWT what its scopes say. */
+/**
+ * Who a request was let in as: the static token may do everything, a JWT what its scopes say,
+ * for the user it names (absent: a token without `sub`, which acts for nobody in particular).
+ */
 export type Grant =
-  { kind: 'open' } | { kind: 'static' } | { kind: 'oauth'; scopes: ReadonlySet<string> };
+  | { kind: 'open' }
+  | { kind: 'static' }
+  | { kind: 'oauth'; scopes: ReadonlySet<string>; user?: CallerIdentity };
 
 /**
  * Authentication and authorization of /mcp requests: the static bearer token (MCP_AUTH_TOKEN),
@@ -93,7 +99,13 @@ export function createRequestAuth(deps: {
       try {
         const resource = resourceUrlOf(request, oauth.publicUrl);
         const verified = await verifier.verify(token, oauth.audience ?? resource);
-        return { kind: 'oauth', scopes: verified.scopes };
+        return {
+          kind: 'oauth',
+          scopes: verified.scopes,
+          ...(verified.subject && {
+            user: { issuer: verified.issuer, subject: verified.subject, groups: verified.groups },
+          }),
+        };
       } catch (error) {
         if (error instanceof InvalidTokenError) {
           logger.info('refused access token', { reason: error.reason.slice(0, 200) });

@@ -13,6 +13,21 @@ export interface TableSpec {
   access: 'read-write' | 'read-only';
   /** Numeric epoch-seconds attribute after which a record counts as absent. */
   ttlAttribute: string;
+  /**
+   * `owner`: each signed-in person reads and changes only the records they created (see
+   * `records/ownership.ts`); absent: every caller shares every record.
+   */
+  scope?: 'owner';
+}
+
+/**
+ * Only records whose `attribute` holds exactly `value`: a condition of the write or a filter of
+ * the list inside the store, so a record that does not match is never returned or changed.
+ * A write on a record that does not match fails as if the record were missing.
+ */
+export interface RecordMatch {
+  attribute: string;
+  value: string;
 }
 
 export type KeyValue = string | number;
@@ -30,6 +45,8 @@ export interface ListQuery {
    * Only with `partitionKeyValue`, on a table with a sort key of the same type.
    */
   sortKeyBefore?: KeyValue;
+  /** Only matching records (filtered inside the query or scan). */
+  match?: RecordMatch;
 }
 
 export interface ListPage {
@@ -47,15 +64,24 @@ export interface RecordStore {
   create(table: TableSpec, item: RecordItem): Promise<RecordItem>;
   /** The live record, or undefined. */
   get(table: TableSpec, key: RecordKey): Promise<RecordItem | undefined>;
-  /** Sets `changes`, bumps `version`, returns the new record. NotFoundError / ConflictError. */
+  /**
+   * Sets `changes`, bumps `version`, returns the new record. NotFoundError (also when the record
+   * does not satisfy `match`) / ConflictError.
+   */
   update(
     table: TableSpec,
     key: RecordKey,
     changes: RecordItem,
     expectedVersion?: number,
+    match?: RecordMatch,
   ): Promise<RecordItem>;
-  /** Deletes and returns the record. NotFoundError / ConflictError. */
-  delete(table: TableSpec, key: RecordKey, expectedVersion?: number): Promise<RecordItem>;
+  /** Deletes and returns the record. NotFoundError (also when not matching `match`) / ConflictError. */
+  delete(
+    table: TableSpec,
+    key: RecordKey,
+    expectedVersion?: number,
+    match?: RecordMatch,
+  ): Promise<RecordItem>;
   /** One page, by partition key (query) or over the table (bounded scan). */
   list(table: TableSpec, query: ListQuery): Promise<ListPage>;
 }

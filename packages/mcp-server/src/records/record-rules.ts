@@ -4,7 +4,13 @@ import type { KeyAttribute, RecordItem, RecordKey, TableSpec } from '../ports/re
 import { MAX_ITEM_BYTES, itemSizeBytes } from './item-size.js';
 
 /** Attributes the server manages itself; clients cannot set them. */
-export const MANAGED_ATTRIBUTES = ['version', 'created_at', 'updated_at'] as const;
+export const MANAGED_ATTRIBUTES = [
+  'version',
+  'created_at',
+  'updated_at',
+  'created_by',
+  'updated_by',
+] as const;
 
 /** DynamoDB's limit on nesting of maps and lists. */
 const MAX_DEPTH = 32;

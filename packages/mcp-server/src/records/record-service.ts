@@ -11,6 +11,8 @@ import {
   type KeyInput,
 } from './record-rules.js';
 import type { TableRegistry } from './table-registry.js';
+import { TRUSTED_CALLER, type Caller } from '../identity/caller.js';
+import { CREATED_BY, UPDATED_BY, actorOf, ownerMatch } from './ownership.js';
 
 export interface RecordServiceOptions {
   tables: TableRegistry;
@@ -23,7 +25,9 @@ export const DEFAULT_LIST_LIMIT = 25;
 
 /**
  * The record tools' rules, independent of transport and store: alias resolution, access,
- * key shape, managed attributes (`version`, `created_at`, `updated_at`) and size limits.
+ * key shape, managed attributes (`version`, `created_at`/`created_by`, `updated_at`/`updated_by`),
+ * size limits, and owner scope (`scope: owner` tables: each caller's own records only). Every
+ * method takes the caller; absent, it is the trusted operator.
  */
 export class RecordService {
   private readonly tables: TableRegistry;
@@ -38,8 +42,13 @@ export class RecordService {
     this.newId = options.newId ?? randomUUID;
   }
 
-  async create(alias: string, data: RecordItem): Promise<RecordItem> {
+  async create(
+    alias: string,
+    data: RecordItem,
+    caller: Caller = TRUSTED_CALLER,
+  ): Promise<RecordItem> {
     const table = this.tables.resolveWritable(alias);
+    ownerMatch(table, caller); // refuses anonymous callers of owner-scoped tables
     checkData(data);
     const item: RecordItem = { ...data };
     const { partitionKey, sortKey } = table;
@@ -50,16 +59,23 @@ export class RecordService {
       checkKeyValue(attr, item[attr.name], `data.${attr.name}`);
     }
     item.created_at = this.now().toISOString();
+    item[CREATED_BY] = actorOf(caller);
     item.version = 1;
     checkItemSize(item);
     return this.store.create(table, item);
   }
 
-  async read(alias: string, keyInput: KeyInput): Promise<RecordItem> {
+  async read(
+    alias: string,
+    keyInput: KeyInput,
+    caller: Caller = TRUSTED_CALLER,
+  ): Promise<RecordItem> {
     const table = this.tables.resolve(alias);
+    const match = ownerMatch(table, caller);
     const key = resolveKey(table, keyInput);
     const record = await this.store.get(table, key);
-    if (!record) throw notFound(table, key);
+    // Someone else's record is answered exactly like a missing one.
+    if (!record || (match && record[match.attribute] !== match.value)) throw notFound(table, key);
     return record;
   }
 
@@ -68,8 +84,10 @@ export class RecordService {
     keyInput: KeyInput,
     data: RecordItem,
     expectedVersion?: number,
+    caller: Caller = TRUSTED_CALLER,
   ): Promise<RecordItem> {
     const table = this.tables.resolveWritable(alias);
+    const match = ownerMatch(table, caller);
     const key = resolveKey(table, keyInput);
     if (Object.keys(data).length === 0) {
       throw new ValidationError('data: is empty; give at least one attribute to change');
@@ -82,21 +100,33 @@ export class RecordService {
       }
     }
     checkData(data);
-    const changes = { ...data, updated_at: this.now().toISOString() };
+    const changes = {
+      ...data,
+      updated_at: this.now().toISOString(),
+      [UPDATED_BY]: actorOf(caller),
+    };
     checkItemSize({ ...key, ...changes });
-    return this.store.update(table, key, changes, expectedVersion);
+    return this.store.update(table, key, changes, expectedVersion, match);
   }
 
-  async delete(alias: string, keyInput: KeyInput, expectedVersion?: number): Promise<RecordItem> {
+  async delete(
+    alias: string,
+    keyInput: KeyInput,
+    expectedVersion?: number,
+    caller: Caller = TRUSTED_CALLER,
+  ): Promise<RecordItem> {
     const table = this.tables.resolveWritable(alias);
-    return this.store.delete(table, resolveKey(table, keyInput), expectedVersion);
+    const match = ownerMatch(table, caller);
+    return this.store.delete(table, resolveKey(table, keyInput), expectedVersion, match);
   }
 
   async list(
     alias: string,
     options: { partitionKeyValue?: unknown; limit?: number; cursor?: string },
+    caller: Caller = TRUSTED_CALLER,
   ): Promise<ListPage> {
     const table = this.tables.resolve(alias);
+    const match = ownerMatch(table, caller);
     const limit = options.limit ?? DEFAULT_LIST_LIMIT;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
       throw new ValidationError('limit: must be an integer from 1 to 100');
@@ -109,6 +139,7 @@ export class RecordService {
       limit,
       ...(partitionKeyValue !== undefined && { partitionKeyValue }),
       ...(options.cursor !== undefined && { cursor: options.cursor }),
+      ...(match && { match }),
     });
   }
 }

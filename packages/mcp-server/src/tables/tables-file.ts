@@ -66,6 +66,7 @@ const fileSchema = {
           partitionKey: keySchema,
           sortKey: keySchema,
           access: { enum: ['read-write', 'read-only'] },
+          scope: { enum: ['owner', 'shared'] },
           ttlAttribute: { type: 'string', minLength: 1 },
         },
       },
@@ -82,6 +83,7 @@ interface TablesFile {
       partitionKey: KeyEntry;
       sortKey?: KeyEntry;
       access?: TableSpec['access'];
+      scope?: 'owner' | 'shared';
       ttlAttribute?: string;
     }
   >;
@@ -102,6 +104,7 @@ const validateFile = (raw: unknown): raw is TablesFile => {
  * tables:
  *   notes: { name: team-notes, partitionKey: id }
  *   events: { name: team-events, partitionKey: day, sortKey: { name: seq, type: N }, access: read-only }
+ *   todos: { name: team-todos, partitionKey: id, scope: owner }   # each user's own rows
  * ```
  */
 /** Loaded on first use (synchronously, as configuration loading is): most servers have no tables file. */
@@ -139,6 +142,7 @@ export function loadTablesFile(path: string): TableSpec[] {
     partitionKey: toKey(t.partitionKey),
     ...(t.sortKey !== undefined && { sortKey: toKey(t.sortKey) }),
     access: t.access ?? 'read-write',
+    ...(t.scope === 'owner' && { scope: 'owner' as const }),
     ttlAttribute: t.ttlAttribute ?? 'ttl',
   }));
 }

@@ -17,47 +17,62 @@ export function recordTools(service: RecordService, tables: TableRegistry): Tool
   const tableList = tables.tables
     .map((t) => {
       const key = t.sortKey ? `${t.partitionKey.name} + ${t.sortKey.name}` : t.partitionKey.name;
-      return `${t.alias} (key: ${key}${t.access === 'read-only' ? ', read-only' : ''})`;
+      const notes = [
+        `key: ${key}`,
+        ...(t.access === 'read-only' ? ['read-only'] : []),
+        ...(t.scope === 'owner' ? ["each user's own records"] : []),
+      ];
+      return `${t.alias} (${notes.join(', ')})`;
     })
     .join('; ');
   return {
     describe: (name) =>
       (RECORD_TOOLS as readonly string[]).includes(name) ? `Tables: ${tableList}.` : undefined,
     handlers: {
-      create_record: async (args) => {
-        const record = await service.create(args.table as string, args.data as RecordItem);
+      create_record: async (args, context) => {
+        const record = await service.create(
+          args.table as string,
+          args.data as RecordItem,
+          context?.caller,
+        );
         return recordOutput(`Created a record in ${String(args.table)}`, record);
       },
-      read_record: async (args) => {
-        const record = await service.read(args.table as string, keyInput(args));
+      read_record: async (args, context) => {
+        const record = await service.read(args.table as string, keyInput(args), context?.caller);
         return recordOutput(`Record from ${String(args.table)}`, record);
       },
-      update_record: async (args) => {
+      update_record: async (args, context) => {
         const record = await service.update(
           args.table as string,
           keyInput(args),
           args.data as RecordItem,
           args.expected_version as number | undefined,
+          context?.caller,
         );
         return recordOutput(`Updated the record in ${String(args.table)}`, record);
       },
-      delete_record: async (args) => {
+      delete_record: async (args, context) => {
         const deleted = await service.delete(
           args.table as string,
           keyInput(args),
           args.expected_version as number | undefined,
+          context?.caller,
         );
         return {
           structured: { deleted },
           text: `Deleted this record from ${String(args.table)}:\n${JSON.stringify(deleted, null, 2)}`,
         };
       },
-      list_records: async (args) => {
-        const page = await service.list(args.table as string, {
-          partitionKeyValue: args.partition_key_value,
-          limit: args.limit as number | undefined,
-          cursor: args.cursor as string | undefined,
-        });
+      list_records: async (args, context) => {
+        const page = await service.list(
+          args.table as string,
+          {
+            partitionKeyValue: args.partition_key_value,
+            limit: args.limit as number | undefined,
+            cursor: args.cursor as string | undefined,
+          },
+          context?.caller,
+        );
         const next = page.cursor
           ? `\nMore records exist: call list_records again with cursor "${page.cursor}".`
           : '';

@@ -5,6 +5,7 @@ import type {
   ListQuery,
   RecordItem,
   RecordKey,
+  RecordMatch,
   RecordStore,
   TableSpec,
 } from '../../ports/record-store.js';
@@ -79,6 +80,7 @@ export class DynamoDbRecordStore implements RecordStore {
     key: RecordKey,
     changes: RecordItem,
     expectedVersion?: number,
+    match?: RecordMatch,
   ): Promise<RecordItem> {
     const expr = new ExpressionBuilder();
     const sets = Object.entries(changes).map(
@@ -86,7 +88,7 @@ export class DynamoDbRecordStore implements RecordStore {
     );
     const version = expr.name('version');
     sets.push(`${version} = if_not_exists(${version}, ${expr.value(0)}) + ${expr.value(1)}`);
-    const condition = this.writeCondition(table, expr, expectedVersion);
+    const condition = this.writeCondition(table, expr, expectedVersion, match);
     try {
       const out = await this.call(table, 'UpdateItem', {
         TableName: table.name,
@@ -98,14 +100,21 @@ export class DynamoDbRecordStore implements RecordStore {
       });
       return out.Attributes ?? {};
     } catch (error) {
-      if (isConditionFailure(error)) throw await this.explainFailure(table, key, expectedVersion);
+      if (isConditionFailure(error)) {
+        throw await this.explainFailure(table, key, expectedVersion, match);
+      }
       throw error;
     }
   }
 
-  async delete(table: TableSpec, key: RecordKey, expectedVersion?: number): Promise<RecordItem> {
+  async delete(
+    table: TableSpec,
+    key: RecordKey,
+    expectedVersion?: number,
+    match?: RecordMatch,
+  ): Promise<RecordItem> {
     const expr = new ExpressionBuilder();
-    const condition = this.writeCondition(table, expr, expectedVersion);
+    const condition = this.writeCondition(table, expr, expectedVersion, match);
     try {
       const out = await this.call(table, 'DeleteItem', {
         TableName: table.name,
@@ -116,7 +125,9 @@ export class DynamoDbRecordStore implements RecordStore {
       });
       return out.Attributes ?? {};
     } catch (error) {
-      if (isConditionFailure(error)) throw await this.explainFailure(table, key, expectedVersion);
+      if (isConditionFailure(error)) {
+        throw await this.explainFailure(table, key, expectedVersion, match);
+      }
       throw error;
     }
   }
@@ -129,7 +140,8 @@ export class DynamoDbRecordStore implements RecordStore {
     const items: RecordItem[] = [];
     for (let trip = 0; trip < MAX_LIST_ROUND_TRIPS && items.length < query.limit; trip++) {
       const expr = new ExpressionBuilder();
-      const filter = expr.liveCondition(table.ttlAttribute, this.nowSeconds());
+      let filter = expr.liveCondition(table.ttlAttribute, this.nowSeconds());
+      if (query.match) filter += ` AND ${matchCondition(expr, query.match)}`;
       const common = {
         TableName: table.name,
         Limit: query.limit - items.length,
@@ -157,8 +169,10 @@ export class DynamoDbRecordStore implements RecordStore {
     table: TableSpec,
     expr: ExpressionBuilder,
     expectedVersion: number | undefined,
+    match: RecordMatch | undefined,
   ): string {
     let condition = `attribute_exists(${expr.name(table.partitionKey.name)}) AND ${expr.liveCondition(table.ttlAttribute, this.nowSeconds())}`;
+    if (match) condition += ` AND ${matchCondition(expr, match)}`;
     if (expectedVersion !== undefined) {
       condition += ` AND ${expr.name('version')} = ${expr.value(expectedVersion)}`;
     }
@@ -170,9 +184,13 @@ export class DynamoDbRecordStore implements RecordStore {
     table: TableSpec,
     key: RecordKey,
     expectedVersion: number | undefined,
+    match: RecordMatch | undefined,
   ): Promise<Error> {
     const current = await this.get(table, key);
-    if (!current) return notFound(table, key);
+    // Someone else's record is reported exactly like a missing one.
+    if (!current || (match && current[match.attribute] !== match.value)) {
+      return notFound(table, key);
+    }
     return new ConflictError(
       `record ${JSON.stringify(key)} in table "${table.alias}" is at version ${String(current.version)}, not the expected_version ${String(expectedVersion)}; read it again, reapply your change and retry`,
     );
@@ -224,6 +242,10 @@ function keyCondition(table: TableSpec, expr: ExpressionBuilder, query: ListQuer
   const partition = `${expr.name(table.partitionKey.name)} = ${expr.value(query.partitionKeyValue)}`;
   if (query.sortKeyBefore === undefined || !table.sortKey) return partition;
   return `${partition} AND ${expr.name(table.sortKey.name)} < ${expr.value(query.sortKeyBefore)}`;
+}
+
+function matchCondition(expr: ExpressionBuilder, match: RecordMatch): string {
+  return `${expr.name(match.attribute)} = ${expr.value(match.value)}`;
 }
 
 function describeKey(table: TableSpec, item: RecordItem): string {
