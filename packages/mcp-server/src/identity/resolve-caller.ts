@@ -74,7 +74,9 @@ function parseMetaCaller(value: unknown): Caller {
   if (extra.length > 0) throw wrong(`unknown field ${JSON.stringify(extra[0]?.slice(0, 40))}`);
   const { issuer, subject, groups = [] } = v;
   if (!isId(issuer) || issuer.includes('#')) {
-    throw wrong(`"issuer" must be a non-empty string without "#" of at most ${MAX_ID_CHARS} characters`);
+    throw wrong(
+      `"issuer" must be a non-empty string without "#" of at most ${MAX_ID_CHARS} characters`,
+    );
   }
   if (!isId(subject)) {
     throw wrong(`"subject" must be a non-empty string of at most ${MAX_ID_CHARS} characters`);

@@ -485,7 +485,15 @@ describe.each(recordBackends)('RecordService on $name', (factory) => {
         expect(updated[name], name).toBe(data[name]);
       }
       expect(Object.keys(read).sort()).toEqual(
-        [...oddNames, 'sessionId', 'created_at', 'updated_at', 'version'].sort(),
+        [
+          ...oddNames,
+          'sessionId',
+          'created_at',
+          'created_by',
+          'updated_at',
+          'updated_by',
+          'version',
+        ].sort(),
       );
     });
 
@@ -601,6 +609,7 @@ describe.each(recordBackends)('RecordService on $name', (factory) => {
         extra: { deep: [1] },
         version: 2,
         updated_at: '2031-01-02T00:00:00.000Z',
+        updated_by: 'operator',
       });
       expect(await service.read('sessions', key)).toEqual(updated);
 
@@ -977,7 +986,13 @@ describe.each(recordBackends)('RecordService on $name', (factory) => {
 
     it('stores an item of exactly 400 KB by DynamoDB count and refuses one byte more', async () => {
       const sessionId = uid();
-      const base: RecordItem = { sessionId, blob: '', created_at: at.toISOString(), version: 1 };
+      const base: RecordItem = {
+        sessionId,
+        blob: '',
+        created_at: at.toISOString(),
+        created_by: 'operator',
+        version: 1,
+      };
       const room = MAX_ITEM_BYTES - itemSizeBytes(base);
       const created = await timed().create('sessions', { sessionId, blob: 'x'.repeat(room) });
       expect(itemSizeBytes(created)).toBe(MAX_ITEM_BYTES);

@@ -28,6 +28,25 @@ describe('JWT access token verifier (issuer on loopback)', () => {
     expect(verified.subject).toBe('user-1');
   });
 
+  it('reads the issuer and the groups claim (named by groupsClaim, default groups)', async () => {
+    const token = await issuer.sign({
+      ...accessClaims(issuer.issuer, AUDIENCE, 'mcp:read'),
+      groups: ['staff', 7, 'finance'],
+      'cognito:groups': ['admins'],
+    });
+    const plain = await verifier().verify(token, AUDIENCE);
+    expect(plain.issuer).toBe(issuer.issuer);
+    expect(plain.groups).toEqual(['staff', 'finance']);
+    const cognito = createJwtVerifier({
+      issuer: issuer.issuer,
+      clockToleranceSec: 30,
+      groupsClaim: 'cognito:groups',
+    });
+    expect((await cognito.verify(token, AUDIENCE)).groups).toEqual(['admins']);
+    const none = await issuer.sign(accessClaims(issuer.issuer, AUDIENCE, 'mcp:read'));
+    expect((await verifier().verify(none, AUDIENCE)).groups).toEqual([]);
+  });
+
   it('reads scopes from an scp array too', async () => {
     const claims = accessClaims(issuer.issuer, AUDIENCE, '');
     delete claims.scope;

@@ -20,6 +20,7 @@ describe('OAuth settings (MCP_OAUTH_ISSUER, MCP_OAUTH_AUDIENCE, MCP_PUBLIC_URL)'
       audience: 'api://chatbot',
       publicUrl: 'https://mcp.example.com/mcp',
       clockToleranceSec: 30,
+      groupsClaim: 'groups',
     });
     expect(
       loadOAuthConfig({
@@ -27,6 +28,15 @@ describe('OAuth settings (MCP_OAUTH_ISSUER, MCP_OAUTH_AUDIENCE, MCP_PUBLIC_URL)'
         MCP_PUBLIC_URL: 'https://example.com/tools/mcp',
       })?.publicUrl,
     ).toBe('https://example.com/tools/mcp');
+  });
+
+  it('reads the groups claim name (MCP_OAUTH_GROUPS_CLAIM), default groups', () => {
+    const issuer = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc';
+    expect(
+      loadOAuthConfig({ MCP_OAUTH_ISSUER: issuer, MCP_OAUTH_GROUPS_CLAIM: 'cognito:groups' })
+        ?.groupsClaim,
+    ).toBe('cognito:groups');
+    expect(loadOAuthConfig({ MCP_OAUTH_ISSUER: issuer })?.groupsClaim).toBe('groups');
   });
 
   it('accepts an http issuer only on a loopback address', () => {

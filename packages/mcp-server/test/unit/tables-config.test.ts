@@ -102,6 +102,22 @@ describe('tables configuration', () => {
     ]);
   });
 
+  it('reads scope: owner (each user their own rows) and scope: shared (the default)', () => {
+    const path = file(
+      [
+        'tables:',
+        '  todos: { name: team-todos, partitionKey: id, scope: owner }',
+        '  notes: { name: team-notes, partitionKey: id, scope: shared }',
+      ].join('\n'),
+    );
+    const [todos, notes] = loadTablesFile(path);
+    expect(todos?.scope).toBe('owner');
+    expect(notes && 'scope' in notes).toBe(false);
+    expect(
+      failureOf(file('tables:\n  t: { name: team-t, partitionKey: id, scope: mine }')),
+    ).toMatch(/scope/);
+  });
+
   it('reads a JSON file', () => {
     const path = file(
       JSON.stringify({
