@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -101,8 +100,7 @@ function operatorChannelChecks(
 describe('in-process transport (the gateway builds the server)', () => {
   let dir: string;
   let runtime: Runtime;
-  let client: Client;
-  let close: () => Promise<void>;
+  let connected: Awaited<ReturnType<typeof connectClient>>;
 
   beforeAll(async () => {
     dir = await makeTempDir('caller-inproc');
@@ -111,20 +109,21 @@ describe('in-process transport (the gateway builds the server)', () => {
       silentLogger,
       { inMemory: true },
     );
-    ({ client, close } = await connectClient(runtime.registry));
+    connected = await connectClient(runtime.registry);
   });
   afterAll(async () => {
-    await close?.();
+    await connected?.close();
     await runtime?.close();
     await removeDir(dir);
   });
 
-  operatorChannelChecks((name, args, meta) => callAs(client, name, args, meta));
+  operatorChannelChecks((name, args, meta) => callAs(connected.client, name, args, meta));
 });
 
 describe('Streamable HTTP with the static token and OAuth', () => {
   let dir: string;
   let issuer: TestIssuer;
+  let runtime: Runtime;
   let server: TestHttpServer;
   const STATIC = 'static-secret-for-the-gateway';
 
@@ -150,7 +149,7 @@ describe('Streamable HTTP with the static token and OAuth', () => {
   beforeAll(async () => {
     dir = await makeTempDir('caller-http');
     issuer = await startTestIssuer();
-    const runtime = await createRuntime(
+    runtime = await createRuntime(
       loadConfig({}, { dataDir: dir, configFile: await writeCallerTablesFile(dir) }),
       silentLogger,
       { inMemory: true },
@@ -159,14 +158,10 @@ describe('Streamable HTTP with the static token and OAuth', () => {
       runtime,
       env: { MCP_AUTH_TOKEN: STATIC, MCP_OAUTH_ISSUER: issuer.issuer },
     });
-    const close = server.close;
-    server.close = async () => {
-      await close();
-      await runtime.close();
-    };
   });
   afterAll(async () => {
     await server?.close();
+    await runtime?.close();
     await issuer?.close();
     await removeDir(dir);
   });
