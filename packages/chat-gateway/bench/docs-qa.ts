@@ -149,6 +149,7 @@ async function main(): Promise<void> {
         history: () => Promise.resolve([]),
         signal: new AbortController().signal,
         sink,
+        caller: 'anonymous',
       });
       const sources = 'sources' in outcome ? outcome.sources : [];
       return { text, sources, notFound: sources.length === 0 };

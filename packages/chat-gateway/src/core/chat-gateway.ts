@@ -3,7 +3,7 @@ import type { ChatEngine } from '../engine/chat-engine.js';
 import { ChatError, ClientGoneError, RateLimitedError } from '../errors.js';
 import type { AnalyticsRecorder } from '../analytics/analytics-recorder.js';
 import type { ClientChannel } from '../ports/client-channel.js';
-import type { ToolClient } from '../ports/tool-client.js';
+import { callerOf, type ToolClient } from '../ports/tool-client.js';
 import type { ClientInfo, Identity, SessionStore } from '../ports/session-store.js';
 import type { ClientFrame, ServerFrame } from '../protocol/frames.js';
 import { parseClientFrame } from '../protocol/parse-frame.js';
@@ -214,7 +214,9 @@ export class ChatGateway {
         const tools = this.options.documents;
         if (!tools)
           throw new ChatError('UNSUPPORTED', 'This gateway cannot list documents.', false);
-        return connection.channel.send(await listDocumentsFrame(tools, frame.cursor));
+        return connection.channel.send(
+          await listDocumentsFrame(tools, frame.cursor, callerOf(connection.identity)),
+        );
       }
       case 'feedback': {
         const analytics = this.options.analytics ?? { feedback: () => Promise.resolve() };
@@ -240,7 +242,7 @@ export class ChatGateway {
   ): Promise<void> {
     const reader = this.options.documents;
     if (!reader) throw new ChatError('UNSUPPORTED', 'This gateway cannot show documents.', false);
-    const doc = await reader.readDocument(source);
+    const doc = await reader.readDocument(source, { caller: callerOf(connection.identity) });
     if (!doc) throw documentNotFound(source);
     await connection.channel.send(toDocumentFrame(doc, snippet));
   }
@@ -288,6 +290,7 @@ export class ChatGateway {
           signal: controller.signal,
           send: (frame) => this.sendToSession(sessionId, frame),
           ...(claim.takenOver && { takenOver: true }),
+          caller: callerOf(connection.identity),
         });
       } catch (error) {
         await this.sendToSession(

@@ -1,5 +1,5 @@
 import { ChatError } from '../errors.js';
-import type { DocumentText, ToolClient } from '../ports/tool-client.js';
+import type { DocumentText, ToolCaller, ToolClient } from '../ports/tool-client.js';
 import { findPassage } from '../protocol/find-passage.js';
 import type { DocumentFrame, DocumentsFrame, DocumentSummary } from '../protocol/frames.js';
 
@@ -58,11 +58,13 @@ const PANEL_PAGE = 50;
 export async function listDocumentsFrame(
   tools: Pick<ToolClient, 'callTool'>,
   cursor: string | undefined,
+  caller: ToolCaller,
 ): Promise<DocumentsFrame> {
-  const result = await tools.callTool('list_documents', {
-    limit: PANEL_PAGE,
-    ...(cursor !== undefined && { cursor }),
-  });
+  const result = await tools.callTool(
+    'list_documents',
+    { limit: PANEL_PAGE, ...(cursor !== undefined && { cursor }) },
+    { caller },
+  );
   if (result.isError)
     throw new ChatError('MCP_TOOL_ERROR', `list_documents: ${result.text.slice(0, 300)}`, true);
   const out = (result.structured ?? {}) as {

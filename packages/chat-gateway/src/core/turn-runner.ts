@@ -4,6 +4,7 @@ import type { ChatEngine, FailedTurn } from '../engine/chat-engine.js';
 import { contentToStore } from '../engine/answer-limit.js';
 import type { TurnOutcome, TurnSink } from '../engine/turn.js';
 import type { ModelMessage } from '../ports/chat-model.js';
+import type { ToolCaller } from '../ports/tool-client.js';
 import { ChatError, ClientGoneError } from '../errors.js';
 import type { ConversationRecord, SessionStore } from '../ports/session-store.js';
 import type { Citation, ServerFrame } from '../protocol/frames.js';
@@ -34,6 +35,8 @@ export interface TurnRequest {
   send: (frame: ServerFrame) => Promise<void>;
   /** The claim was taken over from a turn that died: its user message may be stored already. */
   takenOver?: boolean;
+  /** Whom the turn's tool calls are for: the session's user, or anonymous. */
+  caller: ToolCaller;
 }
 
 /**
@@ -118,6 +121,7 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
     history: loadHistory,
     signal,
     sink,
+    caller: request.caller,
   });
   // What is stored must fit one record; the finish frame says the same as the history.
   const outcome = { ...processed, content: contentToStore(processed.content) };

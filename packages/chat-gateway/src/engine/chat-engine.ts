@@ -11,6 +11,7 @@ import { answerFromDocuments } from './rag-handler.js';
 import { routeByRules } from './rule-router.js';
 import { answerWithTools } from './tool-handler.js';
 import { ToolRunner } from './tool-runner.js';
+import { toolsFor } from './caller-tools.js';
 import { countingUsage, UsageTally } from './usage-tally.js';
 import type { HandlerOutcome, RouteDecision, TurnInput, TurnOutcome } from './turn.js';
 
@@ -39,16 +40,7 @@ export interface FailedTurn extends TurnOutcome {
  * `finishReason: "cancelled"` and the text so far.
  */
 export class ChatEngine {
-  private readonly runner: ToolRunner;
-
-  constructor(private readonly options: ChatEngineOptions) {
-    this.runner = new ToolRunner({
-      tools: options.tools,
-      timeoutMs: options.toolTimeoutMs,
-      logger: options.logger,
-      ...(options.events && { events: options.events }),
-    });
-  }
+  constructor(private readonly options: ChatEngineOptions) {}
 
   /** The model answering, or null for the offline engine. */
   get modelId(): string | null {
@@ -142,7 +134,14 @@ export class ChatEngine {
     input: TurnInput,
     model: ChatModel | undefined,
   ): Promise<HandlerOutcome> {
-    const { tools } = this.options;
+    // This turn's tools act for its user: every call and read carries the caller.
+    const tools = toolsFor(this.options.tools, input.caller);
+    const runner = new ToolRunner({
+      tools,
+      timeoutMs: this.options.toolTimeoutMs,
+      logger: this.options.logger,
+      ...(this.options.events && { events: this.options.events }),
+    });
     switch (decision.route) {
       case 'rag':
         return answerFromDocuments(
@@ -162,16 +161,13 @@ export class ChatEngine {
         );
       case 'mcp_tool':
         if (!model || input.content.trimStart().startsWith('/')) {
-          return runToolCommand(
-            { tools, runner: this.runner, modelConfigured: model !== undefined },
-            input,
-          );
+          return runToolCommand({ tools, runner, modelConfigured: model !== undefined }, input);
         }
         return answerWithTools(
           {
             model,
             tools,
-            runner: this.runner,
+            runner,
             historyTokenBudget: this.options.historyTokenBudget,
           },
           input,

@@ -1,5 +1,6 @@
 import type { ChatFinishReason, QueryType, TokenUsage } from '../protocol/frames.js';
 import type { ModelMessage } from '../ports/chat-model.js';
+import type { ToolCaller } from '../ports/tool-client.js';
 
 /** A passage shown to the user as `[n]`. */
 export interface CitedSource {
@@ -44,6 +45,8 @@ export interface TurnInput {
   history: () => Promise<ModelMessage[]>;
   signal: AbortSignal;
   sink: TurnSink;
+  /** Whom the turn's tool calls and document reads are for (the session's user). */
+  caller: ToolCaller;
 }
 
 export interface TurnOutcome {

@@ -1,5 +1,19 @@
 /** What the engine needs of an MCP connection: the tools and a way to call them. */
 
+import type { Identity } from './session-store.js';
+
+/**
+ * Whom a call is for: the signed-in user, or `anonymous` (sign-in off). The MCP server decides
+ * document access and owner-scoped records by it. Absent: the gateway itself (its own seeding
+ * and upload ingest), which the server trusts as the operator.
+ */
+export type ToolCaller = Identity | 'anonymous';
+
+/** The session's caller: its signed-in user, else anonymous (never the operator). */
+export function callerOf(identity: Identity | undefined): ToolCaller {
+  return identity ?? 'anonymous';
+}
+
 export interface ToolAnnotations {
   readOnlyHint?: boolean;
   destructiveHint?: boolean;
@@ -25,6 +39,8 @@ export interface ToolCallOptions {
   signal?: AbortSignal;
   /** Per-call deadline; past it the call ends with `MCP_TOOL_ERROR` (retryable). */
   timeoutMs?: number;
+  /** Whom the call is for; absent: the gateway itself (trusted). */
+  caller?: ToolCaller;
 }
 
 /** A document's text as the MCP server reads it back (`doc://{source}`). */
@@ -49,7 +65,7 @@ export interface ToolClient {
    */
   readDocument(
     source: string,
-    options?: { signal?: AbortSignal },
+    options?: { signal?: AbortSignal; caller?: ToolCaller },
   ): Promise<DocumentText | undefined>;
   close(): Promise<void>;
 }

@@ -11,6 +11,7 @@ import { ChatGateway } from '../../src/core/chat-gateway.js';
 import { ChatEngine } from '../../src/engine/chat-engine.js';
 import type { ChatModel } from '../../src/ports/chat-model.js';
 import type { ToolClient } from '../../src/ports/tool-client.js';
+import type { Identity } from '../../src/ports/session-store.js';
 import { RecordingChannel } from './fake-channel.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import { memorySessions } from './memory-sessions.js';
@@ -22,7 +23,8 @@ export interface CoreHarness {
   tools: ToolClient;
   store: MemorySessionStore;
   gateway: ChatGateway;
-  connect(): Promise<RecordingChannel>;
+  /** A new connection; with `identity`, of that signed-in user. */
+  connect(identity?: Identity): Promise<RecordingChannel>;
   close(): Promise<void>;
 }
 
@@ -40,10 +42,16 @@ export async function coreHarness(
     approvalTimeoutMs?: number;
     toolTimeoutMs?: number;
     tools?: (t: ToolClient) => ToolClient;
+    /** The MCP server's tables file (CHATBOT_CONFIG); the default tables otherwise. */
+    tablesFile?: string;
   } = {},
 ): Promise<CoreHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chat-core-'));
-  const runtime = await createRuntime(loadConfig({}, { dataDir }), silentLogger, {
+  const config = loadConfig(
+    {},
+    { dataDir, ...(options.tablesFile && { configFile: options.tablesFile }) },
+  );
+  const runtime = await createRuntime(config, silentLogger, {
     inMemory: true,
   });
   const base = new McpToolClient({
@@ -95,9 +103,9 @@ export async function coreHarness(
     tools,
     store,
     gateway,
-    async connect() {
+    async connect(identity?: Identity) {
       const channel = new RecordingChannel(`c${++channels}`);
-      await gateway.open(channel, { userAgent: 'test' });
+      await gateway.open(channel, { userAgent: 'test', ...(identity && { identity }) });
       return channel;
     },
     async close() {

@@ -1,13 +1,14 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger } from 'chatbot-mcp-server/core';
+import { CALLER_META_KEY, type Logger } from 'chatbot-mcp-server/core';
 import { McpToolError } from '../../errors.js';
 import type {
   DocumentText,
   ToolCallOptions,
   ToolCallResult,
   ToolClient,
+  ToolCaller,
   ToolInfo,
 } from '../../ports/tool-client.js';
 
@@ -29,6 +30,20 @@ const DOC_SCHEME = 'doc://';
 const RESOURCE_NOT_FOUND = -32002;
 
 type SdkTypes = typeof import('@modelcontextprotocol/sdk/types.js');
+
+/**
+ * The request `_meta` naming whom a call is for (see the MCP server's README, "Identity"). The
+ * server honours it only on channels the gateway owns (in-process, its stdio child, the data
+ * dir's socket, HTTP with the static token, a Lambda invoke); none: the gateway itself.
+ */
+export function callerMeta(caller: ToolCaller | undefined): {
+  _meta?: Record<string, unknown>;
+} {
+  if (caller === undefined) return {};
+  if (caller === 'anonymous') return { _meta: { [CALLER_META_KEY]: { anonymous: true } } };
+  const { issuer, subject, groups = [] } = caller;
+  return { _meta: { [CALLER_META_KEY]: { issuer, subject, groups } } };
+}
 
 /**
  * A `ToolClient` over any MCP transport. It connects lazily (the MCP SDK loads then, not at
@@ -76,10 +91,14 @@ export class McpToolClient implements ToolClient {
   ): Promise<ToolCallResult> {
     const client = await this.connected();
     try {
-      const result = (await client.callTool({ name, arguments: args }, undefined, {
-        ...(options.signal && { signal: options.signal }),
-        ...(options.timeoutMs !== undefined && { timeout: options.timeoutMs }),
-      })) as CallToolResult;
+      const result = (await client.callTool(
+        { name, arguments: args, ...callerMeta(options.caller) },
+        undefined,
+        {
+          ...(options.signal && { signal: options.signal }),
+          ...(options.timeoutMs !== undefined && { timeout: options.timeoutMs }),
+        },
+      )) as CallToolResult;
       const text = result.content
         .map((c) => (c.type === 'text' ? c.text : `[${c.type} content]`))
         .join('\n');
@@ -96,12 +115,12 @@ export class McpToolClient implements ToolClient {
 
   async readDocument(
     source: string,
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal; caller?: ToolCaller } = {},
   ): Promise<DocumentText | undefined> {
     const client = await this.connected();
     try {
       const result = await client.readResource(
-        { uri: DOC_SCHEME + encodeURIComponent(source) },
+        { uri: DOC_SCHEME + encodeURIComponent(source), ...callerMeta(options.caller) },
         options.signal && { signal: options.signal },
       );
       const content = result.contents[0];

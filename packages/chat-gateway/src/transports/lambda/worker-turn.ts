@@ -8,6 +8,7 @@ import { ChatError, ClientGoneError } from '../../errors.js';
 import type { ServerFrame } from '../../protocol/frames.js';
 import { toErrorFrame } from '../../core/error-frame.js';
 import type { WorkerEvent } from './worker-events.js';
+import { callerOf } from '../../ports/tool-client.js';
 
 export interface WorkerTurnDeps {
   turn: TurnDeps;
@@ -93,7 +94,10 @@ export async function runWorkerTurn(
 
   const stopRenewing = keepClaim(deps.turn, sessionId, clientMessageId);
   try {
+    // The session's signed-in user (none: anonymous), as its connection recorded it.
+    const session = await deps.store.getSession(sessionId);
     await runTurn(deps.turn, {
+      caller: callerOf(session?.clientInfo?.identity),
       sessionId,
       clientMessageId,
       content: event.content,
