@@ -55,7 +55,7 @@ describe('examples/tables.example.yaml', () => {
       const { tools } = await client.listTools();
       const listRecords = tools.find((t) => t.name === 'list_records');
       expect(listRecords?.description).toMatch(
-        /Tables: sessions \(key: sessionId\); conversations \(key: sessionId \+ messageId\); notes \(key: id\); metrics \(key: day \+ seq, read-only\)\.$/,
+        /Tables: sessions \(key: sessionId\); conversations \(key: sessionId \+ messageId\); notes \(key: id\); metrics \(key: day \+ seq, read-only\); todos \(key: id, each user's own records\)\.$/,
       );
     } finally {
       await client.close();

@@ -24,6 +24,7 @@ describe('the chat tables with a tables file (--config)', () => {
       'metrics',
       'notes',
       'sessions',
+      'todos',
     ]);
     const specs = chatTableSpecs(new TableRegistry(config.tables));
     expect(specs.analytics).toMatchObject({

@@ -19,6 +19,7 @@ import {
 import { RESOURCE_NOT_FOUND, toRpcError } from './rpc-errors.js';
 import type { Logger } from '../logger.js';
 import type { ServerContent } from './server-content.js';
+import { MANAGED_ATTRIBUTES } from '../records/record-rules.js';
 
 /** Documents per resources/list page. */
 const PAGE_SIZE = 50;
@@ -138,8 +139,9 @@ function tableContents(uri: string, table: TableSpec, serverReadOnly: boolean): 
           ? 'the table is configured read-only'
           : 'the server runs read-only (--read-only / MCP_READ_ONLY)',
     }),
+    ...(table.scope === 'owner' && { scope: 'owner' }),
     ttlAttribute: table.ttlAttribute,
-    managedAttributes: ['version', 'created_at', 'updated_at'],
+    managedAttributes: [...MANAGED_ATTRIBUTES],
   };
   return {
     contents: [{ uri, mimeType: JSON_MIME, text: JSON.stringify(description, null, 2) }],

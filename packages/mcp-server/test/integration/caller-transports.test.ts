@@ -118,6 +118,15 @@ describe('in-process transport (the gateway builds the server)', () => {
   });
 
   operatorChannelChecks((name, args, meta) => callAs(connected.client, name, args, meta));
+
+  it('the table resource shows the owner scope and the managed attributes', async () => {
+    const read = await connected.client.readResource({ uri: 'table://todos' });
+    const text = (read.contents[0] as { text: string }).text;
+    expect(JSON.parse(text)).toMatchObject({
+      scope: 'owner',
+      managedAttributes: ['version', 'created_at', 'updated_at', 'created_by', 'updated_by'],
+    });
+  });
 });
 
 describe('Streamable HTTP with the static token and OAuth', () => {
