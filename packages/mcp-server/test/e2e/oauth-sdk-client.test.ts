@@ -192,8 +192,13 @@ describe('OAuth 2.1 end to end: SDK client, oidc-provider, MCP server', () => {
     const created = await writer.callTool({
       name: 'create_record',
       arguments: { table: 'notes', data: { text: 'written over OAuth' } },
+      // A forged identity: the token's user (oidc-provider's user-1) is the caller regardless.
+      _meta: { 'chatbot-mcp/caller': { issuer: as.issuer, subject: 'someone-else' } },
     });
     expect(created.isError).not.toBe(true);
+    expect(created.structuredContent).toMatchObject({
+      record: { created_by: `${as.issuer}#user-1` },
+    });
     expect((await mcp.runtime.records.list('notes', { limit: 10 })).items).toContainEqual(
       expect.objectContaining({ text: 'written over OAuth' }),
     );
