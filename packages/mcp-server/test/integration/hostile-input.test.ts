@@ -394,6 +394,7 @@ describe('hostile HTTP input (startHttpServer on 127.0.0.1, MCP_AUTH_TOKEN set)'
       ...odd,
       version: Number(current.version) + 1,
       updated_at: updated.record.updated_at,
+      updated_by: 'operator', // the static token: the operator
     };
     expect(updated.record).toEqual(expected);
     await expectIntact({
@@ -493,10 +494,11 @@ describe('hostile HTTP input (startHttpServer on 127.0.0.1, MCP_AUTH_TOKEN set)'
   });
 
   it('an item just over 400 KB is refused on create and on update', async () => {
-    // created_at's length and the version number are fixed, so the size is known exactly.
+    // created_at's length, created_by and the version number are fixed, so the size is known exactly.
     const base = {
       sessionId: 'big-item',
       created_at: new Date().toISOString(),
+      created_by: 'operator',
       version: 1,
       blob: '',
     };

@@ -116,7 +116,7 @@ describe('checkData', () => {
   });
 
   it('refuses managed attributes and empty names', () => {
-    for (const name of ['version', 'created_at', 'updated_at']) {
+    for (const name of ['version', 'created_at', 'updated_at', 'created_by', 'updated_by']) {
       expect(() => checkData({ [name]: 1 })).toThrow(
         new RegExp(`data\\.${name}: is managed by the server`),
       );
