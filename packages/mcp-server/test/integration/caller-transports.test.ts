@@ -359,3 +359,28 @@ describe('stdio (a child process: whoever spawned it owns the channel)', () => {
 
   operatorChannelChecks((name, args, meta) => callAs(server.client, name, args, meta));
 });
+
+describe("the data directory's socket (a second stdio server attached to the one holding it)", () => {
+  let dir: string;
+  let holder: Awaited<ReturnType<typeof connectStdio>>;
+  let attached: Awaited<ReturnType<typeof connectStdio>>;
+
+  beforeAll(async () => {
+    assertBuilt();
+    dir = await makeTempDir('caller-socket');
+    const env = childEnv({ CHATBOT_CONFIG: await writeCallerTablesFile(dir) });
+    const args = [CLI_PATH, '--data-dir', dir];
+    holder = await connectStdio({ command: process.execPath, args, env });
+    attached = await connectStdio({ command: process.execPath, args, env });
+    // The second one serves through the holder's socket (it cannot open the stores itself).
+    await callAs(attached.client, 'list_records', { table: 'notes' });
+    expect(attached.stderr()).toMatch(/attached to pid \d+/);
+  }, 90_000);
+  afterAll(async () => {
+    await attached?.close();
+    await holder?.close();
+    await removeDir(dir);
+  });
+
+  operatorChannelChecks((name, args, meta) => callAs(attached.client, name, args, meta));
+});
