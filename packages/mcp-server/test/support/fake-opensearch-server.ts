@@ -79,6 +79,10 @@ export async function startFakeOpenSearchServer(
     if (!first) throw new HttpError(400, 'illegal_argument_exception', 'no index');
     switch (second) {
       case '_mapping':
+        if (method === 'PUT') {
+          requireIndex(first).putMapping(parseJson(request.body) as Doc);
+          return [200, { acknowledged: true }];
+        }
         return [200, { [first]: { mappings: requireIndex(first).mappings } }];
       case '_bulk':
         return [200, bulk(first, request)];
