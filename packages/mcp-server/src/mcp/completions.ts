@@ -1,5 +1,7 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CompleteRequestSchema, type CompleteResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Caller } from '../identity/caller.js';
+import { resolveCaller } from '../identity/resolve-caller.js';
 import type { Logger } from '../logger.js';
 import { DOC_TEMPLATE, TABLE_TEMPLATE } from './resource-uris.js';
 import { toRpcError } from './rpc-errors.js';
@@ -19,17 +21,21 @@ const NONE: CompleteResult = { completion: { values: [], hasMore: false } };
  * `table://{alias}` template). Matching is by prefix, ignoring case.
  */
 export function registerCompletions(server: Server, content: ServerContent, logger: Logger): void {
-  server.setRequestHandler(CompleteRequestSchema, async (request): Promise<CompleteResult> => {
-    const { ref, argument } = request.params;
-    const kind = completionKind(ref, argument.name);
-    try {
-      if (kind === 'table') return complete(content.tables.aliases(), argument.value);
-      if (kind === 'source') return await completeSources(content, argument.value);
-      return NONE;
-    } catch (error) {
-      throw toRpcError(error, logger);
-    }
-  });
+  server.setRequestHandler(
+    CompleteRequestSchema,
+    async (request, extra): Promise<CompleteResult> => {
+      const { ref, argument } = request.params;
+      const kind = completionKind(ref, argument.name);
+      try {
+        if (kind === 'table') return complete(content.tables.aliases(), argument.value);
+        if (kind === 'source')
+          return await completeSources(content, argument.value, resolveCaller(extra));
+        return NONE;
+      } catch (error) {
+        throw toRpcError(error, logger);
+      }
+    },
+  );
 }
 
 function completionKind(
@@ -58,7 +64,12 @@ function complete(candidates: readonly string[], prefix: string): CompleteResult
   };
 }
 
-async function completeSources(content: ServerContent, prefix: string): Promise<CompleteResult> {
+/** Only sources `caller` may read: a completion must not name a document they cannot see. */
+async function completeSources(
+  content: ServerContent,
+  prefix: string,
+  caller: Caller,
+): Promise<CompleteResult> {
   const service = await content.documents.get();
   const wanted = prefix.toLowerCase();
   const matches: string[] = [];
@@ -68,6 +79,7 @@ async function completeSources(content: ServerContent, prefix: string): Promise<
     const page = await service.listDocuments({
       limit: SCAN_PAGE,
       ...(cursor !== undefined && { cursor }),
+      caller,
     });
     for (const d of page.documents)
       if (d.source.toLowerCase().startsWith(wanted)) matches.push(d.source);
