@@ -55,8 +55,7 @@ export function accessPrincipals(access: DocumentAccess | undefined, field = 'ac
 
 function entries(value: unknown, field: string): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value))
-    throw new ValidationError(`${field}: must be a list of strings`);
+  if (!Array.isArray(value)) throw new ValidationError(`${field}: must be a list of strings`);
   if (value.length > MAX_ENTRIES)
     throw new ValidationError(`${field}: has ${value.length} entries; the limit is ${MAX_ENTRIES}`);
   return value.map((entry: unknown, i) => {

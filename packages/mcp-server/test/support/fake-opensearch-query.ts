@@ -50,7 +50,9 @@ export function evaluate(index: FakeIndex, query: Query | undefined): Scored {
       if (!index.mapping(field)) return new Map();
       return filterDocs(docs, (doc) => {
         const value = valueAt(doc, field);
-        return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
+        return (
+          value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0)
+        );
       });
     }
     case 'term':
@@ -113,7 +115,9 @@ function matchesFilter(index: FakeIndex, type: string, spec: Query, doc: Doc): b
   if (!index.mapping(field)) return false;
   // A field holding a list (of keywords) matches when any of its values does, as in OpenSearch.
   if (Array.isArray(value) && index.mapping(field)?.type !== 'knn_vector')
-    return value.some((one) => matchesFilter(index, type, { [field]: condition }, { [field]: one }));
+    return value.some((one) =>
+      matchesFilter(index, type, { [field]: condition }, { [field]: one }),
+    );
   const kind = index.mapping(field)?.type ?? 'keyword';
   if (type === 'term') {
     const wanted =

@@ -111,7 +111,10 @@ async function ensureAccessField(client: Client, name: string): Promise<void> {
   const response = await client.indices.getMapping({ index: name });
   const body = response.body as Record<string, { mappings?: IndexMappings }>;
   if (Object.values(body)[0]?.mappings?.properties?.access !== undefined) return;
-  await client.indices.putMapping({ index: name, body: { properties: { access: ACCESS_MAPPING } } });
+  await client.indices.putMapping({
+    index: name,
+    body: { properties: { access: ACCESS_MAPPING } },
+  });
 }
 
 async function checkChunkIndex(client: Client, expect: ChunkIndexSpec): Promise<void> {

@@ -126,7 +126,10 @@ export class OpenSearchVectorStore implements VectorStore {
     await this.refreshIndexes();
   }
 
-  async getDocument(source: string, readers?: readonly string[]): Promise<DocumentInfo | undefined> {
+  async getDocument(
+    source: string,
+    readers?: readonly string[],
+  ): Promise<DocumentInfo | undefined> {
     const found = (await this.latestRecord(source, readers))?._source;
     return found ? fromDocumentSource(found) : undefined;
   }

@@ -235,9 +235,7 @@ export class LanceDbVectorStore implements VectorStore {
     }
     const last = documents.at(-1);
     return Promise.resolve(
-      more && last !== undefined
-        ? { documents, cursor: encodeCursor(last.source) }
-        : { documents },
+      more && last !== undefined ? { documents, cursor: encodeCursor(last.source) } : { documents },
     );
   }
 
