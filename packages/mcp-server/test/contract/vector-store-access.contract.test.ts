@@ -289,6 +289,21 @@ describe.each([openSearch, lanceDb])('VectorStore access contract: $name', (back
     expect(await store.getDocument('plan.md', BOB)).toMatchObject({ access: ['g:eng'] });
   });
 
+  it('group names with quotes and backslashes are matched exactly, never as query syntax', async () => {
+    const odd = `it's "core" \\ team') OR true --`;
+    await put('odd.md', ['The budget plan.'], accessPrincipals({ groups: [odd] }));
+    store = await backend.reopen(store);
+    const member = callerReaders(user('dana', [odd]));
+    const almost = callerReaders(user('erin', [`it's "core" \\ team`]));
+    for (const mode of MODES) {
+      expect(
+        (await search('budget plan', mode, member)).map((h) => h.id),
+        mode,
+      ).toEqual(['odd.md#0']);
+      expect(await search('budget plan', mode, almost), mode).toEqual([]);
+    }
+  });
+
   it('a subject alone does not match an issuer-bound entry of another issuer', async () => {
     await put('bound.md', ['The budget plan.'], accessPrincipals({ users: [`${ISSUER}#bob`] }));
     const elsewhere = callerReaders({
