@@ -434,4 +434,32 @@ describe('OpenSearch adapter: the access filter is in the query it sends', () =>
     ).toEqual(['new.md', 'old.md']);
     await reopened.close();
   });
+
+  it('refuses to open an old index whose mapping it may not extend, rather than filter on an unindexed field', async () => {
+    const old = server.indexes.get('legacy')!;
+    const shelved = new OpenSearchVectorStore({
+      client: createOpenSearchClient({ node: server.url }),
+      embedder,
+      index: 'legacy',
+    });
+    old.fields.delete('access');
+    delete (old.mappings.properties as Record<string, unknown>).access;
+    server.failRequest = (request) =>
+      request.path.endsWith('/_mapping') && request.method !== 'GET'
+        ? [403, 'security_exception']
+        : undefined;
+    try {
+      await expect(
+        shelved.search({
+          text: 'budget',
+          mode: 'keyword',
+          limit: 5,
+          filter: { readers: ANONYMOUS },
+        }),
+      ).rejects.toThrow(/refused to add the "access" field .*aoss:UpdateIndex/);
+    } finally {
+      server.failRequest = undefined;
+      await shelved.close();
+    }
+  });
 });

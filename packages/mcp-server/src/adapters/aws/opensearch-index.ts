@@ -1,5 +1,6 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { ConfigError } from '../../errors.js';
+import { translateOpenSearchError } from './opensearch-errors.js';
 
 /** Who may read a chunk or document: principals, filtered with `terms`. */
 const ACCESS_MAPPING = { type: 'keyword' } as const;
@@ -111,10 +112,17 @@ async function ensureAccessField(client: Client, name: string): Promise<void> {
   const response = await client.indices.getMapping({ index: name });
   const body = response.body as Record<string, { mappings?: IndexMappings }>;
   if (Object.values(body)[0]?.mappings?.properties?.access !== undefined) return;
-  await client.indices.putMapping({
-    index: name,
-    body: { properties: { access: ACCESS_MAPPING } },
-  });
+  try {
+    await client.indices.putMapping({
+      index: name,
+      body: { properties: { access: ACCESS_MAPPING } },
+    });
+  } catch (error) {
+    throw translateOpenSearchError(
+      `add the "access" field to the mapping of the index "${name}", made before documents had access (a serverless collection's data access policy must allow aoss:UpdateIndex)`,
+      error,
+    );
+  }
 }
 
 async function checkChunkIndex(client: Client, expect: ChunkIndexSpec): Promise<void> {
