@@ -9,6 +9,7 @@ import {
   unknownCommandError,
   UsageError,
 } from './cli-errors.js';
+import type { DocumentAccess } from './documents/document-access.js';
 import { createLogger, type Logger } from './logger.js';
 import type { SearchMode } from './ports/vector-store.js';
 import { createRuntime, type Runtime } from './runtime.js';
@@ -35,6 +36,9 @@ Options:
   --read-only        serve only the tools that do not write (env MCP_READ_ONLY=true)
   --no-auth          serve over HTTP on a non-loopback address without MCP_AUTH_TOKEN
                      (env MCP_ALLOW_NO_AUTH=true); only behind something that authenticates
+  --users <a,b>      ingest: only these users may read the documents (subjects, or
+                     issuer#subject; repeatable); without --users and --groups, everyone
+  --groups <a,b>     ingest: members of these groups may read the documents (repeatable)
   --limit <n>        search: passages to print, 1-20 (default 5)
   --mode <m>         search: hybrid (default), vector or keyword
   --threshold <t>    search: drop passages scoring below t (0-1)
@@ -60,6 +64,8 @@ const OPTIONS = {
   port: { type: 'string' },
   'no-auth': { type: 'boolean' },
   'read-only': { type: 'boolean' },
+  users: { type: 'string', multiple: true },
+  groups: { type: 'string', multiple: true },
   limit: { type: 'string' },
   mode: { type: 'string' },
   threshold: { type: 'string' },
@@ -97,6 +103,8 @@ async function main(argv: string[]): Promise<number> {
     return usageError(`serve takes no arguments: ${rest.join(' ')}`);
   if (command === 'ingest' && rest.length === 0)
     return usageError('ingest needs at least one file, folder or glob');
+  if (command !== 'ingest' && (values.users !== undefined || values.groups !== undefined))
+    return usageError('--users and --groups are options of ingest only');
   if (command === 'search' && rest.length !== 1)
     return usageError('search takes one query; quote it: search "how do I deploy"');
   if (!COMMANDS.includes(command)) return fail(unknownCommandError(SERVER_NAME, command, COMMANDS));
@@ -171,7 +179,8 @@ async function documentsCommand(
     const service = await documents.get();
     if (command === 'ingest') {
       const { runIngest } = await import('./commands/ingest.js');
-      const summary = await runIngest(args, service);
+      const access = ingestAccess(values);
+      const summary = await runIngest(args, service, process.stdout, access);
       return summary.failed.length > 0 ? 1 : 0;
     }
     const { runSearch } = await import('./commands/search.js');
@@ -188,6 +197,16 @@ async function documentsCommand(
   } finally {
     await documents.close();
   }
+}
+
+/** `--users` / `--groups` as an access list (comma-separated, repeatable); absent: everyone. */
+function ingestAccess(values: Values): DocumentAccess | undefined {
+  const list = (flags: string[] | undefined): string[] | undefined =>
+    flags?.flatMap((flag) => flag.split(',').map((entry) => entry.trim())).filter(Boolean);
+  const users = list(values.users);
+  const groups = list(values.groups);
+  if (users === undefined && groups === undefined) return undefined;
+  return { ...(users && { users }), ...(groups && { groups }) };
 }
 
 function usageError(message: string): number {

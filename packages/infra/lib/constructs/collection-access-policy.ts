@@ -13,8 +13,9 @@ export interface CollectionAccessPolicyProps {
 
 /**
  * The collection's data-access policy: only the named principals, only the app's indexes, only
- * what the MCP server's OpenSearch store does (create and describe its indexes at first use,
- * read and write documents). No delete-index, no aliases, no other index.
+ * what the MCP server's OpenSearch store does (create and describe its indexes at first use, add
+ * the `access` mapping to an index that predates it, read and write documents). No
+ * delete-index, no aliases, no other index.
  */
 export class CollectionAccessPolicy extends Construct {
   readonly policy: CfnAccessPolicy;
@@ -35,6 +36,8 @@ export class CollectionAccessPolicy extends Construct {
               Permission: [
                 'aoss:CreateIndex',
                 'aoss:DescribeIndex',
+                // Adds the `access` mapping to an index created before documents had access.
+                'aoss:UpdateIndex',
                 'aoss:ReadDocument',
                 'aoss:WriteDocument',
               ],

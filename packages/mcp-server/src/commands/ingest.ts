@@ -1,3 +1,4 @@
+import type { DocumentAccess } from '../documents/document-access.js';
 import { checkIngest, type IngestInput } from '../documents/document-input.js';
 import type { DocumentService, IngestResult } from '../documents/document-service.js';
 import { AppError } from '../errors.js';
@@ -20,11 +21,13 @@ export interface IngestSummary {
 /**
  * `chatbot-mcp-server ingest <file|dir|glob>...`: reads every file, checks each on its own (a
  * bad file is reported and skipped, never aborting the batch), then indexes the rest in batches.
+ * `access` (from --users / --groups) applies to every file; absent, everyone may read them.
  */
 export async function runIngest(
   args: readonly string[],
   documents: DocumentService,
   out: NodeJS.WritableStream = process.stdout,
+  access?: DocumentAccess,
 ): Promise<IngestSummary> {
   const { files, missing, clashes } = await discoverFiles(args);
   const summary: IngestSummary = {
@@ -55,6 +58,7 @@ export async function runIngest(
           contentType: doc.contentType,
           metadata: doc.metadata,
           ...(doc.title !== undefined && { title: doc.title }),
+          ...(access && { access }),
         };
         checkIngest(input);
         batch.push({ file, input });

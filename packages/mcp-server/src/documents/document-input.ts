@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import { accessPrincipals, type DocumentAccess } from './document-access.js';
 import { checkName, checkWellFormed } from '../identifiers.js';
 import type { SearchFilter, SearchMode } from '../ports/vector-store.js';
 import { checkContent } from './content-checks.js';
@@ -17,6 +18,8 @@ export interface IngestInput {
   title?: string;
   /** Copied to every chunk; searchable with exact-match filters. */
   metadata?: Record<string, MetadataValue>;
+  /** Who may read it; absent: everyone. */
+  access?: DocumentAccess;
 }
 
 /** An ingest input that passed every check. */
@@ -26,6 +29,8 @@ export interface ValidIngest {
   contentType: ContentType;
   title?: string;
   metadata: Record<string, MetadataValue>;
+  /** Who may read it, as principals (`accessPrincipals`). */
+  access: string[];
 }
 
 export interface SearchInput {
@@ -53,8 +58,9 @@ export function checkIngest(input: IngestInput, path = ''): ValidIngest {
   const contentType = parseContentType(input.contentType, `${path}contentType`);
   const title = input.title === undefined ? undefined : checkTitle(input.title, `${path}title`);
   const metadata = checkMetadata(input.metadata ?? {}, `${path}metadata`);
+  const access = accessPrincipals(input.access, `${path}access`);
   const content = checkContent(input.content, `${path}content`);
-  return { source, content, contentType, ...(title !== undefined && { title }), metadata };
+  return { source, content, contentType, ...(title !== undefined && { title }), metadata, access };
 }
 
 export function checkSource(value: unknown, field = 'source'): string {

@@ -1,4 +1,5 @@
-import { ConfigError, NotFoundError, ValidationError } from '../errors.js';
+import { ConfigError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { Caller } from '../identity/caller.js';
 import type { Embedder } from '../ports/embedder.js';
 import type {
   Chunk,
@@ -15,6 +16,7 @@ import {
   type ChunkingOptions,
 } from './chunker.js';
 import { contentHash } from './content-hash.js';
+import { callerReaders, EVERYONE, mayRead, sameAccess } from './document-access.js';
 import {
   checkIngest,
   checkSearch,
@@ -95,19 +97,34 @@ export class DocumentService {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Adds or replaces one document. */
-  async ingest(input: IngestInput, onProgress?: IngestProgress): Promise<IngestResult> {
-    const [result] = await this.ingestPrepared([checkIngest(input)], onProgress);
+  /**
+   * Adds or replaces one document. A caller other than the operator cannot replace a document
+   * they may not read (it is refused, never overwritten).
+   */
+  async ingest(
+    input: IngestInput,
+    onProgress?: IngestProgress,
+    caller?: Caller,
+  ): Promise<IngestResult> {
+    const [result] = await this.ingestPrepared(
+      [checkIngest(input)],
+      onProgress,
+      callerReaders(caller),
+    );
     onProgress?.('done', result!.chunks);
     return result!;
   }
 
-  /** One document with its chunks in order; NotFoundError when it is not indexed. */
-  async readDocument(source: string): Promise<StoredDocument> {
+  /**
+   * One document with its chunks in order; NotFoundError when it is not indexed, or `caller`
+   * (absent: the operator) may not read it: the same answer, so its existence does not leak.
+   */
+  async readDocument(source: string, caller?: Caller): Promise<StoredDocument> {
     checkSource(source);
+    const readers = callerReaders(caller);
     const [document, chunks] = await Promise.all([
-      this.store.getDocument(source),
-      this.store.getChunks(source),
+      this.store.getDocument(source, readers),
+      this.store.getChunks(source, readers),
     ]);
     if (!document) {
       throw new NotFoundError(
@@ -135,9 +152,9 @@ export class DocumentService {
     return this.ingestPrepared(docs);
   }
 
-  /** The search tool: `limit` from 1 to 20, hybrid by default. */
-  async search(input: SearchInput): Promise<SearchHit[]> {
-    return this.runSearch(input, MAX_TOOL_SEARCH_LIMIT);
+  /** The search tool: `limit` from 1 to 20, hybrid by default, over what `caller` may read. */
+  async search(input: SearchInput, caller?: Caller): Promise<SearchHit[]> {
+    return this.runSearch(input, MAX_TOOL_SEARCH_LIMIT, callerReaders(caller));
   }
 
   /**
@@ -148,10 +165,22 @@ export class DocumentService {
     return this.runSearch(input, MAX_INTERNAL_SEARCH_LIMIT);
   }
 
-  /** Removes a document and all its chunks; returns how many chunks went. */
-  async deleteDocument(source: string): Promise<{ source: string; chunks: number }> {
+  /**
+   * Removes a document and all its chunks; returns how many chunks went. A document `caller`
+   * may not read is answered like a missing one, and stays.
+   */
+  async deleteDocument(
+    source: string,
+    caller?: Caller,
+  ): Promise<{ source: string; chunks: number }> {
     checkSource(source);
-    const existing = await this.store.getDocument(source);
+    const readers = callerReaders(caller);
+    const existing = await this.store.getDocument(source, readers);
+    if (readers !== undefined && !existing) {
+      throw new NotFoundError(
+        `source: no document ${JSON.stringify(source)} is indexed; list the documents to see their sources`,
+      );
+    }
     const removed = await this.store.deleteDocument(source);
     if (!existing && removed === 0) {
       throw new NotFoundError(
@@ -161,7 +190,8 @@ export class DocumentService {
     return { source, chunks: removed };
   }
 
-  async listDocuments(options: { limit?: number; cursor?: string } = {}): Promise<{
+  /** A page of the documents `options.caller` (absent: the operator) may read. */
+  async listDocuments(options: { limit?: number; cursor?: string; caller?: Caller } = {}): Promise<{
     documents: DocumentInfo[];
     cursor?: string;
   }> {
@@ -175,14 +205,22 @@ export class DocumentService {
     ) {
       throw new ValidationError('cursor: must be the cursor string from the previous page');
     }
+    const readers = callerReaders(options.caller);
     return this.store.listDocuments({
       limit,
       ...(options.cursor !== undefined && { cursor: options.cursor }),
+      ...(readers !== undefined && { readers }),
     });
   }
 
-  private async runSearch(input: SearchInput, maxLimit: number): Promise<SearchHit[]> {
+  private async runSearch(
+    input: SearchInput,
+    maxLimit: number,
+    readers?: readonly string[],
+  ): Promise<SearchHit[]> {
     const query = checkSearch(input, maxLimit);
+    // The caller's principals join the filter, so each backend applies them inside its query.
+    const filter = readers === undefined ? query.filter : { ...query.filter, readers };
     const vector =
       query.mode === 'keyword' ? undefined : (await this.embedder.embed([query.query], 'query'))[0];
     return this.store.search({
@@ -191,13 +229,14 @@ export class DocumentService {
       limit: query.limit,
       ...(vector && { vector }),
       ...(query.threshold !== undefined && { threshold: query.threshold }),
-      ...(query.filter && { filter: query.filter }),
+      ...(filter && { filter }),
     });
   }
 
   private async ingestPrepared(
     docs: readonly ValidIngest[],
     onProgress?: IngestProgress,
+    readers?: readonly string[],
   ): Promise<IngestResult[]> {
     onProgress?.('chunking', 0);
     const hashes = docs.map((doc) => contentHash(doc, this.chunking, this.embedder.id));
@@ -208,7 +247,14 @@ export class DocumentService {
     // Chunk everything before writing anything: a document that yields no text fails the call cleanly.
     const plans = docs.map((doc, i): Plan => {
       const previous = stored.get(doc.source);
-      if (previous && previous.contentHash === hashes[i]) return { doc, skipped: previous };
+      if (previous && !mayRead(previous.access, readers)) {
+        throw new ConflictError(
+          `source: ${JSON.stringify(doc.source)} is taken by a document you cannot replace; ingest under another source`,
+        );
+      }
+      // Same content, same access: nothing to do. New access alone still rewrites every chunk.
+      if (previous && previous.contentHash === hashes[i] && sameAccess(previous.access, doc.access))
+        return { doc, skipped: previous };
       const chunks = chunkDocument(doc, this.chunking);
       if (chunks.length === 0) {
         throw new ValidationError(
@@ -236,6 +282,7 @@ export class DocumentService {
           chunks: plan.chunks.length,
           contentHash: plan.hash,
           ingestedAt: this.now().toISOString(),
+          ...(!sameAccess(plan.doc.access, [EVERYONE]) && { access: plan.doc.access }),
         },
         chunks: vectors,
       });

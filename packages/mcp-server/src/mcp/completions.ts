@@ -1,5 +1,6 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CompleteRequestSchema, type CompleteResult } from '@modelcontextprotocol/sdk/types.js';
+import { resolveCaller, type RequestFacts } from '../identity/resolve-caller.js';
 import type { Logger } from '../logger.js';
 import { DOC_TEMPLATE, TABLE_TEMPLATE } from './resource-uris.js';
 import { toRpcError } from './rpc-errors.js';
@@ -19,12 +20,12 @@ const NONE: CompleteResult = { completion: { values: [], hasMore: false } };
  * `table://{alias}` template). Matching is by prefix, ignoring case.
  */
 export function registerCompletions(server: Server, content: ServerContent, logger: Logger): void {
-  server.setRequestHandler(CompleteRequestSchema, async (request): Promise<CompleteResult> => {
+  server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
     const { ref, argument } = request.params;
     const kind = completionKind(ref, argument.name);
     try {
       if (kind === 'table') return complete(content.tables.aliases(), argument.value);
-      if (kind === 'source') return await completeSources(content, argument.value);
+      if (kind === 'source') return await completeSources(content, argument.value, extra);
       return NONE;
     } catch (error) {
       throw toRpcError(error, logger);
@@ -58,7 +59,13 @@ function complete(candidates: readonly string[], prefix: string): CompleteResult
   };
 }
 
-async function completeSources(content: ServerContent, prefix: string): Promise<CompleteResult> {
+/** Only sources the caller may read: a completion must not name a document they cannot see. */
+async function completeSources(
+  content: ServerContent,
+  prefix: string,
+  request: RequestFacts,
+): Promise<CompleteResult> {
+  const caller = resolveCaller(request);
   const service = await content.documents.get();
   const wanted = prefix.toLowerCase();
   const matches: string[] = [];
@@ -68,6 +75,7 @@ async function completeSources(content: ServerContent, prefix: string): Promise<
     const page = await service.listDocuments({
       limit: SCAN_PAGE,
       ...(cursor !== undefined && { cursor }),
+      caller,
     });
     for (const d of page.documents)
       if (d.source.toLowerCase().startsWith(wanted)) matches.push(d.source);

@@ -3,10 +3,10 @@ import {
   ErrorCode,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
-  type GetPromptResult,
   type Prompt,
 } from '@modelcontextprotocol/sdk/types.js';
 import { documentText } from '../documents/document-text.js';
+import { resolveCaller } from '../identity/resolve-caller.js';
 import { searchPassages } from '../tools/documents.js';
 import { quoted } from '../tools/passage-text.js';
 import { documentUri } from './resource-uris.js';
@@ -44,13 +44,15 @@ const CITE_INSTRUCTIONS =
 export function registerPrompts(server: Server, content: ServerContent, logger: Logger): void {
   server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: PROMPTS }));
 
-  server.setRequestHandler(GetPromptRequestSchema, async (request): Promise<GetPromptResult> => {
+  server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
     const { name } = request.params;
+    const caller = resolveCaller(extra);
     const args = request.params.arguments ?? {};
     try {
       if (name === 'cited_answer') {
         const question = required(args, 'question');
-        const { text } = await searchPassages(await content.documents.get(), { query: question });
+        const service = await content.documents.get();
+        const { text } = await searchPassages(service, { query: question }, caller);
         return {
           description: `Answer ${quoted(question)} with citations`,
           messages: [
@@ -66,7 +68,8 @@ export function registerPrompts(server: Server, content: ServerContent, logger: 
       }
       if (name === 'summarize_document') {
         const source = required(args, 'source');
-        const { document, chunks } = await (await content.documents.get()).readDocument(source);
+        const service = await content.documents.get();
+        const { document, chunks } = await service.readDocument(source, caller);
         return {
           description: `Summarize ${quoted(source)}`,
           messages: [

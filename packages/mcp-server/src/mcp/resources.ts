@@ -8,6 +8,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { documentText } from '../documents/document-text.js';
 import { NotFoundError } from '../errors.js';
+import { resolveCaller } from '../identity/resolve-caller.js';
 import type { TableSpec } from '../ports/record-store.js';
 import {
   DOC_TEMPLATE,
@@ -32,13 +33,14 @@ const JSON_MIME = 'application/json';
  * store's order, paged with its cursor.
  */
 export function registerResources(server: Server, content: ServerContent, logger: Logger): void {
-  server.setRequestHandler(ListResourcesRequestSchema, async (request) => {
+  server.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
     try {
       const cursor = request.params?.cursor;
       const service = await content.documents.get();
       const page = await service.listDocuments({
         limit: PAGE_SIZE,
         ...(cursor !== undefined && { cursor }),
+        caller: resolveCaller(extra),
       });
       const tables = cursor === undefined ? content.tables.tables.map(tableResource) : [];
       const documents = page.documents.map((d): Resource => ({
@@ -77,7 +79,7 @@ export function registerResources(server: Server, content: ServerContent, logger
     ],
   }));
 
-  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
     const { uri } = request.params;
     try {
       const target = parseResourceUri(uri);
@@ -92,7 +94,7 @@ export function registerResources(server: Server, content: ServerContent, logger
       }
       const { document, chunks } = await (
         await content.documents.get()
-      ).readDocument(target.source);
+      ).readDocument(target.source, resolveCaller(extra));
       const result: ReadResourceResult = {
         contents: [
           {

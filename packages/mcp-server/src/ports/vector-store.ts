@@ -21,6 +21,12 @@ export interface SearchFilter {
   source?: string;
   /** Exact-match metadata fields. */
   metadata?: Record<string, string | number | boolean>;
+  /**
+   * The caller's principals (`callerReaders`): only chunks whose access shares one match. Set
+   * by the document service from the caller, never from tool input; absent: no restriction.
+   * Applied inside each backend's query, so `limit` still counts allowed chunks only.
+   */
+  readers?: readonly string[];
 }
 
 export interface SearchQuery {
@@ -43,6 +49,11 @@ export interface DocumentInfo {
   chunks: number;
   contentHash: string;
   ingestedAt: string;
+  /**
+   * Who may read it, as principals (see documents/document-access.ts); stored with the
+   * document and every chunk. Absent: everyone.
+   */
+  access?: readonly string[];
 }
 
 export interface DocumentReplacement {
@@ -61,8 +72,11 @@ export interface VectorStore {
    * Optional: without it, callers fall back to one `replaceDocument` per document.
    */
   replaceDocuments?(entries: readonly DocumentReplacement[]): Promise<void>;
-  /** The stored document, if any (used to skip unchanged content). */
-  getDocument(source: string): Promise<DocumentInfo | undefined>;
+  /**
+   * The stored document, if any (used to skip unchanged content); with `readers`, only if they
+   * may read it (a document they may not read is answered like a missing one).
+   */
+  getDocument(source: string, readers?: readonly string[]): Promise<DocumentInfo | undefined>;
   /**
    * The stored documents among `sources`, in any order; unknown sources are left out.
    * Optional: without it, callers fall back to one `getDocument` per source.
@@ -70,11 +84,12 @@ export interface VectorStore {
   getDocuments?(sources: readonly string[]): Promise<DocumentInfo[]>;
   /**
    * Every chunk of the stored version of `source`, in position order (the document's text, read
-   * back); empty for an unknown source. Vectors are left out.
+   * back); empty for an unknown source, or one `readers` may not read. Vectors are left out.
    */
-  getChunks(source: string): Promise<Chunk[]>;
+  getChunks(source: string, readers?: readonly string[]): Promise<Chunk[]>;
   deleteDocument(source: string): Promise<number>;
-  listDocuments(options: { limit: number; cursor?: string }): Promise<{
+  /** Documents by source; with `readers`, only those they may read, `limit` of them a page. */
+  listDocuments(options: { limit: number; cursor?: string; readers?: readonly string[] }): Promise<{
     documents: DocumentInfo[];
     cursor?: string;
   }>;

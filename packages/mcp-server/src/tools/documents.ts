@@ -1,4 +1,6 @@
 import type { LazyDocuments } from '../document-runtime.js';
+import type { DocumentAccess } from '../documents/document-access.js';
+import type { Caller } from '../identity/caller.js';
 import type { MetadataValue } from '../documents/document-input.js';
 import type { DocumentService, IngestStage } from '../documents/document-service.js';
 import type { SearchFilter, SearchHit, SearchMode } from '../ports/vector-store.js';
@@ -12,19 +14,24 @@ export interface DocumentChangeListener {
 
 /**
  * search_documents' retrieval and text, also used by the cited_answer prompt: the passages a
- * model reads are fenced the same way wherever they come from.
+ * model reads are fenced the same way wherever they come from, and are only those `caller`
+ * (absent: the operator) may read.
  */
 export async function searchPassages(
   service: DocumentService,
   args: Record<string, unknown>,
+  caller: Caller | undefined,
 ): Promise<{ hits: SearchHit[]; text: string }> {
-  const hits = await service.search({
-    query: args.query as string,
-    limit: args.limit as number | undefined,
-    mode: args.mode as SearchMode | undefined,
-    ...(args.threshold !== undefined && { threshold: args.threshold as number }),
-    ...(args.filter !== undefined && { filter: args.filter as SearchFilter }),
-  });
+  const hits = await service.search(
+    {
+      query: args.query as string,
+      limit: args.limit as number | undefined,
+      mode: args.mode as SearchMode | undefined,
+      ...(args.threshold !== undefined && { threshold: args.threshold as number }),
+      ...(args.filter !== undefined && { filter: args.filter as SearchFilter }),
+    },
+    caller,
+  );
   const text = renderPassages(
     args.query as string,
     hits.map((h) => ({
@@ -44,8 +51,8 @@ export function documentTools(
 ): ToolGroup {
   return {
     handlers: {
-      search_documents: async (args) => {
-        const { hits, text } = await searchPassages(await lazy.get(), args);
+      search_documents: async (args, context) => {
+        const { hits, text } = await searchPassages(await lazy.get(), args, context?.caller);
         return { structured: { results: hits.map(toResult) }, text };
       },
       ingest_document: async (args, context) => {
@@ -60,8 +67,10 @@ export function documentTools(
             ...(args.metadata !== undefined && {
               metadata: args.metadata as Record<string, MetadataValue>,
             }),
+            ...(args.access !== undefined && { access: args.access as DocumentAccess }),
           },
           ingestProgress(context),
+          context?.caller,
         );
         if (!result.skipped) changes.notify();
         const text = result.skipped
@@ -69,20 +78,23 @@ export function documentTools(
           : `Indexed ${quoted(result.source)}: ${result.chunks} chunk(s).`;
         return { structured: { ...result }, text };
       },
-      delete_document: async (args) => {
-        const { source, chunks } = await (await lazy.get()).deleteDocument(args.source as string);
+      delete_document: async (args, context) => {
+        const { source, chunks } = await (
+          await lazy.get()
+        ).deleteDocument(args.source as string, context?.caller);
         changes.notify();
         return {
           structured: { source, deleted_chunks: chunks },
           text: `Deleted ${quoted(source)}: ${chunks} chunk(s) removed from the index.`,
         };
       },
-      list_documents: async (args) => {
+      list_documents: async (args, context) => {
         const page = await (
           await lazy.get()
         ).listDocuments({
           limit: args.limit as number | undefined,
           ...(args.cursor !== undefined && { cursor: args.cursor as string }),
+          ...(context?.caller && { caller: context.caller }),
         });
         const documents = page.documents.map((d) => ({
           source: d.source,

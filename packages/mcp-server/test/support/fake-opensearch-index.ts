@@ -50,6 +50,21 @@ export class FakeIndex {
     }
   }
 
+  /** PUT _mapping: adds new fields; changing an existing field's type is refused, as on a node. */
+  putMapping(body: Record<string, unknown>): void {
+    const properties = (body.properties ?? {}) as Record<string, Record<string, unknown>>;
+    for (const [name, spec] of Object.entries(properties)) {
+      const existing = this.fields.get(name);
+      if (existing && existing.type !== spec.type)
+        throw new MappingError(
+          `mapper [${name}] cannot be changed from type [${existing.type}] to [${String(spec.type)}]`,
+        );
+    }
+    const current = (this.mappings.properties ??= {}) as Record<string, unknown>;
+    Object.assign(current, properties);
+    this.addProperties('', properties);
+  }
+
   refresh(): void {
     this.visible = new Map(this.live);
   }

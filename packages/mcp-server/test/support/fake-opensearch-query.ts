@@ -44,6 +44,17 @@ export function evaluate(index: FakeIndex, query: Query | undefined): Scored {
       return new Map([...docs.keys()].map((id) => [id, 1]));
     case 'bool':
       return evaluateBool(index, spec as Query);
+    case 'exists': {
+      const field = (spec as { field: string }).field;
+      // A field that is not mapped (dynamic: false) is stored but not indexed: never found.
+      if (!index.mapping(field)) return new Map();
+      return filterDocs(docs, (doc) => {
+        const value = valueAt(doc, field);
+        return (
+          value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0)
+        );
+      });
+    }
     case 'term':
     case 'terms':
     case 'range':
@@ -76,7 +87,12 @@ function evaluateBool(index: FakeIndex, spec: Query): Scored {
   const filter = list(spec.filter).map((q) => evaluate(index, q));
   const mustNot = list(spec.must_not).map((q) => evaluate(index, q));
   const required = [...must, ...filter];
-  const minimumShould = required.length === 0 && should.length > 0 ? 1 : 0;
+  const minimumShould =
+    typeof spec.minimum_should_match === 'number'
+      ? spec.minimum_should_match
+      : required.length === 0 && should.length > 0
+        ? 1
+        : 0;
   const result: Scored = new Map();
   for (const id of index.visible.keys()) {
     if (!required.every((scores) => scores.has(id)) || mustNot.some((scores) => scores.has(id)))
@@ -95,6 +111,13 @@ function matchesFilter(index: FakeIndex, type: string, spec: Query, doc: Doc): b
   const [field, condition] = single(spec);
   const value = valueAt(doc, field);
   if (value === undefined || value === null) return false;
+  // Stored but not indexed (not mapped under dynamic: false): a real node finds nothing by it.
+  if (!index.mapping(field)) return false;
+  // A field holding a list (of keywords) matches when any of its values does, as in OpenSearch.
+  if (Array.isArray(value) && index.mapping(field)?.type !== 'knn_vector')
+    return value.some((one) =>
+      matchesFilter(index, type, { [field]: condition }, { [field]: one }),
+    );
   const kind = index.mapping(field)?.type ?? 'keyword';
   if (type === 'term') {
     const wanted =

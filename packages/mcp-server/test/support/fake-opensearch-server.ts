@@ -79,6 +79,17 @@ export async function startFakeOpenSearchServer(
     if (!first) throw new HttpError(400, 'illegal_argument_exception', 'no index');
     switch (second) {
       case '_mapping':
+        // PUT or POST <index>/_mapping adds fields (the client sends POST).
+        if (method === 'PUT' || method === 'POST') {
+          try {
+            requireIndex(first).putMapping(parseJson(request.body) as Doc);
+          } catch (error) {
+            if (error instanceof MappingError)
+              throw new HttpError(400, 'illegal_argument_exception', error.message);
+            throw error;
+          }
+          return [200, { acknowledged: true }];
+        }
         return [200, { [first]: { mappings: requireIndex(first).mappings } }];
       case '_bulk':
         return [200, bulk(first, request)];

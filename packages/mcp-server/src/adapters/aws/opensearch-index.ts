@@ -1,5 +1,9 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { ConfigError } from '../../errors.js';
+import { translateOpenSearchError } from './opensearch-errors.js';
+
+/** Who may read a chunk or document: principals, filtered with `terms`. */
+const ACCESS_MAPPING = { type: 'keyword' } as const;
 
 /** k-NN engines whose `cosinesimil` score is (1 + cosine) / 2 (Faiss from OpenSearch 2.19). */
 export type KnnEngine = 'faiss' | 'lucene';
@@ -46,6 +50,7 @@ export function chunkIndexBody(spec: ChunkIndexSpec): Record<string, unknown> {
         position: { type: 'integer' },
         metadata: { type: 'object', dynamic: true },
         metadata_json: { type: 'keyword', index: false, doc_values: false },
+        access: ACCESS_MAPPING,
       },
     },
   };
@@ -63,6 +68,7 @@ export function documentIndexBody(): Record<string, unknown> {
         chunks: { type: 'integer' },
         content_hash: { type: 'keyword' },
         ingested_at: { type: 'keyword' },
+        access: ACCESS_MAPPING,
       },
     },
   };
@@ -94,6 +100,29 @@ export async function ensureIndex(
     return;
   }
   if (options.expect) await checkChunkIndex(client, options.expect);
+  await ensureAccessField(client, name);
+}
+
+/**
+ * An index created before documents had access lacks the `access` mapping; with `dynamic:
+ * false` the field would be stored but not indexed, and every chunk would read as everyone's.
+ * Adding a field to a mapping is allowed on a live index; if it fails, the store must not open.
+ */
+async function ensureAccessField(client: Client, name: string): Promise<void> {
+  const response = await client.indices.getMapping({ index: name });
+  const body = response.body as Record<string, { mappings?: IndexMappings }>;
+  if (Object.values(body)[0]?.mappings?.properties?.access !== undefined) return;
+  try {
+    await client.indices.putMapping({
+      index: name,
+      body: { properties: { access: ACCESS_MAPPING } },
+    });
+  } catch (error) {
+    throw translateOpenSearchError(
+      `add the "access" field to the mapping of the index "${name}", made before documents had access (a serverless collection's data access policy must allow aoss:UpdateIndex)`,
+      error,
+    );
+  }
 }
 
 async function checkChunkIndex(client: Client, expect: ChunkIndexSpec): Promise<void> {
@@ -116,7 +145,7 @@ async function checkChunkIndex(client: Client, expect: ChunkIndexSpec): Promise<
 
 interface IndexMappings {
   _meta?: { embedder?: string };
-  properties?: { vector?: { dimension?: number } };
+  properties?: { vector?: { dimension?: number }; access?: unknown };
 }
 
 export function errorType(error: unknown): string | undefined {

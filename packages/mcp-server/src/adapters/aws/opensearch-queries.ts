@@ -1,3 +1,4 @@
+import { EVERYONE } from '../../documents/document-access.js';
 import { ValidationError } from '../../errors.js';
 import type {
   Chunk,
@@ -18,6 +19,8 @@ export interface ChunkSource {
   position: number;
   metadata: Record<string, string | number | boolean>;
   metadata_json: string;
+  /** Who may read it (principals, see documents/document-access.ts); absent before access existed. */
+  access?: string[];
   vector?: number[];
 }
 
@@ -29,6 +32,7 @@ export interface DocumentSource {
   chunks: number;
   content_hash: string;
   ingested_at: string;
+  access?: string[];
 }
 
 export interface RawHit<S> {
@@ -41,7 +45,11 @@ export interface RawHit<S> {
 /** Never ship vectors back on reads: they are large and nothing here needs them. */
 export const WITHOUT_VECTOR = { excludes: ['vector'] };
 
-export function toChunkSource(chunk: StoredChunk, generation: string): ChunkSource {
+export function toChunkSource(
+  chunk: StoredChunk,
+  generation: string,
+  access: readonly string[] | undefined,
+): ChunkSource {
   return {
     chunk_id: chunk.id,
     source: chunk.source,
@@ -52,6 +60,7 @@ export function toChunkSource(chunk: StoredChunk, generation: string): ChunkSour
     position: chunk.position,
     metadata: chunk.metadata,
     metadata_json: JSON.stringify(chunk.metadata),
+    access: [...(access ?? [EVERYONE])],
     vector: Array.from(chunk.vector),
   };
 }
@@ -64,16 +73,37 @@ export function toDocumentSource(document: DocumentInfo, generation: string): Do
     chunks: document.chunks,
     content_hash: document.contentHash,
     ingested_at: document.ingestedAt,
+    access: [...(document.access ?? [EVERYONE])],
   };
 }
 
 export function fromDocumentSource(source: DocumentSource): DocumentInfo {
+  const { access } = source;
   return {
     source: source.source,
     ...(source.title !== undefined && { title: source.title }),
     chunks: source.chunks,
     contentHash: source.content_hash,
     ingestedAt: source.ingested_at,
+    // Everyone's is left implicit, as the document was given.
+    ...(access && !(access.length === 1 && access[0] === EVERYONE) && { access }),
+  };
+}
+
+/**
+ * Entries `readers` may read: their `access` shares a principal with `readers` (a `terms`
+ * filter), or they have none (stored before access existed: everyone's). Stored lists are
+ * never empty (NOBODY), so a missing field means only that.
+ */
+export function accessClause(readers: readonly string[]): Record<string, unknown> {
+  return {
+    bool: {
+      should: [
+        { terms: { access: [...readers] } },
+        { bool: { must_not: [{ exists: { field: 'access' } }] } },
+      ],
+      minimum_should_match: 1,
+    },
   };
 }
 
@@ -104,6 +134,7 @@ export function filterClauses(filter: SearchFilter | undefined): Record<string, 
     }
     clauses.push({ term: { [`metadata.${field}`]: value } });
   }
+  if (filter?.readers !== undefined) clauses.push(accessClause(filter.readers));
   return clauses;
 }
 

@@ -31,6 +31,7 @@ import {
   WITHOUT_VECTOR,
   type ChunkSource,
   type DocumentSource,
+  type RawHit,
 } from './opensearch-queries.js';
 
 export interface OpenSearchVectorStoreOptions {
@@ -103,7 +104,7 @@ export class OpenSearchVectorStore implements VectorStore {
     try {
       for (let start = 0; start < chunks.length; start += this.bulkSize) {
         const batch = chunks.slice(start, start + this.bulkSize);
-        const docs = batch.map((chunk) => toChunkSource(chunk, generation));
+        const docs = batch.map((chunk) => toChunkSource(chunk, generation, document.access));
         const operation = `write the chunks of "${source}"`;
         const failure = await bulkIndex(this.client, this.spec.name, docs, operation, written);
         if (failure) throw failure;
@@ -125,19 +126,11 @@ export class OpenSearchVectorStore implements VectorStore {
     await this.refreshIndexes();
   }
 
-  async getDocument(source: string): Promise<DocumentInfo | undefined> {
-    await this.ensureIndexes();
-    const hits = await searchHits<DocumentSource>(
-      this.client,
-      this.documentsIndex,
-      `read the document "${source}"`,
-      {
-        size: 1,
-        query: { bool: { filter: [{ term: { source } }] } },
-        sort: [{ generation: 'desc' }],
-      },
-    );
-    const found = hits[0]?._source;
+  async getDocument(
+    source: string,
+    readers?: readonly string[],
+  ): Promise<DocumentInfo | undefined> {
+    const found = (await this.latestRecord(source, readers))?._source;
     return found ? fromDocumentSource(found) : undefined;
   }
 
@@ -145,18 +138,8 @@ export class OpenSearchVectorStore implements VectorStore {
    * The chunks of the generation the document record names (a replacement under way may have
    * written part of a newer one), paged in position order with search_after.
    */
-  async getChunks(source: string): Promise<Chunk[]> {
-    await this.ensureIndexes();
-    const [record] = await searchHits<DocumentSource>(
-      this.client,
-      this.documentsIndex,
-      `read the document "${source}"`,
-      {
-        size: 1,
-        query: { bool: { filter: [{ term: { source } }] } },
-        sort: [{ generation: 'desc' }],
-      },
-    );
+  async getChunks(source: string, readers?: readonly string[]): Promise<Chunk[]> {
+    const record = await this.latestRecord(source, readers);
     const generation = record?._source?.generation;
     if (generation === undefined) return [];
     const chunks: Chunk[] = [];
@@ -169,7 +152,15 @@ export class OpenSearchVectorStore implements VectorStore {
         {
           size: CHUNK_PAGE,
           _source: WITHOUT_VECTOR,
-          query: { bool: { filter: [{ term: { source } }, { term: { generation } }] } },
+          query: {
+            bool: {
+              filter: [
+                { term: { source } },
+                { term: { generation } },
+                ...filterClauses({ ...(readers && { readers }) }),
+              ],
+            },
+          },
           sort: [{ position: 'asc' }],
           ...(after && { search_after: after }),
         },
@@ -200,7 +191,11 @@ export class OpenSearchVectorStore implements VectorStore {
     return deleted;
   }
 
-  async listDocuments(options: { limit: number; cursor?: string }): Promise<{
+  async listDocuments(options: {
+    limit: number;
+    cursor?: string;
+    readers?: readonly string[];
+  }): Promise<{
     documents: DocumentInfo[];
     cursor?: string;
   }> {
@@ -219,7 +214,12 @@ export class OpenSearchVectorStore implements VectorStore {
       {
         size,
         query: {
-          bool: { filter: after === undefined ? [] : [{ range: { source: { gt: after } } }] },
+          bool: {
+            filter: [
+              ...(after === undefined ? [] : [{ range: { source: { gt: after } } }]),
+              ...filterClauses({ ...(options.readers && { readers: options.readers }) }),
+            ],
+          },
         },
         sort: [{ source: 'asc' }, { generation: 'desc' }],
       },
@@ -268,6 +268,29 @@ export class OpenSearchVectorStore implements VectorStore {
 
   async close(): Promise<void> {
     await this.client.close();
+  }
+
+  /** The newest record of `source`, if `readers` (when given) may read it. */
+  private async latestRecord(
+    source: string,
+    readers: readonly string[] | undefined,
+  ): Promise<RawHit<DocumentSource> | undefined> {
+    await this.ensureIndexes();
+    const [record] = await searchHits<DocumentSource>(
+      this.client,
+      this.documentsIndex,
+      `read the document "${source}"`,
+      {
+        size: 1,
+        query: {
+          bool: {
+            filter: [{ term: { source } }, ...filterClauses({ ...(readers && { readers }) })],
+          },
+        },
+        sort: [{ generation: 'desc' }],
+      },
+    );
+    return record;
   }
 
   private ensureIndexes(): Promise<void> {

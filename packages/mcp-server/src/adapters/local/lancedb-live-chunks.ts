@@ -8,6 +8,7 @@ import {
   topSlots,
   type LexicalBm25,
 } from './lancedb-bm25.js';
+import { EVERYONE } from '../../documents/document-access.js';
 import { metadataTerm } from './sql-filter.js';
 import { STOP_WORDS, tokenize, wordTerms } from './text-features.js';
 
@@ -17,6 +18,8 @@ export interface LiveChunk extends Chunk {
   /** The metadata as stored (JSON), parsed again for each hit so callers cannot share it. */
   metadataJson: string;
   metadataTerms: readonly string[];
+  /** Who may read it (principals, see documents/document-access.ts). */
+  access: readonly string[];
   /** Kept until the chunk is written to LanceDB, for the vector search of unwritten rows. */
   vector?: Float32Array;
 }
@@ -75,7 +78,7 @@ export class LiveChunks {
   /** Replaces every chunk of `source`; returns the new records. */
   replace(
     source: string,
-    chunks: readonly (Chunk & { vector?: Float32Array })[],
+    chunks: readonly (Chunk & { vector?: Float32Array; access?: readonly string[] })[],
     withVectors: boolean,
   ): LiveChunk[] {
     this.remove(source);
@@ -140,7 +143,10 @@ export class LiveChunks {
     }));
   }
 
-  private insert(chunk: Chunk & { vector?: Float32Array }, withVector: boolean): LiveChunk {
+  private insert(
+    chunk: Chunk & { vector?: Float32Array; access?: readonly string[] },
+    withVector: boolean,
+  ): LiveChunk {
     const slot = this.free.pop() ?? this.slots.length;
     if (slot >= this.alive.length) {
       const size = Math.max(slot + 1, this.alive.length * 2);
@@ -160,6 +166,7 @@ export class LiveChunks {
       metadata: chunk.metadata,
       metadataJson: JSON.stringify(chunk.metadata),
       metadataTerms: Object.entries(chunk.metadata).map(([k, v]) => metadataTerm(k, v)),
+      access: chunk.access ?? [EVERYONE],
       ...(withVector && chunk.vector && { vector: chunk.vector }),
     };
     const { words, places, grams } = this.analyze(record, this.grams !== undefined);
@@ -237,12 +244,13 @@ export function filterMatcher(
   filter: SearchFilter | undefined,
 ): ((chunk: LiveChunk) => boolean) | undefined {
   if (!filter) return undefined;
-  const source = filter.source;
+  const { source, readers } = filter;
   const terms = Object.entries(filter.metadata ?? {}).map(([k, v]) => metadataTerm(k, v));
-  if (source === undefined && terms.length === 0) return undefined;
+  if (source === undefined && terms.length === 0 && readers === undefined) return undefined;
   return (chunk) =>
     (source === undefined || chunk.source === source) &&
-    terms.every((term) => chunk.metadataTerms.includes(term));
+    terms.every((term) => chunk.metadataTerms.includes(term)) &&
+    (readers === undefined || chunk.access.some((principal) => readers.includes(principal)));
 }
 
 /** A search result from a live chunk, with `score` already on the common scale. */

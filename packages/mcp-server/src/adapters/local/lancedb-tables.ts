@@ -4,12 +4,13 @@ import type { Chunk, DocumentInfo } from '../../ports/vector-store.js';
 import { createVectorIndex, dropTextIndexes, hasVectorIndex } from './lancedb-indexes.js';
 import type { LiveChunk } from './lancedb-live-chunks.js';
 import {
+  ACCESS_COLUMN,
   chunksSchema,
   documentsSchema,
-  fromChunkRow,
   fromDocumentRow,
-  HIT_COLUMNS,
+  fromLoadedChunkRow,
   LEGACY_TEXT_COLUMNS,
+  LOAD_COLUMNS,
   toChunkRow,
   toDocumentRow,
 } from './lancedb-rows.js';
@@ -70,6 +71,8 @@ export class LanceTables {
     const documents = names.has(DOCUMENTS)
       ? await db.openTable(DOCUMENTS)
       : await db.createEmptyTable(DOCUMENTS, documentsSchema, { existOk: true });
+    await addAccessColumn(chunks);
+    await addAccessColumn(documents);
     const fields = new Set((await chunks.schema()).fields.map((f) => f.name));
     const tables = new LanceTables(
       db,
@@ -83,12 +86,15 @@ export class LanceTables {
   }
 
   /** Every stored chunk (without vectors) and document, and the bookkeeping that follows. */
-  async load(): Promise<{ chunks: Chunk[]; documents: DocumentInfo[] }> {
-    const rows = (await this.chunks.query().select(HIT_COLUMNS).toArray()) as Record<
+  async load(): Promise<{
+    chunks: (Chunk & { access: string[] })[];
+    documents: DocumentInfo[];
+  }> {
+    const rows = (await this.chunks.query().select(LOAD_COLUMNS).toArray()) as Record<
       string,
       unknown
     >[];
-    const chunks = rows.map(fromChunkRow);
+    const chunks = rows.map(fromLoadedChunkRow);
     for (const chunk of chunks)
       this.storedRows.set(chunk.source, (this.storedRows.get(chunk.source) ?? 0) + 1);
     this.rows = chunks.length;
@@ -219,4 +225,10 @@ export class LanceTables {
       open();
     }
   }
+}
+
+/** A table written before documents had access gets the column, every row open to everyone. */
+async function addAccessColumn(table: Table): Promise<void> {
+  const fields = (await table.schema()).fields.map((f) => f.name);
+  if (!fields.includes(ACCESS_COLUMN.name)) await table.addColumns([ACCESS_COLUMN]);
 }

@@ -5,6 +5,7 @@ import {
   hybridCandidateCount,
   keywordScore,
 } from '../../documents/score-scale.js';
+import { EVERYONE, mayRead } from '../../documents/document-access.js';
 import { AppError, UpstreamError } from '../../errors.js';
 import { errorFields, silentLogger, type Logger } from '../../logger.js';
 import type {
@@ -169,8 +170,9 @@ export class LanceDbVectorStore implements VectorStore {
     });
   }
 
-  getDocument(source: string): Promise<DocumentInfo | undefined> {
-    return Promise.resolve(this.docs.get(source));
+  getDocument(source: string, readers?: readonly string[]): Promise<DocumentInfo | undefined> {
+    const document = this.docs.get(source);
+    return Promise.resolve(document && mayRead(document.access, readers) ? document : undefined);
   }
 
   /** The stored documents among `sources`, in no particular order. */
@@ -183,8 +185,11 @@ export class LanceDbVectorStore implements VectorStore {
     );
   }
 
-  getChunks(source: string): Promise<Chunk[]> {
-    const chunks = [...this.live.chunksOf(source)].sort((a, b) => a.position - b.position);
+  getChunks(source: string, readers?: readonly string[]): Promise<Chunk[]> {
+    const chunks = this.live
+      .chunksOf(source)
+      .filter((chunk) => mayRead(chunk.access, readers))
+      .sort((a, b) => a.position - b.position);
     return Promise.resolve(chunks.map((chunk) => liveChunk(chunk)));
   }
 
@@ -201,7 +206,8 @@ export class LanceDbVectorStore implements VectorStore {
     });
   }
 
-  listDocuments(options: { limit: number; cursor?: string }): Promise<{
+  /** A page of `limit` documents `readers` may read, found walking the sorted sources. */
+  listDocuments(options: { limit: number; cursor?: string; readers?: readonly string[] }): Promise<{
     documents: DocumentInfo[];
     cursor?: string;
   }> {
@@ -216,13 +222,20 @@ export class LanceDbVectorStore implements VectorStore {
         else hi = mid;
       }
     }
-    const page = sorted.slice(start, start + options.limit);
-    const documents = page.map((source) => this.docs.get(source)!);
-    const last = page.at(-1);
+    const documents: DocumentInfo[] = [];
+    let more = false;
+    for (let i = start; i < sorted.length; i++) {
+      const document = this.docs.get(sorted[i]!)!;
+      if (!mayRead(document.access, options.readers)) continue;
+      if (documents.length === options.limit) {
+        more = true;
+        break;
+      }
+      documents.push(document);
+    }
+    const last = documents.at(-1);
     return Promise.resolve(
-      start + options.limit < sorted.length && last !== undefined
-        ? { documents, cursor: encodeCursor(last) }
-        : { documents },
+      more && last !== undefined ? { documents, cursor: encodeCursor(last.source) } : { documents },
     );
   }
 
@@ -301,7 +314,12 @@ export class LanceDbVectorStore implements VectorStore {
       return;
     }
     for (const { document, chunks } of entry.entries) {
-      const records = this.live.replace(document.source, chunks, true);
+      const access = document.access ?? [EVERYONE];
+      const records = this.live.replace(
+        document.source,
+        chunks.map((chunk) => ({ ...chunk, access })),
+        true,
+      );
       if (!this.docs.has(document.source)) this.sortedSources = undefined;
       this.docs.set(document.source, document);
       this.pending.set(document.source, { document, chunks: records });

@@ -32,5 +32,12 @@ export function filterSql(filter: SearchFilter | undefined): string | undefined 
   for (const [key, value] of Object.entries(filter.metadata ?? {})) {
     clauses.push(`array_has(metadata_terms, ${sqlString(metadataTerm(key, value))})`);
   }
+  if (filter.readers !== undefined) clauses.push(accessSql(filter.readers));
   return clauses.length > 0 ? clauses.join(' AND ') : undefined;
+}
+
+/** Rows some principal of `readers` may read: their `access` list shares an element with it. */
+export function accessSql(readers: readonly string[]): string {
+  if (readers.length === 0) return 'false';
+  return `array_has_any(access, make_array(${readers.map(sqlString).join(', ')}))`;
 }
