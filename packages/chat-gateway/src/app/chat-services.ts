@@ -35,6 +35,8 @@ export function buildChatServices(deps: {
   logger: Logger;
   model?: ChatModel;
   now?: () => number;
+  /** Anonymous sessions belong to one user (a local gateway without sign-in). */
+  anonymousOwner?: boolean;
 }): ChatServices {
   const { config, logger } = deps;
   const now = deps.now ?? Date.now;
@@ -58,6 +60,7 @@ export function buildChatServices(deps: {
     retentionDays: config.retentionDays,
     events: analytics,
     now,
+    anonymousOwner: deps.anonymousOwner ?? false,
   });
   const events: EngineEvents = {
     query: (sessionId, d) =>

@@ -6,6 +6,7 @@ import { createModel } from '../../adapters/create-model.js';
 import { createToolClient } from '../../adapters/create-tool-client.js';
 import { attachToDataDir, type AttachedTools } from '../../app/attach-data-dir.js';
 import { buildChatServices } from '../../app/chat-services.js';
+import { ConversationFrames } from '../../core/conversation-frames.js';
 import { openChatStore } from '../../app/open-chat-store.js';
 import { seedDocuments } from '../../app/seed-documents.js';
 import {
@@ -116,6 +117,8 @@ export async function startLocalGateway(
       logger,
       ...(model && { model }),
       ...(options.now && { now: options.now }),
+      // Without sign-in the local gateway has one user, who may reopen any of its conversations.
+      anonymousOwner: !serverConfig.oidc,
     });
     const gateway = new ChatGateway({
       engine: services.engine,
@@ -131,6 +134,10 @@ export async function startLocalGateway(
       title: config.title,
       documents: tools,
       analytics: services.analytics,
+      conversations: new ConversationFrames({
+        store: services.store,
+        anonymousOwner: !serverConfig.oidc,
+      }),
     });
     if (options.seedDocsDir)
       await seedDocuments(tools, options.seedDocsDir, logger, join(config.dataDir, '.seeded-docs'));
