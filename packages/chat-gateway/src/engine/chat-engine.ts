@@ -11,6 +11,7 @@ import { answerFromDocuments } from './rag-handler.js';
 import { routeByRules } from './rule-router.js';
 import { answerWithTools } from './tool-handler.js';
 import { ToolRunner } from './tool-runner.js';
+import type { ToolPermissions } from './tool-permissions.js';
 import { countingUsage, UsageTally } from './usage-tally.js';
 import type { HandlerOutcome, RouteDecision, TurnInput, TurnOutcome } from './turn.js';
 
@@ -26,6 +27,8 @@ export interface ChatEngineOptions {
   historyTokenBudget: number;
   /** Text streamed for one answer, in UTF-8 bytes, before it is cut with `length`. */
   maxAnswerBytes?: number;
+  /** Group limits on destructive and document-changing tools. */
+  permissions?: ToolPermissions;
 }
 
 /** A turn that failed: the partial outcome (persisted) and the error for the client. */
@@ -47,6 +50,7 @@ export class ChatEngine {
       timeoutMs: options.toolTimeoutMs,
       logger: options.logger,
       ...(options.events && { events: options.events }),
+      ...(options.permissions && { permissions: options.permissions }),
     });
   }
 

@@ -149,7 +149,7 @@ export async function startLocalGateway(
       gateway,
       config: serverConfig,
       logger,
-      upload: { tools, pdfToText },
+      upload: { tools, pdfToText, ...(config.uploadGroups && { groups: config.uploadGroups }) },
       ...(webRoot && { webRoot }),
       ...(chatStore.health && { storeHealth: chatStore.health }),
       ...(options.jwksCooldownMs !== undefined && { jwksCooldownMs: options.jwksCooldownMs }),

@@ -1,8 +1,9 @@
 /**
- * Each person's conversations with sign-in on: a real OpenID Connect provider (`oidc-provider`)
- * and the local gateway on loopback, two users in their own browsers. Nobody sees, opens,
- * renames or deletes another's conversation, and another user's session id is answered exactly
- * like an unknown one on every path (`conversations`, `resume`, `history`, rename, delete).
+ * Per-user behaviour with sign-in on: a real OpenID Connect provider (`oidc-provider`) and the
+ * local gateway on loopback, two users in their own browsers (alice in staff and admins, bob in
+ * staff). Nobody sees, opens, renames or deletes another's conversation, and another user's
+ * session id is answered exactly like an unknown one on every path (`conversations`, `resume`,
+ * `history`, rename, delete). Uploads and destructive tools are limited to admins.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,6 +34,8 @@ beforeAll(async () => {
       CHAT_OIDC_AUDIENCE: AUDIENCE,
       // The test sends a dozen frames at once; the limit is not what it is about.
       CHAT_FRAMES_PER_SECOND: '100',
+      CHAT_UPLOAD_GROUPS: 'admins',
+      CHAT_DESTRUCTIVE_TOOL_GROUPS: 'admins, owners',
     },
     dataDir,
     host: '127.0.0.1',
@@ -167,4 +170,80 @@ describe('conversations of two signed-in users', () => {
     await c.close();
     await a.close();
   }, 120_000);
+});
+
+describe('CHAT_UPLOAD_GROUPS and CHAT_DESTRUCTIVE_TOOL_GROUPS', () => {
+  const upload = (headers: Record<string, string>) =>
+    fetch(`${gw.url}/upload?name=${encodeURIComponent('groups/rota.md')}`, {
+      method: 'POST',
+      body: '# Rota\n\nThe rota changes on Fridays.',
+      headers,
+    });
+
+  it('refuses an upload without sign-in, and from a user outside the groups', async () => {
+    const nobody = await upload({});
+    expect(nobody.status).toBe(401);
+    expect(((await nobody.json()) as { error: string }).error).toMatch(/Sign in first/);
+
+    const bob = await signIn(idp, gw.url, 'bob');
+    const refused = await upload({ cookie: bob.header(gw.url) });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toMatch(
+      /limited to members of the groups admins \(CHAT_UPLOAD_GROUPS\)/,
+    );
+    expect(await gw.tools.readDocument('groups/rota.md')).toBeUndefined();
+
+    const alice = await signIn(idp, gw.url, 'alice');
+    const ok = await upload({ cookie: alice.header(gw.url) });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ source: 'groups/rota.md', outcome: 'added' });
+  }, 60_000);
+
+  it('refuses destructive and document-changing tools to users outside the groups, before asking', async () => {
+    const create = '/call create_record {"table":"notes","data":{"id":"grp-1","title":"t"}}';
+    const remove = '/call delete_record {"table":"notes","record_id":"grp-1"}';
+    const bob = await open(await signIn(idp, gw.url, 'bob'));
+    await bob.next('session');
+    const created = await reply(
+      bob,
+      { type: 'message', id: randomUUID(), content: create },
+      'finish',
+    );
+    expect(created.response.toolsUsed).toContain('create_record');
+    const denied = await reply(
+      bob,
+      { type: 'message', id: randomUUID(), content: remove },
+      'tool-result',
+    );
+    expect(denied.isError).toBe(true);
+    expect(denied.text).toMatch(/^FORBIDDEN: .*admins, owners \(CHAT_DESTRUCTIVE_TOOL_GROUPS\)/);
+    const docs = await reply(
+      bob,
+      {
+        type: 'message',
+        id: randomUUID(),
+        content: '/call delete_document {"source":"groups/rota.md"}',
+      },
+      'tool-result',
+    );
+    expect(docs.text).toMatch(/^FORBIDDEN: .*\(CHAT_UPLOAD_GROUPS\)/);
+    expect(bob.of('confirm-request')).toEqual([]);
+    expect(
+      (await gw.tools.callTool('read_record', { table: 'notes', record_id: 'grp-1' })).isError,
+    ).toBe(false);
+    await bob.close();
+
+    const alice = await open(await signIn(idp, gw.url, 'alice'));
+    await alice.next('session');
+    const ask = await reply(
+      alice,
+      { type: 'message', id: randomUUID(), content: remove },
+      'confirm-request',
+    );
+    alice.send({ type: 'confirm', toolCallId: ask.toolCallId, approve: true });
+    await alice.next('finish', (f) => f.response.toolsUsed.includes('delete_record'));
+    const gone = await gw.tools.callTool('read_record', { table: 'notes', record_id: 'grp-1' });
+    expect(gone.text).toMatch(/^NOT_FOUND/);
+    await alice.close();
+  }, 90_000);
 });
