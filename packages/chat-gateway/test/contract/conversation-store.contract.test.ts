@@ -225,6 +225,8 @@ describe.each(adapters)('conversations on $name', ({ make }) => {
     ).toEqual([a1]);
     expect(await store.deleteConversation(conversationOwner(alice), a2)).toBe(false);
     expect(await store.listMessages(a1, { limit: 10 })).toHaveLength(1);
+    // Its claim markers went with it: nothing of the session is left behind.
+    expect(await store.claimMessage(a2, 'client-1')).toMatchObject({ claimed: true });
   });
 
   it('counts a message stored twice (a retried write) once', async () => {
