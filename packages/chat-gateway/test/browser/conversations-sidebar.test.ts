@@ -2,7 +2,7 @@
  * The conversations sidebar against the REAL gateway (offline engine, anonymous loopback mode:
  * one user, who owns every anonymous conversation), in headless Chromium: two conversations,
  * switching between them, rename and delete (after the confirmation), on a desktop and on a
- * 390x844 phone where the list is a drawer behind the Chats button.
+ * 390x844 phone where the list is a drawer behind the ☰ (Conversations) button.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -102,7 +102,7 @@ describe('conversations sidebar', () => {
     expect(chat.dialogs).toEqual([]);
   }, 120_000);
 
-  it('on a phone: the list is a drawer behind the Chats button', async () => {
+  it('on a phone: the list is a drawer behind the ☰ (Conversations) button', async () => {
     const chat = await open({ width: 390, height: 844 });
     const { page } = chat;
     const question = `Phone question ${Date.now()}`;

@@ -1,7 +1,7 @@
 /**
  * The conversations sidebar: New chat, a search box and the caller's conversations (newest
  * activity first, a page at a time), each with Rename (in place) and Delete (after a
- * confirmation). A left column on a wide screen; on a phone a drawer behind the Chats button.
+ * confirmation). A left column on a wide screen; on a phone a drawer behind the ☰ button.
  */
 import type {
   ConversationItem,
