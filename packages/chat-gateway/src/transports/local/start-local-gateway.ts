@@ -12,6 +12,7 @@ import { seedDocuments } from '../../app/seed-documents.js';
 import {
   loadGatewayConfig,
   loadLocalServerConfig,
+  isLoopbackAddress,
   OFFLINE_NOTICE,
   type GatewayOverrides,
 } from '../../config.js';
@@ -110,6 +111,14 @@ export async function startLocalGateway(
       attached?.tools ?? createToolClient(config.mcp, { logger, env, ...(runtime && { runtime }) });
     if (!attached) closers.push(() => tools.close());
     const model = options.model ?? (await createModel(config.model, logger));
+    // Loopback without sign-in or a shared token: one person at the keyboard, who owns every
+    // anonymous conversation. A shared token or a proxy in front (--no-auth) means several
+    // people, whose anonymous sessions are nobody's to list or open without their token.
+    const anonymousOwner =
+      !serverConfig.oidc &&
+      !serverConfig.authToken &&
+      !serverConfig.allowNoAuth &&
+      isLoopbackAddress(serverConfig.host);
     const services = buildChatServices({
       config,
       chatStore,
@@ -117,8 +126,7 @@ export async function startLocalGateway(
       logger,
       ...(model && { model }),
       ...(options.now && { now: options.now }),
-      // Without sign-in the local gateway has one user, who may reopen any of its conversations.
-      anonymousOwner: !serverConfig.oidc,
+      anonymousOwner,
     });
     const gateway = new ChatGateway({
       engine: services.engine,
@@ -136,7 +144,7 @@ export async function startLocalGateway(
       analytics: services.analytics,
       conversations: new ConversationFrames({
         store: services.store,
-        anonymousOwner: !serverConfig.oidc,
+        anonymousOwner,
       }),
     });
     if (options.seedDocsDir)
