@@ -17,6 +17,8 @@ export const OWNER_PARTITION_PREFIX = `${MARKER_PREFIX}owner#`;
 const MAX_ATTEMPTS = 5;
 /** Pages of an owner's partition read for one list (100 each): 5,000 conversations. */
 const MAX_OWNER_PAGES = 50;
+/** Pages of one conversation's items deleted before giving up (100 items each). */
+const MAX_DELETE_PAGES = 1_000;
 
 export interface ConversationIndexOptions {
   store: RecordStore;
@@ -109,16 +111,37 @@ export class ConversationIndex {
   }
 
   async remove(owner: string, sessionId: string): Promise<void> {
-    const { store, table } = this.options;
-    try {
-      await store.delete(table, this.keyOf(owner, sessionId));
-    } catch (error) {
-      if (!isNotFound(error)) throw toStorageError(error);
+    await deleteIfPresent(this.options.store, this.options.table, this.keyOf(owner, sessionId));
+  }
+
+  /** Deletes every item of a session's partition: its messages and its markers. */
+  async deleteSessionItems(sessionId: string): Promise<void> {
+    const { store, table, pageSize } = this.options;
+    for (let page = 0; page < MAX_DELETE_PAGES; page++) {
+      const out = await guarded(() =>
+        store.list(table, { partitionKeyValue: sessionId, limit: pageSize }),
+      );
+      if (out.items.length === 0) return;
+      for (const item of out.items)
+        await deleteIfPresent(store, table, { sessionId, messageId: String(item.messageId) });
     }
   }
 
   private keyOf(owner: string, sessionId: string): { sessionId: string; messageId: string } {
     return { sessionId: OWNER_PARTITION_PREFIX + owner, messageId: sessionId };
+  }
+}
+
+/** Deletes a record; one already gone (or expired) is not an error. */
+export async function deleteIfPresent(
+  store: RecordStore,
+  table: TableSpec,
+  key: Record<string, string>,
+): Promise<void> {
+  try {
+    await store.delete(table, key);
+  } catch (error) {
+    if (!isNotFound(error)) throw toStorageError(error);
   }
 }
 

@@ -13,7 +13,7 @@ import {
   type SessionStore,
 } from '../../ports/session-store.js';
 import { pageOf } from '../../sessions/conversation-list.js';
-import { ConversationIndex } from './conversation-index.js';
+import { ConversationIndex, deleteIfPresent } from './conversation-index.js';
 import {
   MARKER_PREFIX,
   claimMarkerId,
@@ -45,8 +45,6 @@ const MAX_UPDATE_ATTEMPTS = 5;
 const MAX_HISTORY_PAGES = 10;
 /** Session owners remembered (so a message does not re-read its session); oldest dropped. */
 const MAX_REMEMBERED_OWNERS = 10_000;
-/** Pages of one conversation's items deleted before giving up (100 items each). */
-const MAX_DELETE_PAGES = 1_000;
 
 /**
  * The session store on the record store port: the same adapter serves the embedded store and
@@ -193,29 +191,12 @@ export class RecordSessionStore implements SessionStore {
 
   async deleteConversation(owner: string, sessionId: string): Promise<boolean> {
     if (!(await this.index.has(owner, sessionId))) return false;
-    const table = this.tables.conversations;
     // Messages and markers first: should this stop half-way, the entry still lists it.
-    for (let page = 0; page < MAX_DELETE_PAGES; page++) {
-      const out = await guarded(() =>
-        this.store.list(table, { partitionKeyValue: sessionId, limit: this.pageSize }),
-      );
-      if (out.items.length === 0) break;
-      for (const item of out.items) {
-        await this.deleteIfPresent(table, { sessionId, messageId: item.messageId as string });
-      }
-    }
-    await this.deleteIfPresent(this.tables.sessions, { sessionId });
+    await this.index.deleteSessionItems(sessionId);
+    await deleteIfPresent(this.store, this.tables.sessions, { sessionId });
     this.owners.delete(sessionId);
     await this.index.remove(owner, sessionId);
     return true;
-  }
-
-  private async deleteIfPresent(table: TableSpec, key: Record<string, string>): Promise<void> {
-    try {
-      await this.store.delete(table, key);
-    } catch (error) {
-      if (!isNotFound(error)) throw toStorageError(error);
-    }
   }
 
   /** Whose the session is (see `conversationOwner`); undefined when it is gone. */
