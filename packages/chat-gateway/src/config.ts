@@ -35,6 +35,13 @@ export interface GatewayConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** The page's name (CHAT_TITLE): document title and header, sent in the `session` frame. */
   title: string;
+  /**
+   * CHAT_UPLOAD_GROUPS: only members of these groups (the identity's groups claim) upload, delete
+   * documents or run tools that change them. None: whoever may connect.
+   */
+  uploadGroups?: string[];
+  /** CHAT_DESTRUCTIVE_TOOL_GROUPS: only members run tools that ask for approval. None: anyone. */
+  destructiveToolGroups?: string[];
 }
 
 export interface LocalServerConfig {
@@ -126,7 +133,23 @@ export function loadGatewayConfig(
     historyTokenBudget: int(env, 'HISTORY_TOKEN_BUDGET', 4_000, 0, 200_000),
     logLevel: logLevel(env.LOG_LEVEL),
     title: title(env.CHAT_TITLE),
+    ...groups(env, 'CHAT_UPLOAD_GROUPS', 'uploadGroups'),
+    ...groups(env, 'CHAT_DESTRUCTIVE_TOOL_GROUPS', 'destructiveToolGroups'),
   };
+}
+
+/** A comma-separated list of group names; unset or empty: no limit (the field left out). */
+function groups<K extends string>(
+  env: Env,
+  variable: string,
+  key: K,
+): Partial<Record<K, string[]>> {
+  const names = list(env[variable]);
+  if (names.some((n) => n.length > 256 || /\p{Cc}/u.test(n)))
+    throw new GatewayConfigError(
+      `${variable}: give group names as in the groups claim, separated by commas (e.g. staff,admins)`,
+    );
+  return names.length > 0 ? ({ [key]: names } as Partial<Record<K, string[]>>) : {};
 }
 
 export function loadLocalServerConfig(

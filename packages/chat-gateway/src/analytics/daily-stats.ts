@@ -7,6 +7,15 @@ export interface ToolStats {
   errors: number;
 }
 
+/** One signed-in user's day (events carry `userId` = issuer#subject when sign-in is on). */
+export interface UserStats {
+  userId: string;
+  turns: number;
+  toolCalls: number;
+  sessionsCreated: number;
+  tokens: { input: number; output: number };
+}
+
 /** One day of the analytics table, summed up. */
 export interface DailySummary {
   /** `YYYY-MM-DD` (UTC). */
@@ -23,6 +32,8 @@ export interface DailySummary {
   feedback: { up: number; down: number };
   /** Tokens the model reported for the day's answers (answers without usage add nothing). */
   tokens: { input: number; output: number };
+  /** Per signed-in user, most turns first; absent when no event names a user (no sign-in). */
+  users?: UserStats[];
 }
 
 /** Pages read at most for one day; a bound on a runaway scan, far above a real day. */
@@ -45,11 +56,15 @@ export async function summariseDay(
   };
   const latencies: number[] = [];
   const tools = new Map<string, ToolStats>();
+  const users = new Map<string, UserStats>();
   let cursor: string | undefined;
   let pages = 0;
   do {
     const page = await store.listEvents(date, cursor);
-    for (const event of page.items) add(summary, event, latencies, tools);
+    for (const event of page.items) {
+      add(summary, event, latencies, tools);
+      addUser(users, event);
+    }
     cursor = page.cursor;
     pages += 1;
   } while (cursor !== undefined && pages < MAX_PAGES);
@@ -64,6 +79,10 @@ export async function summariseDay(
   summary.tools = [...tools.values()].sort(
     (a, b) => b.calls - a.calls || a.tool.localeCompare(b.tool),
   );
+  if (users.size > 0)
+    summary.users = [...users.values()].sort(
+      (a, b) => b.turns - a.turns || a.userId.localeCompare(b.userId),
+    );
   return summary;
 }
 
@@ -117,6 +136,27 @@ function add(
       summary.sessions.closed += 1;
       break;
   }
+}
+
+function addUser(users: Map<string, UserStats>, event: AnalyticsRecord): void {
+  const details = event.details ?? {};
+  const userId = details.userId;
+  if (typeof userId !== 'string' || userId === '') return;
+  const stats = users.get(userId) ?? {
+    userId,
+    turns: 0,
+    toolCalls: 0,
+    sessionsCreated: 0,
+    tokens: { input: 0, output: 0 },
+  };
+  users.set(userId, stats);
+  if (event.eventType === 'query') {
+    stats.turns += 1;
+    if (isCount(details.inputTokens)) stats.tokens.input += details.inputTokens;
+    if (isCount(details.outputTokens)) stats.tokens.output += details.outputTokens;
+  }
+  if (event.eventType === 'tool_usage') stats.toolCalls += 1;
+  if (event.eventType === 'session_created') stats.sessionsCreated += 1;
 }
 
 function isCount(value: unknown): value is number {

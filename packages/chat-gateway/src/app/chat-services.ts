@@ -6,6 +6,7 @@ import type { GatewayConfig } from '../config.js';
 import type { SessionsPort } from '../core/sessions-port.js';
 import { ChatEngine } from '../engine/chat-engine.js';
 import type { EngineEvents } from '../engine/engine-events.js';
+import { ToolPermissions } from '../engine/tool-permissions.js';
 import type { ChatModel } from '../ports/chat-model.js';
 import type { QueryType, SessionStore } from '../ports/session-store.js';
 import type { ToolClient } from '../ports/tool-client.js';
@@ -35,6 +36,8 @@ export function buildChatServices(deps: {
   logger: Logger;
   model?: ChatModel;
   now?: () => number;
+  /** Anonymous sessions belong to one user (a local gateway without sign-in). */
+  anonymousOwner?: boolean;
 }): ChatServices {
   const { config, logger } = deps;
   const now = deps.now ?? Date.now;
@@ -58,6 +61,7 @@ export function buildChatServices(deps: {
     retentionDays: config.retentionDays,
     events: analytics,
     now,
+    anonymousOwner: deps.anonymousOwner ?? false,
   });
   const events: EngineEvents = {
     query: (sessionId, d) =>
@@ -87,6 +91,11 @@ export function buildChatServices(deps: {
     toolTimeoutMs: config.toolTimeoutMs,
     historyTokenBudget: config.historyTokenBudget,
     ...(deps.model && { model: deps.model }),
+    permissions: new ToolPermissions({
+      ...(config.uploadGroups && { uploadGroups: config.uploadGroups }),
+      ...(config.destructiveToolGroups && { destructiveToolGroups: config.destructiveToolGroups }),
+      identityOf: async (sessionId) => (await store.getSession(sessionId))?.clientInfo?.identity,
+    }),
   });
   return {
     engine,

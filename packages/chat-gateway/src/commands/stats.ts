@@ -38,6 +38,23 @@ export function renderStats(summary: DailySummary): string {
     const rows = summary.tools.map((t) => [t.tool, String(t.calls), String(t.errors)]);
     lines.push(...table([['Tool', 'Calls', 'Errors'], ...rows], ['left', 'right', 'right']));
   }
+  if (summary.users) {
+    const rows = summary.users.map((u) => [
+      u.userId,
+      String(u.turns),
+      String(u.toolCalls),
+      String(u.sessionsCreated),
+      String(u.tokens.input),
+      String(u.tokens.output),
+    ]);
+    lines.push(
+      '',
+      ...table(
+        [['User', 'Turns', 'Tool calls', 'Sessions', 'Tokens in', 'Tokens out'], ...rows],
+        ['left', 'right', 'right', 'right', 'right', 'right'],
+      ),
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -10,6 +10,7 @@ import { parseClientFrame } from '../protocol/parse-frame.js';
 import { PendingApprovals } from './approvals.js';
 import { documentNotFound, listDocumentsFrame, toDocumentFrame } from './document-view.js';
 import { saveFeedback } from './feedback.js';
+import { ConversationFrames } from './conversation-frames.js';
 import { toErrorFrame } from './error-frame.js';
 import { toHistoryMessage } from './history-view.js';
 import { TokenBucket } from './rate-limiter.js';
@@ -37,6 +38,8 @@ export interface ChatGatewayOptions {
   documents?: Pick<ToolClient, 'readDocument' | 'callTool'>;
   /** Counts feedback; without it feedback is stored but not counted. */
   analytics?: Pick<AnalyticsRecorder, 'feedback'>;
+  /** Answers the conversation frames; without it they are refused. */
+  conversations?: ConversationFrames;
 }
 
 interface Connection {
@@ -68,10 +71,14 @@ export class ChatGateway {
   private readonly turnDeps: TurnDeps;
   private readonly now: () => number;
   private draining = false;
+  private readonly conversations: ConversationFrames;
 
   constructor(private readonly options: ChatGatewayOptions) {
     this.now = options.now ?? Date.now;
     this.approvals = new PendingApprovals(options.approvalTimeoutMs);
+    this.conversations =
+      options.conversations ??
+      new ConversationFrames({ store: options.store, anonymousOwner: false });
     this.turnDeps = {
       engine: options.engine,
       store: options.store,
@@ -228,6 +235,10 @@ export class ChatGateway {
         );
         return connection.channel.send(saved);
       }
+      case 'conversations':
+      case 'conversation-rename':
+      case 'conversation-delete':
+        return connection.channel.send(await this.conversations.answer(frame, connection.identity));
     }
   }
 
@@ -308,7 +319,7 @@ export class ChatGateway {
   private async resume(
     connection: Connection,
     sessionId: string,
-    resumeToken: string,
+    resumeToken: string | undefined,
   ): Promise<void> {
     const resumed = await this.options.sessions.resume(
       sessionId,

@@ -9,11 +9,12 @@ export interface SessionsPort {
   /**
    * Re-attaches a session to a new connection and rotates its resume token. Throws
    * `SessionNotFoundError` for an unknown id, a wrong token, a closed or an expired session alike,
-   * and for a session created by another signed-in user than `identity`.
+   * and for a session created by another signed-in user than `identity`. Without a token, the
+   * session must be the caller's own (their identity; see `SessionManager.resumeAsOwner`).
    */
   resume(
     sessionId: string,
-    resumeToken: string,
+    resumeToken: string | undefined,
     connectionId: string,
     identity?: Identity,
   ): Promise<{ sessionId: string; resumeToken: string }>;

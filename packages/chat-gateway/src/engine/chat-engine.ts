@@ -12,6 +12,7 @@ import { routeByRules } from './rule-router.js';
 import { answerWithTools } from './tool-handler.js';
 import { ToolRunner } from './tool-runner.js';
 import { toolsFor } from './caller-tools.js';
+import type { ToolPermissions } from './tool-permissions.js';
 import { countingUsage, UsageTally } from './usage-tally.js';
 import type { HandlerOutcome, RouteDecision, TurnInput, TurnOutcome } from './turn.js';
 
@@ -27,6 +28,8 @@ export interface ChatEngineOptions {
   historyTokenBudget: number;
   /** Text streamed for one answer, in UTF-8 bytes, before it is cut with `length`. */
   maxAnswerBytes?: number;
+  /** Group limits on destructive and document-changing tools. */
+  permissions?: ToolPermissions;
 }
 
 /** A turn that failed: the partial outcome (persisted) and the error for the client. */
@@ -141,6 +144,7 @@ export class ChatEngine {
       timeoutMs: this.options.toolTimeoutMs,
       logger: this.options.logger,
       ...(this.options.events && { events: this.options.events }),
+      ...(this.options.permissions && { permissions: this.options.permissions }),
     });
     switch (decision.route) {
       case 'rag':

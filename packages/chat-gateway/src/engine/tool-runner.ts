@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'chatbot-mcp-server/core';
 import type { EngineEvents } from './engine-events.js';
+import type { ToolPermissions } from './tool-permissions.js';
 import { ChatError } from '../errors.js';
 import type { ToolClient, ToolInfo } from '../ports/tool-client.js';
 import { needsApproval, redactToolOutput, scopeToolCall } from './tool-policy.js';
@@ -59,6 +60,8 @@ export class ToolRunner {
       timeoutMs: number;
       events?: EngineEvents;
       logger: Logger;
+      /** Group limits on destructive and document-changing tools; none: no limits. */
+      permissions?: ToolPermissions;
     },
   ) {}
 
@@ -106,6 +109,14 @@ export class ToolRunner {
       );
     const scoped = scopeToolCall(toolName, input, ctx.sessionId);
     if ('refused' in scoped) return finish(true, String(scoped.refused));
+
+    const forbidden = await this.deps.permissions?.refusal(
+      toolName,
+      needsApproval(tool.annotations),
+      ctx.sessionId,
+    );
+    // Refused before anyone is asked: approval is not theirs to give.
+    if (forbidden) return finish(true, `FORBIDDEN: ${forbidden}`);
 
     let approved: boolean | undefined;
     if (needsApproval(tool.annotations)) {

@@ -110,6 +110,33 @@ export interface Page<T> {
   cursor?: string;
 }
 
+/** One conversation as the page's sidebar lists it. */
+export interface ConversationSummary {
+  sessionId: string;
+  /** From the first question (trimmed, about 60 characters) until renamed. */
+  title: string;
+  /** When its last message was stored. */
+  updatedAt: string;
+  /** Messages stored (questions and answers). */
+  messages: number;
+}
+
+export interface ConversationQuery {
+  limit: number;
+  /** From the previous page. */
+  cursor?: string;
+  /** Only conversations whose title or questions contain this (case-insensitive). */
+  query?: string;
+}
+
+/**
+ * Whose conversations a session's are: the signed-in user (issuer and subject), or the one
+ * anonymous user of a gateway without sign-in.
+ */
+export function conversationOwner(identity: Identity | undefined): string {
+  return identity ? `${identity.issuer}#${identity.subject}` : 'anonymous';
+}
+
 export interface SessionStore {
   /** Creates a session; never overwrites one. */
   createSession(session: SessionRecord): Promise<void>;
@@ -159,6 +186,19 @@ export interface SessionStore {
     sessionId: string,
     options: { before?: string; limit: number },
   ): Promise<ConversationRecord[]>;
+
+  /**
+   * The owner's conversations (sessions with at least one message), newest activity first.
+   * `conversationOwner` names the owner; appending a message keeps the list current.
+   */
+  listConversations(owner: string, query: ConversationQuery): Promise<Page<ConversationSummary>>;
+  /** Renames one of the owner's conversations; false when the owner has none with that id. */
+  renameConversation(owner: string, sessionId: string, title: string): Promise<boolean>;
+  /**
+   * Deletes one of the owner's conversations: its messages, its session and its entry in the
+   * list. False when the owner has none with that id (another owner's is left alone).
+   */
+  deleteConversation(owner: string, sessionId: string): Promise<boolean>;
 
   recordEvent(event: AnalyticsRecord): Promise<void>;
   /** One day's events, oldest first, page by page. */

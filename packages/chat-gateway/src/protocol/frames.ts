@@ -15,11 +15,15 @@ export interface MessageFrame {
   id: string;
   content: string;
 }
-/** Re-attach to a session after a reconnect; the token came in the `session` frame. */
+/**
+ * Re-attach to a session after a reconnect; the token came in the `session` frame. A signed-in
+ * user (or the one user of a local gateway without sign-in) may leave the token out to open one
+ * of their own conversations: who they are proves it.
+ */
 export interface ResumeFrame {
   type: 'resume';
   sessionId: string;
-  resumeToken: string;
+  resumeToken?: string;
 }
 /** The user's answer to a `confirm-request`. */
 export interface ConfirmFrame {
@@ -60,7 +64,29 @@ export interface FeedbackRequestFrame {
   reason?: string;
 }
 
+/** A page of the caller's conversations, newest activity first; `query` searches them. */
+export interface ConversationsRequestFrame {
+  type: 'conversations';
+  limit?: number;
+  cursor?: string;
+  query?: string;
+}
+/** Renames one of the caller's conversations. */
+export interface ConversationRenameFrame {
+  type: 'conversation-rename';
+  sessionId: string;
+  title: string;
+}
+/** Deletes one of the caller's conversations: its session and its messages. */
+export interface ConversationDeleteFrame {
+  type: 'conversation-delete';
+  sessionId: string;
+}
+
 export type ClientFrame =
+  | ConversationsRequestFrame
+  | ConversationRenameFrame
+  | ConversationDeleteFrame
   | MessageFrame
   | ResumeFrame
   | ConfirmFrame
@@ -249,6 +275,31 @@ export interface FeedbackFrame {
   reason?: string;
 }
 
+export interface ConversationItem {
+  sessionId: string;
+  title: string;
+  updatedAt: string;
+  messages: number;
+}
+
+/** A page of the caller's conversations; pass `cursor` back for the next page. */
+export interface ConversationsFrame {
+  type: 'conversations';
+  items: ConversationItem[];
+  cursor?: string;
+}
+
+export interface ConversationRenamedFrame {
+  type: 'conversation-renamed';
+  sessionId: string;
+  title: string;
+}
+
+export interface ConversationDeletedFrame {
+  type: 'conversation-deleted';
+  sessionId: string;
+}
+
 export interface ErrorFrame {
   type: 'error';
   code: string;
@@ -271,6 +322,9 @@ export type ServerFrame =
   | DocumentFrame
   | DocumentsFrame
   | FeedbackFrame
+  | ConversationsFrame
+  | ConversationRenamedFrame
+  | ConversationDeletedFrame
   | ErrorFrame;
 
 /** API Gateway's WebSocket frame limit; the local server uses the same. */

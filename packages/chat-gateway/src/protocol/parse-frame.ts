@@ -26,6 +26,9 @@ const KNOWN_TYPES = new Set([
   'document',
   'documents',
   'feedback',
+  'conversations',
+  'conversation-rename',
+  'conversation-delete',
 ]);
 /** An error quotes at most this much of what the client sent: the frame itself can be 128 KB. */
 export const MAX_QUOTED_CHARS = 64;

@@ -21,6 +21,12 @@ export interface SessionManagerOptions {
   now?: () => number;
   /** Activity writes closer together than this are skipped. Default 5 000 ms. */
   activityWriteIntervalMs?: number;
+  /**
+   * Anonymous sessions all belong to one user, who may open them without a resume token (a
+   * local gateway without sign-in: one person at the keyboard). Default false: without an
+   * identity, only the token proves a session is yours.
+   */
+  anonymousOwner?: boolean;
 }
 
 /** A session closed by the cleanup job, with the connection the caller should close. */
@@ -51,6 +57,7 @@ export class SessionManager {
   private readonly now: () => number;
   private readonly activityIntervalMs: number;
   private readonly lastWrites = new Map<string, number>();
+  private readonly anonymousOwner: boolean;
 
   constructor(options: SessionManagerOptions) {
     this.store = options.store;
@@ -59,6 +66,7 @@ export class SessionManager {
     this.events = options.events;
     this.now = options.now ?? Date.now;
     this.activityIntervalMs = options.activityWriteIntervalMs ?? 5_000;
+    this.anonymousOwner = options.anonymousOwner ?? false;
   }
 
   async createSession(
@@ -92,16 +100,19 @@ export class SessionManager {
   /**
    * Re-attaches a session to `connectionId` and rotates its resume token (the one presented
    * works once). An unknown id, a wrong token, a closed or an idle-expired session all throw
-   * the same `SessionNotFoundError`, so a guess learns nothing.
+   * the same `SessionNotFoundError`, so a guess learns nothing. Without a token, the owner opens
+   * one of their conversations (see `resumeAsOwner`).
    */
   async resume(
     sessionId: string,
-    resumeToken: string,
+    resumeToken: string | undefined,
     connectionId: string,
     identity?: Identity,
   ): Promise<{ session: SessionRecord; resumeToken: string }> {
     const now = this.now();
     const session = await this.store.getSession(sessionId);
+    if (resumeToken === undefined)
+      return this.resumeAsOwner(sessionId, session, connectionId, identity, now);
     const tokenMatches = constantTimeEqual(
       session?.resumeTokenHash ?? NO_SESSION_HASH,
       hashToken(resumeToken),
@@ -121,6 +132,46 @@ export class SessionManager {
       },
       // Another resume with the same token, or a close, got there first.
       { isActive: true, resumeTokenHash: session.resumeTokenHash },
+    );
+    if (!updated) throw new SessionNotFoundError();
+    this.rememberWrite(sessionId, now);
+    if (identity) this.events?.identify(sessionId, userIdOf(identity));
+    return { session: updated, resumeToken: next };
+  }
+
+  /**
+   * A signed-in user opens one of their own sessions from any browser: the identity proves it,
+   * so no token is needed, and a session closed for inactivity opens again (it is their
+   * conversation, kept until its retention ends). Another user's session, or an anonymous one
+   * (unless `anonymousOwner`), is answered exactly like an unknown id.
+   */
+  private async resumeAsOwner(
+    sessionId: string,
+    session: SessionRecord | undefined,
+    connectionId: string,
+    identity: Identity | undefined,
+    now: number,
+  ): Promise<{ session: SessionRecord; resumeToken: string }> {
+    const owned =
+      session !== undefined &&
+      sameIdentity(session.clientInfo?.identity, identity) &&
+      (identity !== undefined || this.anonymousOwner) &&
+      session.ttl > now / 1000;
+    if (!owned) throw new SessionNotFoundError();
+    const next = newResumeToken();
+    const updated = await this.store.updateSession(
+      sessionId,
+      {
+        resumeTokenHash: hashToken(next),
+        connectionId,
+        isActive: true,
+        closedAt: undefined,
+        closeReason: undefined,
+        lastActivity: new Date(now).toISOString(),
+        ttl: this.ttlFrom(now),
+      },
+      // Another resume got there first (the token it saw has changed).
+      { resumeTokenHash: session.resumeTokenHash },
     );
     if (!updated) throw new SessionNotFoundError();
     this.rememberWrite(sessionId, now);

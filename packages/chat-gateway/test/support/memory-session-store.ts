@@ -1,12 +1,21 @@
-import type {
-  AnalyticsRecord,
-  ConversationRecord,
-  MessageClaim,
-  Page,
-  SessionCondition,
-  SessionRecord,
-  SessionStore,
+import {
+  conversationOwner,
+  type AnalyticsRecord,
+  type ConversationQuery,
+  type ConversationRecord,
+  type ConversationSummary,
+  type MessageClaim,
+  type Page,
+  type SessionCondition,
+  type SessionRecord,
+  type SessionStore,
 } from '../../src/ports/session-store.js';
+import {
+  pageOf,
+  toTitle,
+  withQuestion,
+  type ConversationEntry,
+} from '../../src/sessions/conversation-list.js';
 
 /**
  * A SessionStore in memory, for tests of the core and engine that are not about storage (the
@@ -17,6 +26,8 @@ export class MemorySessionStore implements SessionStore {
   readonly messages = new Map<string, ConversationRecord[]>();
   readonly claims = new Set<string>();
   readonly events: AnalyticsRecord[] = [];
+  /** owner → sessionId → its entry in the owner's list. */
+  readonly conversations = new Map<string, Map<string, ConversationEntry>>();
 
   createSession(session: SessionRecord): Promise<void> {
     if (this.sessions.has(session.sessionId)) return Promise.reject(new Error('exists'));
@@ -63,10 +74,52 @@ export class MemorySessionStore implements SessionStore {
   }
   appendMessage(message: ConversationRecord): Promise<void> {
     const list = this.messages.get(message.sessionId) ?? [];
-    if (!list.some((m) => m.messageId === message.messageId)) list.push({ ...message });
+    if (list.some((m) => m.messageId === message.messageId)) return Promise.resolve();
+    list.push({ ...message });
     list.sort((a, b) => (a.messageId < b.messageId ? -1 : 1));
     this.messages.set(message.sessionId, list);
+    const session = this.sessions.get(message.sessionId);
+    if (session) this.noteMessage(conversationOwner(session.clientInfo?.identity), message);
     return Promise.resolve();
+  }
+  private noteMessage(owner: string, message: ConversationRecord): void {
+    const entries = this.conversations.get(owner) ?? new Map<string, ConversationEntry>();
+    this.conversations.set(owner, entries);
+    const question = message.messageType === 'user' ? message.content : undefined;
+    const entry = entries.get(message.sessionId) ?? {
+      sessionId: message.sessionId,
+      title: '',
+      updatedAt: message.timestamp,
+      messages: 0,
+      searchText: '',
+    };
+    entry.messages += 1;
+    if (message.timestamp > entry.updatedAt) entry.updatedAt = message.timestamp;
+    if (question !== undefined) {
+      entry.searchText = withQuestion(entry.searchText, question);
+      if (entry.title === '') entry.title = toTitle(question);
+    }
+    entries.set(message.sessionId, entry);
+  }
+  // eslint-disable-next-line @typescript-eslint/require-await -- a bad cursor rejects, as in the adapter
+  async listConversations(
+    owner: string,
+    query: ConversationQuery,
+  ): Promise<Page<ConversationSummary>> {
+    return pageOf([...(this.conversations.get(owner)?.values() ?? [])], query);
+  }
+  renameConversation(owner: string, sessionId: string, title: string): Promise<boolean> {
+    const entry = this.conversations.get(owner)?.get(sessionId);
+    if (entry) entry.title = toTitle(title);
+    return Promise.resolve(entry !== undefined);
+  }
+  deleteConversation(owner: string, sessionId: string): Promise<boolean> {
+    if (!this.conversations.get(owner)?.delete(sessionId)) return Promise.resolve(false);
+    this.messages.delete(sessionId);
+    this.sessions.delete(sessionId);
+    for (const key of this.claims)
+      if (key.startsWith(`${sessionId}\u0000`)) this.claims.delete(key);
+    return Promise.resolve(true);
   }
   setFeedback(
     sessionId: string,

@@ -26,7 +26,7 @@ export function memorySessions(store: MemorySessionStore): SessionsPort {
     },
     async resume(sessionId, resumeToken, connectionId) {
       const s = await store.getSession(sessionId);
-      if (!s || !s.isActive || s.resumeTokenHash !== hash(resumeToken))
+      if (!s || !s.isActive || !resumeToken || s.resumeTokenHash !== hash(resumeToken))
         throw new SessionNotFoundError();
       const next = randomBytes(32).toString('base64url');
       await store.updateSession(sessionId, { resumeTokenHash: hash(next), connectionId });

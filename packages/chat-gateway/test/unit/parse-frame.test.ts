@@ -32,7 +32,7 @@ describe('parseClientFrame errors quote a short prefix of what the client sent',
 
   it('quotes a short unknown type whole', () => {
     expect(answer(JSON.stringify({ type: 'hello' })).message).toBe(
-      'frame: unknown type "hello"; use one of: message, resume, confirm, history, cancel, document, documents, feedback',
+      'frame: unknown type "hello"; use one of: message, resume, confirm, history, cancel, document, documents, feedback, conversations, conversation-rename, conversation-delete',
     );
   });
 });

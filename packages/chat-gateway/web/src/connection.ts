@@ -91,6 +91,18 @@ export class Connection {
     });
   }
 
+  /** Starts over in a new session (the page's New chat): forgets the stored one, reconnects. */
+  newSession(): void {
+    this.opts.storage.removeItem(STORAGE_KEY);
+    const old = this.socket;
+    this.socket = null;
+    this.ready = false;
+    this.fresh = null;
+    this.attempt = 0;
+    old?.close();
+    this.start();
+  }
+
   /** Skips the remaining wait (the banner's "Reconnect now"), or tries again after a refusal. */
   reconnectNow(): void {
     if (this.timer !== undefined || this.halted) this.start();

@@ -14,6 +14,7 @@ import { accessToken, rememberAccessToken } from './access-token.js';
 import { TokenPrompt } from './token-prompt.js';
 import { Account } from './account.js';
 import { ChatUi } from './ui-state.js';
+import { ConversationsSidebar } from './conversations-sidebar.js';
 import { defaultWebConfig, loadWebConfig, socketUrl, type WebConfig } from './web-config.js';
 
 const byId = <T extends HTMLElement>(id: string): T => {
@@ -50,6 +51,7 @@ const connection = new Connection({
   },
   storage: sessionStorage,
   onFrame: (frame) => {
+    if (sidebar.apply(frame)) return;
     ui.apply(frame);
     // A delete (or any tool run) finished while the panel is open: show the list as it is now.
     if (frame.type === 'finish' && docsPanel.isOpen && frame.response.queryType === 'mcp_tool')
@@ -102,6 +104,25 @@ byId('docs-button').addEventListener('click', () => docsPanel.open());
       if (!panel.contains(event.target as Node)) event.preventDefault();
     });
 }
+const sidebar = new ConversationsSidebar(
+  byId('sidebar'),
+  byId('sidebar-backdrop'),
+  byId<HTMLButtonElement>('chats-button'),
+  byId<HTMLDialogElement>('confirm-delete'),
+  {
+    send: (frame) => connection.send(frame),
+    open: (sessionId) => {
+      ui.reset();
+      // Signed in (or the one user of a local gateway): who they are opens their conversation.
+      connection.send({ type: 'resume', sessionId });
+    },
+    startNew: () => {
+      ui.reset();
+      connection.newSession();
+      composer.focus();
+    },
+  },
+);
 const ui = new ChatUi({
   docsPanel,
   log,

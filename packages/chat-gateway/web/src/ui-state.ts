@@ -55,6 +55,16 @@ export class ChatUi {
     this.deps.onRunningChange(true);
   }
 
+  /** Another conversation is opened (or a new one started): the log starts empty. */
+  reset(): void {
+    this.running.clear();
+    this.answers.clear();
+    this.shown.clear();
+    this.deps.dialog.withdrawAll();
+    this.deps.log.replaceChildren();
+    this.deps.onRunningChange(false);
+  }
+
   /** The connection dropped: answers in flight will not stream on, approvals are void. */
   connectionLost(): void {
     for (const answer of this.running.values())

@@ -1,14 +1,19 @@
 import type { RecordStore, TableSpec } from 'chatbot-mcp-server/core';
 import { ChatError, StorageError } from '../../errors.js';
-import type {
-  AnalyticsRecord,
-  ConversationRecord,
-  MessageClaim,
-  Page,
-  SessionCondition,
-  SessionRecord,
-  SessionStore,
+import {
+  conversationOwner,
+  type AnalyticsRecord,
+  type ConversationQuery,
+  type ConversationRecord,
+  type ConversationSummary,
+  type MessageClaim,
+  type Page,
+  type SessionCondition,
+  type SessionRecord,
+  type SessionStore,
 } from '../../ports/session-store.js';
+import { pageOf } from '../../sessions/conversation-list.js';
+import { ConversationIndex, deleteIfPresent } from './conversation-index.js';
 import {
   MARKER_PREFIX,
   claimMarkerId,
@@ -38,6 +43,8 @@ export interface RecordSessionStoreOptions {
 const MAX_UPDATE_ATTEMPTS = 5;
 /** Store pages read to fill one history page that TTL filtering thinned. */
 const MAX_HISTORY_PAGES = 10;
+/** Session owners remembered (so a message does not re-read its session); oldest dropped. */
+const MAX_REMEMBERED_OWNERS = 10_000;
 
 /**
  * The session store on the record store port: the same adapter serves the embedded store and
@@ -50,6 +57,8 @@ export class RecordSessionStore implements SessionStore {
   private readonly pageSize: number;
   private readonly nowSeconds: () => number;
   private readonly claims: MessageClaims;
+  private readonly index: ConversationIndex;
+  private readonly owners = new Map<string, string>();
 
   constructor(options: RecordSessionStoreOptions) {
     this.store = options.store;
@@ -63,11 +72,18 @@ export class RecordSessionStore implements SessionStore {
       ...options.claims,
       expiresAt: () => this.nowSeconds() + this.retentionSeconds,
     });
+    this.index = new ConversationIndex({
+      store: this.store,
+      table: this.tables.conversations,
+      pageSize: this.pageSize,
+      expiresAt: () => this.nowSeconds() + this.retentionSeconds,
+    });
   }
 
   async createSession(session: SessionRecord): Promise<void> {
     try {
       await this.store.create(this.tables.sessions, toNewItem(session));
+      this.rememberOwner(session.sessionId, conversationOwner(session.clientInfo?.identity));
     } catch (error) {
       // 128 random bits do not collide; this is a caller reusing an id.
       if (isConflict(error)) {
@@ -156,7 +172,48 @@ export class RecordSessionStore implements SessionStore {
     } catch (error) {
       // The same message stored twice (a retried write) is one message.
       if (!isConflict(error)) throw toStorageError(error);
+      return;
     }
+    const owner = await this.ownerOf(message.sessionId);
+    if (owner !== undefined) await this.index.noteMessage(owner, message);
+  }
+
+  async listConversations(
+    owner: string,
+    query: ConversationQuery,
+  ): Promise<Page<ConversationSummary>> {
+    return pageOf(await this.index.list(owner), query);
+  }
+
+  renameConversation(owner: string, sessionId: string, title: string): Promise<boolean> {
+    return this.index.rename(owner, sessionId, title);
+  }
+
+  async deleteConversation(owner: string, sessionId: string): Promise<boolean> {
+    if (!(await this.index.has(owner, sessionId))) return false;
+    // Messages and markers first: should this stop half-way, the entry still lists it.
+    await this.index.deleteSessionItems(sessionId);
+    await deleteIfPresent(this.store, this.tables.sessions, { sessionId });
+    this.owners.delete(sessionId);
+    await this.index.remove(owner, sessionId);
+    return true;
+  }
+
+  /** Whose the session is (see `conversationOwner`); undefined when it is gone. */
+  private async ownerOf(sessionId: string): Promise<string | undefined> {
+    const known = this.owners.get(sessionId);
+    if (known !== undefined) return known;
+    const session = await this.getSession(sessionId);
+    if (!session) return undefined;
+    const owner = conversationOwner(session.clientInfo?.identity);
+    this.rememberOwner(sessionId, owner);
+    return owner;
+  }
+
+  private rememberOwner(sessionId: string, owner: string): void {
+    this.owners.set(sessionId, owner);
+    if (this.owners.size > MAX_REMEMBERED_OWNERS)
+      this.owners.delete(this.owners.keys().next().value as string);
   }
 
   async setFeedback(

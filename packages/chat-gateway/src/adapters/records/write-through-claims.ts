@@ -1,7 +1,9 @@
 import { ChatError } from '../../errors.js';
 import type {
   AnalyticsRecord,
+  ConversationQuery,
   ConversationRecord,
+  ConversationSummary,
   MessageClaim,
   Page,
   SessionCondition,
@@ -134,6 +136,20 @@ export class WriteThroughClaims implements SessionStore {
     options: { before?: string; limit: number },
   ): Promise<ConversationRecord[]> {
     return this.inner.listMessages(sessionId, options);
+  }
+
+  listConversations(owner: string, query: ConversationQuery): Promise<Page<ConversationSummary>> {
+    return this.inner.listConversations(owner, query);
+  }
+
+  renameConversation(owner: string, sessionId: string, title: string): Promise<boolean> {
+    return this.inner.renameConversation(owner, sessionId, title);
+  }
+
+  async deleteConversation(owner: string, sessionId: string): Promise<boolean> {
+    const deleted = await this.inner.deleteConversation(owner, sessionId);
+    if (deleted) this.claims.delete(sessionId);
+    return deleted;
   }
 
   recordEvent(event: AnalyticsRecord): Promise<void> {

@@ -7,6 +7,7 @@ import type { ConnectionBindings } from '../../adapters/records/aws-connection-b
 import type { TurnMarkers } from '../../adapters/records/aws-turn-markers.js';
 import type { AnalyticsRecorder } from '../../analytics/analytics-recorder.js';
 import { saveFeedback } from '../../core/feedback.js';
+import { ConversationFrames, callerIdentity } from '../../core/conversation-frames.js';
 import { toHistoryMessage } from '../../core/history-view.js';
 import type { SessionsPort } from '../../core/sessions-port.js';
 import { ChatError, SessionNotFoundError } from '../../errors.js';
@@ -44,6 +45,8 @@ const OK: WebSocketResult = { statusCode: 200 };
  */
 export function createWsRoutes(deps: WsRouteDeps) {
   const { logger } = deps;
+  // Without sign-in on AWS, several people share one token: nobody owns the anonymous sessions.
+  const conversations = new ConversationFrames({ store: deps.store, anonymousOwner: false });
 
   async function connect(event: WebSocketEvent): Promise<WebSocketResult> {
     const { connectionId, identity } = event.requestContext;
@@ -162,6 +165,12 @@ export function createWsRoutes(deps: WsRouteDeps) {
         );
         return channel.send(saved);
       }
+      case 'conversations':
+      case 'conversation-rename':
+      case 'conversation-delete':
+        return channel.send(
+          await conversations.answer(frame, await callerIdentity(deps.store, sessionId)),
+        );
     }
   }
 
@@ -183,10 +192,11 @@ export function createWsRoutes(deps: WsRouteDeps) {
     channel: ApiGatewayChannel,
     current: string,
     sessionId: string,
-    token: string,
+    token: string | undefined,
   ): Promise<void> {
     const before = await deps.store.getSession(sessionId);
-    const resumed = await deps.sessions.resume(sessionId, token, channel.connectionId);
+    const identity = await callerIdentity(deps.store, current);
+    const resumed = await deps.sessions.resume(sessionId, token, channel.connectionId, identity);
     await deps.bindings.bind(channel.connectionId, sessionId);
     if (current !== sessionId)
       // The session made for this connection at $connect was never used.

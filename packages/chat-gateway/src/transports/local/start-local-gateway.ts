@@ -6,11 +6,13 @@ import { createModel } from '../../adapters/create-model.js';
 import { createToolClient } from '../../adapters/create-tool-client.js';
 import { attachToDataDir, type AttachedTools } from '../../app/attach-data-dir.js';
 import { buildChatServices } from '../../app/chat-services.js';
+import { ConversationFrames } from '../../core/conversation-frames.js';
 import { openChatStore } from '../../app/open-chat-store.js';
 import { seedDocuments } from '../../app/seed-documents.js';
 import {
   loadGatewayConfig,
   loadLocalServerConfig,
+  isLoopbackAddress,
   OFFLINE_NOTICE,
   type GatewayOverrides,
 } from '../../config.js';
@@ -109,6 +111,14 @@ export async function startLocalGateway(
       attached?.tools ?? createToolClient(config.mcp, { logger, env, ...(runtime && { runtime }) });
     if (!attached) closers.push(() => tools.close());
     const model = options.model ?? (await createModel(config.model, logger));
+    // Loopback without sign-in or a shared token: one person at the keyboard, who owns every
+    // anonymous conversation. A shared token or a proxy in front (--no-auth) means several
+    // people, whose anonymous sessions are nobody's to list or open without their token.
+    const anonymousOwner =
+      !serverConfig.oidc &&
+      !serverConfig.authToken &&
+      !serverConfig.allowNoAuth &&
+      isLoopbackAddress(serverConfig.host);
     const services = buildChatServices({
       config,
       chatStore,
@@ -116,6 +126,7 @@ export async function startLocalGateway(
       logger,
       ...(model && { model }),
       ...(options.now && { now: options.now }),
+      anonymousOwner,
     });
     const gateway = new ChatGateway({
       engine: services.engine,
@@ -131,6 +142,10 @@ export async function startLocalGateway(
       title: config.title,
       documents: tools,
       analytics: services.analytics,
+      conversations: new ConversationFrames({
+        store: services.store,
+        anonymousOwner,
+      }),
     });
     if (options.seedDocsDir)
       await seedDocuments(tools, options.seedDocsDir, logger, join(config.dataDir, '.seeded-docs'));
@@ -142,7 +157,7 @@ export async function startLocalGateway(
       gateway,
       config: serverConfig,
       logger,
-      upload: { tools, pdfToText },
+      upload: { tools, pdfToText, ...(config.uploadGroups && { groups: config.uploadGroups }) },
       ...(webRoot && { webRoot }),
       ...(chatStore.health && { storeHealth: chatStore.health }),
       ...(options.jwksCooldownMs !== undefined && { jwksCooldownMs: options.jwksCooldownMs }),

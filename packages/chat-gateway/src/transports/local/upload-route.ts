@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname } from 'node:path';
 import { TEXT_FILE_TYPES, type DocumentFileType } from 'chatbot-mcp-server/document-files';
 import { DEFAULT_UPLOAD_MAX_BYTES, type LocalServerConfig } from '../../config.js';
+import { groupRefusal, inGroups } from '../../engine/tool-permissions.js';
+import type { Identity } from '../../ports/session-store.js';
 import type { ToolClient } from '../../ports/tool-client.js';
 import { SECURITY_HEADERS } from './static-files.js';
 import { checkOrigin, presentedToken, tokenMatches } from './upgrade-guards.js';
@@ -19,6 +21,12 @@ export interface UploadDeps {
   reachable: () => ReadonlySet<string>;
   tools: Pick<ToolClient, 'callTool' | 'readDocument'>;
   pdfToText: (data: Uint8Array) => Promise<{ text: string; title?: string }>;
+  /** CHAT_UPLOAD_GROUPS: only their members upload. None: whoever may connect. */
+  groups?: readonly string[];
+  /** Sign-in is on (CHAT_OIDC_ISSUER): an upload needs a signed-in `identity`. */
+  signInRequired?: boolean;
+  /** Who sent this request (the session cookie or bearer token), when signed in. */
+  identity?: Identity;
 }
 
 /**
@@ -50,8 +58,14 @@ export async function answerUpload(
     return reply(401, {
       error: 'Send the access token (CHAT_AUTH_TOKEN) as Authorization: Bearer.',
     });
+  if (deps.signInRequired && !deps.identity)
+    return reply(401, { error: 'Sign in first (/auth/login): uploads need a signed-in user.' });
   if (config.upload === 'off')
     return reply(403, { error: 'Uploads are turned off on this gateway (CHAT_UPLOAD=off).' });
+  if (deps.groups && !inGroups(deps.identity, deps.groups))
+    return reply(403, {
+      error: groupRefusal('Uploading documents', 'CHAT_UPLOAD_GROUPS', deps.groups),
+    });
   const name = (new URL(req.url ?? '/', 'http://x').searchParams.get('name') ?? '').trim();
   if (!name || name.length > 255 || hasControlCharacter(name))
     return reply(400, { error: 'name: give the file name (1-255 characters) as ?name=' });

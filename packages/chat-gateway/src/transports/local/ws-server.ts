@@ -54,7 +54,7 @@ export interface LocalServerOptions {
   /** Tests: how soon the issuer's key set is refetched for an unknown `kid` (default 30 s). */
   jwksCooldownMs?: number;
   /** Where POST /upload ingests files; none: no upload route. */
-  upload?: Omit<UploadDeps, 'config' | 'reachable'>;
+  upload?: Omit<UploadDeps, 'config' | 'reachable' | 'signInRequired' | 'identity'>;
 }
 
 /** The local transport: `GET /healthz`, the page at `/`, and the chat WebSocket at `/ws`. */
@@ -128,8 +128,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         return;
       }
       if (serveStatic && path === '/config.json') return answerWebConfig(res);
-      if (path === '/upload' && options.upload)
-        return answerUpload(req, res, { ...options.upload, config, reachable });
+      if (path === '/upload' && options.upload) {
+        // With sign-in on, an upload is someone's: the same identity as a WebSocket upgrade.
+        const who = signIn && (await signIn.identify(req));
+        return answerUpload(req, res, {
+          ...options.upload,
+          config,
+          reachable,
+          signInRequired: signIn !== undefined,
+          ...(who && who.ok && { identity: who.identity }),
+        });
+      }
       if (serveStatic && (await serveStatic(req, res))) return;
       res.writeHead(404, { ...SECURITY_HEADERS, 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'not found: the chat is at / and its WebSocket at /ws' }));
