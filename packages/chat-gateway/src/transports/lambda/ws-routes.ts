@@ -14,6 +14,7 @@ import type { SessionStore } from '../../ports/session-store.js';
 import type { ClientFrame } from '../../protocol/frames.js';
 import { parseClientFrame } from '../../protocol/parse-frame.js';
 import { toErrorFrame } from '../../core/error-frame.js';
+import { identityFromAuthorizer, subprotocolAnswer } from './connect-identity.js';
 import type { WorkerEvent } from './worker-events.js';
 import type { WebSocketEvent, WebSocketResult } from './ws-events.js';
 import { frameText } from './ws-events.js';
@@ -48,10 +49,12 @@ export function createWsRoutes(deps: WsRouteDeps) {
   async function connect(event: WebSocketEvent): Promise<WebSocketResult> {
     const { connectionId, identity } = event.requestContext;
     const userAgent = identity?.userAgent ?? header(event, 'user-agent');
+    const user = identityFromAuthorizer(event.requestContext.authorizer);
     const { sessionId } = await deps.sessions.create(
       {
         ...(userAgent && { userAgent }),
         ...(identity?.sourceIp && { ipAddress: identity.sourceIp }),
+        ...(user && { identity: user }),
       },
       connectionId,
     );
@@ -59,7 +62,8 @@ export function createWsRoutes(deps: WsRouteDeps) {
     // Nothing can be posted before $connect returns: the engine greets once the socket is open.
     const hello: WorkerEvent = { kind: 'hello', connectionId, sessionId };
     await deps.engine.invoke(hello);
-    return OK;
+    const headers = subprotocolAnswer(event.headers);
+    return headers ? { ...OK, headers } : OK;
   }
 
   async function disconnect(event: WebSocketEvent): Promise<WebSocketResult> {
@@ -185,8 +189,14 @@ export function createWsRoutes(deps: WsRouteDeps) {
     sessionId: string,
     token: string,
   ): Promise<void> {
-    const before = await deps.store.getSession(sessionId);
-    const resumed = await deps.sessions.resume(sessionId, token, channel.connectionId);
+    const [before, own] = await Promise.all([
+      deps.store.getSession(sessionId),
+      deps.store.getSession(current),
+    ]);
+    // The signed-in user of this connection (stored at $connect): another user's session is
+    // refused exactly like an unknown one, as on the local gateway.
+    const user = own?.clientInfo?.identity;
+    const resumed = await deps.sessions.resume(sessionId, token, channel.connectionId, user);
     await deps.bindings.bind(channel.connectionId, sessionId);
     if (current !== sessionId)
       // The session made for this connection at $connect was never used.
