@@ -160,6 +160,16 @@ describe('Cognito sign-in (-c auth=cognito)', () => {
     });
   });
 
+  it("the stage's access log records no header and no query string (where the token travels)", () => {
+    const stage = one(t.api, 'AWS::ApiGatewayV2::Stage') as {
+      AccessLogSettings: { Format: string };
+    };
+    const fields = Object.values(JSON.parse(stage.AccessLogSettings.Format) as object) as string[];
+    expect(fields.length).toBeGreaterThan(5);
+    for (const field of fields)
+      expect(field).not.toMatch(/header|querystring|path|authorizer\.(?!error)/i);
+  });
+
   it('outputs the pool id, client id and sign-in domain', () => {
     const outputs = t.web.toJSON().Outputs as Record<string, { Value: unknown }>;
     const byName = (part: string) =>

@@ -186,6 +186,30 @@ describe('$connect authorizer with Cognito (tokens in Cognito format, local key 
       expect(JSON.stringify(result)).not.toMatch(/expired|kid|audience|client/i);
     });
 
+  it('logs why a token was refused, never the token', async () => {
+    const lines: string[] = [];
+    const capture = {
+      ...silentLogger,
+      info: (msg: string, fields?: object) => void lines.push(JSON.stringify({ msg, ...fields })),
+    };
+    const config = loadCognitoAuthorizerConfig({
+      CHAT_COGNITO_USER_POOL_ID: POOL,
+      CHAT_COGNITO_CLIENT_ID: CLIENT,
+    })!;
+    const jwksCache = new SimpleJwksCache({
+      fetcher: {
+        fetch: () =>
+          Promise.resolve(new TextEncoder().encode(JSON.stringify({ keys: [publicJwk] })).buffer),
+      },
+    });
+    const authorize = createCognitoAuthorizer(config, capture, cognitoVerifier(config, jwksCache));
+    const token = await idToken({ exp: Math.floor(Date.now() / 1000) - 600 });
+    expect(effectOf(await authorize(event(offered(token))))).toBe('Deny');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/connection refused.*token not valid: .*expired/i);
+    expect(lines[0]).not.toContain(token.split('.')[2]!);
+  });
+
   it('denies a missing token and a foreign Origin', async () => {
     expect(effectOf(await authorizer()(event({ origin: PAGE })))).toBe('Deny');
     expect(

@@ -58,8 +58,10 @@ export function createCognitoAuthorizer(
     try {
       claims = await verify(token);
     } catch (error) {
-      // aws-jwt-verify's error class names the failed check (JwtExpiredError, ...).
-      return refuse(`token not valid: ${error instanceof Error ? error.name : 'unknown'}`);
+      // aws-jwt-verify's message names the failed check and claim values, never the token
+      // (class names do not survive the minified bundle). For the log only.
+      const why = error instanceof Error ? error.message.slice(0, 200) : 'unknown';
+      return refuse(`token not valid: ${why}`);
     }
     const context = identityContext(claims);
     if (!context) return refuse('token without iss or sub');
