@@ -8,7 +8,8 @@ import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { silentLogger } from 'chatbot-mcp-server/core';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { handler, resetForTests } from '../../src/transports/lambda/authorizer.js';
 import {
   cognitoVerifier,
   createCognitoAuthorizer,
@@ -255,5 +256,27 @@ describe('Cognito authorizer configuration fails fast, naming the variable', () 
         CHAT_COGNITO_TOKEN_USE: 'both',
       }),
     ).toThrow(/CHAT_COGNITO_TOKEN_USE/);
+  });
+});
+
+describe('the authorizer entry point picks Cognito when a pool is configured', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    resetForTests();
+  });
+
+  it('then the shared token is no longer accepted', async () => {
+    const shared = 'a-shared-token-of-32-characters!';
+    vi.stubEnv('CHAT_AUTH_TOKEN', shared);
+    vi.stubEnv('CHAT_AUTH_TOKEN_SECRET_ARN', '');
+    vi.stubEnv('ALLOWED_ORIGINS', '');
+    vi.stubEnv('LOG_LEVEL', 'error');
+    resetForTests();
+    expect(effectOf(await handler(event({}, { token: shared })))).toBe('Allow');
+    vi.stubEnv('CHAT_COGNITO_USER_POOL_ID', POOL);
+    vi.stubEnv('CHAT_COGNITO_CLIENT_ID', CLIENT);
+    resetForTests();
+    expect(effectOf(await handler(event({}, { token: shared })))).toBe('Deny');
+    expect(effectOf(await handler(event({ authorization: `Bearer ${shared}` })))).toBe('Deny');
   });
 });
