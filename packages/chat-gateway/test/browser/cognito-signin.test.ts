@@ -253,6 +253,12 @@ describe('page sign-in with Cognito (hosted UI stand-in, API Gateway emulator, h
         .toBe(true);
       expect(await stored(page, 'chat.cognito.tokens')).toBeNull();
       expect(await page.locator('#account [data-part="name"]').isVisible()).toBe(false);
+      // Signed out, the page stays put; "Sign in" goes to the hosted UI at once and back.
+      await page.locator('#account [data-part="signin"]').click();
+      await expect
+        .poll(() => page.locator('#account [data-part="name"]').textContent(), { timeout: 30_000 })
+        .toBe('Alice Example');
+      expect(idp.grants.filter((g) => g === 'authorization_code')).toHaveLength(2);
       expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     } finally {
       await context.close();

@@ -35,6 +35,8 @@ const TOKENS_KEY = 'chat.cognito.tokens';
 const PENDING_KEY = 'chat.cognito.pending';
 /** One automatic redirect to sign in per half minute, so a failing setup cannot loop. */
 const REDIRECT_KEY = 'chat.cognito.redirectAt';
+/** Set by a sign-out: the page then offers "Sign in" instead of going to the hosted UI. */
+const SIGNED_OUT_KEY = 'chat.cognito.signedOut';
 /** Refreshed this long before expiry, so a reconnect never offers an expired token. */
 const REFRESH_MARGIN_MS = 120_000;
 
@@ -92,11 +94,18 @@ export class CognitoSignIn {
     return tokens && tokens.expiresAt > Date.now() ? tokens.idToken : undefined;
   }
 
-  /** Sends the browser to the hosted UI (once per half minute; false when held back). */
-  async signIn(storage: Pick<Storage, 'getItem' | 'setItem'> = this.storage): Promise<boolean> {
-    const last = Number(storage.getItem(REDIRECT_KEY) ?? 0);
-    if (Date.now() - last < 30_000) return false;
-    storage.setItem(REDIRECT_KEY, String(Date.now()));
+  /**
+   * Sends the browser to the hosted UI. An automatic redirect happens once per half minute
+   * (false when held back), so a failing setup cannot loop; a click always goes.
+   */
+  async signIn(options: { automatic?: boolean } = {}): Promise<boolean> {
+    if (options.automatic) {
+      if (this.storage.getItem(SIGNED_OUT_KEY)) return false;
+      const last = Number(this.storage.getItem(REDIRECT_KEY) ?? 0);
+      if (Date.now() - last < 30_000) return false;
+    }
+    this.storage.removeItem(SIGNED_OUT_KEY);
+    this.storage.setItem(REDIRECT_KEY, String(Date.now()));
     const pending: Pending = {
       verifier: oauth.generateRandomCodeVerifier(),
       state: oauth.generateRandomState(),
@@ -122,6 +131,7 @@ export class CognitoSignIn {
   signOut(): void {
     clearTimeout(this.refreshTimer);
     this.storage.removeItem(TOKENS_KEY);
+    this.storage.setItem(SIGNED_OUT_KEY, '1');
     this.onUser(undefined);
     const target = new URL(this.settings.logoutEndpoint);
     target.search = new URLSearchParams({

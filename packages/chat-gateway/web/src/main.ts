@@ -144,7 +144,7 @@ const composer = new Composer(
  */
 async function cognitoProbe(signIn: CognitoSignIn): Promise<{ status: number; message?: string }> {
   if (signIn.idToken() || (await signIn.refresh())) return { status: 0 };
-  void signIn.signIn();
+  void signIn.signIn({ automatic: true });
   return { status: 401, message: 'Sign in to chat.' };
 }
 
@@ -152,10 +152,10 @@ async function cognitoProbe(signIn: CognitoSignIn): Promise<{ status: number; me
 async function startCognito(signIn: CognitoSignIn): Promise<void> {
   if (await signIn.start(location)) return connect();
   account.showPageSignIn(undefined, {
-    signIn: () => void signIn.signIn(sessionStorage),
+    signIn: () => void signIn.signIn(),
     signOut: () => signIn.signOut(),
   });
-  await signIn.signIn();
+  await signIn.signIn({ automatic: true });
 }
 
 function connect(): void {
