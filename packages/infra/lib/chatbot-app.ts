@@ -63,6 +63,12 @@ export function createChatbotStacks(app: App, config: InfraConfig): ChatbotStack
     stage: api.stage,
     authTokenSecret: api.authTokenSecret,
     pageOrigin: web.pageOrigin,
+    ...(web.signIn && {
+      cognito: {
+        userPoolId: web.signIn.userPool.userPoolId,
+        clientId: web.signIn.client.userPoolClientId,
+      },
+    }),
     description: 'Chatbot: Lambda functions, routes, schedule, alarms',
   });
   // The API id reaches the lambda stack through an export (Fn::ImportValue), which CDK does

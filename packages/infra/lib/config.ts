@@ -8,6 +8,29 @@ export const EMBEDDING_DIMENSIONS = [256, 512, 1024] as const;
 /** Who holds the key that encrypts the tables at rest. */
 export type TableEncryptionChoice = 'aws-managed' | 'customer-managed';
 
+/** How WebSocket clients prove who they are: the shared token, or Cognito sign-in. */
+export type AuthChoice = 'token' | 'cognito';
+
+/** Cognito sign-in (`-c auth=cognito`); see `CognitoSignIn`. */
+export interface CognitoConfig {
+  /** The hosted UI's prefix: `https://{prefix}.auth.{region}.amazoncognito.com`. */
+  domainPrefix: string;
+  /** Off by default: an administrator creates users (README). */
+  selfSignUp: boolean;
+  mfa: 'off' | 'optional' | 'required';
+  /** `plus` adds threat protection (advanced security), billed per active user. */
+  featurePlan: 'essentials' | 'plus';
+  /** Sign-in through an external OpenID Connect provider, beside the pool's own users. */
+  federation?: {
+    issuer: string;
+    clientId: string;
+    /** Name of the Secrets Manager secret holding the provider's client secret (plain text). */
+    clientSecretName: string;
+    /** Shown on the sign-in page's button. */
+    providerName: string;
+  };
+}
+
 /** Everything the stacks are parameterized by; read once from CDK context in `loadInfraConfig`. */
 export interface InfraConfig {
   /** Deployment account; undefined synthesizes account-agnostic templates. */
@@ -52,6 +75,9 @@ export interface InfraConfig {
   webTitle?: string;
   /** Tests only: the built page folder (default `packages/chat-gateway/dist/web`). */
   webDir?: string;
+  auth: AuthChoice;
+  /** Set when `auth` is `cognito`. */
+  cognito?: CognitoConfig;
 }
 
 /** Destination regions of the system-defined cross-region inference profiles, by prefix. */
@@ -99,7 +125,11 @@ export function loadInfraConfig(
     );
   }
   const account = str(ctx('account')) ?? env.CDK_DEFAULT_ACCOUNT;
+  const auth = oneOf('auth', ctx('auth'), 'token', ['token', 'cognito'] as const);
+  const cognito = auth === 'cognito' ? cognitoConfig(ctx) : undefined;
   return {
+    auth,
+    ...(cognito && { cognito }),
     ...(account && { account }),
     region: pattern('region', region, /^[a-z]{2}(-[a-z]+)+-\d$/, 'us-east-1'),
     claudeModelId,
@@ -186,6 +216,66 @@ export function loadInfraConfig(
     webAccessLogs: bool('webAccessLogs', ctx('webAccessLogs'), false),
     ...(webTitle && { webTitle: webTitle.slice(0, 200) }),
     ...(webDir && { webDir }),
+  };
+}
+
+function cognitoConfig(ctx: (key: string) => unknown): CognitoConfig {
+  const prefix = str(ctx('cognitoDomainPrefix'));
+  if (!prefix)
+    throw new InfraConfigError(
+      'cognitoDomainPrefix: required with -c auth=cognito, the hosted sign-in page prefix (unique in the region), e.g. -c cognitoDomainPrefix=acme-chat',
+    );
+  const issuer = str(ctx('oidcIssuer'));
+  const clientId = str(ctx('oidcClientId'));
+  const clientSecretName = str(ctx('oidcClientSecretName'));
+  const federationKeys = [issuer, clientId, clientSecretName].filter(Boolean).length;
+  if (federationKeys !== 0 && federationKeys !== 3)
+    throw new InfraConfigError(
+      'oidcIssuer, oidcClientId and oidcClientSecretName go together: pass all three (the external provider, its client id, and the name of the Secrets Manager secret holding its client secret) or none',
+    );
+  if (issuer && !/^https:\/\/[^\s/]+/.test(issuer))
+    throw new InfraConfigError(
+      `oidcIssuer: ${JSON.stringify(issuer)} is not an https issuer URL; e.g. -c oidcIssuer=https://login.example.com`,
+    );
+  return {
+    // Cognito's rule: lowercase letters, digits and hyphens, not starting or ending with one,
+    // and no "aws", "amazon" or "cognito" in it.
+    domainPrefix: pattern(
+      'cognitoDomainPrefix',
+      prefix,
+      /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+      'acme-chat (lowercase letters, digits, hyphens; not containing aws, amazon or cognito)',
+    ),
+    selfSignUp: bool('cognitoSelfSignUp', ctx('cognitoSelfSignUp'), false),
+    mfa: oneOf('cognitoMfa', ctx('cognitoMfa'), 'optional', [
+      'off',
+      'optional',
+      'required',
+    ] as const),
+    featurePlan: oneOf('cognitoFeaturePlan', ctx('cognitoFeaturePlan'), 'essentials', [
+      'essentials',
+      'plus',
+    ] as const),
+    ...(issuer &&
+      clientId &&
+      clientSecretName && {
+        federation: {
+          issuer,
+          clientId,
+          clientSecretName: pattern(
+            'oidcClientSecretName',
+            clientSecretName,
+            /^[A-Za-z0-9/_+=.@-]{1,512}$/,
+            'chatbot/oidc-client-secret',
+          ),
+          providerName: pattern(
+            'oidcProviderName',
+            str(ctx('oidcProviderName')) ?? 'SSO',
+            /^[A-Za-z0-9_ -]{1,32}$/,
+            'Okta',
+          ),
+        },
+      }),
   };
 }
 

@@ -34,6 +34,19 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     webCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234',
     webTitle: 'Ops chat',
   },
+  'Cognito sign-in with federation': {
+    auth: 'cognito',
+    cognitoDomainPrefix: 'acme-chat',
+    oidcIssuer: 'https://login.example.com',
+    oidcClientId: 'chat-from-example',
+    oidcClientSecretName: 'chatbot/oidc-client-secret',
+  },
+  'Cognito sign-in, MFA required, plus tier': {
+    auth: 'cognito',
+    cognitoDomainPrefix: 'acme-chat',
+    cognitoMfa: 'required',
+    cognitoFeaturePlan: 'plus',
+  },
   'account-agnostic, another region and model': {
     account: '',
     region: 'eu-west-1',
@@ -100,6 +113,21 @@ describe('cdk-nag AwsSolutions', () => {
       ].sort(),
     );
     for (const a of acks) expect(a.reason.length, a.id).toBeGreaterThan(80);
+  });
+
+  it('Cognito adds exactly the MFA and plus-tier acknowledgements, and none once both are set', () => {
+    const cognito = (ctx: Record<string, unknown>) =>
+      acknowledgements(
+        buildTestApp({ auth: 'cognito', cognitoDomainPrefix: 'acme-chat', ...ctx }).app,
+      )
+        .filter((a) => a.path.includes('/SignIn/'))
+        .map((a) => `${a.id} @ ${a.path}`)
+        .sort();
+    expect(cognito({})).toEqual([
+      'AwsSolutions-COG2 @ ChatbotWeb/SignIn/UserPool',
+      'AwsSolutions-COG8 @ ChatbotWeb/SignIn/UserPool',
+    ]);
+    expect(cognito({ cognitoMfa: 'required', cognitoFeaturePlan: 'plus' })).toEqual([]);
   });
 
   it('with access logs and a custom domain, the page needs no CFR3, CFR4 or page-bucket S1', () => {

@@ -22,6 +22,7 @@ import {
 import {
   startApiGatewayWebSocketEmulator,
   type ApiGatewayWebSocketEmulator,
+  type EmulatorHandlers,
 } from './apigw-websocket-emulator.js';
 import {
   startFakeBedrockConverseServer,
@@ -61,6 +62,8 @@ export interface AwsPathOptions {
   timeouts?: Record<string, number>;
   /** Extra environment of the functions (e.g. TURN_DEADLINE_MARGIN_MS). */
   env?: Record<string, string>;
+  /** Another `$connect` authorizer than the entry file's (e.g. Cognito with a local key set). */
+  authorizer?: EmulatorHandlers['authorizer'];
 }
 
 export async function startAwsPath(options: AwsPathOptions = {}): Promise<AwsPath> {
@@ -88,7 +91,7 @@ export async function startAwsPath(options: AwsPathOptions = {}): Promise<AwsPat
       auth?: typeof import('../../src/transports/lambda/authorizer.js');
     } = {};
     const apigw = await startApiGatewayWebSocketEmulator({
-      authorizer: (event) => handlers.auth!.handler(event),
+      authorizer: (event) => (options.authorizer ?? handlers.auth!.handler)(event),
       routes: (event) => handlers.ws!.handler(event),
     });
     closers.push(() => apigw.close());

@@ -3,7 +3,10 @@
  * - the upgrade runs the REQUEST authorizer (Deny → HTTP 403 before the handshake), then the
  *   `$connect` handler (non-2xx → that status); frames run `$default`; a close runs
  *   `$disconnect`; each event shaped as API Gateway sends it (requestContext.routeKey,
- *   eventType, connectionId, domainName, stage, identity.sourceIp, headers, query string);
+ *   eventType, connectionId, domainName, stage, identity.sourceIp, headers, query string, and
+ *   the authorizer's `principalId` and `context` as `requestContext.authorizer` on every route);
+ * - a `Sec-WebSocket-Protocol` header in the `$connect` result is the handshake's answer; a
+ *   client that offered subprotocols gets none otherwise (browsers then fail the socket);
  * - the management API, `POST | GET | DELETE /{stage}/@connections/{id}`, for the real
  *   `@aws-sdk/client-apigatewaymanagementapi`: a POST body is one text frame to that socket;
  *   an unknown or closed connection is 410 `GoneException`; over 128 KB is 413.
@@ -60,7 +63,13 @@ export async function startApiGatewayWebSocketEmulator(
     void p.finally(() => pending.delete(p)).catch(() => undefined);
     return p;
   };
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const chosenProtocol = new WeakMap<IncomingMessage, string>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    handleProtocols: (_offered, req) => chosenProtocol.get(req) ?? false,
+  });
+  const authorizerContexts = new WeakMap<IncomingMessage, Record<string, unknown>>();
   const server = createServer((req, res) => void manage(req, res).catch(() => res.destroy()));
   let domainName = '';
   let closing = false;
@@ -83,6 +92,7 @@ export async function startApiGatewayWebSocketEmulator(
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       userAgent: req.headers['user-agent'] ?? '',
     },
+    ...(authorizerContexts.has(req) && { authorizer: authorizerContexts.get(req) }),
   });
 
   server.on('upgrade', (req, socket, head) => {
@@ -94,7 +104,6 @@ export async function startApiGatewayWebSocketEmulator(
         Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
       );
       const query = Object.fromEntries(url.searchParams);
-      const requestContext = context('$connect', 'CONNECT', connectionId, req);
       const methodArn = `arn:aws:execute-api:us-east-1:${ACCOUNT}:${API_ID}/${stage}/$connect`;
       let allowed = false;
       try {
@@ -103,16 +112,18 @@ export async function startApiGatewayWebSocketEmulator(
           methodArn,
           headers,
           queryStringParameters: query,
-          requestContext,
+          requestContext: context('$connect', 'CONNECT', connectionId, req),
         } as unknown as APIGatewayRequestAuthorizerEvent);
         allowed = result.policyDocument.Statement.some((s) => s.Effect === 'Allow');
+        if (allowed)
+          authorizerContexts.set(req, { principalId: result.principalId, ...result.context });
       } catch {
         return refuse(socket, 500, 'Internal Server Error');
       }
       if (!allowed) return refuse(socket, 403, 'Forbidden');
       const result = await track(
         handlers.routes({
-          requestContext,
+          requestContext: context('$connect', 'CONNECT', connectionId, req),
           headers,
           queryStringParameters: query,
           isBase64Encoded: false,
@@ -120,6 +131,10 @@ export async function startApiGatewayWebSocketEmulator(
       );
       if (result.statusCode < 200 || result.statusCode > 299)
         return refuse(socket, result.statusCode, 'Refused');
+      const answer = Object.entries(result.headers ?? {}).find(
+        ([k]) => k.toLowerCase() === 'sec-websocket-protocol',
+      )?.[1];
+      if (answer) chosenProtocol.set(req, answer);
       wss.handleUpgrade(req, socket, head, (ws) => {
         sockets.set(connectionId, ws);
         connected.push(connectionId);

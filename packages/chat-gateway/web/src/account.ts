@@ -14,9 +14,31 @@ const SIGN_IN = '/auth/login';
 /** One automatic redirect to sign in per half minute, so a failing provider cannot loop. */
 const REDIRECT_KEY = 'chat.signInRedirectAt';
 
+/** Sign-in the page does itself (Cognito's hosted UI) instead of the gateway's `/auth/*`. */
+export interface PageSignIn {
+  signIn(): void;
+  signOut(): void;
+}
+
 export class Account {
+  private external: PageSignIn | undefined;
+
   constructor(private readonly root: HTMLElement) {
-    this.part('signout').addEventListener('click', () => void this.signOut());
+    this.part('signout').addEventListener('click', () =>
+      this.external ? this.external.signOut() : void this.signOut(),
+    );
+    this.part('signin').addEventListener('click', (event) => {
+      if (!this.external) return;
+      event.preventDefault();
+      this.external.signIn();
+    });
+  }
+
+  /** Shows the user the page signed in itself (or the sign-in link); its buttons use `actions`. */
+  showPageSignIn(user: Me | undefined, actions: PageSignIn): void {
+    this.external = actions;
+    if (user) this.showUser(user);
+    else this.showSignIn();
   }
 
   /** Asks the gateway who this browser is and shows it. */

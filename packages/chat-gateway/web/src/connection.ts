@@ -24,6 +24,8 @@ export interface ProbeResult {
 export interface ConnectionOptions {
   /** Read at each attempt: the token can change in between. */
   url: () => string;
+  /** WebSocket subprotocols to offer, read at each attempt (Cognito sign-in: the ID token). */
+  protocols?: () => string[] | undefined;
   /**
    * Asked when a socket closes before the session started: a browser's WebSocket never shows
    * why a handshake was refused, so without this a wrong token looks like a network problem.
@@ -76,7 +78,10 @@ export class Connection {
     this.timer = undefined;
     this.halted = false;
     this.opts.onStatus({ state: 'connecting', attempt: this.attempt });
-    const socket = new WebSocket(this.opts.url());
+    const protocols = this.opts.protocols?.();
+    const socket = protocols
+      ? new WebSocket(this.opts.url(), protocols)
+      : new WebSocket(this.opts.url());
     this.socket = socket;
     let opened = false;
     socket.addEventListener('open', () => (opened = true));

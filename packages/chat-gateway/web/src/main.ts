@@ -13,6 +13,7 @@ import { newClientId } from './ids.js';
 import { accessToken, rememberAccessToken } from './access-token.js';
 import { TokenPrompt } from './token-prompt.js';
 import { Account } from './account.js';
+import { CognitoSignIn } from './cognito-sign-in.js';
 import { ChatUi } from './ui-state.js';
 import { ConversationsSidebar } from './conversations-sidebar.js';
 import { defaultWebConfig, loadWebConfig, socketUrl, type WebConfig } from './web-config.js';
@@ -29,11 +30,19 @@ const dialog = new ConfirmDialog(byId<HTMLDialogElement>('confirm'));
 let config: WebConfig = defaultWebConfig(location);
 let started = false;
 let token = accessToken(sessionStorage);
+/** With `auth: "cognito"` in config.json. */
+let cognito: CognitoSignIn | undefined;
 const TOKEN_NEEDED =
   'Enter the access token you were given for this chat (whoever deployed it reads it from AWS Secrets Manager).';
 const connection = new Connection({
-  url: () => socketUrl(config, token),
+  // Cognito: the ID token is offered as a subprotocol beside "chatbot", never in the URL.
+  url: () => socketUrl(config, cognito ? undefined : token),
+  protocols: () => {
+    const idToken = cognito?.idToken();
+    return idToken ? ['chatbot', idToken] : undefined;
+  },
   probe: async () => {
+    if (cognito) return cognitoProbe(cognito);
     // API Gateway has no /auth-check and a browser never sees why a handshake failed: with
     // `auth: "token"` a refused or failed handshake asks for the token (again).
     if (config.auth === 'token') return { status: 401, message: TOKEN_NEEDED };
@@ -62,7 +71,7 @@ const connection = new Connection({
     if (status.state === 'refused') ui.connectionLost();
     if (status.state === 'refused' && status.status === 401 && status.login !== undefined)
       account.signInNeeded(sessionStorage, status.login);
-    else if (status.state === 'refused' && status.status === 401)
+    else if (status.state === 'refused' && status.status === 401 && !cognito)
       tokenPrompt.ask(status.message, token !== undefined);
     banners.showConnection(status);
   },
@@ -75,7 +84,6 @@ const tokenPrompt = new TokenPrompt(byId<HTMLFormElement>('token-form'), (entere
 });
 const title = byId<HTMLElement>('title');
 const account = new Account(byId('account'));
-void account.refresh();
 
 const banners = new Banners(
   byId('model-banner'),
@@ -151,6 +159,26 @@ const composer = new Composer(
   },
 );
 
+/**
+ * API Gateway never says why a handshake failed. An expired token is refreshed (or the user
+ * sent to sign in); with a valid one the refusal is retried like a network problem.
+ */
+async function cognitoProbe(signIn: CognitoSignIn): Promise<{ status: number; message?: string }> {
+  if (signIn.idToken() || (await signIn.refresh())) return { status: 0 };
+  void signIn.signIn({ automatic: true });
+  return { status: 401, message: 'Sign in to chat.' };
+}
+
+/** Cognito sign-in: finish or restore it, else go to the hosted UI; then connect. */
+async function startCognito(signIn: CognitoSignIn): Promise<void> {
+  if (await signIn.start(location)) return connect();
+  account.showPageSignIn(undefined, {
+    signIn: () => void signIn.signIn(),
+    signOut: () => signIn.signOut(),
+  });
+  await signIn.signIn({ automatic: true });
+}
+
 function connect(): void {
   started = true;
   connection.start();
@@ -173,8 +201,22 @@ loadWebConfig(location).then(
       title.textContent = config.title;
       document.title = config.title;
     }
+    // The gateway's own sign-in (/auth/*) exists only where the page asks it (the local one).
+    if (config.auth === 'probe') void account.refresh();
+    if (config.cognito) {
+      const signIn = new CognitoSignIn(config.cognito, sessionStorage, (user) =>
+        account.showPageSignIn(user, {
+          signIn: () => void signIn.signIn(),
+          signOut: () => signIn.signOut(),
+        }),
+      );
+      cognito = signIn;
+      startCognito(signIn).catch((error: unknown) =>
+        banners.showFatal(error instanceof Error ? error.message : String(error)),
+      );
+    }
     // Nothing to gain from a handshake that must fail: ask first.
-    if (config.auth === 'token' && !token) tokenPrompt.ask(TOKEN_NEEDED, false);
+    else if (config.auth === 'token' && !token) tokenPrompt.ask(TOKEN_NEEDED, false);
     else connect();
   },
   (error: unknown) => banners.showFatal(error instanceof Error ? error.message : String(error)),

@@ -5,6 +5,8 @@
  * Never holds a secret: the access token is typed in or passed as `#token=`.
  */
 
+import { parseCognitoSettings, type CognitoSettings } from './cognito-settings.js';
+
 /** How the page learns it needs an access token. */
 export type AuthMode =
   /** Ask the gateway (`GET /auth-check`) why a handshake failed: the local gateway. */
@@ -12,7 +14,9 @@ export type AuthMode =
   /** A token is always needed and there is nothing to ask (API Gateway): prompt for it. */
   | 'token'
   /** No token: a refused handshake is retried like a network problem. */
-  | 'none';
+  | 'none'
+  /** Sign-in at the Cognito hosted UI (`cognito` settings): see `cognito-sign-in.ts`. */
+  | 'cognito';
 
 export interface WebConfig {
   /** `ws:` or `wss:` URL, without the token. */
@@ -20,6 +24,8 @@ export interface WebConfig {
   auth: AuthMode;
   /** Shown until the gateway's `session` frame names the chat. */
   title?: string;
+  /** With `auth: "cognito"`: the user pool's sign-in settings. */
+  cognito?: CognitoSettings;
 }
 
 /** The page's origin as `location` gives it. */
@@ -71,12 +77,19 @@ export function parseWebConfig(body: unknown, page: PageLocation): WebConfig {
   }
   if (raw['auth'] !== undefined) {
     const auth = raw['auth'];
-    if (auth !== 'probe' && auth !== 'token' && auth !== 'none') {
+    if (auth !== 'probe' && auth !== 'token' && auth !== 'none' && auth !== 'cognito') {
       throw new WebConfigError(
-        `config.json: auth must be "token", "probe" or "none", not ${JSON.stringify(auth)}.`,
+        `config.json: auth must be "token", "probe", "none" or "cognito", not ${JSON.stringify(auth)}.`,
       );
     }
     config.auth = auth;
+    if (auth === 'cognito') {
+      try {
+        config.cognito = parseCognitoSettings(raw['cognito']);
+      } catch (error) {
+        throw new WebConfigError(error instanceof Error ? error.message : String(error));
+      }
+    }
   }
   if (typeof raw['title'] === 'string' && raw['title'].trim()) {
     config.title = raw['title'].trim().slice(0, 200);

@@ -36,6 +36,8 @@ export interface LambdaStackProps extends StackProps {
   authTokenSecret: ISecret;
   /** The chat page's origin (web stack): admitted with `allowedOrigins` when those are set. */
   pageOrigin?: string;
+  /** With Cognito sign-in: the authorizer verifies the pool's ID tokens instead of the token. */
+  cognito?: { userPoolId: string; clientId: string };
 }
 
 /**
@@ -152,10 +154,17 @@ export class LambdaStack extends Stack {
 
     const authorizer = new ChatFunction(this, 'Authorizer', {
       ...common,
-      description: 'Chatbot $connect authorizer: shared token in ?token= or Authorization',
+      description: props.cognito
+        ? 'Chatbot $connect authorizer: Cognito ID token in Sec-WebSocket-Protocol or Authorization'
+        : 'Chatbot $connect authorizer: shared token in ?token= or Authorization',
       entry: entries.authorizer,
       environment: {
-        CHAT_AUTH_TOKEN_SECRET_ARN: props.authTokenSecret.secretArn,
+        ...(props.cognito
+          ? {
+              CHAT_COGNITO_USER_POOL_ID: props.cognito.userPoolId,
+              CHAT_COGNITO_CLIENT_ID: props.cognito.clientId,
+            }
+          : { CHAT_AUTH_TOKEN_SECRET_ARN: props.authTokenSecret.secretArn }),
         ...originsEnv,
         LOG_LEVEL: 'info',
       },
@@ -199,7 +208,7 @@ export class LambdaStack extends Stack {
       }
     }
 
-    props.authTokenSecret.grantRead(authorizer.role);
+    if (!props.cognito) props.authTokenSecret.grantRead(authorizer.role);
 
     // Unqualified invocations only (the handlers invoke by function name), so no `:*` versions.
     websocket.role.addToPolicy(invokeStatement(engine.fn.functionArn));

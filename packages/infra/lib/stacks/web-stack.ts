@@ -31,6 +31,7 @@ import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deplo
 import type { Construct } from 'constructs';
 import type { InfraConfig } from '../config.js';
 import { acknowledgeDeploymentFunction } from '../constructs/bucket-deployment-acks.js';
+import { CognitoSignIn, cognitoDomainOrigin } from '../constructs/cognito-sign-in.js';
 import { pageContentSecurityPolicy } from '../constructs/page-csp.js';
 
 /** Properties of {@link WebStack}. */
@@ -60,6 +61,8 @@ export class WebStack extends Stack {
   readonly pageUrl: string;
   /** `https://{distribution or custom domain}`: the Origin the page's WebSocket sends. */
   readonly pageOrigin: string;
+  /** With `-c auth=cognito`: the user pool, its page client and hosted UI. */
+  readonly signIn?: CognitoSignIn;
 
   constructor(scope: Construct, id: string, props: WebStackProps) {
     super(scope, id, props);
@@ -87,7 +90,10 @@ export class WebStack extends Stack {
       comment: 'Chatbot page: strict CSP (connect-src: the WebSocket API), HSTS, nosniff',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: pageContentSecurityPolicy(props.webSocketOrigin),
+          contentSecurityPolicy: pageContentSecurityPolicy(
+            props.webSocketOrigin,
+            config.cognito && cognitoDomainOrigin(config.cognito.domainPrefix, this.region),
+          ),
           override: true,
         },
         strictTransportSecurity: {
@@ -141,6 +147,13 @@ export class WebStack extends Stack {
     this.acknowledgeDistribution(config, Boolean(logs));
     this.pageOrigin = `https://${domain ?? this.distribution.distributionDomainName}`;
     this.pageUrl = `${this.pageOrigin}/`;
+    // Here because its callback URL is this distribution's, and config.json needs its ids.
+    if (config.cognito)
+      this.signIn = new CognitoSignIn(this, 'SignIn', {
+        config: config.cognito,
+        pageUrl: this.pageUrl,
+        removalPolicy: config.removalPolicy,
+      });
 
     // Two uploads: the page's scripts and styles with a modest TTL (pruned of old files), and
     // index.html with config.json never cached, so a deploy takes effect at the next load.
@@ -160,10 +173,12 @@ export class WebStack extends Stack {
       destinationBucket: this.bucket,
       sources: [
         Source.asset(props.webDir),
-        // Resolved at deploy time; never the token itself (the page asks for it).
+        // Resolved at deploy time; never the token itself (the page asks for it), and no
+        // secret for sign-in (the page is a public PKCE client).
         Source.jsonData('config.json', {
           webSocketUrl: props.webSocketUrl,
-          auth: 'token',
+          auth: this.signIn ? 'cognito' : 'token',
+          ...(this.signIn && { cognito: this.signIn.pageSettings(this.pageUrl) }),
           ...(config.webTitle && { title: config.webTitle }),
         }),
       ],
@@ -179,7 +194,9 @@ export class WebStack extends Stack {
 
     new CfnOutput(this, 'PageUrl', {
       value: this.pageUrl,
-      description: 'Open this to chat (it asks for the token from AuthTokenSecretArn)',
+      description: this.signIn
+        ? 'Open this to chat (it sends you to the sign-in page)'
+        : 'Open this to chat (it asks for the token from AuthTokenSecretArn)',
     });
     new CfnOutput(this, 'DistributionDomainName', {
       value: this.distribution.distributionDomainName,

@@ -7,7 +7,12 @@ import {
   withoutAccountIds,
   type TokenSource,
 } from '../../adapters/aws/secrets-token.js';
-import { loadAuthorizerConfig, type AuthorizerConfig } from './lambda-config.js';
+import { createCognitoAuthorizer } from './cognito-authorizer.js';
+import {
+  loadAuthorizerConfig,
+  loadCognitoAuthorizerConfig,
+  type AuthorizerConfig,
+} from './lambda-config.js';
 
 /**
  * The `$connect` REQUEST authorizer: the shared token (`?token=` or `Authorization: Bearer`),
@@ -93,7 +98,8 @@ function policy(
 let authorize: ReturnType<typeof createAuthorizer> | undefined;
 
 /**
- * The Lambda entry point; the configuration is read once per container. A configuration
+ * The Lambda entry point: the Cognito authorizer when CHAT_COGNITO_USER_POOL_ID is set, else the
+ * shared token. The configuration is read once per container. A configuration
  * error denies every connection (fail closed) and is logged at each, naming the variables.
  */
 export async function handler(
@@ -102,7 +108,11 @@ export async function handler(
   if (!authorize) {
     try {
       const logger = createLogger(loadGatewayConfig(process.env).logLevel);
-      authorize = createAuthorizer(loadAuthorizerConfig(process.env), logger);
+      // With a user pool configured, Cognito sign-in replaces the shared token.
+      const cognito = loadCognitoAuthorizerConfig(process.env);
+      authorize = cognito
+        ? createCognitoAuthorizer(cognito, logger)
+        : createAuthorizer(loadAuthorizerConfig(process.env), logger);
     } catch (error) {
       process.stderr.write(
         `${JSON.stringify({

@@ -15,6 +15,17 @@ export interface AuthorizerConfig {
   allowedOrigins: string[];
 }
 
+/** The `$connect` authorizer's settings with Cognito sign-in (CHAT_COGNITO_USER_POOL_ID set). */
+export interface CognitoAuthorizerConfig {
+  /** `us-east-1_AbCdEf123`; the issuer is `https://cognito-idp.{region}.amazonaws.com/{id}`. */
+  userPoolId: string;
+  /** App client ids a token may be for (`aud` of an ID token, `client_id` of an access token). */
+  clientIds: string[];
+  /** Which token the clients send: the page sends the ID token (it names the user). */
+  tokenUse: 'id' | 'access';
+  allowedOrigins: string[];
+}
+
 /** What the WebSocket, engine and cleanup functions need beyond `loadGatewayConfig`. */
 export interface LambdaConfig {
   region: string;
@@ -67,6 +78,35 @@ export function loadAuthorizerConfig(env: Env = process.env): AuthorizerConfig {
       'CHAT_AUTH_TOKEN: use at least 16 characters (e.g. openssl rand -hex 32)',
     );
   return { token: { kind: 'env', value }, allowedOrigins };
+}
+
+/**
+ * The Cognito authorizer's settings, or undefined when CHAT_COGNITO_USER_POOL_ID is unset (the
+ * shared-token authorizer then applies, see `loadAuthorizerConfig`).
+ */
+export function loadCognitoAuthorizerConfig(
+  env: Env = process.env,
+): CognitoAuthorizerConfig | undefined {
+  const userPoolId = env.CHAT_COGNITO_USER_POOL_ID;
+  if (!userPoolId) return undefined;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$/.test(userPoolId))
+    throw new GatewayConfigError(
+      `CHAT_COGNITO_USER_POOL_ID: ${JSON.stringify(userPoolId)} is not a user pool id; e.g. us-east-1_AbCdEf123`,
+    );
+  const clientIds = (env.CHAT_COGNITO_CLIENT_ID ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (clientIds.length === 0)
+    throw new GatewayConfigError(
+      'CHAT_COGNITO_CLIENT_ID: required with CHAT_COGNITO_USER_POOL_ID, the app client id(s) tokens must be for (comma-separated)',
+    );
+  const tokenUse = env.CHAT_COGNITO_TOKEN_USE ?? 'id';
+  if (tokenUse !== 'id' && tokenUse !== 'access')
+    throw new GatewayConfigError(
+      `CHAT_COGNITO_TOKEN_USE: must be id or access, not ${JSON.stringify(tokenUse)}`,
+    );
+  return { userPoolId, clientIds, tokenUse, allowedOrigins: origins(env.ALLOWED_ORIGINS) };
 }
 
 export function loadLambdaConfig(

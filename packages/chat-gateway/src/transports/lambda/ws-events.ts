@@ -10,6 +10,8 @@ export interface WebSocketEvent {
     domainName?: string;
     stage?: string;
     identity?: { sourceIp?: string; userAgent?: string };
+    /** `$connect`: what the REQUEST authorizer put in its context (see `connect-identity.ts`). */
+    authorizer?: Record<string, unknown> | null;
   };
   headers?: Record<string, string | undefined>;
   queryStringParameters?: Record<string, string | undefined> | null;
@@ -19,6 +21,8 @@ export interface WebSocketEvent {
 
 export interface WebSocketResult {
   statusCode: number;
+  /** `$connect` only: e.g. the chosen `Sec-WebSocket-Protocol`. */
+  headers?: Record<string, string>;
   body?: string;
 }
 

@@ -15,6 +15,7 @@ import type { SessionStore } from '../../ports/session-store.js';
 import type { ClientFrame } from '../../protocol/frames.js';
 import { parseClientFrame } from '../../protocol/parse-frame.js';
 import { toErrorFrame } from '../../core/error-frame.js';
+import { identityFromAuthorizer, subprotocolAnswer } from './connect-identity.js';
 import type { WorkerEvent } from './worker-events.js';
 import type { WebSocketEvent, WebSocketResult } from './ws-events.js';
 import { frameText } from './ws-events.js';
@@ -51,10 +52,12 @@ export function createWsRoutes(deps: WsRouteDeps) {
   async function connect(event: WebSocketEvent): Promise<WebSocketResult> {
     const { connectionId, identity } = event.requestContext;
     const userAgent = identity?.userAgent ?? header(event, 'user-agent');
+    const user = identityFromAuthorizer(event.requestContext.authorizer);
     const { sessionId } = await deps.sessions.create(
       {
         ...(userAgent && { userAgent }),
         ...(identity?.sourceIp && { ipAddress: identity.sourceIp }),
+        ...(user && { identity: user }),
       },
       connectionId,
     );
@@ -62,7 +65,8 @@ export function createWsRoutes(deps: WsRouteDeps) {
     // Nothing can be posted before $connect returns: the engine greets once the socket is open.
     const hello: WorkerEvent = { kind: 'hello', connectionId, sessionId };
     await deps.engine.invoke(hello);
-    return OK;
+    const headers = subprotocolAnswer(event.headers);
+    return headers ? { ...OK, headers } : OK;
   }
 
   async function disconnect(event: WebSocketEvent): Promise<WebSocketResult> {
