@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { S3Client } from '@aws-sdk/client-s3';
 import { createLogger, type Logger } from 'chatbot-mcp-server/core';
 import {
   ApiGatewayConnections,
@@ -11,7 +10,9 @@ import {
   uploadTypeOf,
   UPLOAD_TYPES_TEXT,
 } from '../../uploads/ingest-upload.js';
-import { presignUpload } from '../../uploads/presign-upload.js';
+import { S3UploadBucket } from '../../adapters/aws/s3-upload-bucket.js';
+import type { UploadBucket } from '../../ports/upload-bucket.js';
+import { uploadKey } from '../../uploads/upload-keys.js';
 import type { UploadFormFrame } from '../../uploads/upload-frames.js';
 import { mayUpload } from '../../uploads/upload-permission.js';
 import { loadUploadLambdaConfig, type UploadLambdaConfig } from './upload-config.js';
@@ -19,7 +20,7 @@ import { frameText, type WebSocketEvent, type WebSocketResult } from './ws-event
 
 interface Deps {
   config: UploadLambdaConfig;
-  s3: S3Client;
+  bucket: UploadBucket;
   connections: WebSocketConnections;
   logger: Logger;
 }
@@ -30,9 +31,10 @@ function build(): Deps {
   const config = loadUploadLambdaConfig(process.env);
   return {
     config,
-    s3: new S3Client({
+    bucket: new S3UploadBucket({
+      bucket: config.bucket,
       region: config.region,
-      ...(config.s3Endpoint && { endpoint: config.s3Endpoint, forcePathStyle: true }),
+      ...(config.s3Endpoint && { endpoint: config.s3Endpoint }),
     }),
     connections: new ApiGatewayConnections({
       endpoint: config.managementEndpoint,
@@ -50,14 +52,13 @@ function build(): Deps {
  */
 export async function handler(event: WebSocketEvent): Promise<WebSocketResult> {
   deps ??= build();
-  const { config, connections, logger } = deps;
+  const { connections, logger } = deps;
   const connectionId = event.requestContext.connectionId;
   const frame = await answer(event, deps);
   await connections.post(connectionId, JSON.stringify(frame)).catch((error: unknown) => {
     logger.warn('could not post the upload form', { message: String(error) });
   });
   if ('error' in frame) logger.info('upload refused', { reason: frame.error });
-  void config;
   return { statusCode: 200 };
 }
 
@@ -82,17 +83,17 @@ async function answer(event: WebSocketEvent, d: Deps): Promise<UploadFormFrame> 
   const nameError = checkUploadName(name);
   if (nameError || name.includes('/'))
     return refuse(nameError ?? 'name: a file name, without folders');
-  if (!uploadTypeOf(name)) return refuse(`${name}: ${UPLOAD_TYPES_TEXT}`);
+  const type = uploadTypeOf(name);
+  if (!type) return refuse(`${name}: ${UPLOAD_TYPES_TEXT}`);
   const size = body['size'];
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 1)
     return refuse(`${name}: the file is empty`);
   if (size > d.config.maxBytes)
     return refuse(`${name}: larger than ${formatBytes(d.config.maxBytes)} (CHAT_UPLOAD_MAX_BYTES)`);
   const uploadId = randomBytes(16).toString('base64url');
-  const form = await presignUpload(d.s3, {
-    bucket: d.config.bucket,
-    name,
-    uploadId,
+  const form = await d.bucket.presign({
+    key: uploadKey(uploadId, name),
+    contentType: type,
     connectionId: event.requestContext.connectionId,
     maxBytes: d.config.maxBytes,
     expiresInSeconds: d.config.formTtlSeconds,
@@ -109,6 +110,6 @@ async function answer(event: WebSocketEvent, d: Deps): Promise<UploadFormFrame> 
 
 /** Tests: forget the container (environment changes between suites). */
 export function resetForTests(): void {
-  deps?.s3.destroy();
+  deps?.bucket.destroy();
   deps = undefined;
 }

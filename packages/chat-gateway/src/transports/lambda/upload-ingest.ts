@@ -1,4 +1,3 @@
-import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createLogger, pdfToText, type Logger } from 'chatbot-mcp-server/core';
 import type { S3Event } from 'aws-lambda';
 import { createToolClient } from '../../adapters/create-tool-client.js';
@@ -8,13 +7,15 @@ import {
 } from '../../adapters/aws/apigw-connections.js';
 import type { ToolClient } from '../../ports/tool-client.js';
 import { formatBytes, ingestUpload } from '../../uploads/ingest-upload.js';
-import { parseUploadKey } from '../../uploads/presign-upload.js';
+import { S3UploadBucket } from '../../adapters/aws/s3-upload-bucket.js';
+import type { UploadBucket } from '../../ports/upload-bucket.js';
+import { parseUploadKey } from '../../uploads/upload-keys.js';
 import type { UploadResultFrame } from '../../uploads/upload-frames.js';
 import { loadUploadLambdaConfig, type UploadLambdaConfig } from './upload-config.js';
 
 interface Deps {
   config: UploadLambdaConfig;
-  s3: S3Client;
+  bucket: UploadBucket;
   tools: ToolClient;
   connections: WebSocketConnections;
   logger: Logger;
@@ -28,9 +29,10 @@ function build(): Deps {
   return {
     config,
     logger,
-    s3: new S3Client({
+    bucket: new S3UploadBucket({
+      bucket: config.bucket,
       region: config.region,
-      ...(config.s3Endpoint && { endpoint: config.s3Endpoint, forcePathStyle: true }),
+      ...(config.s3Endpoint && { endpoint: config.s3Endpoint }),
     }),
     tools: createToolClient(
       {
@@ -83,14 +85,10 @@ async function ingestRecord(
   let connectionId: string | undefined;
   let frame: UploadResultFrame;
   try {
-    const object = await d.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    connectionId = object.Metadata?.['connection-id'];
-    const size = object.ContentLength ?? 0;
-    const data = size > d.config.maxBytes ? undefined : await object.Body?.transformToByteArray();
+    const object = await d.bucket.read(key, d.config.maxBytes);
+    connectionId = object.connectionId;
+    const data = object.data;
     if (!data) {
-      object.Body?.transformToWebStream()
-        .cancel()
-        .catch(() => undefined);
       frame = refused(
         uploadId,
         name,
@@ -119,8 +117,8 @@ async function ingestRecord(
       .catch((error: unknown) =>
         d.logger.info('uploader gone; result not delivered', { uploadId, message: String(error) }),
       );
-  await d.s3
-    .send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
+  await d.bucket
+    .remove(key)
     .catch((error: unknown) =>
       d.logger.warn('could not delete the upload', { uploadId, message: String(error) }),
     );
@@ -135,6 +133,6 @@ function refused(uploadId: string, source: string, error: string): UploadResultF
 export async function closeForTests(): Promise<void> {
   const d = deps;
   deps = undefined;
-  d?.s3.destroy();
+  d?.bucket.destroy();
   await d?.tools.close();
 }
