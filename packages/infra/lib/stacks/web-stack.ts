@@ -31,6 +31,7 @@ import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deplo
 import type { Construct } from 'constructs';
 import type { InfraConfig } from '../config.js';
 import { acknowledgeDeploymentFunction } from '../constructs/bucket-deployment-acks.js';
+import { uploadBucketOrigin } from '../constructs/document-uploads.js';
 import { pageContentSecurityPolicy } from '../constructs/page-csp.js';
 
 /** Properties of {@link WebStack}. */
@@ -87,7 +88,10 @@ export class WebStack extends Stack {
       comment: 'Chatbot page: strict CSP (connect-src: the WebSocket API), HSTS, nosniff',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: pageContentSecurityPolicy(props.webSocketOrigin),
+          contentSecurityPolicy: pageContentSecurityPolicy(
+            props.webSocketOrigin,
+            ...(config.uploads ? [uploadBucketOrigin(this)] : []),
+          ),
           override: true,
         },
         strictTransportSecurity: {
@@ -165,6 +169,10 @@ export class WebStack extends Stack {
           webSocketUrl: props.webSocketUrl,
           auth: 'token',
           ...(config.webTitle && { title: config.webTitle }),
+          // The page asks the upload-form route for a presigned POST (DocumentUploads).
+          ...(config.uploads && {
+            upload: { mode: 'presigned', maxBytes: config.uploadMaxBytes },
+          }),
         }),
       ],
       exclude: ['*'],
