@@ -20,6 +20,8 @@ export interface WebConfig {
   auth: AuthMode;
   /** Shown until the gateway's `session` frame names the chat. */
   title?: string;
+  /** Uploads go to a private bucket with a presigned form (the CDK app), not `POST /upload`. */
+  upload?: { mode: 'presigned' };
 }
 
 /** The page's origin as `location` gives it. */
@@ -77,6 +79,19 @@ export function parseWebConfig(body: unknown, page: PageLocation): WebConfig {
       );
     }
     config.auth = auth;
+  }
+  if (raw['upload'] !== undefined) {
+    const upload: unknown = raw['upload'];
+    const mode: unknown =
+      typeof upload === 'object' && upload !== null
+        ? (upload as Record<string, unknown>)['mode']
+        : undefined;
+    if (mode !== 'presigned' && mode !== 'gateway') {
+      throw new WebConfigError(
+        `config.json: upload.mode must be "presigned" or "gateway", not ${JSON.stringify(mode)}.`,
+      );
+    }
+    if (mode === 'presigned') config.upload = { mode };
   }
   if (typeof raw['title'] === 'string' && raw['title'].trim()) {
     config.title = raw['title'].trim().slice(0, 200);
