@@ -40,8 +40,6 @@ export interface ChatFunctionProps {
   retryAttempts?: number;
   /** Modules left out of the bundle; default none, so the AWS SDK version is the tested one. */
   externalModules?: string[];
-  /** Modules installed beside the bundle (they must also be external), e.g. pdf.js. */
-  nodeModules?: string[];
   /** Modules replaced by an empty stub (see `bundling/embedded-only-stub.js`). */
   stubModules?: string[];
   commandHooks?: ICommandHooks;
@@ -90,7 +88,6 @@ export class ChatFunction extends Construct {
         minify: true,
         sourceMap: false,
         externalModules: props.externalModules ?? [],
-        ...(props.nodeModules && { nodeModules: props.nodeModules }),
         ...(props.stubModules && {
           esbuildArgs: Object.fromEntries(
             props.stubModules.map((m) => [`--alias:${m}`, EMPTY_STUB]),

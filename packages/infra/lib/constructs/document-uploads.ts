@@ -123,9 +123,22 @@ export class DocumentUploads extends Construct {
     this.deadLetters = deadLetters;
     this.ingest = new ChatFunction(this, 'Ingest', {
       ...common,
-      // pdf.js loads its worker module at run time: installed beside the bundle, not bundled.
+      // pdf.js loads its worker module at run time, beside its own file: both are copied next
+      // to the bundle (offline, from the MCP server's dependency), not bundled.
       externalModules: ['pdfjs-dist'],
-      nodeModules: ['pdfjs-dist'],
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (inputDir, outputDir) => {
+          const from = `${inputDir}/packages/mcp-server/node_modules/pdfjs-dist`;
+          const to = `${outputDir}/node_modules/pdfjs-dist`;
+          return [
+            `mkdir -p "${to}/legacy/build"`,
+            `cp -L "${from}/package.json" "${to}/package.json"`,
+            `cp -L "${from}/legacy/build/pdf.mjs" "${from}/legacy/build/pdf.worker.mjs" "${to}/legacy/build/"`,
+          ];
+        },
+      },
       description: 'Chatbot upload ingest: S3 ObjectCreated → ingest_document → upload-result',
       entry: props.entries.uploadIngest,
       environment: { ...env, MCP_SERVER_FUNCTION_NAME: props.mcpServer.functionName },
