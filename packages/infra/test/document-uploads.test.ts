@@ -131,6 +131,16 @@ describe('uploads from the page (DocumentUploads)', () => {
     expect(csp).toContain(` https://${BUCKET}.s3.us-east-1.amazonaws.com; form-action 'none'`);
   });
 
+  it('a second copy (tableNamePrefix) gets its own bucket, named the same in the CSP', () => {
+    const dev = templates({ tableNamePrefix: 'Dev_2' });
+    dev.lambda.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'chatbot-uploads-dev-2-123456789012-us-east-1',
+    });
+    expect(JSON.stringify(dev.web.toJSON())).toContain(
+      'https://chatbot-uploads-dev-2-123456789012-us-east-1.s3.us-east-1.amazonaws.com',
+    );
+  });
+
   it('-c uploads=false: no bucket, no route, no upload functions, no bucket in the CSP', () => {
     const off = templates({ uploads: 'false' });
     off.lambda.resourceCountIs('AWS::S3::Bucket', 0);

@@ -29,14 +29,16 @@ export const UPLOAD_ROUTE_KEY = 'upload-form';
  * The upload bucket's name, the same in the web stack (the page's CSP must name its origin)
  * and the lambda stack (which owns it), without a reference between them.
  */
-export function uploadBucketName(scope: Construct): string {
+export function uploadBucketName(scope: Construct, namePrefix?: string): string {
   const stack = Stack.of(scope);
-  return `chatbot-uploads-${stack.account}-${stack.region}`;
+  // A second copy in one account (tableNamePrefix) gets its own bucket; S3 names are lower case.
+  const copy = namePrefix ? `${namePrefix.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-` : '';
+  return `chatbot-uploads-${copy}${stack.account}-${stack.region}`;
 }
 
 /** The origin the page POSTs uploads to (virtual-hosted style, as the presigned form says). */
-export function uploadBucketOrigin(scope: Construct): string {
-  return `https://${uploadBucketName(scope)}.s3.${Stack.of(scope).region}.amazonaws.com`;
+export function uploadBucketOrigin(scope: Construct, namePrefix?: string): string {
+  return `https://${uploadBucketName(scope, namePrefix)}.s3.${Stack.of(scope).region}.amazonaws.com`;
 }
 
 /** Properties of {@link DocumentUploads}. */
@@ -45,6 +47,8 @@ export interface DocumentUploadsProps {
   entries: { uploadForm: string; uploadIngest: string };
   apiId: string;
   stageName: string;
+  /** `tableNamePrefix`: a second copy of the app in the account gets its own bucket name. */
+  namePrefix?: string;
   /** `https://{api}.execute-api.{region}.amazonaws.com/{stage}` */
   managementEndpoint: string;
   /** The MCP server function whose ingest_document stores the upload. */
@@ -74,7 +78,7 @@ export class DocumentUploads extends Construct {
   constructor(scope: Construct, id: string, props: DocumentUploadsProps) {
     super(scope, id);
     this.bucket = new Bucket(this, 'Bucket', {
-      bucketName: uploadBucketName(this),
+      bucketName: uploadBucketName(this, props.namePrefix),
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       encryption: BucketEncryption.S3_MANAGED,

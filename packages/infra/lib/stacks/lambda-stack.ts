@@ -278,6 +278,7 @@ export class LambdaStack extends Stack {
         entries: entries,
         apiId,
         stageName: config.stageName,
+        ...(config.tableNamePrefix && { namePrefix: config.tableNamePrefix }),
         managementEndpoint: stage.callbackUrl,
         mcpServer: mcpServer.fn,
         pageOrigin: props.pageOrigin,

@@ -90,7 +90,7 @@ export class WebStack extends Stack {
         contentSecurityPolicy: {
           contentSecurityPolicy: pageContentSecurityPolicy(
             props.webSocketOrigin,
-            ...(config.uploads ? [uploadBucketOrigin(this)] : []),
+            ...(config.uploads ? [uploadBucketOrigin(this, config.tableNamePrefix)] : []),
           ),
           override: true,
         },
