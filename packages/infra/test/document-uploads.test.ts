@@ -53,6 +53,10 @@ describe('uploads from the page (DocumentUploads)', () => {
   });
 
   it('the upload-form route goes to the form function; no authorizer (the connection was authorized at $connect)', () => {
+    // The page's {"action":"upload-form"} frame reaches the route through the API's selection.
+    templates().api.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      RouteSelectionExpression: '$request.body.action',
+    });
     const routes = Object.values(resourcesOf(t, 'AWS::ApiGatewayV2::Route'));
     const form = routes.find((r) => r.Properties.RouteKey === 'upload-form')!;
     expect(form.Properties).toMatchObject({
