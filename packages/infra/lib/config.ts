@@ -78,6 +78,10 @@ export interface InfraConfig {
   auth: AuthChoice;
   /** Set when `auth` is `cognito`. */
   cognito?: CognitoConfig;
+  /** Upload from the page (presigned POST to a private bucket, ingested by a function). */
+  uploads: boolean;
+  /** Largest uploaded file (CHAT_UPLOAD_MAX_BYTES of the functions); default 10 MB. */
+  uploadMaxBytes: number;
 }
 
 /** Destination regions of the system-defined cross-region inference profiles, by prefix. */
@@ -216,6 +220,14 @@ export function loadInfraConfig(
     webAccessLogs: bool('webAccessLogs', ctx('webAccessLogs'), false),
     ...(webTitle && { webTitle: webTitle.slice(0, 200) }),
     ...(webDir && { webDir }),
+    uploads: bool('uploads', ctx('uploads'), true),
+    uploadMaxBytes: int(
+      'uploadMaxBytes',
+      ctx('uploadMaxBytes'),
+      10 * 1024 * 1024,
+      1,
+      100 * 1024 * 1024,
+    ),
   };
 }
 

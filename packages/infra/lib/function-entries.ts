@@ -18,6 +18,8 @@ export const FUNCTION_ENTRIES = {
   engine: 'packages/chat-gateway/src/transports/lambda/engine-worker.ts',
   sessionCleanup: 'packages/chat-gateway/src/transports/lambda/session-cleanup.ts',
   mcpServer: 'packages/mcp-server/src/transports/lambda.ts',
+  uploadForm: 'packages/chat-gateway/src/transports/lambda/upload-form.ts',
+  uploadIngest: 'packages/chat-gateway/src/transports/lambda/upload-ingest.ts',
 } as const;
 
 /** The app's functions by name. */

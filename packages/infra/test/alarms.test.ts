@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { resourcesOf, templates } from './support/templates.js';
 
 describe('alarms', () => {
-  it('errors and throttles of each of the five functions, and both dead-letter queues', () => {
+  it('errors and throttles of each of the seven functions, and the three dead-letter queues', () => {
     const alarms = Object.values(resourcesOf(templates().lambda, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(12);
+    expect(alarms).toHaveLength(17);
     const byMetric = (name: string): number =>
       alarms.filter((a) => a.Properties.MetricName === name).length;
-    expect(byMetric('Errors')).toBe(5);
-    expect(byMetric('Throttles')).toBe(5);
-    expect(byMetric('ApproximateNumberOfMessagesVisible')).toBe(2);
+    expect(byMetric('Errors')).toBe(7);
+    expect(byMetric('Throttles')).toBe(7);
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toBe(3);
     for (const a of alarms) {
       expect(a.Properties).toMatchObject({
         ComparisonOperator: 'GreaterThanThreshold',

@@ -48,7 +48,10 @@ describe('api stack and routes', () => {
 
   it('three routes on this API, all to the websocket function; $connect behind the authorizer', () => {
     const t = templates().lambda;
-    const routes = Object.values(resourcesOf(t, 'AWS::ApiGatewayV2::Route'));
+    // The upload-form route (its own function) is checked in document-uploads.test.ts.
+    const routes = Object.values(resourcesOf(t, 'AWS::ApiGatewayV2::Route')).filter(
+      (r) => r.Properties.RouteKey !== 'upload-form',
+    );
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([
       '$connect',
       '$default',
@@ -60,7 +63,9 @@ describe('api stack and routes', () => {
       RouteKey: '$connect',
       AuthorizationType: 'CUSTOM',
     });
-    const integrations = Object.values(resourcesOf(t, 'AWS::ApiGatewayV2::Integration'));
+    const integrations = Object.values(resourcesOf(t, 'AWS::ApiGatewayV2::Integration')).filter(
+      (i) => !JSON.stringify(i.Properties.IntegrationUri).includes(functionId(t, 'UploadsForm')),
+    );
     expect(integrations).toHaveLength(3);
     for (const i of integrations)
       expect(JSON.stringify(i.Properties.IntegrationUri)).toContain(functionId(t, 'WebSocket'));
@@ -80,7 +85,7 @@ describe('api stack and routes', () => {
     const permissions = Object.values(
       resourcesOf(templates().lambda, 'AWS::Lambda::Permission'),
     ).filter((p) => p.Properties.Principal === 'apigateway.amazonaws.com');
-    expect(permissions.length).toBe(4); // three routes and the authorizer
+    expect(permissions.length).toBe(5); // three chat routes, upload-form and the authorizer
     for (const p of permissions)
       expect(JSON.stringify(p.Properties.SourceArn)).toContain('ChatbotApi-WebSocketApiId');
   });

@@ -3,12 +3,14 @@ import { FUNCTION_ENTRIES, resolveEntries } from '../lib/function-entries.js';
 import { FIXTURES } from './support/test-app.js';
 
 describe('function entries', () => {
-  it('names the five handlers the design deploys', () => {
+  it('names the seven handlers the design deploys (five for the chat, two for page uploads)', () => {
     expect(Object.keys(FUNCTION_ENTRIES).sort()).toEqual([
       'authorizer',
       'engine',
       'mcpServer',
       'sessionCleanup',
+      'uploadForm',
+      'uploadIngest',
       'websocket',
     ]);
     expect(FUNCTION_ENTRIES.mcpServer).toBe('packages/mcp-server/src/transports/lambda.ts');

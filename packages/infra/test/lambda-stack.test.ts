@@ -32,12 +32,13 @@ describe('lambda stack: functions', () => {
     expect(functionId(t, name)).toMatch(new RegExp(`^${name}Function`));
   });
 
-  it('five functions, five roles, five function log groups with one month retention', () => {
+  it('seven functions, seven roles, seven function log groups with one month retention', () => {
     const t = templates().lambda;
-    t.resourceCountIs('AWS::Lambda::Function', 5);
-    t.resourceCountIs('AWS::IAM::Role', 5);
+    // Five for the chat, two for page uploads; plus aws-cdk-lib's bucket-notification handler.
+    t.resourceCountIs('AWS::Lambda::Function', 8);
+    t.resourceCountIs('AWS::IAM::Role', 8);
     const groups = resourcesOf(t, 'AWS::Logs::LogGroup');
-    expect(Object.keys(groups)).toHaveLength(5);
+    expect(Object.keys(groups)).toHaveLength(7);
     for (const g of Object.values(groups)) expect(g.Properties.RetentionInDays).toBe(30);
   });
 
@@ -148,19 +149,20 @@ describe('lambda stack: functions', () => {
       expect(fns[functionId(t, name)]!.Properties, name).not.toHaveProperty('DeadLetterConfig');
     }
     const configs = Object.values(resourcesOf(t, 'AWS::Lambda::EventInvokeConfig'));
-    expect(configs).toHaveLength(2);
+    // The third is the upload ingest function's (tested with the uploads construct).
+    expect(configs).toHaveLength(3);
     for (const c of configs) expect(c.Properties.MaximumRetryAttempts).toBe(0);
   });
 
   it('dead-letter queues: encrypted, HTTPS only, 14 days', () => {
     const t = templates().lambda;
-    t.resourceCountIs('AWS::SQS::Queue', 2);
+    t.resourceCountIs('AWS::SQS::Queue', 3);
     t.allResourcesProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 1_209_600,
     });
     const policies = Object.values(resourcesOf(t, 'AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(3);
     for (const p of policies) {
       expect(JSON.stringify(p.Properties.PolicyDocument)).toContain(
         '"aws:SecureTransport":"false"',

@@ -55,6 +55,9 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   },
 };
 
+/** The S3 notification configuration's singleton function (aws-cdk-lib). */
+const NOTIFY_FN = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
+
 /** BucketDeployment's singleton function (one per stack and memory size). */
 const DEPLOY_FN = 'Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C256MiB';
 
@@ -87,6 +90,15 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-SMG4 @ ChatbotApi/ChatAuthToken',
         'AwsSolutions-SQS3 @ ChatbotLambda/CleanupDeadLetters/Queue',
         'AwsSolutions-SQS3 @ ChatbotLambda/EngineDeadLetters/Queue',
+        // Upload from the page: the bucket, its route, its functions' prefix and connection grants.
+        'AwsSolutions-APIG4 @ ChatbotLambda/Uploads/FormRoute',
+        'AwsSolutions-S1 @ ChatbotLambda/Uploads/Bucket',
+        'AwsSolutions-SQS3 @ ChatbotLambda/Uploads/IngestDeadLetters/Queue',
+        `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] @ ChatbotLambda/${NOTIFY_FN}/Role`,
+        ...['Form', 'Ingest'].flatMap((fn) => [
+          `AwsSolutions-IAM5[Resource::<UploadsBucketC4B27CC7.Arn>/uploads/*] @ ChatbotLambda/Uploads/${fn}/Role`,
+          `AwsSolutions-IAM5[connections/POST] @ ChatbotLambda/Uploads/${fn}/Role`,
+        ]),
         // The page: no geo restriction, no web ACL, logs and custom domain off by default.
         ...['CFR1', 'CFR2', 'CFR3', 'CFR4'].map(
           (r) => `AwsSolutions-${r} @ ChatbotWeb/Distribution`,

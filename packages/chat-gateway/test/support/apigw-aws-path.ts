@@ -12,6 +12,7 @@ import { loadConfig, silentLogger } from 'chatbot-mcp-server/core';
 import { vi } from 'vitest';
 import { createToolClient } from '../../src/adapters/create-tool-client.js';
 import type { ToolClient } from '../../src/ports/tool-client.js';
+import type { WebSocketEvent, WebSocketResult } from '../../src/transports/lambda/ws-events.js';
 import { startDynamoDbLocalWithTables, type DynamoDbLocal } from './apigw-dynamodb-local.js';
 import { startFakeSecretsManager } from './apigw-fake-secrets-manager.js';
 import {
@@ -64,6 +65,8 @@ export interface AwsPathOptions {
   env?: Record<string, string>;
   /** Another `$connect` authorizer than the entry file's (e.g. Cognito with a local key set). */
   authorizer?: EmulatorHandlers['authorizer'];
+  /** Custom WebSocket routes by action (e.g. `upload-form`), loaded after the environment is set. */
+  actions?: () => Promise<Record<string, (event: WebSocketEvent) => Promise<WebSocketResult>>>;
 }
 
 export async function startAwsPath(options: AwsPathOptions = {}): Promise<AwsPath> {
@@ -86,6 +89,7 @@ export async function startAwsPath(options: AwsPathOptions = {}): Promise<AwsPat
     const functions: Record<string, InvokedHandler> = {};
     const lambda = await startLambdaInvokeEmulator(functions, options.timeouts);
     closers.push(() => lambda.close());
+    const actions: Record<string, (event: WebSocketEvent) => Promise<WebSocketResult>> = {};
     const handlers: {
       ws?: typeof import('../../src/transports/lambda/ws-handler.js');
       auth?: typeof import('../../src/transports/lambda/authorizer.js');
@@ -93,6 +97,7 @@ export async function startAwsPath(options: AwsPathOptions = {}): Promise<AwsPat
     const apigw = await startApiGatewayWebSocketEmulator({
       authorizer: (event) => (options.authorizer ?? handlers.auth!.handler)(event),
       routes: (event) => handlers.ws!.handler(event),
+      actions,
     });
     closers.push(() => apigw.close());
 
@@ -137,6 +142,7 @@ export async function startAwsPath(options: AwsPathOptions = {}): Promise<AwsPat
     const cleanup = await import('../../src/transports/lambda/session-cleanup.js');
     closers.push(() => cleanup.closeForTests());
     functions['chatbot-mcp-server'] = mcp.handler;
+    if (options.actions) Object.assign(actions, await options.actions());
     functions['chatbot-engine'] = engine.handler;
     closers.push(
       () => engine.closeForTests(),

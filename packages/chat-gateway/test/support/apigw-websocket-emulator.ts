@@ -23,6 +23,11 @@ import type { WebSocketEvent, WebSocketResult } from '../../src/transports/lambd
 export interface EmulatorHandlers {
   authorizer: (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
   routes: (event: WebSocketEvent) => Promise<WebSocketResult>;
+  /**
+   * Custom routes by key: like the API's route selection expression `$request.body.action`
+   * (CDK's default), a JSON frame whose `action` names one goes there instead of `$default`.
+   */
+  actions?: Record<string, (event: WebSocketEvent) => Promise<WebSocketResult>>;
 }
 
 export interface ManagementCall {
@@ -140,9 +145,11 @@ export async function startApiGatewayWebSocketEmulator(
         connected.push(connectionId);
         ws.on('message', (data, isBinary) => {
           const raw = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
+          const action = isBinary ? undefined : actionOf(raw.toString('utf8'));
+          const custom = action === undefined ? undefined : handlers.actions?.[action];
           void track(
-            handlers.routes({
-              requestContext: context('$default', 'MESSAGE', connectionId, req),
+            (custom ?? handlers.routes)({
+              requestContext: context(custom ? action! : '$default', 'MESSAGE', connectionId, req),
               body: isBinary ? raw.toString('base64') : raw.toString('utf8'),
               isBase64Encoded: isBinary,
             }),
@@ -257,4 +264,15 @@ async function readAll(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** The `action` of a JSON object frame, as `$request.body.action` selects it. */
+function actionOf(text: string): string | undefined {
+  try {
+    const body: unknown = JSON.parse(text);
+    const action = (body as { action?: unknown } | null)?.action;
+    return typeof action === 'string' ? action : undefined;
+  } catch {
+    return undefined;
+  }
 }

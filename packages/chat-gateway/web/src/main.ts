@@ -5,8 +5,10 @@ import { Composer } from './composer.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { DocumentViewer } from './document-viewer.js';
 import { DocumentsPanel } from './documents-panel.js';
-import { wireUpload } from './upload.js';
+import { sendToGateway, wireUpload } from './upload.js';
+import { PresignedUploads } from './presigned-upload.js';
 import { Connection } from './connection.js';
+import type { ClientFrame } from '../../src/protocol/frames.js';
 import { handleCopyClicks } from './copy-code.js';
 import { followLog } from './auto-scroll.js';
 import { newClientId } from './ids.js';
@@ -61,6 +63,7 @@ const connection = new Connection({
   storage: sessionStorage,
   onFrame: (frame) => {
     if (sidebar.apply(frame)) return;
+    if (presigned.handles(frame)) return;
     ui.apply(frame);
     // A delete (or any tool run) finished while the panel is open: show the list as it is now.
     if (frame.type === 'finish' && docsPanel.isOpen && frame.response.queryType === 'mcp_tool')
@@ -76,6 +79,8 @@ const connection = new Connection({
     banners.showConnection(status);
   },
 });
+// Upload frames travel outside the chat protocol (API Gateway routes them on `action`).
+const presigned = new PresignedUploads((frame) => connection.send(frame as ClientFrame));
 const tokenPrompt = new TokenPrompt(byId<HTMLFormElement>('token-form'), (entered) => {
   token = entered;
   rememberAccessToken(sessionStorage, entered);
@@ -104,7 +109,13 @@ byId('docs-button').addEventListener('click', () => docsPanel.open());
     panel.querySelector<HTMLInputElement>('[data-part=files]')!,
     panel,
     panel.querySelector<HTMLElement>('[data-part=uploads]')!,
-    { token: () => token, onStored: () => docsPanel.refresh() },
+    {
+      token: () => token,
+      onStored: () => docsPanel.refresh(),
+      // config.json is read after this runs: the choice is made per file.
+      send: (...args) =>
+        (config.upload?.mode === 'presigned' ? presigned.sender : sendToGateway)(...args),
+    },
   );
   // A file dropped anywhere else would make the browser open it in place of the chat.
   for (const type of ['dragover', 'drop'])

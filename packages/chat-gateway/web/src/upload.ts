@@ -10,6 +10,41 @@ export interface UploadDeps {
   token: () => string | undefined;
   /** Called after each file that was stored (the list changed). */
   onStored: () => void;
+  /** Another way to send a file (AWS: presigned-upload.ts); default `POST /upload`. */
+  send?: FileSender;
+}
+
+/** Sends one file, showing its progress in `progress` and its state and outcome in `status`. */
+export type FileSender = (
+  file: File,
+  progress: HTMLProgressElement,
+  status: HTMLElement,
+  row: HTMLElement,
+  deps: UploadDeps,
+) => Promise<void>;
+
+/** The outcome of one file, as the gateway or the upload-ingest function reports it. */
+export interface UploadReport {
+  outcome?: string;
+  chunks?: number;
+  error?: string;
+}
+
+/** Shows a file's outcome in its row (`data-outcome` for tests and styles). */
+export function showOutcome(
+  row: HTMLElement,
+  status: HTMLElement,
+  report: UploadReport,
+  deps: Pick<UploadDeps, 'onStored'>,
+): void {
+  if (report.outcome && report.outcome !== 'refused' && !report.error) {
+    row.dataset['outcome'] = report.outcome;
+    status.textContent = `${OUTCOME_TEXT[report.outcome] ?? report.outcome} · ${report.chunks ?? 0} chunk(s)`;
+    deps.onStored();
+  } else {
+    row.dataset['outcome'] = 'refused';
+    status.textContent = `refused: ${report.error ?? 'the file was not stored'}`;
+  }
 }
 
 const OUTCOME_TEXT: Record<string, string> = {
@@ -33,7 +68,7 @@ export function wireUpload(
       const status = h('span', { className: 'upload-status', text: 'waiting' });
       row.append(name, progress, status);
       rows.append(row);
-      queue = queue.then(() => send(file, progress, status, row, deps));
+      queue = queue.then(() => (deps.send ?? sendToGateway)(file, progress, status, row, deps));
     }
   };
   input.addEventListener('change', () => {
@@ -52,7 +87,8 @@ export function wireUpload(
   });
 }
 
-function send(
+/** The local gateway's `POST /upload`. */
+export function sendToGateway(
   file: File,
   progress: HTMLProgressElement,
   status: HTMLElement,
@@ -79,14 +115,8 @@ function send(
       } catch {
         // Not JSON: the status says enough.
       }
-      if (xhr.status === 200 && body.outcome) {
-        row.dataset['outcome'] = body.outcome;
-        status.textContent = `${OUTCOME_TEXT[body.outcome] ?? body.outcome} · ${body.chunks ?? 0} chunk(s)`;
-        deps.onStored();
-      } else {
-        row.dataset['outcome'] = 'refused';
-        status.textContent = `refused: ${body.error ?? `HTTP ${xhr.status}`}`;
-      }
+      if (xhr.status === 200 && body.outcome) showOutcome(row, status, body, deps);
+      else showOutcome(row, status, { error: body.error ?? `HTTP ${xhr.status}` }, deps);
       resolve();
     };
     xhr.onerror = () => {

@@ -26,6 +26,8 @@ export interface WebConfig {
   title?: string;
   /** With `auth: "cognito"`: the user pool's sign-in settings. */
   cognito?: CognitoSettings;
+  /** Uploads go to a private bucket with a presigned form (the CDK app), not `POST /upload`. */
+  upload?: { mode: 'presigned' };
 }
 
 /** The page's origin as `location` gives it. */
@@ -90,6 +92,19 @@ export function parseWebConfig(body: unknown, page: PageLocation): WebConfig {
         throw new WebConfigError(error instanceof Error ? error.message : String(error));
       }
     }
+  }
+  if (raw['upload'] !== undefined) {
+    const upload: unknown = raw['upload'];
+    const mode: unknown =
+      typeof upload === 'object' && upload !== null
+        ? (upload as Record<string, unknown>)['mode']
+        : undefined;
+    if (mode !== 'presigned' && mode !== 'gateway') {
+      throw new WebConfigError(
+        `config.json: upload.mode must be "presigned" or "gateway", not ${JSON.stringify(mode)}.`,
+      );
+    }
+    if (mode === 'presigned') config.upload = { mode };
   }
   if (typeof raw['title'] === 'string' && raw['title'].trim()) {
     config.title = raw['title'].trim().slice(0, 200);

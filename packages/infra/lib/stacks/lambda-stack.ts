@@ -4,7 +4,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
+import { FunctionUrlAuthType, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnCollection } from 'aws-cdk-lib/aws-opensearchserverless';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -19,6 +19,7 @@ import {
 import { ChatFunction } from '../constructs/chat-function.js';
 import { CollectionAccessPolicy } from '../constructs/collection-access-policy.js';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.js';
+import { DocumentUploads } from '../constructs/document-uploads.js';
 import { WebSocketRoutes } from '../constructs/websocket-routes.js';
 import type { FunctionEntries, FunctionKey } from '../function-entries.js';
 import type { TableAlias } from './database-stack.js';
@@ -55,7 +56,9 @@ const EXTERNALS = ['pdfjs-dist'];
  * the collection's data-access policy, the cleanup schedule, dead-letter queues and alarms.
  */
 export class LambdaStack extends Stack {
-  readonly functions: Record<FunctionKey, ChatFunction>;
+  readonly functions: Record<Exclude<FunctionKey, 'uploadForm' | 'uploadIngest'>, ChatFunction>;
+  /** Upload from the page (`uploads`, on by default). */
+  readonly uploads?: DocumentUploads;
 
   constructor(scope: Construct, id: string, props: LambdaStackProps) {
     super(scope, id, props);
@@ -279,9 +282,34 @@ export class LambdaStack extends Stack {
       ],
     });
 
+    if (config.uploads && props.pageOrigin) {
+      this.uploads = new DocumentUploads(this, 'Uploads', {
+        entries: entries,
+        apiId,
+        stageName: config.stageName,
+        ...(config.tableNamePrefix && { namePrefix: config.tableNamePrefix }),
+        managementEndpoint: stage.callbackUrl,
+        mcpServer: mcpServer.fn,
+        pageOrigin: props.pageOrigin,
+        maxBytes: config.uploadMaxBytes,
+        logRetention: config.logRetention,
+        removalPolicy: config.removalPolicy,
+        stubModules: EMBEDDED_ONLY,
+      });
+    }
+    const uploadFunctions: Record<string, IFunction> = this.uploads
+      ? { uploadForm: this.uploads.form.fn, uploadIngest: this.uploads.ingest.fn }
+      : {};
     new Alarms(this, 'Alarms', {
-      functions: Object.fromEntries(Object.entries(this.functions).map(([k, f]) => [k, f.fn])),
-      deadLetterQueues: { engine: engineDlq, sessionCleanup: cleanupDlq },
+      functions: {
+        ...Object.fromEntries(Object.entries(this.functions).map(([k, f]) => [k, f.fn])),
+        ...uploadFunctions,
+      },
+      deadLetterQueues: {
+        engine: engineDlq,
+        sessionCleanup: cleanupDlq,
+        ...(this.uploads && { uploadIngest: this.uploads.deadLetters }),
+      },
       ...(config.alarmEmail && { email: config.alarmEmail }),
     });
 

@@ -32,6 +32,7 @@ import type { Construct } from 'constructs';
 import type { InfraConfig } from '../config.js';
 import { acknowledgeDeploymentFunction } from '../constructs/bucket-deployment-acks.js';
 import { CognitoSignIn, cognitoDomainOrigin } from '../constructs/cognito-sign-in.js';
+import { uploadBucketOrigin } from '../constructs/document-uploads.js';
 import { pageContentSecurityPolicy } from '../constructs/page-csp.js';
 
 /** Properties of {@link WebStack}. */
@@ -92,7 +93,10 @@ export class WebStack extends Stack {
         contentSecurityPolicy: {
           contentSecurityPolicy: pageContentSecurityPolicy(
             props.webSocketOrigin,
-            config.cognito && cognitoDomainOrigin(config.cognito.domainPrefix, this.region),
+            ...(config.cognito
+              ? [cognitoDomainOrigin(config.cognito.domainPrefix, this.region)]
+              : []),
+            ...(config.uploads ? [uploadBucketOrigin(this, config.tableNamePrefix)] : []),
           ),
           override: true,
         },
@@ -180,6 +184,10 @@ export class WebStack extends Stack {
           auth: this.signIn ? 'cognito' : 'token',
           ...(this.signIn && { cognito: this.signIn.pageSettings(this.pageUrl) }),
           ...(config.webTitle && { title: config.webTitle }),
+          // The page asks the upload-form route for a presigned POST (DocumentUploads).
+          ...(config.uploads && {
+            upload: { mode: 'presigned', maxBytes: config.uploadMaxBytes },
+          }),
         }),
       ],
       exclude: ['*'],

@@ -1,20 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname } from 'node:path';
-import { TEXT_FILE_TYPES, type DocumentFileType } from 'chatbot-mcp-server/document-files';
 import { DEFAULT_UPLOAD_MAX_BYTES, type LocalServerConfig } from '../../config.js';
 import { groupRefusal, inGroups } from '../../engine/tool-permissions.js';
 import type { Identity } from '../../ports/session-store.js';
 import type { ToolClient } from '../../ports/tool-client.js';
+import {
+  checkUploadName,
+  formatBytes,
+  ingestUpload,
+  uploadTypeOf,
+  UPLOAD_TYPES_TEXT,
+} from '../../uploads/ingest-upload.js';
 import { SECURITY_HEADERS } from './static-files.js';
 import { checkOrigin, presentedToken, tokenMatches } from './upgrade-guards.js';
 
-/** What the MCP server's ingest_document accepts, by file extension; PDF is read to text here. */
-const TYPES: Readonly<Record<string, DocumentFileType | 'application/pdf'>> = {
-  ...TEXT_FILE_TYPES,
-  '.pdf': 'application/pdf',
-};
-
-export type UploadOutcome = 'added' | 'replaced' | 'unchanged';
+export type { UploadOutcome } from '../../uploads/ingest-upload.js';
 
 export interface UploadDeps {
   config: Pick<LocalServerConfig, 'allowedOrigins' | 'authToken' | 'upload' | 'uploadMaxBytes'>;
@@ -67,13 +66,9 @@ export async function answerUpload(
       error: groupRefusal('Uploading documents', 'CHAT_UPLOAD_GROUPS', deps.groups),
     });
   const name = (new URL(req.url ?? '/', 'http://x').searchParams.get('name') ?? '').trim();
-  if (!name || name.length > 255 || hasControlCharacter(name))
+  if (checkUploadName(name))
     return reply(400, { error: 'name: give the file name (1-255 characters) as ?name=' });
-  const type = TYPES[extname(name).toLowerCase()];
-  if (!type)
-    return reply(415, {
-      error: `${name}: only Markdown (.md), text (.txt), HTML (.html) and PDF (.pdf) files can be uploaded`,
-    });
+  if (!uploadTypeOf(name)) return reply(415, { error: `${name}: ${UPLOAD_TYPES_TEXT}` });
   const max = config.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
   const tooBig = { error: `${name}: larger than ${formatBytes(max)} (CHAT_UPLOAD_MAX_BYTES)` };
   if (Number(req.headers['content-length'] ?? 0) > max) return reply(413, tooBig);
@@ -84,41 +79,7 @@ export async function answerUpload(
     if (size > max) return reply(413, tooBig);
     parts.push(part);
   }
-  if (size === 0) return reply(400, { error: `${name}: the file is empty` });
-  const data = Buffer.concat(parts);
-  let content: string;
-  let title: string | undefined;
-  if (type === 'application/pdf') {
-    try {
-      ({ text: content, title } = await deps.pdfToText(new Uint8Array(data)));
-    } catch (error) {
-      return reply(422, {
-        error: `${name}: ${error instanceof Error ? error.message : String(error)}`,
-      });
-    }
-  } else {
-    content = data.toString('utf8');
-  }
-  const existed = (await deps.tools.readDocument(name)) !== undefined;
-  const result = await deps.tools.callTool('ingest_document', {
-    source: name,
-    content,
-    content_type: type === 'application/pdf' ? 'text/plain' : type,
-    ...(title && { title }),
-  });
-  if (result.isError) return reply(422, { error: `${name}: ${result.text.slice(0, 500)}` });
-  const out = (result.structured ?? {}) as { chunks?: number; skipped?: boolean };
-  const outcome: UploadOutcome = out.skipped ? 'unchanged' : existed ? 'replaced' : 'added';
-  reply(200, { source: name, outcome, chunks: out.chunks ?? 0 });
-}
-
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024
-    ? `${Math.round((n / 1024 / 1024) * 10) / 10} MB`
-    : `${Math.round(n / 1024)} KB`;
-}
-
-/** A control character (C0 or DEL) in a file name: never a real one, and unsafe in logs. */
-function hasControlCharacter(name: string): boolean {
-  return [...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  const result = await ingestUpload(name, new Uint8Array(Buffer.concat(parts)), deps);
+  if (!result.ok) return reply(result.status, { error: result.error });
+  reply(200, { source: result.source, outcome: result.outcome, chunks: result.chunks });
 }
