@@ -139,7 +139,8 @@ export function loadGatewayConfig(
 }
 
 /** A comma-separated list of group names; unset or empty: no limit (the field left out). */
-function groups<K extends string>(
+/** A comma-separated list of group names (CHAT_UPLOAD_GROUPS, CHAT_DESTRUCTIVE_TOOL_GROUPS). */
+export function groups<K extends string>(
   env: Env,
   variable: string,
   key: K,

@@ -82,6 +82,8 @@ export interface InfraConfig {
   uploads: boolean;
   /** Largest uploaded file (CHAT_UPLOAD_MAX_BYTES of the functions); default 10 MB. */
   uploadMaxBytes: number;
+  /** Only members of these groups (the token's groups, e.g. cognito:groups) upload; none: anyone. */
+  uploadGroups?: string;
 }
 
 /** Destination regions of the system-defined cross-region inference profiles, by prefix. */
@@ -228,6 +230,7 @@ export function loadInfraConfig(
       1,
       100 * 1024 * 1024,
     ),
+    ...(str(ctx('uploadGroups')) && { uploadGroups: str(ctx('uploadGroups')) }),
   };
 }
 

@@ -1,8 +1,10 @@
+import { groupRefusal, inGroups } from '../engine/tool-permissions.js';
+import { identityFromAuthorizer } from '../transports/lambda/connect-identity.js';
+
 /**
- * Who may upload on the AWS path. Today's `$connect` authorizer knows no user (one shared
- * token), so this is the anonymous rule: whoever may connect may upload, unless uploads are
- * off. HOOK: when the authorizer passes a signed-in user's groups in its context, check them
- * here against CHAT_UPLOAD_GROUPS with the same function the local gateway uses.
+ * Who may upload on the AWS path: the rule of the local gateway's `POST /upload`. Uploads off:
+ * nobody. CHAT_UPLOAD_GROUPS set: only signed-in members of those groups (the groups the
+ * `$connect` authorizer put in its context, e.g. `cognito:groups`). Otherwise whoever may connect.
  */
 export interface UploadCaller {
   /** The `$connect` authorizer's context (requestContext.authorizer), as API Gateway passes it. */
@@ -12,9 +14,14 @@ export interface UploadCaller {
 export function mayUpload(
   mode: 'anyone' | 'off',
   caller: UploadCaller,
+  uploadGroups?: readonly string[],
 ): { ok: true } | { ok: false; error: string } {
-  void caller;
   if (mode === 'off')
     return { ok: false, error: 'Uploads are turned off on this deployment (CHAT_UPLOAD=off).' };
+  if (uploadGroups && uploadGroups.length > 0) {
+    const identity = identityFromAuthorizer(caller.authorizer);
+    if (!inGroups(identity, uploadGroups))
+      return { ok: false, error: groupRefusal('Uploading', 'CHAT_UPLOAD_GROUPS', uploadGroups) };
+  }
   return { ok: true };
 }

@@ -56,6 +56,8 @@ export interface DocumentUploadsProps {
   /** The chat page's origin: the only one the bucket's CORS rule admits. */
   pageOrigin: string;
   maxBytes: number;
+  /** CHAT_UPLOAD_GROUPS of the form function (comma-separated); none: whoever may connect. */
+  uploadGroups?: string;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
   /** Shared with the stack's other functions (bundling choices). */
@@ -108,6 +110,7 @@ export class DocumentUploads extends Construct {
       UPLOAD_BUCKET: this.bucket.bucketName,
       WS_MANAGEMENT_ENDPOINT: props.managementEndpoint,
       CHAT_UPLOAD_MAX_BYTES: String(props.maxBytes),
+      ...(props.uploadGroups && { CHAT_UPLOAD_GROUPS: props.uploadGroups }),
       LOG_LEVEL: 'info',
     };
     const common = {

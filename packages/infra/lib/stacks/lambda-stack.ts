@@ -292,6 +292,7 @@ export class LambdaStack extends Stack {
         mcpServer: mcpServer.fn,
         pageOrigin: props.pageOrigin,
         maxBytes: config.uploadMaxBytes,
+        ...(config.uploadGroups && { uploadGroups: config.uploadGroups }),
         logRetention: config.logRetention,
         removalPolicy: config.removalPolicy,
         stubModules: EMBEDDED_ONLY,

@@ -1,4 +1,4 @@
-import { DEFAULT_UPLOAD_MAX_BYTES } from '../../config.js';
+import { DEFAULT_UPLOAD_MAX_BYTES, groups } from '../../config.js';
 import { GatewayConfigError } from '../../errors.js';
 
 type Env = Record<string, string | undefined>;
@@ -12,6 +12,8 @@ export interface UploadLambdaConfig {
   s3Endpoint?: string;
   /** CHAT_UPLOAD, as on the local gateway: whoever may connect (`anyone`) or nobody (`off`). */
   upload: 'anyone' | 'off';
+  /** CHAT_UPLOAD_GROUPS, as on the local gateway: only their members upload. None: anyone. */
+  uploadGroups?: string[];
   /** CHAT_UPLOAD_MAX_BYTES: the presigned form's content-length-range upper bound. */
   maxBytes: number;
   /** UPLOAD_FORM_TTL_SECONDS: how long a presigned form is valid (default 300). */
@@ -58,6 +60,7 @@ export function loadUploadLambdaConfig(
     bucket: env.UPLOAD_BUCKET,
     ...(env.S3_ENDPOINT && { s3Endpoint: url('S3_ENDPOINT', env.S3_ENDPOINT) }),
     upload: upload === 'off' ? 'off' : 'anyone',
+    ...groups(env, 'CHAT_UPLOAD_GROUPS', 'uploadGroups'),
     maxBytes: int(env, 'CHAT_UPLOAD_MAX_BYTES', DEFAULT_UPLOAD_MAX_BYTES, 1, 100 * 1024 * 1024),
     formTtlSeconds: int(env, 'UPLOAD_FORM_TTL_SECONDS', 300, 10, 3_600),
     managementEndpoint: url('WS_MANAGEMENT_ENDPOINT', env.WS_MANAGEMENT_ENDPOINT),

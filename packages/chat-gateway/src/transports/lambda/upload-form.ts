@@ -75,9 +75,14 @@ async function answer(event: WebSocketEvent, d: Deps): Promise<UploadFormFrame> 
   const refuse = (error: string): UploadFormFrame => ({ type: 'upload-form', id, error });
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(id))
     return refuse("id: send the page's id for this file (1-64 letters, digits, _ or -)");
-  const allowed = mayUpload(d.config.upload, {
-    authorizer: (event.requestContext as { authorizer?: Record<string, unknown> }).authorizer ?? {},
-  });
+  const allowed = mayUpload(
+    d.config.upload,
+    {
+      authorizer:
+        (event.requestContext as { authorizer?: Record<string, unknown> }).authorizer ?? {},
+    },
+    d.config.uploadGroups,
+  );
   if (!allowed.ok) return refuse(allowed.error);
   const name = typeof body['name'] === 'string' ? body['name'].trim() : '';
   const nameError = checkUploadName(name);
