@@ -178,8 +178,6 @@ async function openRecordClient(
     dataDir: config.dataDir,
     inMemory: options.inMemory ?? false,
     thread: !options.embeddedStoreInThisThread,
-    // Nothing else is given the store's endpoint: every write goes through `request`.
-    cacheReads: true,
     ...(lock && { lock }),
   }).then(async (embedded) => {
     const { LocalDynamoDbClient } = await import('./adapters/local/local-dynamodb-client.js');

@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { UpstreamError } from '../../errors.js';
-import { cachedReads } from './cached-reads.js';
 import { DataDirLock } from './data-dir-lock.js';
 import type { DirectRequest, DirectResponse } from './dynalite-direct.js';
 import type { StoreHealth } from './dynalite-recovery.js';
@@ -42,11 +41,6 @@ export interface EmbeddedDynamoDbOptions {
    * use, before the store starts); released on close. Taken here when absent.
    */
   lock?: DataDirLock;
-  /**
-   * Keep `GetItem` answers in this thread (cached-reads.ts): set it only when every write goes
-   * through `request`, never through `endpoint` (default false).
-   */
-  cacheReads?: boolean;
 }
 
 /**
@@ -64,8 +58,7 @@ export async function startEmbeddedDynamoDb(
     label: options.inMemory ? 'memory' : join(options.dataDir, 'records'),
   };
   try {
-    const served =
-      options.thread === false ? await inThisThread(data) : await inWorker(data, options);
+    const served = options.thread === false ? await inThisThread(data) : await inWorker(data);
     let closed = false;
     return {
       endpoint: `http://127.0.0.1:${served.port}`,
@@ -142,10 +135,7 @@ function startWorker(data: DynaliteWorkerData): Worker | undefined {
   return new Worker(bootstrap, { eval: true, workerData: data });
 }
 
-async function inWorker(
-  data: DynaliteWorkerData,
-  options: EmbeddedDynamoDbOptions,
-): Promise<Served> {
+async function inWorker(data: DynaliteWorkerData): Promise<Served> {
   const worker = startWorker(data);
   if (!worker) return inThisThread(data);
   const port = await new Promise<number>((resolve, reject) => {
@@ -187,18 +177,16 @@ async function inWorker(
     }
     checks.clear();
   });
-  const request: DirectRequest = (operation, body) =>
-    new Promise<DirectResponse>((resolve, reject) => {
-      const id = nextId++;
-      if (pending.size === 0) worker.ref();
-      pending.set(id, { resolve, reject });
-      const message: DynaliteWorkerMessage = { type: 'request', id, operation, body };
-      worker.postMessage(message);
-    });
   return {
     port,
-    // An item read again is answered in this thread, without the two thread wake-ups.
-    request: options.cacheReads ? cachedReads(request) : request,
+    request: (operation, body) =>
+      new Promise<DirectResponse>((resolve, reject) => {
+        const id = nextId++;
+        if (pending.size === 0) worker.ref();
+        pending.set(id, { resolve, reject });
+        const message: DynaliteWorkerMessage = { type: 'request', id, operation, body };
+        worker.postMessage(message);
+      }),
     health: () =>
       new Promise<StoreHealth>((resolve) => {
         const id = nextId++;
