@@ -140,8 +140,12 @@ async function serve(config: ServerConfig, logger: Logger, values: Values): Prom
   try {
     // Over stdio the tools are listed while the record store opens; over HTTP it opens first.
     opened = http
-      ? { runtime: await createRuntime(config, logger), ready: Promise.resolve() }
-      : await openRuntime(config, logger);
+      ? {
+          runtime: await createRuntime(config, logger),
+          ready: Promise.resolve(),
+          startStore: () => undefined,
+        }
+      : await openRuntime(config, logger, { deferStoreStart: true });
   } catch (error) {
     // Over stdio, a folder held by a running gateway or server is shared through it instead.
     if (http || !(error instanceof DataDirInUseError)) throw error;
@@ -150,13 +154,16 @@ async function serve(config: ServerConfig, logger: Logger, values: Values): Prom
     await serveAttachedStdio({ dataDir: config.dataDir, logger, openRuntime: openAttached });
     return 0;
   }
-  const { runtime, ready } = opened;
+  const { runtime, ready, startStore } = opened;
   try {
     // Each path loads only what it uses: start-up time matters to MCP hosts.
     if (http) await (await import('./transports/http.js')).serveHttp(runtime, logger, http);
     // A store that cannot start (a table with another key, a database that does not open) ends
     // the server with its reason, as it did before anything was served.
-    else await Promise.all([serveStdio(runtime, logger), ready]);
+    else {
+      const failed = ready.then(() => new Promise<never>(() => undefined));
+      await Promise.race([serveStdio(runtime, logger, { afterHandshake: startStore }), failed]);
+    }
   } finally {
     await runtime.close();
   }

@@ -45,6 +45,13 @@ export interface RuntimeOptions {
    * while this runtime holds it (default true; embedded record store on disk only).
    */
   share?: boolean;
+  /**
+   * `openRuntime` only: start the record store when `startStore` is called or the first record
+   * call comes, not at once (the data folder's lock is taken at once all the same). The stdio
+   * server starts it right after the host's first request past `initialize`, so the store's
+   * thread and LevelDB open do not compete for the CPU with the start-up handshake.
+   */
+  deferStoreStart?: boolean;
 }
 
 /** A runtime that answers before its record store is open (see `openRuntime`). */
@@ -55,6 +62,11 @@ export interface OpenedRuntime {
    * reason it could not (a table with another key, a store that failed to open).
    */
   ready: Promise<void>;
+  /**
+   * Starts the record store now (with `deferStoreStart`; idempotent). A record call starts it
+   * too, and waits for it.
+   */
+  startStore: () => void;
 }
 
 /**
@@ -101,7 +113,8 @@ export async function openRuntime(
       if (config.createTables) await ensureTables(client, config.tables);
       return client;
     });
-    const client = new AwaitedClient(ready);
+    const client = new AwaitedClient(ready, opened.start);
+    if (!options.deferStoreStart) opened.start();
 
     const contract = await contractLoading;
     const tables = new TableRegistry(config.tables);
@@ -135,7 +148,7 @@ export async function openRuntime(
       ...(opened.health && { storeHealth: opened.health }),
       close: () => closeAll(closers),
     };
-    return { runtime, ready: ready.then(() => undefined) };
+    return { runtime, ready: ready.then(() => undefined), startStore: opened.start };
   } catch (error) {
     await closeAll(closers);
     throw error;
@@ -143,6 +156,8 @@ export async function openRuntime(
 }
 
 interface OpenedRecordClient {
+  /** Starts the store (idempotent). */
+  start: () => void;
   /** The client once the store has started. */
   client: Promise<ItemClient & TableClient>;
   health?: () => Promise<StoreHealth>;
@@ -160,13 +175,19 @@ async function openRecordClient(
   if (recordStore.kind !== 'embedded') {
     // The AWS SDK's import is most of such a start-up: it loads while the first requests are
     // answered.
-    const client = import('./adapters/aws/dynamodb-client.js').then(({ createDocumentClient }) =>
-      createDocumentClient(recordStore),
+    const go = trigger();
+    const client = go.started.then(() =>
+      import('./adapters/aws/dynamodb-client.js').then(({ createDocumentClient }) =>
+        createDocumentClient(recordStore),
+      ),
     );
     client.catch(() => undefined);
     return {
+      start: go.start,
       client,
-      close: async () => (await client.catch(() => undefined))?.destroy(),
+      close: async () => {
+        if (go.isStarted()) (await client.catch(() => undefined))?.destroy();
+      },
     };
   }
   // Loaded on demand: the Lambda bundle leaves embedded stores out. The embedded store is
@@ -174,18 +195,24 @@ async function openRecordClient(
   const { startEmbeddedDynamoDb } = await import('./adapters/local/embedded-dynamodb.js');
   const { DataDirLock } = await import('./adapters/local/data-dir-lock.js');
   const lock = options.inMemory ? undefined : DataDirLock.acquire(config.dataDir, 'records');
-  const started = startEmbeddedDynamoDb({
-    dataDir: config.dataDir,
-    inMemory: options.inMemory ?? false,
-    thread: !options.embeddedStoreInThisThread,
-    ...(lock && { lock }),
-  }).then(async (embedded) => {
-    const { LocalDynamoDbClient } = await import('./adapters/local/local-dynamodb-client.js');
-    logger.info('embedded record store started', { dataDir: config.dataDir });
-    return { embedded, local: new LocalDynamoDbClient(embedded) };
-  });
+  const go = trigger();
+  const started = go.started
+    .then(() =>
+      startEmbeddedDynamoDb({
+        dataDir: config.dataDir,
+        inMemory: options.inMemory ?? false,
+        thread: !options.embeddedStoreInThisThread,
+        ...(lock && { lock }),
+      }),
+    )
+    .then(async (embedded) => {
+      const { LocalDynamoDbClient } = await import('./adapters/local/local-dynamodb-client.js');
+      logger.info('embedded record store started', { dataDir: config.dataDir });
+      return { embedded, local: new LocalDynamoDbClient(embedded) };
+    });
   started.catch(() => undefined);
   return {
+    start: go.start,
     client: started.then(({ local }) => local),
     health: () =>
       started.then(
@@ -196,11 +223,28 @@ async function openRecordClient(
         }),
       ),
     close: async () => {
+      // A store never started holds nothing but the folder's lock.
+      if (!go.isStarted()) return lock?.release();
       const opened = await started.catch(() => undefined);
       if (!opened) return;
       opened.local.destroy();
       await opened.embedded.close();
     },
+  };
+}
+
+/** A promise that resolves once `start` is called. */
+function trigger(): { started: Promise<void>; start: () => void; isStarted: () => boolean } {
+  let start!: () => void;
+  let isStarted = false;
+  const started = new Promise<void>((resolve) => (start = resolve));
+  return {
+    started,
+    start: () => {
+      isStarted = true;
+      start();
+    },
+    isStarted: () => isStarted,
   };
 }
 

@@ -48,13 +48,14 @@ describe('node dist/cli.js over stdio, while the record store starts', () => {
   });
 
   it('answers initialize and tools/list before the store is ready; a record call waits for it', async () => {
-    // start() completes initialize: with the table check held, only a server that does not wait
-    // for its store gets this far.
+    // start() completes initialize, and tools/list is answered, while the table check is held:
+    // only a server that does not wait for its store gets this far.
     server = await RawStdioServer.start(dataDir, env());
-    await proxy.waitForHeld();
     const listed = await server.request('tools/list', {});
     const names = (listed.result?.tools as { name: string }[]).map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(['create_record', 'read_record']));
+    // The store starts after the first request past initialize: its table check is held now.
+    await proxy.waitForHeld();
 
     const created = server.callTool('create_record', {
       table: 'sessions',
@@ -85,6 +86,8 @@ describe('node dist/cli.js over stdio, while the record store starts', () => {
     sdk.destroy();
     server = await RawStdioServer.start(dataDir, env());
     proxy.open();
+    // The first request past initialize starts the store; its table check then fails.
+    void server.request('tools/list', {}).catch(() => undefined);
     expect(await server.exited).toEqual({ code: 2, signal: null });
     expect(server.stderr()).toMatch(/exists with key \(other\) but is configured with key/);
   }, 60_000);

@@ -20,7 +20,11 @@ const TABLE_OPERATIONS: ReadonlySet<string> = new Set<TableOperation>([
  * opening; a tool call made meanwhile waits, and one made after a failed start gets that error.
  */
 export class AwaitedClient implements DynamoDbOperations {
-  constructor(private readonly ready: Promise<ItemClient & TableClient>) {
+  /** `start`: starts the store, if nothing has yet (called before each operation waits). */
+  constructor(
+    private readonly ready: Promise<ItemClient & TableClient>,
+    private readonly start: () => void = () => undefined,
+  ) {
     // The first caller sees the rejection; until then it must not count as unhandled.
     ready.catch(() => undefined);
   }
@@ -29,6 +33,7 @@ export class AwaitedClient implements DynamoDbOperations {
     operation: ItemOperation | TableOperation,
     input: Record<string, unknown>,
   ): Promise<Record<string, unknown>> {
+    this.start();
     const client = await this.ready;
     const output = TABLE_OPERATIONS.has(operation)
       ? await sendTableOperation(client, operation as TableOperation, input)
