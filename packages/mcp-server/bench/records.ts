@@ -125,7 +125,7 @@ async function recordsSection(config: BenchConfig): Promise<string> {
       { server: ECHO, tool: 'echo', summary: echoSummary },
       { server: ECHO, tool: 'read_record (a fixed record)', summary: series.echoRecord.summary() },
       { server: REAL, tool: 'create_record', summary: series.create.summary() },
-      { server: REAL, tool: 'read_record', summary: series.read.summary(), maxRatio: 3 },
+      { server: REAL, tool: 'read_record', summary: series.read.summary() },
       { server: REAL, tool: 'list_records (limit 25)', summary: series.list.summary() },
     );
     const readRatio = series.read.summary().p50Ms / series.echoRecord.summary().p50Ms;
@@ -141,12 +141,12 @@ async function recordsSection(config: BenchConfig): Promise<string> {
     // Interleaved so that drift in machine load hits every variant alike.
     progress(`start-up: ${startupRuns} runs each`);
     const startup: StartupRow[] = [
-      { server: `${REAL}, fresh data dir`, wallMs: [], cpuMs: [], maxMs: 1000 },
+      // The targets are ratios to the bare SDK in the same run (notes below), not fixed times.
+      { server: `${REAL}, fresh data dir`, wallMs: [], cpuMs: [] },
       {
         server: `${REAL}, existing data dir (${records.toLocaleString('en-US')} records)`,
         wallMs: [],
         cpuMs: [],
-        maxMs: 1000,
       },
       { server: ECHO, wallMs: [], cpuMs: [] },
     ];

@@ -12,7 +12,7 @@ import {
 import type { DocumentAccess } from './documents/document-access.js';
 import { createLogger, type Logger } from './logger.js';
 import type { SearchMode } from './ports/vector-store.js';
-import { createRuntime, type Runtime } from './runtime.js';
+import { createRuntime, openRuntime, type Runtime } from './runtime.js';
 import { serveStdio } from './transports/stdio.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
@@ -144,21 +144,34 @@ async function serve(config: ServerConfig, logger: Logger, values: Values): Prom
           ...(values['no-auth'] === true && { noAuth: true }),
         })
       : undefined;
-  let runtime;
+  let opened;
   try {
-    runtime = await createRuntime(config, logger);
+    // Over stdio the tools are listed while the record store opens; over HTTP it opens first.
+    opened = http
+      ? {
+          runtime: await createRuntime(config, logger),
+          ready: Promise.resolve(),
+          startStore: () => undefined,
+        }
+      : await openRuntime(config, logger, { deferStoreStart: true });
   } catch (error) {
     // Over stdio, a folder held by a running gateway or server is shared through it instead.
     if (http || !(error instanceof DataDirInUseError)) throw error;
     const { serveAttachedStdio } = await import('./transports/attached-stdio.js');
-    const openRuntime = (): Promise<Runtime> => createRuntime(config, logger);
-    await serveAttachedStdio({ dataDir: config.dataDir, logger, openRuntime });
+    const openAttached = (): Promise<Runtime> => createRuntime(config, logger);
+    await serveAttachedStdio({ dataDir: config.dataDir, logger, openRuntime: openAttached });
     return 0;
   }
+  const { runtime, ready, startStore } = opened;
   try {
     // Each path loads only what it uses: start-up time matters to MCP hosts.
     if (http) await (await import('./transports/http.js')).serveHttp(runtime, logger, http);
-    else await serveStdio(runtime, logger);
+    // A store that cannot start (a table with another key, a database that does not open) ends
+    // the server with its reason, as it did before anything was served.
+    else {
+      const failed = ready.then(() => new Promise<never>(() => undefined));
+      await Promise.race([serveStdio(runtime, logger, { afterHandshake: startStore }), failed]);
+    }
   } finally {
     await runtime.close();
   }

@@ -35,10 +35,10 @@ export class RawStdioServer {
     }));
   }
 
-  /** Spawns the CLI on `dataDir` and completes the initialize handshake. */
-  static async start(dataDir: string): Promise<RawStdioServer> {
+  /** Spawns the CLI on `dataDir` (`env` added) and completes the initialize handshake. */
+  static async start(dataDir: string, env: Record<string, string> = {}): Promise<RawStdioServer> {
     const child = spawn(process.execPath, [CLI_PATH, '--data-dir', dataDir], {
-      env: childEnv(),
+      env: childEnv(env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const server = new RawStdioServer(child);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -35,6 +36,11 @@ export interface EmbeddedDynamoDbOptions {
    * `false` serves from this thread: tests that reach into LevelDB to inject faults.
    */
   thread?: boolean;
+  /**
+   * The data folder's lock, taken by the caller (who then learns at once that the folder is in
+   * use, before the store starts); released on close. Taken here when absent.
+   */
+  lock?: DataDirLock;
 }
 
 /**
@@ -44,7 +50,9 @@ export interface EmbeddedDynamoDbOptions {
 export async function startEmbeddedDynamoDb(
   options: EmbeddedDynamoDbOptions,
 ): Promise<EmbeddedDynamoDb> {
-  const lock = options.inMemory ? undefined : DataDirLock.acquire(options.dataDir, 'records');
+  const lock = options.inMemory
+    ? undefined
+    : (options.lock ?? DataDirLock.acquire(options.dataDir, 'records'));
   const data: DynaliteWorkerData = {
     ...(!options.inMemory && { path: join(options.dataDir, 'records') }),
     label: options.inMemory ? 'memory' : join(options.dataDir, 'records'),
@@ -105,10 +113,21 @@ async function inThisThread(data: DynaliteWorkerData): Promise<Served> {
 /** Run from TypeScript source, the worker needs a loader: the module named here (tests set it). */
 const SOURCE_LOADER_ENV = 'CHATBOT_TS_WORKER_LOADER';
 
+/**
+ * The built worker: next to this module in dist/adapters/local/, or, when this module is part of
+ * the CLI's bundle at dist/'s root (scripts/bundle-cli.mjs), under that folder; the worker is
+ * always a file of its own.
+ */
+function workerFile(): URL {
+  const beside = new URL('./dynalite-worker.js', import.meta.url);
+  return existsSync(beside)
+    ? beside
+    : new URL('./adapters/local/dynalite-worker.js', import.meta.url);
+}
+
 /** The worker thread, or undefined when run from source without a loader (then: this thread). */
 function startWorker(data: DynaliteWorkerData): Worker | undefined {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./dynalite-worker.js', import.meta.url), { workerData: data });
+  if (!import.meta.url.endsWith('.ts')) return new Worker(workerFile(), { workerData: data });
   const loader = process.env[SOURCE_LOADER_ENV];
   if (!loader) return undefined;
   const worker = new URL('./dynalite-worker.ts', import.meta.url).href;
