@@ -1,3 +1,4 @@
+import { contentQuery, PLACE_WEIGHT, TITLE_WEIGHT } from '../../documents/ranking-fields.js';
 import { ValidationError } from '../../errors.js';
 import type {
   Chunk,
@@ -15,6 +16,8 @@ export interface ChunkSource {
   content: string;
   title?: string;
   heading?: string;
+  /** The document's lead (pageLead), ranked with each of its chunks; never read back. */
+  lead?: string;
   position: number;
   metadata: Record<string, string | number | boolean>;
   metadata_json: string;
@@ -41,7 +44,7 @@ export interface RawHit<S> {
 /** Never ship vectors back on reads: they are large and nothing here needs them. */
 export const WITHOUT_VECTOR = { excludes: ['vector'] };
 
-export function toChunkSource(chunk: StoredChunk, generation: string): ChunkSource {
+export function toChunkSource(chunk: StoredChunk, generation: string, lead?: string): ChunkSource {
   return {
     chunk_id: chunk.id,
     source: chunk.source,
@@ -49,6 +52,7 @@ export function toChunkSource(chunk: StoredChunk, generation: string): ChunkSour
     content: chunk.content,
     ...(chunk.title !== undefined && { title: chunk.title }),
     ...(chunk.heading !== undefined && { heading: chunk.heading }),
+    ...(lead !== undefined && { lead }),
     position: chunk.position,
     metadata: chunk.metadata,
     metadata_json: JSON.stringify(chunk.metadata),
@@ -129,17 +133,42 @@ export function knnSearchBody(
   };
 }
 
+/**
+ * BM25 over the fields the embedded index ranks (ranking-fields.ts), question words left out of
+ * the query: the words (content, title, heading path and lead as one field: `cross_fields`)
+ * must match; the title (TITLE_WEIGHT) and the heading path with the lead (PLACE_WEIGHT) add
+ * their own scores when they match too.
+ */
 export function keywordSearchBody(
   text: string,
   size: number,
   filters: Record<string, unknown>[],
 ): Record<string, unknown> {
+  const query = contentQuery(text);
   return {
     size,
     _source: WITHOUT_VECTOR,
     query: {
       bool: {
-        must: [{ multi_match: { query: text, fields: ['content', 'title^2', 'heading'] } }],
+        must: [
+          {
+            multi_match: {
+              query,
+              fields: ['content', 'title', 'heading', 'lead'],
+              type: 'cross_fields',
+            },
+          },
+        ],
+        should: [
+          { multi_match: { query, fields: [`title^${TITLE_WEIGHT}`] } },
+          {
+            multi_match: {
+              query,
+              fields: [`heading^${PLACE_WEIGHT}`, `lead^${PLACE_WEIGHT}`],
+              type: 'cross_fields',
+            },
+          },
+        ],
         ...(filters.length > 0 && { filter: filters }),
       },
     },
