@@ -31,13 +31,15 @@ export const LEAD_MAX_CHARS = 300;
  * symlink"), in an article its opening paragraph: what the whole document is about, in words a
  * question uses more often than the body's. It is ranked with every chunk of the document
  * (BM25F-like), so a section of the page that is about the question outranks a passing mention
- * elsewhere. Derived from the stored chunks, so no store needs a column for it. Code is no lead,
- * and a document of one chunk has none: its lead would only count its first words twice.
+ * elsewhere. Derived from the stored chunks, so no store needs a column for it. Only a document
+ * with sections (a chunk with a heading path) has a lead: the first paragraph of plain text cut
+ * by size is no summary (on SciFact it cost nDCG@10), and a document of one chunk would only
+ * count its first words twice. Code is no lead either.
  */
 export function pageLead(
-  chunks: readonly Pick<Chunk, 'content' | 'position'>[],
+  chunks: readonly Pick<Chunk, 'content' | 'position' | 'heading'>[],
 ): string | undefined {
-  if (chunks.length < 2) return undefined;
+  if (chunks.length < 2 || !chunks.some((chunk) => chunk.heading)) return undefined;
   const first = chunks.reduce<(typeof chunks)[number] | undefined>(
     (best, chunk) => (best === undefined || chunk.position < best.position ? chunk : best),
     undefined,
@@ -51,25 +53,43 @@ export function pageLead(
 }
 
 /**
- * Words that frame a question rather than say what it is about ("How do I ...", "What does ...
- * mean", "Can I ..."). Documents keep them (they may be content: "do", "can"); a query drops
- * them. In a manual written in the first person or as a FAQ, "how do I" otherwise matches every
- * passage that says "I" and "do" often, whatever it is about.
+ * Words that frame a question rather than say what it is about: interrogatives, auxiliaries and
+ * personal pronouns. A query drops them only as the run of words that opens it ("How do I ...",
+ * "What does ...", "Where can I ..."): elsewhere they may carry meaning ("insulin can reduce",
+ * "type I diabetes", "US adults"). Documents keep them all. In a manual written in the first
+ * person or as a FAQ, "how do I" otherwise matches every passage that says "I" and "do" often,
+ * whatever it is about.
  */
 export const QUESTION_WORDS: ReadonlySet<string> = new Set(
   (
-    'how do does did i me my mine myself we us our you your what which who whom whose why when ' +
-    'where can could should would want need please tell'
+    'how what which who whom whose why when where do does did can could should would is are ' +
+    'i me my we us our you your'
   ).split(' '),
 );
 
 /**
- * The query as keyword ranking matches it: without QUESTION_WORDS (whole words, any case). A
- * query of nothing but such words ("What can I do?") is kept as it is.
+ * Pronouns a query drops wherever they are ("... remember my password so you ..."): they name
+ * the asker, never the subject. "I" and "us" are not among them ("type I", "US adults").
+ */
+export const QUESTION_PRONOUNS: ReadonlySet<string> = new Set(
+  'me my mine myself we our ours you your yours'.split(' '),
+);
+
+/**
+ * The query as keyword ranking matches it: without the QUESTION_WORDS that open it and without
+ * QUESTION_PRONOUNS (whole words, any case). A query of nothing but such words ("What can I
+ * do?") is kept as it is.
  */
 export function contentQuery(text: string): string {
+  let opening = true;
   const stripped = text
-    .replace(/[\p{L}\p{N}]+/gu, (word) => (QUESTION_WORDS.has(word.toLowerCase()) ? ' ' : word))
+    .replace(/[\p{L}\p{N}]+/gu, (word) => {
+      const lower = word.toLowerCase();
+      if (QUESTION_PRONOUNS.has(lower)) return ' ';
+      if (opening && QUESTION_WORDS.has(lower)) return ' ';
+      opening = false;
+      return word;
+    })
     .replace(/\s+/g, ' ')
     .trim();
   return /[\p{L}\p{N}]/u.test(stripped) ? stripped : text;

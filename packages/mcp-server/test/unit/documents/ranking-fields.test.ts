@@ -6,7 +6,7 @@ import {
   QUESTION_WORDS,
 } from '../../../src/documents/ranking-fields.js';
 
-const at = (position: number, content: string) => ({ position, content });
+const at = (position: number, content: string) => ({ position, content, heading: 'NAME' });
 
 describe('pageLead', () => {
   it('is the first paragraph of the first chunk, whatever order the chunks come in', () => {
@@ -24,17 +24,30 @@ describe('pageLead', () => {
     expect(long.startsWith(`${lead} `)).toBe(true);
   });
 
-  it('is absent for a document of one chunk and for a first paragraph of code', () => {
+  it('is absent for one chunk, for plain text without headings, and for code', () => {
     expect(pageLead([at(0, 'A lone abstract.')])).toBeUndefined();
+    expect(
+      pageLead([
+        { position: 0, content: 'Plain text.' },
+        { position: 1, content: 'More.' },
+      ]),
+    ).toBeUndefined();
     expect(pageLead([at(0, '```\ngit mv a b\n```'), at(1, 'x')])).toBeUndefined();
   });
 });
 
 describe('contentQuery', () => {
-  it('drops the words that frame a question, in any case', () => {
+  it("drops the words that open a question, in any case, and the asker's pronouns", () => {
     expect(contentQuery('How do I rename a file?')).toBe('rename a file?');
     expect(contentQuery('What does DETACHED HEAD mean?')).toBe('DETACHED HEAD mean?');
+    expect(contentQuery('How can git remember my password?')).toBe('git remember password?');
     expect(QUESTION_WORDS.has('rename')).toBe(false);
+  });
+
+  it('keeps such words inside a statement', () => {
+    expect(contentQuery('Insulin can reduce type I diabetes risk in US adults')).toBe(
+      'Insulin can reduce type I diabetes risk in US adults',
+    );
   });
 
   it('keeps a query made only of question words', () => {
