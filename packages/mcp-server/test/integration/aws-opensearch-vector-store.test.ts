@@ -5,6 +5,7 @@ import {
   type OpenSearchVectorStoreOptions,
 } from '../../src/adapters/aws/opensearch-vector-store.js';
 import { HashingEmbedder } from '../../src/adapters/local/hashing-embedder.js';
+import { keywordSearchBody } from '../../src/adapters/aws/opensearch-queries.js';
 import { KEYWORD_SCORE_SATURATION } from '../../src/documents/score-scale.js';
 import { ConfigError, UpstreamError, ValidationError } from '../../src/errors.js';
 import type { DocumentInfo, StoredChunk } from '../../src/ports/vector-store.js';
@@ -171,12 +172,7 @@ describe('OpenSearchVectorStore against a local fake OpenSearch server', () => {
     const client = createOpenSearchClient({ node: fake.url });
     const [query] = await embedder.embed(['solar roof'], 'query');
 
-    const raw = await client.search({
-      index,
-      body: {
-        query: { multi_match: { query: 'solar roof', fields: ['content', 'title^2', 'heading'] } },
-      },
-    });
+    const raw = await client.search({ index, body: keywordSearchBody('solar roof', 1, []) });
     const bm25 = raw.body.hits.hits[0]?._score ?? 0;
     const [keyword] = await store.search({ text: 'solar roof', mode: 'keyword', limit: 1 });
     const [vector] = await store.search({

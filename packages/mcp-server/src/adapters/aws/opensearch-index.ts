@@ -47,6 +47,7 @@ export function chunkIndexBody(spec: ChunkIndexSpec): Record<string, unknown> {
         content: { type: 'text', analyzer: 'english' },
         title: { type: 'text', analyzer: 'english' },
         heading: { type: 'text', analyzer: 'english' },
+        lead: { type: 'text', analyzer: 'english' },
         position: { type: 'integer' },
         metadata: { type: 'object', dynamic: true },
         metadata_json: { type: 'keyword', index: false, doc_values: false },

@@ -1,4 +1,5 @@
 import { EVERYONE } from '../../documents/document-access.js';
+import { contentQuery, PLACE_WEIGHT, TITLE_WEIGHT } from '../../documents/ranking-fields.js';
 import { ValidationError } from '../../errors.js';
 import type {
   Chunk,
@@ -16,6 +17,8 @@ export interface ChunkSource {
   content: string;
   title?: string;
   heading?: string;
+  /** The document's lead (pageLead), ranked with each of its chunks; never read back. */
+  lead?: string;
   position: number;
   metadata: Record<string, string | number | boolean>;
   metadata_json: string;
@@ -49,6 +52,7 @@ export function toChunkSource(
   chunk: StoredChunk,
   generation: string,
   access: readonly string[] | undefined,
+  lead?: string,
 ): ChunkSource {
   return {
     chunk_id: chunk.id,
@@ -57,6 +61,7 @@ export function toChunkSource(
     content: chunk.content,
     ...(chunk.title !== undefined && { title: chunk.title }),
     ...(chunk.heading !== undefined && { heading: chunk.heading }),
+    ...(lead !== undefined && { lead }),
     position: chunk.position,
     metadata: chunk.metadata,
     metadata_json: JSON.stringify(chunk.metadata),
@@ -160,17 +165,42 @@ export function knnSearchBody(
   };
 }
 
+/**
+ * BM25 over the fields the embedded index ranks (ranking-fields.ts), question words left out of
+ * the query: the words (content, title, heading path and lead as one field: `cross_fields`)
+ * must match; the title (TITLE_WEIGHT) and the heading path with the lead (PLACE_WEIGHT) add
+ * their own scores when they match too.
+ */
 export function keywordSearchBody(
   text: string,
   size: number,
   filters: Record<string, unknown>[],
 ): Record<string, unknown> {
+  const query = contentQuery(text);
   return {
     size,
     _source: WITHOUT_VECTOR,
     query: {
       bool: {
-        must: [{ multi_match: { query: text, fields: ['content', 'title^2', 'heading'] } }],
+        must: [
+          {
+            multi_match: {
+              query,
+              fields: ['content', 'title', 'heading', 'lead'],
+              type: 'cross_fields',
+            },
+          },
+        ],
+        should: [
+          { multi_match: { query, fields: [`title^${TITLE_WEIGHT}`] } },
+          {
+            multi_match: {
+              query,
+              fields: [`heading^${PLACE_WEIGHT}`, `lead^${PLACE_WEIGHT}`],
+              type: 'cross_fields',
+            },
+          },
+        ],
         ...(filters.length > 0 && { filter: filters }),
       },
     },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@opensearch-project/opensearch';
+import { pageLead } from '../../documents/ranking-fields.js';
 import { UpstreamError, ValidationError } from '../../errors.js';
 import type { Embedder } from '../../ports/embedder.js';
 import type {
@@ -100,11 +101,12 @@ export class OpenSearchVectorStore implements VectorStore {
     await this.ensureIndexes();
     const { source } = document;
     const generation = this.nextGeneration();
+    const lead = pageLead(chunks);
     const written: string[] = [];
     try {
       for (let start = 0; start < chunks.length; start += this.bulkSize) {
         const batch = chunks.slice(start, start + this.bulkSize);
-        const docs = batch.map((chunk) => toChunkSource(chunk, generation, document.access));
+        const docs = batch.map((chunk) => toChunkSource(chunk, generation, document.access, lead));
         const operation = `write the chunks of "${source}"`;
         const failure = await bulkIndex(this.client, this.spec.name, docs, operation, written);
         if (failure) throw failure;

@@ -1,3 +1,5 @@
+import { PLACE_WEIGHT, TITLE_WEIGHT } from '../../documents/ranking-fields.js';
+
 /** BM25's two constants: term frequency saturation (k1) and length normalization (b). */
 export interface Bm25Parameters {
   k1: number;
@@ -12,9 +14,14 @@ export interface LexicalBm25 {
   words: Bm25Parameters;
   trigrams: Bm25Parameters;
   /**
-   * The title and heading path as a field of their own (BM25F-like: a second word ranking over
-   * them, added to the words' score times `weight`). Manuals are short sections under telling
-   * headings; a query word in the heading says more than the same word in the body.
+   * The document's title as a field of its own (BM25F-like: a second word ranking over it, added
+   * to the words' score times `weight`).
+   */
+  titles: Bm25Parameters & { weight: number };
+  /**
+   * The chunk's heading path and the document's lead (see ranking-fields.ts) as a third field.
+   * Manuals are short sections under telling headings; a query word in the heading or in the
+   * page's summary says more than the same word in the body.
    */
   places: Bm25Parameters & { weight: number };
 }
@@ -24,12 +31,10 @@ export interface LexicalBm25 {
  * surface is flat (hybrid nDCG@10 within 0.01 across it), but stronger length normalization
  * (b 0.9) helped both rankings everywhere in it. Keyword alone: 0.7030 vs 0.7011 at 1.2 / 0.75.
  */
-/** Tuned on the docs QA train split (`pnpm eval:docs`); see the gateway README. */
-const PLACE_WEIGHT = 0.3;
-
 export const LEXICAL_BM25: LexicalBm25 = {
   words: { k1: 1.2, b: 0.9 },
   trigrams: { k1: 0.9, b: 0.9 },
+  titles: { k1: 1.2, b: 0.75, weight: TITLE_WEIGHT },
   places: { k1: 1.2, b: 0.75, weight: PLACE_WEIGHT },
 };
 

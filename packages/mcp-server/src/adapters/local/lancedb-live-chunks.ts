@@ -9,6 +9,7 @@ import {
   type LexicalBm25,
 } from './lancedb-bm25.js';
 import { EVERYONE } from '../../documents/document-access.js';
+import { contentQuery, pageLead } from '../../documents/ranking-fields.js';
 import { metadataTerm } from './sql-filter.js';
 import { STOP_WORDS, tokenize, wordTerms } from './text-features.js';
 
@@ -20,6 +21,8 @@ export interface LiveChunk extends Chunk {
   metadataTerms: readonly string[];
   /** Who may read it (principals, see documents/document-access.ts). */
   access: readonly string[];
+  /** The document's lead (pageLead), ranked in the place field of each of its chunks. */
+  lead?: string;
   /** Kept until the chunk is written to LanceDB, for the vector search of unwritten rows. */
   vector?: Float32Array;
 }
@@ -47,6 +50,7 @@ export class LiveChunks {
   private readonly dead: number[] = [];
   private readonly bySource = new Map<string, LiveChunk[]>();
   private readonly words: Bm25Field;
+  private readonly titles: Bm25Field;
   private readonly places: Bm25Field;
   private grams: Bm25Field | undefined;
   private readonly wordIds = new TermIds();
@@ -58,6 +62,7 @@ export class LiveChunks {
     private readonly bm25: LexicalBm25 = LEXICAL_BM25,
   ) {
     this.words = new Bm25Field(bm25.words);
+    this.titles = new Bm25Field(bm25.titles);
     this.places = new Bm25Field(bm25.places);
     this.grams = new Bm25Field(bm25.trigrams);
   }
@@ -82,7 +87,8 @@ export class LiveChunks {
     withVectors: boolean,
   ): LiveChunk[] {
     this.remove(source);
-    const records = chunks.map((chunk) => this.insert(chunk, withVectors));
+    const lead = pageLead(chunks);
+    const records = chunks.map((chunk) => this.insert(chunk, withVectors, lead));
     if (records.length > 0) this.bySource.set(source, records);
     this.resizeTrigrams();
     return records;
@@ -94,8 +100,9 @@ export class LiveChunks {
     if (!records) return 0;
     this.bySource.delete(source);
     for (const record of records) {
-      const { words, places, grams } = this.analyze(record, this.grams !== undefined);
+      const { words, titles, places, grams } = this.analyze(record, this.grams !== undefined);
       this.words.remove(record.slot, words);
+      this.titles.remove(record.slot, titles);
       this.places.remove(record.slot, places);
       this.grams?.remove(record.slot, grams);
       this.alive[record.slot] = 0;
@@ -108,11 +115,13 @@ export class LiveChunks {
     return records.length;
   }
 
-  /** BM25 over stemmed words. */
+  /** BM25 over stemmed words (and the place field), question words left out of the query. */
   keyword(text: string, limit: number, filter?: SearchFilter): Ranked[] {
-    const terms = wordTerms(tokenize(text)).map((t) => this.wordIds.id(t, false));
+    const terms = wordTerms(tokenize(contentQuery(text))).map((t) => this.wordIds.id(t, false));
     const known = new Set(terms.filter((id) => id >= 0));
     const touched: number[] = [];
+    if (this.bm25.titles.weight > 0)
+      this.titles.score(known, this.alive, this.acc, touched, this.bm25.titles.weight);
     if (this.bm25.places.weight > 0)
       this.places.score(known, this.alive, this.acc, touched, this.bm25.places.weight);
     return this.rank(this.words, known, limit, filter, touched);
@@ -146,6 +155,7 @@ export class LiveChunks {
   private insert(
     chunk: Chunk & { vector?: Float32Array; access?: readonly string[] },
     withVector: boolean,
+    lead: string | undefined,
   ): LiveChunk {
     const slot = this.free.pop() ?? this.slots.length;
     if (slot >= this.alive.length) {
@@ -167,10 +177,12 @@ export class LiveChunks {
       metadataJson: JSON.stringify(chunk.metadata),
       metadataTerms: Object.entries(chunk.metadata).map(([k, v]) => metadataTerm(k, v)),
       access: chunk.access ?? [EVERYONE],
+      ...(lead !== undefined && { lead }),
       ...(withVector && chunk.vector && { vector: chunk.vector }),
     };
-    const { words, places, grams } = this.analyze(record, this.grams !== undefined);
+    const { words, titles, places, grams } = this.analyze(record, this.grams !== undefined);
     this.words.add(slot, words);
+    this.titles.add(slot, titles);
     this.places.add(slot, places);
     this.grams?.add(slot, grams);
     this.slots[slot] = record;
@@ -181,6 +193,7 @@ export class LiveChunks {
 
   private purge(): void {
     this.words.purge(this.alive);
+    this.titles.purge(this.alive);
     this.places.purge(this.alive);
     this.grams?.purge(this.alive);
     this.free.push(...this.dead);
@@ -200,19 +213,22 @@ export class LiveChunks {
     }
   }
 
-  /** The term ids of the text both rankings see: title and heading path as well as the content. */
+  /**
+   * The term ids of each field: the words (title, heading path, the document's lead and the
+   * content: what both rankings see), the title alone, and the heading path with the lead.
+   */
   private analyze(
-    chunk: Chunk,
+    chunk: Chunk & { lead?: string },
     withGrams: boolean,
-  ): { words: Int32Array; places: Int32Array; grams: Int32Array } {
-    const text = [chunk.title, chunk.heading, chunk.content].filter(Boolean).join('\n');
+  ): { words: Int32Array; titles: Int32Array; places: Int32Array; grams: Int32Array } {
+    const text = [chunk.title, chunk.heading, chunk.lead, chunk.content].filter(Boolean).join('\n');
     const tokens = tokenize(text);
-    const words = Int32Array.from(wordTerms(tokens), (t) => this.wordIds.id(t, true));
-    const placeText = [chunk.title, chunk.heading].filter(Boolean).join('\n');
-    const places = Int32Array.from(wordTerms(tokenize(placeText)), (t) => this.wordIds.id(t, true));
+    const ids = (terms: string[]) => Int32Array.from(terms, (t) => this.wordIds.id(t, true));
+    const placeText = [chunk.heading, chunk.lead].filter(Boolean).join('\n');
     return {
-      words,
-      places,
+      words: ids(wordTerms(tokens)),
+      titles: ids(wordTerms(tokenize(chunk.title ?? ''))),
+      places: ids(wordTerms(tokenize(placeText))),
       grams: withGrams
         ? Int32Array.from(trigramIds(tokens.join(' '), this.gramIds, true))
         : new Int32Array(0),

@@ -57,4 +57,49 @@ describe('LiveChunks (in-memory BM25 over words and trigrams)', () => {
     expect(ranked.map((r) => r.chunk.source)).toEqual(['head.md', 'body.md']);
     expect(ranked[0]!.score).toBeGreaterThan(ranked[1]!.score);
   });
+
+  it('ranks the other sections of a page by the page lead (its first paragraph)', () => {
+    const live = new LiveChunks(100);
+    live.replace(
+      'git-mv.html',
+      [
+        { ...chunk('git-mv.html', 'git-mv - Move or rename a file', 0), heading: 'NAME' },
+        {
+          ...chunk('git-mv.html', 'Overwrite the destination even if it exists.', 1),
+          heading: 'OPTIONS',
+        },
+      ],
+      false,
+    );
+    live.replace(
+      'notes.html',
+      [{ ...chunk('notes.html', 'Some tools overwrite a destination file.'), heading: 'Notes' }],
+      false,
+    );
+    for (const name of ['a', 'b', 'c', 'd'])
+      live.replace(`${name}.md`, [chunk(`${name}.md`, `filler text ${name}`)], false);
+    const ranked = live.keyword('overwrite the destination when I rename a file', 10);
+    expect(ranked[0]?.chunk.id).toBe('git-mv.html#1');
+    // Replaced and removed chunks take their lead with them.
+    live.remove('git-mv.html');
+    expect(live.keyword('rename', 10)).toEqual([]);
+  });
+
+  it('leaves the words that frame a question out of the query', () => {
+    const live = new LiveChunks(100);
+    live.replace(
+      'story.md',
+      [chunk('story.md', 'How did I do it? I do what I can; you do what you must. My way.')],
+      false,
+    );
+    live.replace(
+      'mv.md',
+      [chunk('mv.md', 'Rename a file with git mv, then commit the move.')],
+      false,
+    );
+    const ranked = live.keyword('How do I rename a file?', 10);
+    expect(ranked.map((r) => r.chunk.source)).toEqual(['mv.md']);
+    // A query of question words only still searches for them.
+    expect(live.keyword('What can I do?', 10)[0]?.chunk.source).toBe('story.md');
+  });
 });
