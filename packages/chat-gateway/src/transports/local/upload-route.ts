@@ -4,7 +4,7 @@ import { TEXT_FILE_TYPES, type DocumentFileType } from 'chatbot-mcp-server/docum
 import { DEFAULT_UPLOAD_MAX_BYTES, type LocalServerConfig } from '../../config.js';
 import { groupRefusal, inGroups } from '../../engine/tool-permissions.js';
 import type { Identity } from '../../ports/session-store.js';
-import type { ToolClient } from '../../ports/tool-client.js';
+import { callerOf, type ToolClient } from '../../ports/tool-client.js';
 import { SECURITY_HEADERS } from './static-files.js';
 import { checkOrigin, presentedToken, tokenMatches } from './upgrade-guards.js';
 
@@ -99,13 +99,24 @@ export async function answerUpload(
   } else {
     content = data.toString('utf8');
   }
-  const existed = (await deps.tools.readDocument(name)) !== undefined;
-  const result = await deps.tools.callTool('ingest_document', {
-    source: name,
-    content,
-    content_type: type === 'application/pdf' ? 'text/plain' : type,
-    ...(title && { title }),
-  });
+  // As the uploader, never as the operator: a document they may not read is neither reported
+  // as existing nor replaced (the MCP server answers CONFLICT, without its content).
+  const caller = callerOf(deps.identity);
+  const existed = (await deps.tools.readDocument(name, { caller })) !== undefined;
+  const result = await deps.tools.callTool(
+    'ingest_document',
+    {
+      source: name,
+      content,
+      content_type: type === 'application/pdf' ? 'text/plain' : type,
+      ...(title && { title }),
+    },
+    { caller },
+  );
+  if (result.isError && result.text.startsWith('CONFLICT'))
+    return reply(409, {
+      error: `${name}: this name is already taken by a document you cannot replace; upload the file under another file name.`,
+    });
   if (result.isError) return reply(422, { error: `${name}: ${result.text.slice(0, 500)}` });
   const out = (result.structured ?? {}) as { chunks?: number; skipped?: boolean };
   const outcome: UploadOutcome = out.skipped ? 'unchanged' : existed ? 'replaced' : 'added';
