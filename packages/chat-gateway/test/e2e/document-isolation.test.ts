@@ -138,7 +138,12 @@ async function checkEveryPath(client: ChatClient, who: keyof typeof SEES): Promi
   }
 }
 
-describe('documents by person and group, signed in', () => {
+const MCP_CLI = new URL('../../../mcp-server/dist/cli.js', import.meta.url).pathname;
+
+describe.each([
+  ['in process', {}],
+  ['in a stdio child process', { MCP_TRANSPORT: 'stdio', MCP_SERVER_COMMAND: process.execPath }],
+] as const)('documents by person and group, signed in, MCP server %s', (_mcp, transportEnv) => {
   let idp: TestProvider;
   let gw: LocalGateway;
   let dataDir: string;
@@ -148,6 +153,10 @@ describe('documents by person and group, signed in', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'gw-doc-iso-'));
     gw = await startLocalGateway({
       env: {
+        ...transportEnv,
+        ...('MCP_TRANSPORT' in transportEnv && {
+          MCP_SERVER_ARGS: `${MCP_CLI} --data-dir ${join(dataDir, 'mcp')}`,
+        }),
         CHAT_OIDC_ISSUER: idp.issuer,
         CHAT_OIDC_CLIENT_ID: 'gateway',
         CHAT_OIDC_AUDIENCE: AUDIENCE,
@@ -237,6 +246,32 @@ describe('documents by person and group, signed in', () => {
     expect(await replaced.json()).toMatchObject({ source: SOURCES.sales, outcome: 'replaced' });
     const added = await upload('bob/notes.md', '# Notes\n\nBob notes.');
     expect(await added.json()).toMatchObject({ source: 'bob/notes.md', outcome: 'added' });
+  }, 90_000);
+
+  it('delete_document on a document the user cannot read answers like a missing one, deleting nothing', async () => {
+    const bob = await open(await signIn(idp, gw.url, 'bob'));
+    try {
+      const outcome = async (source: string): Promise<string> => {
+        const from = bob.frames.length;
+        const after = (f: ServerFrame): boolean => bob.frames.indexOf(f) >= from;
+        bob.send({
+          type: 'message',
+          id: randomUUID(),
+          content: `/call delete_document ${JSON.stringify({ source })}`,
+        });
+        const ask = await bob.next('confirm-request', after, 30_000);
+        bob.send({ type: 'confirm', toolCallId: ask.toolCallId, approve: true });
+        const result = await bob.next('tool-result', after, 30_000);
+        expect(result.isError).toBe(true);
+        return result.text.split(source).join('<source>');
+      };
+      const theirs = await outcome(SOURCES.alice);
+      expect(theirs).toMatch(/^NOT_FOUND/);
+      expect(theirs).toBe(await outcome('private/never-ingested.md'));
+      expect((await gw.tools.readDocument(SOURCES.alice))?.text).toContain(WORDS.alice);
+    } finally {
+      await bob.close();
+    }
   }, 90_000);
 });
 
