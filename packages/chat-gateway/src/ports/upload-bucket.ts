@@ -11,6 +11,11 @@ export interface PresignUploadInput {
   contentType: string;
   /** Stored as the object's metadata, so the ingest function can report to the uploader. */
   connectionId: string;
+  /**
+   * Who uploads, fixed by the form (S3 refuses a changed value) so the ingest function runs as
+   * them: `uploaderMeta(caller)`.
+   */
+  uploader: string;
   maxBytes: number;
   expiresInSeconds: number;
 }
@@ -21,6 +26,8 @@ export interface UploadedObject {
   /** Undefined when larger than the `maxBytes` the read was given (not downloaded). */
   data?: Uint8Array;
   connectionId?: string;
+  /** The form's `uploader` value, as stored. */
+  uploader?: string;
 }
 
 /** Where page uploads wait to be ingested (on AWS: a private S3 bucket). */

@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import { TEXT_FILE_TYPES, type DocumentFileType } from 'chatbot-mcp-server/document-files';
-import type { ToolClient } from '../ports/tool-client.js';
+import type { ToolCaller, ToolClient } from '../ports/tool-client.js';
 
 /** What the MCP server's ingest_document accepts, by file extension; PDF is read to text here. */
 export const UPLOAD_TYPES: Readonly<Record<string, DocumentFileType | 'application/pdf'>> = {
@@ -26,6 +26,8 @@ export type UploadResult =
 export interface IngestUploadDeps {
   tools: Pick<ToolClient, 'callTool' | 'readDocument'>;
   pdfToText: (data: Uint8Array) => Promise<{ text: string; title?: string }>;
+  /** The uploader: the lookup and the ingest run as them, never as the operator. */
+  caller: ToolCaller;
 }
 
 /** A file name a person could have chosen: 1-255 characters, no control characters. */
@@ -67,13 +69,26 @@ export async function ingestUpload(
   } else {
     content = new TextDecoder('utf-8', { fatal: false }).decode(data);
   }
-  const existed = (await deps.tools.readDocument(name)) !== undefined;
-  const result = await deps.tools.callTool('ingest_document', {
-    source: name,
-    content,
-    content_type: type === 'application/pdf' ? 'text/plain' : type,
-    ...(title && { title }),
-  });
+  // As the uploader: a document they may not read is neither reported as existing nor replaced
+  // (the MCP server answers CONFLICT, without its content).
+  const { caller } = deps;
+  const existed = (await deps.tools.readDocument(name, { caller })) !== undefined;
+  const result = await deps.tools.callTool(
+    'ingest_document',
+    {
+      source: name,
+      content,
+      content_type: type === 'application/pdf' ? 'text/plain' : type,
+      ...(title && { title }),
+    },
+    { caller },
+  );
+  if (result.isError && result.text.startsWith('CONFLICT'))
+    return {
+      ok: false,
+      status: 409,
+      error: `${name}: this name is already taken by a document you cannot replace; upload the file under another file name.`,
+    };
   if (result.isError)
     return { ok: false, status: 422, error: `${name}: ${result.text.slice(0, 500)}` };
   const out = (result.structured ?? {}) as { chunks?: number; skipped?: boolean };

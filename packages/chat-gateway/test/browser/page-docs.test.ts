@@ -217,11 +217,19 @@ describe('document viewer, feedback and banner on the real gateway', () => {
   });
 
   it('uploads files from the documents panel with per-file outcome, then answers about them', async () => {
+    // A document this (anonymous) page may not read: its name is refused, its text never shown.
+    const hidden = await gw.gateway.tools.callTool('ingest_document', {
+      source: 'hidden-plan.md',
+      content: '# Hidden plan\n\nThe zanzibar codeword is for alice only.',
+      access: { users: ['alice'] },
+    });
+    expect(hidden.isError).toBe(false);
     const chat = await open();
     await chat.page.locator('#docs-button').click();
     const panel = chat.page.locator('#docs-panel');
     await panel.locator('.doc-row').first().waitFor({ timeout: 15_000 });
     await panel.locator('input[data-part=files]').setInputFiles([
+      { name: 'hidden-plan.md', mimeType: 'text/markdown', buffer: Buffer.from('# Mine\n\nMine.') },
       {
         name: 'capybara-policy.md',
         mimeType: 'text/markdown',
@@ -238,6 +246,14 @@ describe('document viewer, feedback and banner on the real gateway', () => {
       .poll(() => refused.getAttribute('data-outcome'), { timeout: 20_000 })
       .toBe('refused');
     expect(await refused.locator('.upload-status').textContent()).toMatch(/only Markdown/);
+    const taken = panel.locator('.upload-row[data-file="hidden-plan.md"]');
+    await expect
+      .poll(() => taken.getAttribute('data-outcome'), { timeout: 20_000 })
+      .toBe('refused');
+    const why = String(await taken.locator('.upload-status').textContent());
+    expect(why).toMatch(/already taken by a document you cannot replace.*another file name/);
+    expect(why).not.toMatch(/zanzibar|alice/i);
+    expect(await panel.locator('.doc-row[data-source="hidden-plan.md"]').count()).toBe(0);
     // The list shows it once stored.
     await panel.locator('.doc-row[data-source="capybara-policy.md"]').waitFor({ timeout: 15_000 });
     await screenshot(chat.page, 'docs-upload');
@@ -246,7 +262,7 @@ describe('document viewer, feedback and banner on the real gateway', () => {
     const answer = await ask(chat.page, 'What is the capybara feeding schedule?');
     expect(await answer.locator('.source').first().textContent()).toContain('capybara-policy.md');
     expect(await answer.locator('.msg-body').textContent()).toMatch(/07:00/);
-    // The browser logs the refused upload's 415 as a console error; nothing else went wrong.
-    expect(chat.errors.filter((e) => !/status of 415/.test(e))).toEqual([]);
+    // The browser logs the refused uploads' 415 and 409 as console errors; nothing else went wrong.
+    expect(chat.errors.filter((e) => !/status of (415|409)/.test(e))).toEqual([]);
   });
 });

@@ -33,7 +33,7 @@ export interface TestProvider {
 
 const USERS: Record<string, TestUser> = {
   alice: { name: 'Alice Example', email: 'alice@example.test', groups: ['staff', 'admins'] },
-  bob: { name: 'Bob Example', email: 'bob@example.test', groups: ['staff'] },
+  bob: { name: 'Bob Example', email: 'bob@example.test', groups: ['staff', 'sales'] },
 };
 
 async function newKey(kid: string): Promise<JWK> {

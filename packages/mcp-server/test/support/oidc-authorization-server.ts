@@ -11,6 +11,10 @@ export interface TestAuthorizationServer {
   consent: string[];
   /** The `scope` parameter of each authorization request, in order. */
   requestedScopes: string[];
+  /** Whom the next authorization logs in (default `user-1`). */
+  account: string;
+  /** The `groups` claim of each account's access tokens (none when not listed). */
+  groups: Record<string, string[]>;
   close(): Promise<void>;
 }
 
@@ -18,7 +22,7 @@ export interface TestAuthorizationServer {
  * oidc-provider (a certified OpenID provider) on loopback, set up as an MCP authorization
  * server: dynamic client registration, PKCE, resource indicators (RFC 8707) issuing JWT access
  * tokens for the MCP resource with `mcp:read` / `mcp:write`. The login and consent pages are
- * replaced by an interaction handler that logs in `user-1` and grants `consent` at once, so a
+ * replaced by an interaction handler that logs in `account` (`user-1`) and grants `consent` at once, so a
  * client can go through the whole browser flow by following redirects.
  */
 export async function startTestAuthorizationServer(): Promise<TestAuthorizationServer> {
@@ -26,6 +30,8 @@ export async function startTestAuthorizationServer(): Promise<TestAuthorizationS
     resource: '',
     consent: ['mcp:read', 'mcp:write'],
     requestedScopes: [] as string[],
+    account: 'user-1',
+    groups: {} as Record<string, string[]>,
   };
   // The issuer URL (with its port) must exist before the provider does: listen first.
   let handle: RequestListener = () => undefined;
@@ -45,6 +51,10 @@ export async function startTestAuthorizationServer(): Promise<TestAuthorizationS
     cookies: { keys: ['test-cookie-key'] },
     findAccount: (_ctx, accountId) => ({ accountId, claims: () => ({ sub: accountId }) }),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    extraTokenClaims: (_ctx, token) => {
+      const groups = 'accountId' in token ? state.groups[String(token.accountId)] : undefined;
+      return groups ? { groups } : undefined;
+    },
     // Listed here too, or dynamic registration refuses a client asking for them.
     scopes: ['openid', 'mcp:read', 'mcp:write'],
     features: {
@@ -81,7 +91,7 @@ export async function startTestAuthorizationServer(): Promise<TestAuthorizationS
         const scope = typeof details.params.scope === 'string' ? details.params.scope : '';
         const asked = scope.split(' ');
         state.requestedScopes.push(scope);
-        const grant = new provider.Grant({ accountId: 'user-1', clientId });
+        const grant = new provider.Grant({ accountId: state.account, clientId });
         // Granted as OP scopes as well, since they are listed in `scopes`; what reaches the
         // access token is decided by the resource server's scope below.
         grant.addOIDCScope(asked.join(' '));
@@ -93,7 +103,7 @@ export async function startTestAuthorizationServer(): Promise<TestAuthorizationS
         await provider.interactionFinished(
           req,
           res,
-          { login: { accountId: 'user-1' }, consent: { grantId } },
+          { login: { accountId: state.account }, consent: { grantId } },
           { mergeWithLastSubmission: false },
         );
       } catch (error) {
@@ -119,6 +129,18 @@ export async function startTestAuthorizationServer(): Promise<TestAuthorizationS
     },
     get requestedScopes() {
       return state.requestedScopes;
+    },
+    get account() {
+      return state.account;
+    },
+    set account(value) {
+      state.account = value;
+    },
+    get groups() {
+      return state.groups;
+    },
+    set groups(value) {
+      state.groups = value;
     },
     close: () =>
       new Promise<void>((resolve) => {

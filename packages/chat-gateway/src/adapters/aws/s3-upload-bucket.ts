@@ -9,6 +9,8 @@ import type {
 
 /** The object metadata field naming the uploader's WebSocket connection. */
 export const CONNECTION_META = 'x-amz-meta-connection-id';
+/** The object metadata field naming the uploader (see `uploads/uploader-meta.ts`). */
+export const UPLOADER_META = 'x-amz-meta-uploader';
 
 export interface S3UploadBucketOptions {
   bucket: string;
@@ -44,8 +46,13 @@ export class S3UploadBucket implements UploadBucket {
         ['content-length-range', 1, input.maxBytes],
         ['eq', '$Content-Type', input.contentType],
         ['eq', `$${CONNECTION_META}`, input.connectionId],
+        ['eq', `$${UPLOADER_META}`, input.uploader],
       ],
-      Fields: { 'Content-Type': input.contentType, [CONNECTION_META]: input.connectionId },
+      Fields: {
+        'Content-Type': input.contentType,
+        [CONNECTION_META]: input.connectionId,
+        [UPLOADER_META]: input.uploader,
+      },
       Expires: input.expiresInSeconds,
     });
     return { key: input.key, url, fields };
@@ -57,7 +64,8 @@ export class S3UploadBucket implements UploadBucket {
     );
     const size = object.ContentLength ?? 0;
     const connectionId = object.Metadata?.['connection-id'];
-    const base = { size, ...(connectionId && { connectionId }) };
+    const uploader = object.Metadata?.['uploader'];
+    const base = { size, ...(connectionId && { connectionId }), ...(uploader && { uploader }) };
     if (size > maxBytes) {
       await object.Body?.transformToWebStream()
         .cancel()

@@ -14,7 +14,10 @@ import { S3UploadBucket } from '../../adapters/aws/s3-upload-bucket.js';
 import type { UploadBucket } from '../../ports/upload-bucket.js';
 import { uploadKey } from '../../uploads/upload-keys.js';
 import type { UploadFormFrame } from '../../uploads/upload-frames.js';
+import { callerOf } from '../../ports/tool-client.js';
+import { uploaderMeta } from '../../uploads/uploader-meta.js';
 import { mayUpload } from '../../uploads/upload-permission.js';
+import { identityFromAuthorizer } from './connect-identity.js';
 import { loadUploadLambdaConfig, type UploadLambdaConfig } from './upload-config.js';
 import { frameText, type WebSocketEvent, type WebSocketResult } from './ws-events.js';
 
@@ -77,10 +80,7 @@ async function answer(event: WebSocketEvent, d: Deps): Promise<UploadFormFrame> 
     return refuse("id: send the page's id for this file (1-64 letters, digits, _ or -)");
   const allowed = mayUpload(
     d.config.upload,
-    {
-      authorizer:
-        (event.requestContext as { authorizer?: Record<string, unknown> }).authorizer ?? {},
-    },
+    { authorizer: authorizerOf(event) },
     d.config.uploadGroups,
   );
   if (!allowed.ok) return refuse(allowed.error);
@@ -100,6 +100,7 @@ async function answer(event: WebSocketEvent, d: Deps): Promise<UploadFormFrame> 
     key: uploadKey(uploadId, name),
     contentType: type,
     connectionId: event.requestContext.connectionId,
+    uploader: uploaderMeta(callerOf(identityFromAuthorizer(authorizerOf(event)))),
     maxBytes: d.config.maxBytes,
     expiresInSeconds: d.config.formTtlSeconds,
   });
@@ -117,4 +118,9 @@ async function answer(event: WebSocketEvent, d: Deps): Promise<UploadFormFrame> 
 export function resetForTests(): void {
   deps?.bucket.destroy();
   deps = undefined;
+}
+
+/** The `$connect` authorizer's context, which API Gateway passes with every message. */
+function authorizerOf(event: WebSocketEvent): Record<string, unknown> {
+  return (event.requestContext as { authorizer?: Record<string, unknown> }).authorizer ?? {};
 }

@@ -7,6 +7,7 @@ import {
 } from '../../adapters/aws/apigw-connections.js';
 import type { ToolClient } from '../../ports/tool-client.js';
 import { formatBytes, ingestUpload } from '../../uploads/ingest-upload.js';
+import { uploaderFromMeta } from '../../uploads/uploader-meta.js';
 import { S3UploadBucket } from '../../adapters/aws/s3-upload-bucket.js';
 import type { UploadBucket } from '../../ports/upload-bucket.js';
 import { parseUploadKey } from '../../uploads/upload-keys.js';
@@ -95,7 +96,11 @@ async function ingestRecord(
         `${name}: larger than ${formatBytes(d.config.maxBytes)} (CHAT_UPLOAD_MAX_BYTES)`,
       );
     } else {
-      const result = await ingestUpload(name, data, { tools: d.tools, pdfToText });
+      const result = await ingestUpload(name, data, {
+        tools: d.tools,
+        pdfToText,
+        caller: uploaderFromMeta(object.uploader),
+      });
       frame = result.ok
         ? {
             type: 'upload-result',

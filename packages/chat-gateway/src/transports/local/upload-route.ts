@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_UPLOAD_MAX_BYTES, type LocalServerConfig } from '../../config.js';
 import { groupRefusal, inGroups } from '../../engine/tool-permissions.js';
 import type { Identity } from '../../ports/session-store.js';
-import type { ToolClient } from '../../ports/tool-client.js';
+import { callerOf, type ToolClient } from '../../ports/tool-client.js';
 import {
   checkUploadName,
   formatBytes,
@@ -79,7 +79,10 @@ export async function answerUpload(
     if (size > max) return reply(413, tooBig);
     parts.push(part);
   }
-  const result = await ingestUpload(name, new Uint8Array(Buffer.concat(parts)), deps);
+  const result = await ingestUpload(name, new Uint8Array(Buffer.concat(parts)), {
+    ...deps,
+    caller: callerOf(deps.identity),
+  });
   if (!result.ok) return reply(result.status, { error: result.error });
   reply(200, { source: result.source, outcome: result.outcome, chunks: result.chunks });
 }

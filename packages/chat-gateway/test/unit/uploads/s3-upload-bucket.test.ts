@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { S3UploadBucket } from '../../../src/adapters/aws/s3-upload-bucket.js';
 import { uploadTypeOf } from '../../../src/uploads/ingest-upload.js';
 import { parseUploadKey, uploadKey } from '../../../src/uploads/upload-keys.js';
+import { uploaderFromMeta, uploaderMeta } from '../../../src/uploads/uploader-meta.js';
 
 const s3 = new S3Client({
   region: 'us-east-1',
@@ -21,6 +22,7 @@ async function presign(name: string, expiresInSeconds = 300) {
     key: uploadKey('Up1oad-Id_0123456789', name),
     contentType: type,
     connectionId: 'conn-A1=',
+    uploader: uploaderMeta({ issuer: 'https://idp.example', subject: 'alice', groups: ['staff'] }),
     maxBytes: 10 * 1024 * 1024,
     expiresInSeconds,
   });
@@ -40,6 +42,17 @@ describe('S3UploadBucket.presign: a presigned POST for exactly one upload', () =
     expect(policy.conditions).toContainEqual(['eq', '$Content-Type', 'text/markdown']);
     expect(policy.conditions).toContainEqual(['eq', '$x-amz-meta-connection-id', 'conn-A1=']);
     expect(policy.conditions).toContainEqual({ key: 'uploads/Up1oad-Id_0123456789/Runbook v2.md' });
+    // The uploader is fixed by the form: the ingest runs as them, and a page cannot change it.
+    const uploader = policy.conditions.find(
+      (c) => Array.isArray(c) && c[1] === '$x-amz-meta-uploader',
+    ) as [string, string, string];
+    expect(uploader[0]).toBe('eq');
+    expect(uploaderFromMeta(uploader[2])).toEqual({
+      issuer: 'https://idp.example',
+      subject: 'alice',
+      groups: ['staff'],
+    });
+    expect(form.fields['x-amz-meta-uploader']).toBe(uploader[2]);
     expect(policy.conditions).toContainEqual({ bucket: 'chatbot-uploads' });
     // No starts-with on the key: the form cannot write anywhere else under the prefix.
     expect(policy.conditions.filter((c) => Array.isArray(c) && c[0] === 'starts-with')).toEqual([]);
@@ -77,5 +90,19 @@ describe('S3UploadBucket.presign: a presigned POST for exactly one upload', () =
     expect(parseUploadKey('uploads/short/a.md')).toBeUndefined();
     expect(parseUploadKey('elsewhere/Up1oad-Id_0123456789/a.md')).toBeUndefined();
     expect(parseUploadKey('uploads/Up1oad-Id_0123456789/dir/a.md')).toBeUndefined();
+  });
+});
+
+describe('uploader metadata', () => {
+  it('round-trips a signed-in uploader and anonymous; anything unreadable is anonymous', () => {
+    expect(uploaderFromMeta(uploaderMeta('anonymous'))).toBe('anonymous');
+    const who = { issuer: 'https://idp.example', subject: 'Zoë', groups: ['ops'] };
+    expect(uploaderFromMeta(uploaderMeta(who))).toEqual(who);
+    expect(uploaderMeta(who)).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(uploaderFromMeta(undefined)).toBe('anonymous');
+    expect(uploaderFromMeta('not-base64-json')).toBe('anonymous');
+    expect(uploaderFromMeta(Buffer.from('{"subject":"x"}').toString('base64url'))).toBe(
+      'anonymous',
+    );
   });
 });
