@@ -310,6 +310,23 @@ function loadMcp(env: Env): McpConnectionConfig {
   );
 }
 
+/**
+ * A variable renamed in this release: the new name wins; the old one still works, with a
+ * warning for the log, and is dropped in the next release.
+ */
+export function renamedVariable(
+  env: Env,
+  name: string,
+  oldName: string,
+): { value: string | undefined; name: string; warning?: string } {
+  if (env[name] !== undefined || env[oldName] === undefined) return { value: env[name], name };
+  return {
+    value: env[oldName],
+    name: oldName,
+    warning: `${oldName} is renamed ${name} (one name on the local server and on AWS); the old name works in this release only, rename it`,
+  };
+}
+
 function list(value: string | undefined, separator = ','): string[] {
   return (value ?? '')
     .split(separator)

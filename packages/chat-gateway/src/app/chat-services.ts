@@ -1,4 +1,8 @@
 import type { Logger } from 'chatbot-mcp-server/core';
+import {
+  AtomicFrameSequence,
+  ReservingFrameSequence,
+} from '../adapters/records/frame-sequences.js';
 import { RecordSessionStore } from '../adapters/records/record-session-store.js';
 import { WriteThroughClaims } from '../adapters/records/write-through-claims.js';
 import { AnalyticsRecorder } from '../analytics/analytics-recorder.js';
@@ -7,6 +11,7 @@ import type { SessionsPort } from '../core/sessions-port.js';
 import { ChatEngine } from '../engine/chat-engine.js';
 import type { EngineEvents } from '../engine/engine-events.js';
 import type { ChatModel } from '../ports/chat-model.js';
+import type { FrameSequence } from '../ports/frame-sequence.js';
 import type { QueryType, SessionStore } from '../ports/session-store.js';
 import type { ToolClient } from '../ports/tool-client.js';
 import { createIdGenerator } from '../sessions/ids.js';
@@ -19,6 +24,8 @@ export interface ChatServices {
   sessions: SessionsPort;
   store: SessionStore;
   analytics: AnalyticsRecorder;
+  /** The `seq` counters of the sessions' frames, kept with the sessions. */
+  sequence: FrameSequence;
   newId: () => string;
   /** Closes inactive sessions; returns their ids. `onClosed` hears of each as it closes. */
   cleanup(onClosed?: (sessionId: string) => Promise<void>): Promise<string[]>;
@@ -38,9 +45,10 @@ export function buildChatServices(deps: {
 }): ChatServices {
   const { config, logger } = deps;
   const now = deps.now ?? Date.now;
+  const tables = chatTableSpecs(deps.chatStore.tables);
   const records = new RecordSessionStore({
     store: deps.chatStore.store,
-    tables: chatTableSpecs(deps.chatStore.tables),
+    tables,
     // On a store only this process writes, a claim of another owner is from a process that died.
     claims: { exclusive: deps.chatStore.exclusive },
   });
@@ -88,11 +96,21 @@ export function buildChatServices(deps: {
     historyTokenBudget: config.historyTokenBudget,
     ...(deps.model && { model: deps.model }),
   });
+  const counters = {
+    store: deps.chatStore.store,
+    conversations: tables.conversations,
+    expiresAt: () => Math.floor(now() / 1000) + config.retentionDays * 86_400,
+  };
   return {
     engine,
     sessions: sessionsPortOf(manager),
     store,
     analytics,
+    // Only this process writes an exclusive store: counted in memory, reserved in blocks. Else
+    // (AWS) two functions send frames of one session: one atomic update per frame.
+    sequence: deps.chatStore.exclusive
+      ? new ReservingFrameSequence(counters)
+      : new AtomicFrameSequence(counters),
     newId: createIdGenerator(now),
     cleanup: async (onClosed) =>
       (

@@ -20,6 +20,8 @@ export interface ResumeFrame {
   type: 'resume';
   sessionId: string;
   resumeToken: string;
+  /** The highest `seq` received; the frames after it are replayed. Absent: nothing is replayed. */
+  lastSeq?: number;
 }
 /** The user's answer to a `confirm-request`. */
 export interface ConfirmFrame {
@@ -72,8 +74,17 @@ export type ClientFrame =
 
 // ---- server -> client ----------------------------------------------------------------------
 
+/**
+ * Every server frame of a session carries `seq` on the wire: +1 per frame, never reused, across
+ * turns and reconnects. The core stamps it when it sends; code that builds frames leaves it out.
+ */
+export interface Sequenced {
+  /** Absent only on a frame to a connection without a session. */
+  seq?: number;
+}
+
 /** First frame of a connection, and again after a successful resume. */
-export interface SessionFrame {
+export interface SessionFrame extends Sequenced {
   type: 'session';
   sessionId: string;
   resumeToken: string;
@@ -86,7 +97,7 @@ export interface SessionFrame {
   title?: string;
 }
 
-export interface StartFrame {
+export interface StartFrame extends Sequenced {
   type: 'start';
   /** The assistant message's id (server-made, time-sortable). */
   messageId: string;
@@ -97,14 +108,14 @@ export interface StartFrame {
   reason: string;
 }
 
-export interface TextDeltaFrame {
+export interface TextDeltaFrame extends Sequenced {
   type: 'text-delta';
   messageId: string;
   delta: string;
 }
 
 /** A passage cited as `[n]` in the answer. */
-export interface SourceFrame {
+export interface SourceFrame extends Sequenced {
   type: 'source';
   messageId: string;
   n: number;
@@ -114,7 +125,7 @@ export interface SourceFrame {
   score: number;
 }
 
-export interface ToolCallFrame {
+export interface ToolCallFrame extends Sequenced {
   type: 'tool-call';
   messageId: string;
   toolCallId: string;
@@ -123,7 +134,7 @@ export interface ToolCallFrame {
 }
 
 /** A destructive tool call waits for the user's `confirm`. */
-export interface ConfirmRequestFrame {
+export interface ConfirmRequestFrame extends Sequenced {
   type: 'confirm-request';
   messageId: string;
   toolCallId: string;
@@ -131,7 +142,7 @@ export interface ConfirmRequestFrame {
   input: Record<string, unknown>;
 }
 
-export interface ToolResultFrame {
+export interface ToolResultFrame extends Sequenced {
   type: 'tool-result';
   messageId: string;
   toolCallId: string;
@@ -165,7 +176,7 @@ export interface TokenUsage {
   outputTokens: number;
 }
 
-export interface FinishFrame {
+export interface FinishFrame extends Sequenced {
   type: 'finish';
   messageId: string;
   finishReason: ChatFinishReason;
@@ -206,7 +217,7 @@ export interface HistoryMessage {
   feedback?: MessageFeedback;
 }
 
-export interface HistoryFrame {
+export interface HistoryFrame extends Sequenced {
   type: 'history';
   /** Newest first. */
   messages: HistoryMessage[];
@@ -215,7 +226,7 @@ export interface HistoryFrame {
 }
 
 /** The answer to a `document` frame: the document as indexed (its chunks joined). */
-export interface DocumentFrame {
+export interface DocumentFrame extends Sequenced {
   type: 'document';
   source: string;
   title?: string;
@@ -235,21 +246,21 @@ export interface DocumentSummary {
 }
 
 /** A page of the ingested documents; pass `cursor` back for the next page. */
-export interface DocumentsFrame {
+export interface DocumentsFrame extends Sequenced {
   type: 'documents';
   documents: DocumentSummary[];
   cursor?: string;
 }
 
 /** The feedback on an answer is stored. */
-export interface FeedbackFrame {
+export interface FeedbackFrame extends Sequenced {
   type: 'feedback';
   messageId: string;
   rating: FeedbackRating;
   reason?: string;
 }
 
-export interface ErrorFrame {
+export interface ErrorFrame extends Sequenced {
   type: 'error';
   code: string;
   message: string;

@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createLogger, type Logger } from 'chatbot-mcp-server/core';
 import { loadGatewayConfig } from '../../config.js';
+import { listedOrigin, presentedTokenOf, tokenMatches } from '../../core/connect-policy.js';
 import {
   SecretsManagerTokenSource,
   withoutAccountIds,
@@ -11,7 +11,9 @@ import { loadAuthorizerConfig, type AuthorizerConfig } from './lambda-config.js'
 
 /**
  * The `$connect` REQUEST authorizer: the shared token (`?token=` or `Authorization: Bearer`),
- * compared in constant time, and the `Origin` against ALLOWED_ORIGINS. A Deny makes API
+ * compared in constant time, and the `Origin` against CHAT_ALLOWED_ORIGINS: the policy of the
+ * local server (`core/connect-policy.ts`); a client without Origin is no browser page and
+ * passes on its token. A Deny makes API
  * Gateway answer 403 before the WebSocket handshake; the `$connect` handler never runs. When
  * the expected token cannot be read (Secrets Manager failing, access denied) it denies.
  */
@@ -22,13 +24,12 @@ export function createAuthorizer(
 ) {
   return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
     const headers = lowerCase(event.headers);
-    const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1]?.trim();
-    const token = event.queryStringParameters?.token ?? bearer;
+    const token = presentedTokenOf(headers.authorization, event.queryStringParameters?.token);
     const origin = headers.origin;
     const deny = () => policy('Deny', event.methodArn, event.requestContext.connectionId);
-    let expected: Buffer;
+    let expected: string;
     try {
-      expected = digest(await tokens.token());
+      expected = await tokens.token();
     } catch (error) {
       logger.error('connection refused: the expected token is unavailable', {
         message: error instanceof Error ? error.message : withoutAccountIds(error),
@@ -36,12 +37,8 @@ export function createAuthorizer(
       return deny();
     }
     let reason: string | undefined;
-    // Digests have one length, so the comparison takes the same time for any token.
-    if (!token || !timingSafeEqual(digest(token), expected)) reason = 'missing or wrong token';
-    else if (
-      config.allowedOrigins.length > 0 &&
-      (!origin || !config.allowedOrigins.includes(origin))
-    )
+    if (!tokenMatches(token, expected)) reason = 'missing or wrong token';
+    else if (config.allowedOrigins.length > 0 && !listedOrigin(origin, config.allowedOrigins))
       reason = 'origin not allowed';
     if (reason) {
       logger.info('connection refused', {
@@ -64,10 +61,6 @@ export function tokenSourceOf(config: AuthorizerConfig): TokenSource {
     region: token.region,
     ...(token.endpoint && { endpoint: token.endpoint }),
   });
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 function lowerCase(
@@ -102,7 +95,9 @@ export async function handler(
   if (!authorize) {
     try {
       const logger = createLogger(loadGatewayConfig(process.env).logLevel);
-      authorize = createAuthorizer(loadAuthorizerConfig(process.env), logger);
+      const config = loadAuthorizerConfig(process.env);
+      for (const warning of config.warnings ?? []) logger.warn(warning);
+      authorize = createAuthorizer(config, logger);
     } catch (error) {
       process.stderr.write(
         `${JSON.stringify({

@@ -3,7 +3,11 @@ import { ApiGatewayChannel } from '../../adapters/aws/apigw-channel.js';
 import type { WebSocketConnections } from '../../adapters/aws/apigw-connections.js';
 import type { ConnectionBindings } from '../../adapters/records/aws-connection-bindings.js';
 import type { TurnMarkers } from '../../adapters/records/aws-turn-markers.js';
-import { keepClaim, runTurn, type TurnDeps } from '../../core/turn-runner.js';
+import type { TurnQueue } from '../../adapters/records/aws-turn-queue.js';
+import { SessionOutbox } from '../../core/session-outbox.js';
+import type { ClientChannel } from '../../ports/client-channel.js';
+import type { FrameSequence } from '../../ports/frame-sequence.js';
+import { CLAIM_RENEW_MS, keepClaim, runTurn, type TurnDeps } from '../../core/turn-runner.js';
 import { ChatError, ClientGoneError } from '../../errors.js';
 import type { ServerFrame } from '../../protocol/frames.js';
 import { toErrorFrame } from '../../core/error-frame.js';
@@ -14,6 +18,10 @@ export interface WorkerTurnDeps {
   store: TurnDeps['store'];
   bindings: ConnectionBindings;
   markers: TurnMarkers;
+  /** One turn at a time per session, in arrival order. */
+  queue: TurnQueue;
+  /** Numbers the session's frames (`seq`), shared with the WebSocket function. */
+  sequence: FrameSequence;
   connections: WebSocketConnections;
   logger: Logger;
   /** How often the store is read for a `cancel` or a closed connection. */
@@ -52,17 +60,27 @@ export async function runWorkerTurn(
     const now = (await deps.store.getSession(sessionId))?.connectionId;
     return now && now !== connectionId ? now : undefined;
   };
-  const send = async (frame: ServerFrame): Promise<void> => {
-    for (;;) {
-      try {
-        return await new ApiGatewayChannel(connectionId, deps.connections).send(frame);
-      } catch (error) {
-        const next = error instanceof ClientGoneError ? await moved() : undefined;
-        if (!next) throw error;
-        connectionId = next;
+  // Posts to whichever connection the session has now.
+  const following: ClientChannel = {
+    get connectionId() {
+      return connectionId;
+    },
+    close: () => new ApiGatewayChannel(connectionId, deps.connections).close(),
+    send: async (frame) => {
+      for (;;) {
+        try {
+          return await new ApiGatewayChannel(connectionId, deps.connections).send(frame);
+        } catch (error) {
+          const next = error instanceof ClientGoneError ? await moved() : undefined;
+          if (!next) throw error;
+          connectionId = next;
+        }
       }
-    }
+    },
   };
+  const outbox = new SessionOutbox(deps.sequence);
+  const send = (frame: ServerFrame): Promise<void> =>
+    outbox.send(sessionId, frame, () => [following]);
 
   const timer =
     deps.deadline === undefined
@@ -91,8 +109,21 @@ export async function runWorkerTurn(
     }
   })();
 
+  const { ticket } = event;
   const stopRenewing = keepClaim(deps.turn, sessionId, clientMessageId);
+  const renewTicket =
+    ticket === undefined
+      ? undefined
+      : setInterval(
+          () => void deps.queue.renew(sessionId, ticket).catch(() => undefined),
+          CLAIM_RENEW_MS,
+        );
+  renewTicket?.unref?.();
   try {
+    // The session's earlier turns first; a cancel or a closed connection ends the wait.
+    if (ticket !== undefined)
+      while (!controller.signal.aborted && !(await deps.queue.mayRun(sessionId, ticket)))
+        await new Promise((r) => setTimeout(r, deps.pollMs));
     await runTurn(deps.turn, {
       sessionId,
       clientMessageId,
@@ -106,6 +137,13 @@ export async function runWorkerTurn(
       await send(toErrorFrame(error, deps.logger, clientMessageId)).catch(() => undefined);
   } finally {
     stopRenewing();
+    clearInterval(renewTicket);
+    if (ticket !== undefined)
+      await deps.queue
+        .done(sessionId, ticket)
+        .catch((error: unknown) =>
+          deps.logger.warn('could not mark a turn done', { sessionId, message: String(error) }),
+        );
     clearTimeout(timer);
     polling = false;
     await poll;

@@ -19,6 +19,8 @@ function getRoutes(): Promise<ReturnType<typeof createWsRoutes>> {
         analytics: c.services.analytics,
         bindings: c.bindings,
         markers: c.markers,
+        queue: c.queue,
+        sequence: c.services.sequence,
         connections: c.connections,
         engine: c.engine,
         logger: c.logger,

@@ -131,6 +131,7 @@ export async function startLocalGateway(
       title: config.title,
       documents: tools,
       analytics: services.analytics,
+      sequence: services.sequence,
     });
     if (options.seedDocsDir)
       await seedDocuments(tools, options.seedDocsDir, logger, join(config.dataDir, '.seeded-docs'));
