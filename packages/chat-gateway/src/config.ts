@@ -35,6 +35,10 @@ export interface GatewayConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** The page's name (CHAT_TITLE): document title and header, sent in the `session` frame. */
   title: string;
+  /** How long an answer keeps generating after its client went away (then it stops as a cancel does). */
+  detachedTurnMs: number;
+  /** How far back a `resume` replays the frames a client missed. */
+  resumeWindowMs: number;
 }
 
 export interface LocalServerConfig {
@@ -126,6 +130,8 @@ export function loadGatewayConfig(
     historyTokenBudget: int(env, 'HISTORY_TOKEN_BUDGET', 4_000, 0, 200_000),
     logLevel: logLevel(env.LOG_LEVEL),
     title: title(env.CHAT_TITLE),
+    detachedTurnMs: int(env, 'CHAT_DETACHED_TURN_SECONDS', 120, 0, 3_600) * 1000,
+    resumeWindowMs: int(env, 'CHAT_RESUME_WINDOW_SECONDS', 600, 0, 86_400) * 1000,
   };
 }
 

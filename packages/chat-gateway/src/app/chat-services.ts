@@ -4,6 +4,7 @@ import {
   ReservingFrameSequence,
 } from '../adapters/records/frame-sequences.js';
 import { RecordSessionStore } from '../adapters/records/record-session-store.js';
+import { StoreFrameLog } from '../adapters/records/store-frame-log.js';
 import { WriteThroughClaims } from '../adapters/records/write-through-claims.js';
 import { AnalyticsRecorder } from '../analytics/analytics-recorder.js';
 import type { GatewayConfig } from '../config.js';
@@ -11,6 +12,7 @@ import type { SessionsPort } from '../core/sessions-port.js';
 import { ChatEngine } from '../engine/chat-engine.js';
 import type { EngineEvents } from '../engine/engine-events.js';
 import type { ChatModel } from '../ports/chat-model.js';
+import type { FrameLog } from '../ports/frame-log.js';
 import type { FrameSequence } from '../ports/frame-sequence.js';
 import type { QueryType, SessionStore } from '../ports/session-store.js';
 import type { ToolClient } from '../ports/tool-client.js';
@@ -26,6 +28,8 @@ export interface ChatServices {
   analytics: AnalyticsRecorder;
   /** The `seq` counters of the sessions' frames, kept with the sessions. */
   sequence: FrameSequence;
+  /** The sessions' frames, for `resume` to replay (CHAT_RESUME_WINDOW_SECONDS). */
+  frameLog: FrameLog;
   newId: () => string;
   /** Closes inactive sessions; returns their ids. `onClosed` hears of each as it closes. */
   cleanup(onClosed?: (sessionId: string) => Promise<void>): Promise<string[]>;
@@ -111,6 +115,13 @@ export function buildChatServices(deps: {
     sequence: deps.chatStore.exclusive
       ? new ReservingFrameSequence(counters)
       : new AtomicFrameSequence(counters),
+    frameLog: new StoreFrameLog({
+      store: deps.chatStore.store,
+      conversations: tables.conversations,
+      logger,
+      windowMs: config.resumeWindowMs,
+      now,
+    }),
     newId: createIdGenerator(now),
     cleanup: async (onClosed) =>
       (

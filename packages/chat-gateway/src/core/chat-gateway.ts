@@ -1,12 +1,13 @@
 import type { Logger } from 'chatbot-mcp-server/core';
 import type { ChatEngine } from '../engine/chat-engine.js';
-import { ClientGoneError, RateLimitedError } from '../errors.js';
+import { ClientGoneError, DetachedError, RateLimitedError } from '../errors.js';
 import type { AnalyticsRecorder } from '../analytics/analytics-recorder.js';
 import type { ClientChannel } from '../ports/client-channel.js';
+import { noFrameLog, type FrameLog } from '../ports/frame-log.js';
 import { MemoryFrameSequence, type FrameSequence } from '../ports/frame-sequence.js';
 import type { ToolClient } from '../ports/tool-client.js';
 import type { ClientInfo, Identity, SessionStore } from '../ports/session-store.js';
-import type { ClientFrame, ServerFrame } from '../protocol/frames.js';
+import type { ClientFrame, ServerFrame, SessionFrame } from '../protocol/frames.js';
 import { parseClientFrame } from '../protocol/parse-frame.js';
 import { PendingApprovals } from './approvals.js';
 import { toErrorFrame } from './error-frame.js';
@@ -45,6 +46,10 @@ export interface ChatGatewayOptions {
   analytics?: Pick<AnalyticsRecorder, 'feedback'>;
   /** Numbers each session's frames (`seq`); in memory when not given. */
   sequence?: FrameSequence;
+  /** Keeps the frames for `resume` to replay; nothing is replayed without it. */
+  frameLog?: FrameLog;
+  /** How long an answer goes on after its client left (CHAT_DETACHED_TURN_SECONDS). Default 120 s. */
+  detachedTurnMs?: number;
 }
 
 interface Connection {
@@ -71,11 +76,13 @@ export class ChatGateway {
   private readonly sequence: FrameSequence;
   private readonly handlers: FrameHandlers;
   private readonly now: () => number;
+  /** sessionId → the timer that stops its answers when no client comes back. */
+  private readonly detached = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: ChatGatewayOptions) {
     this.now = options.now ?? Date.now;
     this.sequence = options.sequence ?? new MemoryFrameSequence();
-    this.outbox = new SessionOutbox(this.sequence);
+    this.outbox = new SessionOutbox(this.sequence, options.frameLog ?? noFrameLog);
     this.turns = new LocalTurns(
       {
         engine: options.engine,
@@ -110,7 +117,7 @@ export class ChatGateway {
           Promise.resolve(this.turns.cancel(sessionId, id, new Error('cancelled by the user'))),
         approve: (sessionId, toolCallId, approve) =>
           Promise.resolve(this.turns.approve(sessionId, toolCallId, approve)),
-        attach: (context, sessionId) => Promise.resolve(this.attach(context, sessionId)),
+        attach: (context, sessionId, then) => this.attach(context, sessionId, then),
       },
     });
   }
@@ -167,7 +174,10 @@ export class ChatGateway {
     }
   }
 
-  /** The connection closed: its running turns stop, the session stays resumable. */
+  /**
+   * The connection closed: the session stays resumable, and its answers go on (into the frame
+   * log) until the detach deadline, when they stop as a cancel does.
+   */
   async closed(channel: ClientChannel): Promise<void> {
     const connection = this.connections.get(channel.connectionId);
     if (!connection) return;
@@ -175,7 +185,13 @@ export class ChatGateway {
     const { sessionId } = connection;
     if (this.attached.get(sessionId) !== channel.connectionId) return; // resumed elsewhere
     this.attached.delete(sessionId);
-    this.turns.cancelAll(sessionId, new ClientGoneError(channel.connectionId));
+    const ms = this.options.detachedTurnMs ?? 120_000;
+    const timer = setTimeout(() => {
+      this.detached.delete(sessionId);
+      this.turns.cancelAll(sessionId, new DetachedError(Math.round(ms / 1000)));
+    }, ms);
+    timer.unref?.();
+    this.detached.set(sessionId, timer);
     await this.options.sessions
       .detach(sessionId, channel.connectionId)
       .catch((error: unknown) =>
@@ -198,6 +214,11 @@ export class ChatGateway {
   /** Graceful shutdown: refuse new turns, wait for running ones up to the deadline, then cancel them. */
   async drain(deadlineMs: number): Promise<void> {
     await this.turns.drain(deadlineMs);
+    await this.outbox.log
+      .flush()
+      .catch((error: unknown) =>
+        this.options.logger.warn('could not save the frame log', { message: String(error) }),
+      );
     await this.sequence
       .flush()
       .catch((error: unknown) =>
@@ -218,23 +239,40 @@ export class ChatGateway {
     };
   }
 
-  /** Moves the connection to a resumed session; a half-open socket of that session is closed. */
-  private attach(context: FrameContext, sessionId: string): void {
+  /**
+   * Moves the connection to a resumed session (a half-open socket of that session is closed):
+   * the session frame, the frames it missed, then live frames, with nothing of the session
+   * numbered in between.
+   */
+  private attach(
+    context: FrameContext,
+    sessionId: string,
+    then: { frame: SessionFrame; lastSeq?: number },
+  ): Promise<void> {
     const connection = this.connections.get(context.connectionId);
-    if (!connection) throw new ClientGoneError(context.connectionId);
-    const previous = connection.sessionId;
-    if (previous !== sessionId) this.attached.delete(previous);
-    const other = this.attached.get(sessionId);
-    if (other && other !== context.connectionId) {
-      // A half-open socket of the same session: the newest connection wins.
-      const stale = this.connections.get(other);
-      this.connections.delete(other);
-      void stale?.channel
-        .close(4001, 'session resumed on another connection')
-        .catch(() => undefined);
-    }
-    connection.sessionId = sessionId;
-    this.attached.set(sessionId, context.connectionId);
+    if (!connection) return Promise.reject(new ClientGoneError(context.connectionId));
+    const { channel } = connection;
+    return this.outbox.exclusive(sessionId, async () => {
+      await channel.send({ ...then.frame, seq: await this.sequence.next(sessionId) });
+      const missed =
+        then.lastSeq === undefined ? [] : await this.outbox.log.since(sessionId, then.lastSeq);
+      for (const frame of missed) await channel.send(frame);
+      const previous = connection.sessionId;
+      if (previous !== sessionId) this.attached.delete(previous);
+      const other = this.attached.get(sessionId);
+      if (other && other !== context.connectionId) {
+        // A half-open socket of the same session: the newest connection wins.
+        const stale = this.connections.get(other);
+        this.connections.delete(other);
+        void stale?.channel
+          .close(4001, 'session resumed on another connection')
+          .catch(() => undefined);
+      }
+      connection.sessionId = sessionId;
+      this.attached.set(sessionId, context.connectionId);
+      clearTimeout(this.detached.get(sessionId));
+      this.detached.delete(sessionId);
+    });
   }
 
   private info(): { modelId: string | null; offlineNotice?: string; title?: string } {

@@ -3,7 +3,7 @@ import { ChatError } from '../errors.js';
 import type { FrameSequence } from '../ports/frame-sequence.js';
 import type { Identity, SessionStore } from '../ports/session-store.js';
 import type { ToolClient } from '../ports/tool-client.js';
-import type { ClientFrame, ServerFrame } from '../protocol/frames.js';
+import type { ClientFrame, ServerFrame, SessionFrame } from '../protocol/frames.js';
 import { documentNotFound, listDocumentsFrame, toDocumentFrame } from './document-view.js';
 import { saveFeedback } from './feedback.js';
 import {
@@ -41,10 +41,15 @@ export interface TurnPort {
   /** The user's decision on a tool call; false when no call with this id waits in the session. */
   approve(sessionId: string, toolCallId: string, approve: boolean): Promise<boolean>;
   /**
-   * Moves the connection to `sessionId` (checked already): afterwards `context.sessionId` and
-   * `context.reply` speak for it, and other connections of the session still get its frames.
+   * Moves the connection to `sessionId` (its token checked already), sends it `frame` (the
+   * `session` frame, numbered), then the logged frames after `lastSeq` (none when undefined),
+   * then the live ones. Afterwards `context.sessionId` and `context.reply` speak for it.
    */
-  attach(context: FrameContext, sessionId: string): Promise<void>;
+  attach(
+    context: FrameContext,
+    sessionId: string,
+    then: { frame: SessionFrame; lastSeq?: number },
+  ): Promise<void>;
 }
 
 export interface SessionProtocolDeps {
@@ -104,13 +109,16 @@ export function createFrameHandlers(deps: SessionProtocolDeps): FrameHandlers {
         context.identity,
       );
       const previous = context.sessionId;
-      await turns.attach(context, frame.sessionId);
+      const current = await deps.sequence.current(frame.sessionId);
+      const ahead = last > current;
+      await turns.attach(context, frame.sessionId, {
+        frame: sessionFrame(deps.info, frame.sessionId, resumed.resumeToken, true),
+        ...(frame.lastSeq !== undefined && !ahead && { lastSeq: last }),
+      });
       // The session made for this connection when it opened was never used: close it.
       if (previous !== frame.sessionId)
         void sessions.close(previous, 'replaced by resume').catch(() => undefined);
-      const current = await deps.sequence.current(frame.sessionId);
-      await context.reply(sessionFrame(deps.info, frame.sessionId, resumed.resumeToken, true));
-      if (last > current) {
+      if (ahead) {
         // Resumed (the old token is spent), but nothing can be replayed from a number never sent.
         throw new ChatError(
           'SEQ_AHEAD',

@@ -51,9 +51,18 @@ const noTools: ToolClient = {
   close: () => Promise.resolve(),
 };
 
+export interface PathOptions {
+  /** Pause between the slow model's tokens. */
+  tokenMs?: number;
+  /** CHAT_DETACHED_TURN_SECONDS, in ms. */
+  detachedTurnMs?: number;
+  /** CHAT_RESUME_WINDOW_SECONDS, in seconds. */
+  resumeWindowSeconds?: number;
+}
+
 async function services(
   exclusive: boolean,
-  tokenMs: number,
+  options: PathOptions,
 ): Promise<{ chatStore: ChatRecordStore; services: ChatServices; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'chat-paths-'));
   const opened = await openChatStore({
@@ -63,7 +72,10 @@ async function services(
     inMemory: true,
   });
   const chatStore = { ...opened, exclusive };
-  const config = loadGatewayConfig({}, { dataDir: dir });
+  const config = loadGatewayConfig(
+    { CHAT_RESUME_WINDOW_SECONDS: String(options.resumeWindowSeconds ?? 600) },
+    { dataDir: dir },
+  );
   return {
     chatStore,
     dir,
@@ -72,13 +84,13 @@ async function services(
       chatStore,
       tools: noTools,
       logger: silentLogger,
-      model: new SlowModel(tokenMs),
+      model: new SlowModel(options.tokenMs ?? 3),
     }),
   };
 }
 
-export async function localPath(options: { tokenMs?: number } = {}): Promise<ProtocolPath> {
-  const { chatStore, services: s, dir } = await services(true, options.tokenMs ?? 3);
+export async function localPath(options: PathOptions = {}): Promise<ProtocolPath> {
+  const { chatStore, services: s, dir } = await services(true, options);
   const gateway = new ChatGateway({
     engine: s.engine,
     sessions: s.sessions,
@@ -89,6 +101,8 @@ export async function localPath(options: { tokenMs?: number } = {}): Promise<Pro
     approvalTimeoutMs: 5_000,
     framesPerSecond: 1_000,
     sequence: s.sequence,
+    frameLog: s.frameLog,
+    detachedTurnMs: options.detachedTurnMs ?? 120_000,
   });
   return {
     name: 'local core',
@@ -112,8 +126,8 @@ export async function localPath(options: { tokenMs?: number } = {}): Promise<Pro
   };
 }
 
-export async function lambdaPath(options: { tokenMs?: number } = {}): Promise<ProtocolPath> {
-  const { chatStore, services: s, dir } = await services(false, options.tokenMs ?? 3);
+export async function lambdaPath(options: PathOptions = {}): Promise<ProtocolPath> {
+  const { chatStore, services: s, dir } = await services(false, options);
   const tables = chatTableSpecs(chatStore.tables);
   const bindings = new ConnectionBindings(chatStore.store, tables.conversations);
   const markers = new TurnMarkers(chatStore.store, tables.conversations);
@@ -171,6 +185,8 @@ export async function lambdaPath(options: { tokenMs?: number } = {}): Promise<Pr
                 markers,
                 queue,
                 sequence: s.sequence,
+                frameLog: s.frameLog,
+                detachedTurnMs: options.detachedTurnMs ?? 120_000,
                 connections,
                 logger: silentLogger,
                 pollMs,
@@ -190,6 +206,7 @@ export async function lambdaPath(options: { tokenMs?: number } = {}): Promise<Pr
     markers,
     queue,
     sequence: s.sequence,
+    frameLog: s.frameLog,
     connections,
     engine,
     logger: silentLogger,

@@ -66,6 +66,8 @@ export async function handler(payload: unknown, context?: LambdaTimeLeft): Promi
         markers: c.markers,
         queue: c.queue,
         sequence: services.sequence,
+        frameLog: services.frameLog,
+        detachedTurnMs: c.config.detachedTurnMs,
         connections: c.connections,
         logger,
         pollMs: lambda.pollMs,

@@ -21,6 +21,7 @@ function getRoutes(): Promise<ReturnType<typeof createWsRoutes>> {
         markers: c.markers,
         queue: c.queue,
         sequence: c.services.sequence,
+        frameLog: c.services.frameLog,
         connections: c.connections,
         engine: c.engine,
         logger: c.logger,

@@ -16,6 +16,7 @@ import {
 } from '../../core/session-protocol.js';
 import type { SessionsPort } from '../../core/sessions-port.js';
 import { SessionNotFoundError } from '../../errors.js';
+import type { FrameLog } from '../../ports/frame-log.js';
 import type { FrameSequence } from '../../ports/frame-sequence.js';
 import type { SessionStore } from '../../ports/session-store.js';
 import type { ClientFrame } from '../../protocol/frames.js';
@@ -35,6 +36,8 @@ export interface WsRouteDeps {
   queue: TurnQueue;
   /** Numbers the sessions' frames (`seq`), shared with the engine function. */
   sequence: FrameSequence;
+  /** Keeps the frames for a resume to replay (written before each invocation returns). */
+  frameLog: FrameLog;
   connections: WebSocketConnections;
   engine: EventInvoker;
   logger: Logger;
@@ -79,7 +82,7 @@ export function createWsRoutes(deps: WsRouteDeps) {
     return OK;
   }
 
-  const outbox = new SessionOutbox(deps.sequence);
+  const outbox = new SessionOutbox(deps.sequence, deps.frameLog);
   const handlers = createFrameHandlers({
     sessions: deps.sessions,
     store: deps.store,
@@ -119,7 +122,7 @@ export function createWsRoutes(deps: WsRouteDeps) {
         return true;
       },
       approve: confirm,
-      attach: async (context, sessionId) => {
+      attach: async (context, sessionId, then) => {
         const before = await deps.store.getSession(sessionId);
         await deps.bindings.bind(context.connectionId, sessionId);
         const stale = before?.connectionId;
@@ -130,6 +133,13 @@ export function createWsRoutes(deps: WsRouteDeps) {
           void deps.connections.delete(stale).catch(() => undefined);
         }
         context.sessionId = sessionId;
+        await context.reply(then.frame);
+        if (then.lastSeq === undefined) return;
+        // From the store: the turn may run in another container. Its engine function posts the
+        // running turn's frames to this connection as well once it sees the move; the client
+        // drops the seqs it already has.
+        const channel = new ApiGatewayChannel(context.connectionId, deps.connections);
+        for (const f of await outbox.log.since(sessionId, then.lastSeq)) await channel.send(f);
       },
     },
   });
@@ -151,6 +161,8 @@ export function createWsRoutes(deps: WsRouteDeps) {
       };
       context = current;
       await dispatchFrame(handlers, current, frame);
+      // Written before the function returns: Lambda freezes the container afterwards.
+      await outbox.log.flush(current.sessionId);
     } catch (error) {
       const replyTo = frame && 'id' in frame ? frame.id : frame?.type;
       const errorFrame = toErrorFrame(error, logger, replyTo);

@@ -132,6 +132,8 @@ export async function startLocalGateway(
       documents: tools,
       analytics: services.analytics,
       sequence: services.sequence,
+      frameLog: services.frameLog,
+      detachedTurnMs: config.detachedTurnMs,
     });
     if (options.seedDocsDir)
       await seedDocuments(tools, options.seedDocsDir, logger, join(config.dataDir, '.seeded-docs'));
