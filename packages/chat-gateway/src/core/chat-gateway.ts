@@ -244,19 +244,21 @@ export class ChatGateway {
    * the session frame, the frames it missed, then live frames, with nothing of the session
    * numbered in between.
    */
-  private attach(
+  private async attach(
     context: FrameContext,
     sessionId: string,
     then: { frame: SessionFrame; lastSeq?: number },
   ): Promise<void> {
     const connection = this.connections.get(context.connectionId);
-    if (!connection) return Promise.reject(new ClientGoneError(context.connectionId));
+    if (!connection) throw new ClientGoneError(context.connectionId);
     const { channel } = connection;
-    return this.outbox.exclusive(sessionId, async () => {
+    let interrupted: string[] = [];
+    const attached = this.outbox.exclusive(sessionId, async () => {
       await channel.send({ ...then.frame, seq: await this.sequence.next(sessionId) });
-      const missed =
-        then.lastSeq === undefined ? [] : await this.outbox.log.since(sessionId, then.lastSeq);
-      for (const frame of missed) await channel.send(frame);
+      const logged = await this.outbox.log.since(sessionId, 0);
+      interrupted = unfinished(logged).filter((id) => !this.turns.isRunning(sessionId, id));
+      if (then.lastSeq !== undefined)
+        for (const frame of logged) if ((frame.seq ?? 0) > then.lastSeq) await channel.send(frame);
       const previous = connection.sessionId;
       if (previous !== sessionId) this.attached.delete(previous);
       const other = this.attached.get(sessionId);
@@ -273,6 +275,10 @@ export class ChatGateway {
       clearTimeout(this.detached.get(sessionId));
       this.detached.delete(sessionId);
     });
+    await attached;
+    // Answers that a crash (kill -9) cut off are said to be so, once (the note is logged too).
+    for (const clientMessageId of interrupted)
+      await this.sendToSession(sessionId, interruptedFrame(clientMessageId)).catch(() => undefined);
   }
 
   private info(): { modelId: string | null; offlineNotice?: string; title?: string } {
@@ -289,4 +295,27 @@ export class ChatGateway {
       return connection ? [connection.channel] : [];
     });
   }
+}
+
+/** Client ids of answers the log shows started but neither finished nor ended by an error. */
+function unfinished(logged: readonly ServerFrame[]): string[] {
+  const open = new Map<string, string>();
+  for (const f of logged) {
+    if (f.type === 'start') open.set(f.messageId, f.replyTo);
+    else if (f.type === 'finish') open.delete(f.messageId);
+    else if (f.type === 'error' && f.replyTo)
+      for (const [m, c] of open) if (c === f.replyTo) open.delete(m);
+  }
+  return [...open.values()];
+}
+
+function interruptedFrame(clientMessageId: string): ServerFrame {
+  return {
+    type: 'error',
+    code: 'INTERRUPTED',
+    message:
+      'The server stopped while this answer was being written (it was restarted or crashed); what it said before is above. Send the message again for a full answer.',
+    retryable: true,
+    replyTo: clientMessageId,
+  };
 }

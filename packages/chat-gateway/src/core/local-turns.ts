@@ -86,6 +86,10 @@ export class LocalTurns {
     return Promise.resolve();
   }
 
+  isRunning(sessionId: string, clientMessageId: string): boolean {
+    return this.turns.get(sessionId)?.running.has(clientMessageId) ?? false;
+  }
+
   cancel(sessionId: string, clientMessageId: string, reason: unknown): boolean {
     const controller = this.turns.get(sessionId)?.running.get(clientMessageId);
     if (!controller) return false;

@@ -40,6 +40,8 @@ export interface PathClient {
 export interface ProtocolPath {
   name: string;
   connect(): Promise<PathClient>;
+  /** The last seq the gateway numbered in the session. */
+  currentSeq(sessionId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -106,6 +108,7 @@ export async function localPath(options: PathOptions = {}): Promise<ProtocolPath
   });
   return {
     name: 'local core',
+    currentSeq: (sessionId) => s.sequence.current(sessionId),
     connect: async () => {
       const channel = new RecordingChannel(`local-${randomUUID()}`);
       await gateway.open(channel, {});
@@ -219,6 +222,7 @@ export async function lambdaPath(options: PathOptions = {}): Promise<ProtocolPat
   });
   return {
     name: 'AWS handlers',
+    currentSeq: (sessionId) => s.sequence.current(sessionId),
     connect: async () => {
       const connectionId = `aws-${randomUUID()}`;
       const channel = new RecordingChannel(connectionId);

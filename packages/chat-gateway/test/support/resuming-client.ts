@@ -12,6 +12,8 @@ export class ResumingClient {
   readonly applied: ServerFrame[] = [];
   readonly order = new SeqOrder<ServerFrame>((f) => this.applied.push(f), 2_000);
   drops = 0;
+  /** Per reconnect: ms from sending `resume` until every frame numbered before it was applied. */
+  readonly catchUpMs: number[] = [];
   private client!: PathClient;
   private read = 0;
   private sessionId = '';
@@ -47,6 +49,8 @@ export class ResumingClient {
     if (ms > 0) await new Promise((r) => setTimeout(r, ms));
     this.client = await this.path.connect();
     await this.client.channel.next('session');
+    const sent = performance.now();
+    const numbered = await this.path.currentSeq(this.sessionId);
     await this.client.send({
       type: 'resume',
       sessionId: this.sessionId,
@@ -57,6 +61,8 @@ export class ResumingClient {
     this.resumeToken = resumed.resumeToken;
     this.read = this.client.channel.frames.indexOf(resumed) + 1;
     this.order.resumed(resumed);
+    await this.until(() => this.order.last >= numbered);
+    this.catchUpMs.push(performance.now() - sent);
   }
 
   /** Feeds what the current connection received since last time. */
