@@ -161,14 +161,14 @@ export function createWsRoutes(deps: WsRouteDeps) {
       };
       context = current;
       await dispatchFrame(handlers, current, frame);
-      // Written before the function returns: Lambda freezes the container afterwards.
-      await outbox.log.flush(current.sessionId);
     } catch (error) {
       const replyTo = frame && 'id' in frame ? frame.id : frame?.type;
       const errorFrame = toErrorFrame(error, logger, replyTo);
       // Without a session (no binding) the error goes out unnumbered.
       await (context ? context.reply(errorFrame) : channel.send(errorFrame)).catch(() => undefined);
     }
+    // What was logged here is written before the function returns (Lambda freezes after).
+    await outbox.log.flush().catch(() => undefined);
     return OK;
   }
 
