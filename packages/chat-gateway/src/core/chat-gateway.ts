@@ -254,11 +254,8 @@ export class ChatGateway {
     const { channel } = connection;
     let interrupted: string[] = [];
     const attached = this.outbox.exclusive(sessionId, async () => {
-      await channel.send({ ...then.frame, seq: await this.sequence.next(sessionId) });
-      const logged = await this.outbox.log.since(sessionId, 0);
-      interrupted = unfinished(logged).filter((id) => !this.turns.isRunning(sessionId, id));
-      if (then.lastSeq !== undefined)
-        for (const frame of logged) if ((frame.seq ?? 0) > then.lastSeq) await channel.send(frame);
+      // Attached first: a frame the client sends as soon as it sees the session frame must
+      // already count for this session (its answers queue behind this section).
       const previous = connection.sessionId;
       if (previous !== sessionId) this.attached.delete(previous);
       const other = this.attached.get(sessionId);
@@ -274,6 +271,11 @@ export class ChatGateway {
       this.attached.set(sessionId, context.connectionId);
       clearTimeout(this.detached.get(sessionId));
       this.detached.delete(sessionId);
+      await channel.send({ ...then.frame, seq: await this.sequence.next(sessionId) });
+      const logged = await this.outbox.log.since(sessionId, 0);
+      interrupted = unfinished(logged).filter((id) => !this.turns.isRunning(sessionId, id));
+      if (then.lastSeq !== undefined)
+        for (const frame of logged) if ((frame.seq ?? 0) > then.lastSeq) await channel.send(frame);
     });
     await attached;
     // Answers that a crash (kill -9) cut off are said to be so, once (the note is logged too).

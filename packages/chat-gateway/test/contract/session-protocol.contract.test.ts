@@ -140,6 +140,23 @@ describe.each([
     expect(finish.seq).toBeGreaterThan(last + 1);
   });
 
+  it('answers a message sent the moment the resumed session frame arrives, in the resumed session', async () => {
+    const first = await ready(path);
+    await first.send({ type: 'message', id: 'e1', content: 'earlier #2' });
+    await first.channel.next('finish');
+    const { sessionId, resumeToken } = session(first.channel);
+    const last = first.channel.frames.at(-1)!.seq!;
+    await first.drop();
+    const second = await ready(path);
+    // Not awaited: the client does not wait for the replay before it speaks.
+    const resuming = second.send({ type: 'resume', sessionId, resumeToken, lastSeq: last });
+    await second.channel.next('session', (f) => f.resumed);
+    await second.send({ type: 'message', id: 'e2', content: 'right away #2' });
+    await resuming;
+    const finish = await second.channel.next('finish');
+    expect(finish.response).toMatchObject({ sessionId, content: answerTo('right away #2') });
+  });
+
   it('refuses a lastSeq from the future clearly, keeping the session', async () => {
     const first = await ready(path);
     const { sessionId, resumeToken } = session(first.channel);
