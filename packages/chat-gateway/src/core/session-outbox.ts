@@ -28,9 +28,11 @@ export class SessionOutbox {
     targets: () => readonly ClientChannel[],
   ): Promise<void> {
     return this.exclusive(sessionId, async () => {
-      const seq = await this.sequence.next(sessionId);
-      const numbered = { ...frame, seq };
-      this.log.append(sessionId, numbered);
+      // A store that cannot count (it is down) must not silence the frame that says so: it
+      // goes out unnumbered, and is not kept for a replay.
+      const seq = await this.sequence.next(sessionId).catch(() => undefined);
+      const numbered = seq === undefined ? frame : { ...frame, seq };
+      if (seq !== undefined) this.log.append(sessionId, numbered);
       const channels = targets();
       if (channels.length === 0) return;
       const results = await Promise.allSettled(channels.map((c) => c.send(numbered)));
