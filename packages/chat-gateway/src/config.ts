@@ -42,6 +42,10 @@ export interface GatewayConfig {
   uploadGroups?: string[];
   /** CHAT_DESTRUCTIVE_TOOL_GROUPS: only members run tools that ask for approval. None: anyone. */
   destructiveToolGroups?: string[];
+  /** How long an answer keeps generating after its client went away (then it stops as a cancel does). */
+  detachedTurnMs: number;
+  /** How far back a `resume` replays the frames a client missed. */
+  resumeWindowMs: number;
 }
 
 export interface LocalServerConfig {
@@ -135,6 +139,8 @@ export function loadGatewayConfig(
     title: title(env.CHAT_TITLE),
     ...groups(env, 'CHAT_UPLOAD_GROUPS', 'uploadGroups'),
     ...groups(env, 'CHAT_DESTRUCTIVE_TOOL_GROUPS', 'destructiveToolGroups'),
+    detachedTurnMs: int(env, 'CHAT_DETACHED_TURN_SECONDS', 120, 0, 3_600) * 1000,
+    resumeWindowMs: int(env, 'CHAT_RESUME_WINDOW_SECONDS', 600, 0, 86_400) * 1000,
   };
 }
 
@@ -332,6 +338,23 @@ function loadMcp(env: Env): McpConnectionConfig {
   throw new GatewayConfigError(
     `MCP_TRANSPORT: must be in-process, stdio, http or lambda, not ${JSON.stringify(kind)}`,
   );
+}
+
+/**
+ * A variable renamed in this release: the new name wins; the old one still works, with a
+ * warning for the log, and is dropped in the next release.
+ */
+export function renamedVariable(
+  env: Env,
+  name: string,
+  oldName: string,
+): { value: string | undefined; name: string; warning?: string } {
+  if (env[name] !== undefined || env[oldName] === undefined) return { value: env[name], name };
+  return {
+    value: env[oldName],
+    name: oldName,
+    warning: `${oldName} is renamed ${name} (one name on the local server and on AWS); the old name works in this release only, rename it`,
+  };
 }
 
 function list(value: string | undefined, separator = ','): string[] {

@@ -68,6 +68,17 @@ export class ClientGoneError extends ChatError {
   }
 }
 
+/** An answer whose client went away and did not come back in time: stopped as a cancel is. */
+export class DetachedError extends ChatError {
+  constructor(seconds: number) {
+    super(
+      'DETACHED',
+      `The answer was stopped ${seconds} s after the connection closed because no client came back; what it said so far is kept. Send the message again for a full answer.`,
+      false,
+    );
+  }
+}
+
 /** Start-up configuration is wrong; the message names the variable or flag. */
 export class GatewayConfigError extends ChatError {
   constructor(message: string) {

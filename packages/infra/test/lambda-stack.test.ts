@@ -104,10 +104,10 @@ describe('lambda stack: functions', () => {
     expect(env('Engine', context)).toMatchObject({
       BEDROCK_CLAUDE_MODEL: 'anthropic.claude-3-5-haiku-20241022-v1:0',
       SESSION_TIMEOUT_MINUTES: '15',
-      ALLOWED_ORIGINS: origins,
+      CHAT_ALLOWED_ORIGINS: origins,
     });
-    expect(env('Authorizer', context).ALLOWED_ORIGINS).toEqual(origins);
-    expect(env('Authorizer')).not.toHaveProperty('ALLOWED_ORIGINS');
+    expect(env('Authorizer', context).CHAT_ALLOWED_ORIGINS).toEqual(origins);
+    expect(env('Authorizer')).not.toHaveProperty('CHAT_ALLOWED_ORIGINS');
   });
 
   it('authorizer: only the secret ARN and its own settings', () => {

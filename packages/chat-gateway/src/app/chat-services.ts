@@ -1,5 +1,10 @@
 import type { Logger } from 'chatbot-mcp-server/core';
+import {
+  AtomicFrameSequence,
+  ReservingFrameSequence,
+} from '../adapters/records/frame-sequences.js';
 import { RecordSessionStore } from '../adapters/records/record-session-store.js';
+import { StoreFrameLog } from '../adapters/records/store-frame-log.js';
 import { WriteThroughClaims } from '../adapters/records/write-through-claims.js';
 import { AnalyticsRecorder } from '../analytics/analytics-recorder.js';
 import type { GatewayConfig } from '../config.js';
@@ -8,6 +13,8 @@ import { ChatEngine } from '../engine/chat-engine.js';
 import type { EngineEvents } from '../engine/engine-events.js';
 import { ToolPermissions } from '../engine/tool-permissions.js';
 import type { ChatModel } from '../ports/chat-model.js';
+import type { FrameLog } from '../ports/frame-log.js';
+import type { FrameSequence } from '../ports/frame-sequence.js';
 import type { QueryType, SessionStore } from '../ports/session-store.js';
 import type { ToolClient } from '../ports/tool-client.js';
 import { createIdGenerator } from '../sessions/ids.js';
@@ -20,6 +27,10 @@ export interface ChatServices {
   sessions: SessionsPort;
   store: SessionStore;
   analytics: AnalyticsRecorder;
+  /** The `seq` counters of the sessions' frames, kept with the sessions. */
+  sequence: FrameSequence;
+  /** The sessions' frames, for `resume` to replay (CHAT_RESUME_WINDOW_SECONDS). */
+  frameLog: FrameLog;
   newId: () => string;
   /** Closes inactive sessions; returns their ids. `onClosed` hears of each as it closes. */
   cleanup(onClosed?: (sessionId: string) => Promise<void>): Promise<string[]>;
@@ -41,9 +52,10 @@ export function buildChatServices(deps: {
 }): ChatServices {
   const { config, logger } = deps;
   const now = deps.now ?? Date.now;
+  const tables = chatTableSpecs(deps.chatStore.tables);
   const records = new RecordSessionStore({
     store: deps.chatStore.store,
-    tables: chatTableSpecs(deps.chatStore.tables),
+    tables,
     // On a store only this process writes, a claim of another owner is from a process that died.
     claims: { exclusive: deps.chatStore.exclusive },
   });
@@ -97,11 +109,28 @@ export function buildChatServices(deps: {
       identityOf: async (sessionId) => (await store.getSession(sessionId))?.clientInfo?.identity,
     }),
   });
+  const counters = {
+    store: deps.chatStore.store,
+    conversations: tables.conversations,
+    expiresAt: () => Math.floor(now() / 1000) + config.retentionDays * 86_400,
+  };
   return {
     engine,
     sessions: sessionsPortOf(manager),
     store,
     analytics,
+    // Only this process writes an exclusive store: counted in memory, reserved in blocks. Else
+    // (AWS) two functions send frames of one session: one atomic update per frame.
+    sequence: deps.chatStore.exclusive
+      ? new ReservingFrameSequence(counters)
+      : new AtomicFrameSequence(counters),
+    frameLog: new StoreFrameLog({
+      store: deps.chatStore.store,
+      conversations: tables.conversations,
+      logger,
+      windowMs: config.resumeWindowMs,
+      now,
+    }),
     newId: createIdGenerator(now),
     cleanup: async (onClosed) =>
       (

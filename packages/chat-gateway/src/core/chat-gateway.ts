@@ -1,21 +1,28 @@
 import type { Logger } from 'chatbot-mcp-server/core';
 import type { ChatEngine } from '../engine/chat-engine.js';
-import { ChatError, ClientGoneError, RateLimitedError } from '../errors.js';
+import { ClientGoneError, DetachedError, RateLimitedError } from '../errors.js';
 import type { AnalyticsRecorder } from '../analytics/analytics-recorder.js';
 import type { ClientChannel } from '../ports/client-channel.js';
+import { noFrameLog, type FrameLog } from '../ports/frame-log.js';
+import { MemoryFrameSequence, type FrameSequence } from '../ports/frame-sequence.js';
 import { callerOf, type ToolClient } from '../ports/tool-client.js';
 import type { ClientInfo, Identity, SessionStore } from '../ports/session-store.js';
-import type { ClientFrame, ServerFrame } from '../protocol/frames.js';
+import type { ClientFrame, ServerFrame, SessionFrame } from '../protocol/frames.js';
 import { parseClientFrame } from '../protocol/parse-frame.js';
 import { PendingApprovals } from './approvals.js';
-import { documentNotFound, listDocumentsFrame, toDocumentFrame } from './document-view.js';
-import { saveFeedback } from './feedback.js';
 import { ConversationFrames } from './conversation-frames.js';
 import { toErrorFrame } from './error-frame.js';
-import { toHistoryMessage } from './history-view.js';
+import { LocalTurns } from './local-turns.js';
 import { TokenBucket } from './rate-limiter.js';
+import { sessionFrame } from './session-frames.js';
+import { SessionOutbox } from './session-outbox.js';
+import {
+  createFrameHandlers,
+  dispatchFrame,
+  type FrameContext,
+  type FrameHandlers,
+} from './session-protocol.js';
 import type { SessionsPort } from './sessions-port.js';
-import { keepClaim, runTurn, type TurnDeps } from './turn-runner.js';
 
 export interface ChatGatewayOptions {
   engine: ChatEngine;
@@ -38,8 +45,14 @@ export interface ChatGatewayOptions {
   documents?: Pick<ToolClient, 'readDocument' | 'callTool'>;
   /** Counts feedback; without it feedback is stored but not counted. */
   analytics?: Pick<AnalyticsRecorder, 'feedback'>;
-  /** Answers the conversation frames; without it they are refused. */
+  /** Answers the conversation frames; without it nobody owns anonymous sessions. */
   conversations?: ConversationFrames;
+  /** Numbers each session's frames (`seq`); in memory when not given. */
+  sequence?: FrameSequence;
+  /** Keeps the frames for `resume` to replay; nothing is replayed without it. */
+  frameLog?: FrameLog;
+  /** How long an answer goes on after its client left (CHAT_DETACHED_TURN_SECONDS). Default 120 s. */
+  detachedTurnMs?: number;
 }
 
 interface Connection {
@@ -50,51 +63,75 @@ interface Connection {
   identity?: Identity;
 }
 
-interface SessionTurns {
-  /** Client message id → its turn's controller (running or queued). */
-  running: Map<string, AbortController>;
-  queue: Promise<void>;
-  queued: number;
-}
-
 /**
- * The transport-neutral core: sessions, frames, turns. A transport adapter (the local `ws`
- * server, the API Gateway handlers) calls `open`, `receive` and `closed` for each connection
- * and gives it a `ClientChannel`; the core never touches a socket.
+ * The local transport's side of the core: connections of `ws` sockets, each speaking for one
+ * session, and the turns in this process. The protocol itself (every client frame and what it
+ * answers) is `session-protocol.ts`, shared with the API Gateway handlers. A transport adapter
+ * calls `open`, `receive` and `closed` for each connection and gives it a `ClientChannel`; the
+ * core never touches a socket.
  */
 export class ChatGateway {
   private readonly connections = new Map<string, Connection>();
   /** sessionId → the connection id it is attached to now. */
   private readonly attached = new Map<string, string>();
-  private readonly turns = new Map<string, SessionTurns>();
-  private readonly approvals: PendingApprovals;
-  private readonly turnDeps: TurnDeps;
+  private readonly turns: LocalTurns;
+  private readonly outbox: SessionOutbox;
+  private readonly sequence: FrameSequence;
+  private readonly handlers: FrameHandlers;
   private readonly now: () => number;
-  private draining = false;
-  private readonly conversations: ConversationFrames;
+  /** sessionId → the timer that stops its answers when no client comes back. */
+  private readonly detached = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: ChatGatewayOptions) {
     this.now = options.now ?? Date.now;
-    this.approvals = new PendingApprovals(options.approvalTimeoutMs);
-    this.conversations =
-      options.conversations ??
-      new ConversationFrames({ store: options.store, anonymousOwner: false });
-    this.turnDeps = {
-      engine: options.engine,
+    this.sequence = options.sequence ?? new MemoryFrameSequence();
+    this.outbox = new SessionOutbox(this.sequence, options.frameLog ?? noFrameLog);
+    this.turns = new LocalTurns(
+      {
+        engine: options.engine,
+        store: options.store,
+        approvals: new PendingApprovals(options.approvalTimeoutMs),
+        logger: options.logger,
+        newId: options.newId,
+        now: this.now,
+        retentionDays: options.retentionDays,
+      },
+      {
+        logger: options.logger,
+        maxQueuedTurns: options.maxQueuedTurns ?? 5,
+        send: (sessionId, frame) => this.sendToSession(sessionId, frame),
+      },
+    );
+    this.handlers = createFrameHandlers({
+      sessions: options.sessions,
       store: options.store,
-      approvals: this.approvals,
-      logger: options.logger,
-      newId: options.newId,
+      sequence: this.sequence,
+      info: {
+        modelId: options.engine.modelId,
+        ...(options.offlineNotice && { offlineNotice: options.offlineNotice }),
+        ...(options.title && { title: options.title }),
+      },
       now: this.now,
-      retentionDays: options.retentionDays,
-    };
+      ...(options.documents && { documents: options.documents }),
+      ...(options.analytics && { analytics: options.analytics }),
+      conversations:
+        options.conversations ??
+        new ConversationFrames({ store: options.store, anonymousOwner: false }),
+      turns: {
+        start: (context, turn) =>
+          this.turns.start(context.sessionId, { ...turn, caller: callerOf(context.identity) }),
+        cancel: (sessionId, id) =>
+          Promise.resolve(this.turns.cancel(sessionId, id, new Error('cancelled by the user'))),
+        approve: (sessionId, toolCallId, approve) =>
+          Promise.resolve(this.turns.approve(sessionId, toolCallId, approve)),
+        attach: (context, sessionId, then) => this.attach(context, sessionId, then),
+      },
+    });
   }
 
   /** Turns running or queued, across sessions. */
   get activeTurns(): number {
-    let n = 0;
-    for (const t of this.turns.values()) n += t.running.size;
-    return n;
+    return this.turns.active;
   }
 
   /** The model answering, or null for the offline engine. */
@@ -123,7 +160,7 @@ export class ChatGateway {
       ),
     });
     this.attached.set(sessionId, channel.connectionId);
-    await this.sendSession(channel, sessionId, resumeToken, false);
+    await this.sendToSession(sessionId, sessionFrame(this.info(), sessionId, resumeToken, false));
   }
 
   /** One text frame from the client. Never throws: problems become error frames. */
@@ -131,18 +168,23 @@ export class ChatGateway {
     const connection = this.connections.get(channel.connectionId);
     if (!connection) return;
     let frame: ClientFrame | undefined;
+    const context = this.contextOf(connection);
     try {
       if (!connection.bucket.take()) {
         throw new RateLimitedError('Too many frames: slow down and retry in a second.');
       }
       frame = parseClientFrame(raw);
-      await this.dispatch(connection, frame);
+      await dispatchFrame(this.handlers, context, frame);
     } catch (error) {
-      await this.sendError(channel, error, frame && 'id' in frame ? frame.id : frame?.type);
+      const replyTo = frame && 'id' in frame ? frame.id : frame?.type;
+      await context.reply(toErrorFrame(error, this.options.logger, replyTo)).catch(() => undefined);
     }
   }
 
-  /** The connection closed: its running turns stop, the session stays resumable. */
+  /**
+   * The connection closed: the session stays resumable, and its answers go on (into the frame
+   * log) until the detach deadline, when they stop as a cancel does.
+   */
   async closed(channel: ClientChannel): Promise<void> {
     const connection = this.connections.get(channel.connectionId);
     if (!connection) return;
@@ -150,9 +192,13 @@ export class ChatGateway {
     const { sessionId } = connection;
     if (this.attached.get(sessionId) !== channel.connectionId) return; // resumed elsewhere
     this.attached.delete(sessionId);
-    for (const controller of this.turns.get(sessionId)?.running.values() ?? []) {
-      controller.abort(new ClientGoneError(channel.connectionId));
-    }
+    const ms = this.options.detachedTurnMs ?? 120_000;
+    const timer = setTimeout(() => {
+      this.detached.delete(sessionId);
+      this.turns.cancelAll(sessionId, new DetachedError(Math.round(ms / 1000)));
+    }, ms);
+    timer.unref?.();
+    this.detached.set(sessionId, timer);
     await this.options.sessions
       .detach(sessionId, channel.connectionId)
       .catch((error: unknown) =>
@@ -174,231 +220,111 @@ export class ChatGateway {
 
   /** Graceful shutdown: refuse new turns, wait for running ones up to the deadline, then cancel them. */
   async drain(deadlineMs: number): Promise<void> {
-    this.draining = true;
-    const end = this.now() + deadlineMs;
-    while (this.activeTurns > 0 && this.now() < end) await new Promise((r) => setTimeout(r, 25));
-    const shutdown = new ChatError(
-      'SHUTTING_DOWN',
-      'The server restarted before this answer finished; send the message again.',
-      true,
-    );
-    for (const t of this.turns.values()) for (const c of t.running.values()) c.abort(shutdown);
-    const settle = this.now() + 2_000;
-    while (this.activeTurns > 0 && this.now() < settle) await new Promise((r) => setTimeout(r, 25));
+    await this.turns.drain(deadlineMs);
+    await this.outbox.log
+      .flush()
+      .catch((error: unknown) =>
+        this.options.logger.warn('could not save the frame log', { message: String(error) }),
+      );
+    await this.sequence
+      .flush()
+      .catch((error: unknown) =>
+        this.options.logger.warn('could not save the frame counters', { message: String(error) }),
+      );
   }
 
-  private async dispatch(connection: Connection, frame: ClientFrame): Promise<void> {
-    switch (frame.type) {
-      case 'message':
-        return this.acceptMessage(connection, frame.id, frame.content);
-      case 'resume':
-        return this.resume(connection, frame.sessionId, frame.resumeToken);
-      case 'confirm':
-        if (!this.approvals.settle(connection.sessionId, frame.toolCallId, frame.approve)) {
-          throw new ChatError(
-            'NOT_FOUND',
-            `No tool call ${frame.toolCallId} is waiting for approval in this session.`,
-            false,
-          );
-        }
-        return;
-      case 'history':
-        return this.sendHistory(connection, frame.before, frame.limit ?? 20);
-      case 'cancel': {
-        const controller = this.turns.get(connection.sessionId)?.running.get(frame.messageId);
-        if (!controller)
-          throw new ChatError(
-            'NOT_FOUND',
-            `No answer to message ${frame.messageId} is running in this session.`,
-            false,
-          );
-        controller.abort(new Error('cancelled by the user'));
-        return;
-      }
-      case 'document':
-        return this.sendDocument(connection, frame.source, frame.snippet);
-      case 'documents': {
-        const tools = this.options.documents;
-        if (!tools)
-          throw new ChatError('UNSUPPORTED', 'This gateway cannot list documents.', false);
-        return connection.channel.send(
-          await listDocumentsFrame(tools, frame.cursor, callerOf(connection.identity)),
-        );
-      }
-      case 'feedback': {
-        const analytics = this.options.analytics ?? { feedback: () => Promise.resolve() };
-        const saved = await saveFeedback(
-          { store: this.options.store, analytics },
-          connection.sessionId,
-          frame,
-          this.now(),
-        );
-        return connection.channel.send(saved);
-      }
-      case 'conversations':
-      case 'conversation-rename':
-      case 'conversation-delete':
-        return connection.channel.send(await this.conversations.answer(frame, connection.identity));
-    }
+  /** The connection as the protocol sees it; `reply` follows the connection's session. */
+  private contextOf(connection: Connection): FrameContext {
+    const { channel } = connection;
+    return {
+      get sessionId() {
+        return connection.sessionId;
+      },
+      connectionId: channel.connectionId,
+      ...(connection.identity && { identity: connection.identity }),
+      reply: (frame) => this.outbox.send(connection.sessionId, frame, () => [channel]),
+    };
   }
 
   /**
-   * The viewer's document. Its access is search's: whoever may connect may search every
-   * document, so may read it (a later issue adds groups to both).
+   * Moves the connection to a resumed session (a half-open socket of that session is closed):
+   * the session frame, the frames it missed, then live frames, with nothing of the session
+   * numbered in between.
    */
-  private async sendDocument(
-    connection: Connection,
-    source: string,
-    snippet: string | undefined,
+  private async attach(
+    context: FrameContext,
+    sessionId: string,
+    then: { frame: SessionFrame; lastSeq?: number },
   ): Promise<void> {
-    const reader = this.options.documents;
-    if (!reader) throw new ChatError('UNSUPPORTED', 'This gateway cannot show documents.', false);
-    const doc = await reader.readDocument(source, { caller: callerOf(connection.identity) });
-    if (!doc) throw documentNotFound(source);
-    await connection.channel.send(toDocumentFrame(doc, snippet));
-  }
-
-  private async acceptMessage(
-    connection: Connection,
-    clientMessageId: string,
-    content: string,
-  ): Promise<void> {
-    if (this.draining)
-      throw new ChatError(
-        'SHUTTING_DOWN',
-        'The server is restarting; send the message again in a moment.',
-        true,
-      );
-    const { sessionId } = connection;
-    const turns = this.turnsOf(sessionId);
-    if (turns.queued >= (this.options.maxQueuedTurns ?? 5)) {
-      throw new RateLimitedError(
-        'Too many messages waiting for an answer; wait for the current answers.',
-      );
-    }
-    const claim = await this.options.store.claimMessage(sessionId, clientMessageId);
-    if (!claim.claimed) {
-      throw new ChatError(
-        'DUPLICATE_MESSAGE',
-        `Message ${clientMessageId} was already received; it is answered once (see the history).`,
-        false,
-      );
-    }
-    void this.options.sessions.touch(sessionId).catch(() => undefined);
-    const controller = new AbortController();
-    // Known from now on, so a queued answer can be cancelled too.
-    turns.running.set(clientMessageId, controller);
-    turns.queued += 1;
-    // The claim stays this turn's while it waits and runs; a process that dies loses it.
-    const release = keepClaim(this.turnDeps, sessionId, clientMessageId);
-    turns.queue = turns.queue.then(async () => {
-      turns.queued -= 1;
-      try {
-        await runTurn(this.turnDeps, {
-          sessionId,
-          clientMessageId,
-          content,
-          signal: controller.signal,
-          send: (frame) => this.sendToSession(sessionId, frame),
-          ...(claim.takenOver && { takenOver: true }),
-          caller: callerOf(connection.identity),
-        });
-      } catch (error) {
-        await this.sendToSession(
-          sessionId,
-          toErrorFrame(error, this.options.logger, clientMessageId),
-        ).catch(() => undefined);
-      } finally {
-        release();
-        turns.running.delete(clientMessageId);
-        if (turns.running.size === 0 && turns.queued === 0) this.turns.delete(sessionId);
+    const connection = this.connections.get(context.connectionId);
+    if (!connection) throw new ClientGoneError(context.connectionId);
+    const { channel } = connection;
+    let interrupted: string[] = [];
+    const attached = this.outbox.exclusive(sessionId, async () => {
+      // Attached first: a frame the client sends as soon as it sees the session frame must
+      // already count for this session (its answers queue behind this section).
+      const previous = connection.sessionId;
+      if (previous !== sessionId) this.attached.delete(previous);
+      const other = this.attached.get(sessionId);
+      if (other && other !== context.connectionId) {
+        // A half-open socket of the same session: the newest connection wins.
+        const stale = this.connections.get(other);
+        this.connections.delete(other);
+        void stale?.channel
+          .close(4001, 'session resumed on another connection')
+          .catch(() => undefined);
       }
+      connection.sessionId = sessionId;
+      this.attached.set(sessionId, context.connectionId);
+      clearTimeout(this.detached.get(sessionId));
+      this.detached.delete(sessionId);
+      await channel.send({ ...then.frame, seq: await this.sequence.next(sessionId) });
+      const logged = await this.outbox.log.since(sessionId, 0);
+      interrupted = unfinished(logged).filter((id) => !this.turns.isRunning(sessionId, id));
+      if (then.lastSeq !== undefined)
+        for (const frame of logged) if ((frame.seq ?? 0) > then.lastSeq) await channel.send(frame);
     });
+    await attached;
+    // Answers that a crash (kill -9) cut off are said to be so, once (the note is logged too).
+    for (const clientMessageId of interrupted)
+      await this.sendToSession(sessionId, interruptedFrame(clientMessageId)).catch(() => undefined);
   }
 
-  private async resume(
-    connection: Connection,
-    sessionId: string,
-    resumeToken: string | undefined,
-  ): Promise<void> {
-    const resumed = await this.options.sessions.resume(
-      sessionId,
-      resumeToken,
-      connection.channel.connectionId,
-      connection.identity,
-    );
-    const previous = connection.sessionId;
-    if (previous !== sessionId) {
-      this.attached.delete(previous);
-      // The session made for this connection at open was never used: close it.
-      void this.options.sessions.close(previous, 'replaced by resume').catch(() => undefined);
-    }
-    const other = this.attached.get(sessionId);
-    if (other && other !== connection.channel.connectionId) {
-      // A half-open socket of the same session: the newest connection wins.
-      const stale = this.connections.get(other);
-      this.connections.delete(other);
-      void stale?.channel
-        .close(4001, 'session resumed on another connection')
-        .catch(() => undefined);
-    }
-    connection.sessionId = sessionId;
-    this.attached.set(sessionId, connection.channel.connectionId);
-    await this.sendSession(connection.channel, sessionId, resumed.resumeToken, true);
-  }
-
-  private async sendHistory(
-    connection: Connection,
-    before: string | undefined,
-    limit: number,
-  ): Promise<void> {
-    const page = await this.options.store.listMessages(connection.sessionId, {
-      limit,
-      ...(before && { before }),
-    });
-    const last = page.at(-1);
-    await connection.channel.send({
-      type: 'history',
-      messages: page.map(toHistoryMessage),
-      ...(page.length === limit && last && { before: last.messageId }),
-    });
-  }
-
-  private async sendSession(
-    channel: ClientChannel,
-    sessionId: string,
-    resumeToken: string,
-    resumed: boolean,
-  ): Promise<void> {
-    const model = this.options.engine.modelId;
-    await channel.send({
-      type: 'session',
-      sessionId,
-      resumeToken,
-      resumed,
-      model,
-      ...(model === null && this.options.offlineNotice && { notice: this.options.offlineNotice }),
+  private info(): { modelId: string | null; offlineNotice?: string; title?: string } {
+    return {
+      modelId: this.options.engine.modelId,
+      ...(this.options.offlineNotice && { offlineNotice: this.options.offlineNotice }),
       ...(this.options.title && { title: this.options.title }),
-    });
+    };
   }
 
   private sendToSession(sessionId: string, frame: ServerFrame): Promise<void> {
-    const connectionId = this.attached.get(sessionId);
-    const connection = connectionId ? this.connections.get(connectionId) : undefined;
-    if (!connection) return Promise.reject(new ClientGoneError(connectionId ?? sessionId));
-    return connection.channel.send(frame);
+    return this.outbox.send(sessionId, frame, () => {
+      const connection = this.connections.get(this.attached.get(sessionId) ?? '');
+      return connection ? [connection.channel] : [];
+    });
   }
+}
 
-  private async sendError(channel: ClientChannel, error: unknown, replyTo?: string): Promise<void> {
-    await channel.send(toErrorFrame(error, this.options.logger, replyTo)).catch(() => undefined);
+/** Client ids of answers the log shows started but neither finished nor ended by an error. */
+function unfinished(logged: readonly ServerFrame[]): string[] {
+  const open = new Map<string, string>();
+  for (const f of logged) {
+    if (f.type === 'start') open.set(f.messageId, f.replyTo);
+    else if (f.type === 'finish') open.delete(f.messageId);
+    else if (f.type === 'error' && f.replyTo)
+      for (const [m, c] of open) if (c === f.replyTo) open.delete(m);
   }
+  return [...open.values()];
+}
 
-  private turnsOf(sessionId: string): SessionTurns {
-    let turns = this.turns.get(sessionId);
-    if (!turns) {
-      turns = { running: new Map(), queue: Promise.resolve(), queued: 0 };
-      this.turns.set(sessionId, turns);
-    }
-    return turns;
-  }
+function interruptedFrame(clientMessageId: string): ServerFrame {
+  return {
+    type: 'error',
+    code: 'INTERRUPTED',
+    message:
+      'The server stopped while this answer was being written (it was restarted or crashed); what it said before is above. Send the message again for a full answer.',
+    retryable: true,
+    replyTo: clientMessageId,
+  };
 }

@@ -82,7 +82,9 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
     try {
       await request.send(frame);
     } catch (error) {
-      // The client is gone: stop generating; what is persisted stays.
+      // The client is away: the frame is in the log for its resume, and the transport decides
+      // when an unattended answer stops (CHAT_DETACHED_TURN_SECONDS).
+      if (error instanceof ClientGoneError) return;
       controller.abort(error);
       throw error;
     }
@@ -155,18 +157,20 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
   const stoppedByServer =
     outcome.finishReason === 'cancelled' &&
     signal.reason instanceof ChatError &&
-    signal.reason.retryable;
+    !(signal.reason instanceof ClientGoneError);
   if (stoppedByServer) {
-    // Stopped by the server (shutdown), not by the user: say it can be sent again.
+    // Stopped by the server (shutdown, deadline, no client came back), not by the user: say why.
     await send({
       type: 'error',
       code: signal.reason.code,
       message: signal.reason.message,
-      retryable: true,
+      retryable: signal.reason.retryable,
       replyTo: clientMessageId,
     }).catch(() => undefined);
   }
-  const retryable = stoppedByServer || ('error' in outcome && outcome.error.retryable);
+  const retryable =
+    (stoppedByServer && (signal.reason).retryable) ||
+    ('error' in outcome && outcome.error.retryable);
   if (retryable) await release(deps, sessionId, clientMessageId);
   else await complete(deps, sessionId, clientMessageId);
   if (signal.aborted && signal.reason instanceof ClientGoneError) return;

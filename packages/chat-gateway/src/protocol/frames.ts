@@ -24,6 +24,8 @@ export interface ResumeFrame {
   type: 'resume';
   sessionId: string;
   resumeToken?: string;
+  /** The highest `seq` received; the frames after it are replayed. Absent: nothing is replayed. */
+  lastSeq?: number;
 }
 /** The user's answer to a `confirm-request`. */
 export interface ConfirmFrame {
@@ -98,8 +100,17 @@ export type ClientFrame =
 
 // ---- server -> client ----------------------------------------------------------------------
 
+/**
+ * Every server frame of a session carries `seq` on the wire: +1 per frame, never reused, across
+ * turns and reconnects. The core stamps it when it sends; code that builds frames leaves it out.
+ */
+export interface Sequenced {
+  /** Absent only on a frame to a connection without a session. */
+  seq?: number;
+}
+
 /** First frame of a connection, and again after a successful resume. */
-export interface SessionFrame {
+export interface SessionFrame extends Sequenced {
   type: 'session';
   sessionId: string;
   resumeToken: string;
@@ -112,7 +123,7 @@ export interface SessionFrame {
   title?: string;
 }
 
-export interface StartFrame {
+export interface StartFrame extends Sequenced {
   type: 'start';
   /** The assistant message's id (server-made, time-sortable). */
   messageId: string;
@@ -123,14 +134,14 @@ export interface StartFrame {
   reason: string;
 }
 
-export interface TextDeltaFrame {
+export interface TextDeltaFrame extends Sequenced {
   type: 'text-delta';
   messageId: string;
   delta: string;
 }
 
 /** A passage cited as `[n]` in the answer. */
-export interface SourceFrame {
+export interface SourceFrame extends Sequenced {
   type: 'source';
   messageId: string;
   n: number;
@@ -140,7 +151,7 @@ export interface SourceFrame {
   score: number;
 }
 
-export interface ToolCallFrame {
+export interface ToolCallFrame extends Sequenced {
   type: 'tool-call';
   messageId: string;
   toolCallId: string;
@@ -149,7 +160,7 @@ export interface ToolCallFrame {
 }
 
 /** A destructive tool call waits for the user's `confirm`. */
-export interface ConfirmRequestFrame {
+export interface ConfirmRequestFrame extends Sequenced {
   type: 'confirm-request';
   messageId: string;
   toolCallId: string;
@@ -157,7 +168,7 @@ export interface ConfirmRequestFrame {
   input: Record<string, unknown>;
 }
 
-export interface ToolResultFrame {
+export interface ToolResultFrame extends Sequenced {
   type: 'tool-result';
   messageId: string;
   toolCallId: string;
@@ -191,7 +202,7 @@ export interface TokenUsage {
   outputTokens: number;
 }
 
-export interface FinishFrame {
+export interface FinishFrame extends Sequenced {
   type: 'finish';
   messageId: string;
   finishReason: ChatFinishReason;
@@ -232,7 +243,7 @@ export interface HistoryMessage {
   feedback?: MessageFeedback;
 }
 
-export interface HistoryFrame {
+export interface HistoryFrame extends Sequenced {
   type: 'history';
   /** Newest first. */
   messages: HistoryMessage[];
@@ -241,7 +252,7 @@ export interface HistoryFrame {
 }
 
 /** The answer to a `document` frame: the document as indexed (its chunks joined). */
-export interface DocumentFrame {
+export interface DocumentFrame extends Sequenced {
   type: 'document';
   source: string;
   title?: string;
@@ -261,14 +272,14 @@ export interface DocumentSummary {
 }
 
 /** A page of the ingested documents; pass `cursor` back for the next page. */
-export interface DocumentsFrame {
+export interface DocumentsFrame extends Sequenced {
   type: 'documents';
   documents: DocumentSummary[];
   cursor?: string;
 }
 
 /** The feedback on an answer is stored. */
-export interface FeedbackFrame {
+export interface FeedbackFrame extends Sequenced {
   type: 'feedback';
   messageId: string;
   rating: FeedbackRating;
@@ -283,24 +294,24 @@ export interface ConversationItem {
 }
 
 /** A page of the caller's conversations; pass `cursor` back for the next page. */
-export interface ConversationsFrame {
+export interface ConversationsFrame extends Sequenced {
   type: 'conversations';
   items: ConversationItem[];
   cursor?: string;
 }
 
-export interface ConversationRenamedFrame {
+export interface ConversationRenamedFrame extends Sequenced {
   type: 'conversation-renamed';
   sessionId: string;
   title: string;
 }
 
-export interface ConversationDeletedFrame {
+export interface ConversationDeletedFrame extends Sequenced {
   type: 'conversation-deleted';
   sessionId: string;
 }
 
-export interface ErrorFrame {
+export interface ErrorFrame extends Sequenced {
   type: 'error';
   code: string;
   message: string;

@@ -174,7 +174,7 @@ describe('hosted page against the LOCAL API Gateway WebSocket EMULATOR (Lambda h
     buildWeb();
     site = await startStaticSite();
     // As the CDK app writes it: the stage URL, and "a token is needed".
-    aws = await startAwsPath({ env: { ALLOWED_ORIGINS: site.origin } });
+    aws = await startAwsPath({ env: { CHAT_ALLOWED_ORIGINS: site.origin } });
     site.config = { webSocketUrl: aws.apigw.wsUrl, auth: 'token' };
     site.connectSrc = [new URL(aws.apigw.wsUrl).origin];
     browser = await launchChromium();

@@ -63,7 +63,7 @@ describe('AWS path faults through a local API Gateway WebSocket emulator (Lambda
     aws = await startAwsPath({
       persistent: true,
       timeouts: { 'chatbot-engine': ENGINE_TIMEOUT_MS },
-      env: { TURN_DEADLINE_MARGIN_MS: String(DEADLINE_MARGIN_MS) },
+      env: { TURN_DEADLINE_MARGIN_MS: String(DEADLINE_MARGIN_MS), CHAT_DETACHED_TURN_SECONDS: '1' },
     });
   }, 120_000);
   afterAll(async () => {
@@ -249,7 +249,7 @@ describe('AWS path faults through a local API Gateway WebSocket emulator (Lambda
     await c.close();
   }, 90_000);
 
-  it('a client that disconnects mid-stream stops the generation; the invocation ends within its timeout', async () => {
+  it('a client that disconnects mid-stream: the generation stops at the detach deadline; the invocation ends within its timeout', async () => {
     aws.bedrock.reset();
     aws.bedrock.enqueue(route('general'), stalled('Going'));
     const c = await session(aws);

@@ -42,7 +42,8 @@ async function until(
 describe('AWS path through a local API Gateway WebSocket emulator (Lambda handlers in-process, Lambda Invoke emulator, DynamoDB Local, fake Bedrock ConverseStream server)', () => {
   let aws: AwsPath;
   beforeAll(async () => {
-    aws = await startAwsPath();
+    // An answer whose client left goes on this long (CHAT_DETACHED_TURN_SECONDS), then stops.
+    aws = await startAwsPath({ env: { CHAT_DETACHED_TURN_SECONDS: '1' } });
   }, 120_000);
   afterAll(async () => {
     await aws?.close();
@@ -101,7 +102,7 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     await c.close();
   });
 
-  it('a client that disconnects mid-answer stops the generation; what was persisted stays', async () => {
+  it('a client that disconnects mid-answer: the answer goes on until CHAT_DETACHED_TURN_SECONDS, then stops as a cancel does; what was said stays', async () => {
     aws.bedrock.enqueue(route('rag'), {
       items: [
         { event: 'messageStart', body: { role: 'assistant' } },
@@ -125,7 +126,8 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     await c.close();
     const closedAt = aws.apigw.calls.length;
 
-    // $disconnect marks the connection gone; the engine's poll aborts the model stream.
+    // $disconnect marks the connection gone; nobody resumes, so after the detach deadline the
+    // engine's poll aborts the model stream.
     await until(() => aws.bedrock.openStreams() === 0, 'the model stream to be aborted');
     await aws.lambda.settled();
     const after = aws.apigw.calls

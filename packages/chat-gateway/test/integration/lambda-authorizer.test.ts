@@ -30,7 +30,7 @@ describe('$connect authorizer (REQUEST): shared token and Origin', () => {
   const authorize = createAuthorizer(
     loadAuthorizerConfig({
       CHAT_AUTH_TOKEN: TOKEN,
-      ALLOWED_ORIGINS: 'https://chat.example, http://localhost:8080/',
+      CHAT_ALLOWED_ORIGINS: 'https://chat.example, http://localhost:8080/',
     }),
     silentLogger,
   );
@@ -61,11 +61,45 @@ describe('$connect authorizer (REQUEST): shared token and Origin', () => {
       expect(effect(await authorize(e))?.Effect).toBe('Deny');
   });
 
-  it('denies an Origin outside ALLOWED_ORIGINS, and a missing one when a list is set', async () => {
+  it('denies an Origin outside CHAT_ALLOWED_ORIGINS; a client without Origin passes on its token (as locally)', async () => {
     expect(
       effect(await authorize(event({ token: TOKEN }, { origin: 'https://evil.example' })))?.Effect,
     ).toBe('Deny');
-    expect(effect(await authorize(event({ token: TOKEN })))?.Effect).toBe('Deny');
+    expect(effect(await authorize(event({ token: TOKEN })))?.Effect).toBe('Allow');
+    expect(effect(await authorize(event({})))?.Effect).toBe('Deny');
+  });
+
+  it('compares origins normalised, as the local server does', async () => {
+    expect(
+      effect(await authorize(event({ token: TOKEN }, { origin: 'HTTPS://Chat.Example:443' })))
+        ?.Effect,
+    ).toBe('Allow');
+  });
+
+  it('takes the Bearer header before ?token= (as the local server does)', async () => {
+    expect(
+      effect(
+        await authorize(
+          event({ token: 'wrong-token-in-the-query' }, { authorization: `Bearer ${TOKEN}` }),
+        ),
+      )?.Effect,
+    ).toBe('Allow');
+  });
+
+  it('still reads the old ALLOWED_ORIGINS this release, with a warning naming the new one', () => {
+    const config = loadAuthorizerConfig({
+      CHAT_AUTH_TOKEN: TOKEN,
+      ALLOWED_ORIGINS: 'https://old.example',
+    });
+    expect(config.allowedOrigins).toEqual(['https://old.example']);
+    expect(config.warnings?.[0]).toMatch(/ALLOWED_ORIGINS is renamed CHAT_ALLOWED_ORIGINS/);
+    expect(
+      loadAuthorizerConfig({
+        CHAT_AUTH_TOKEN: TOKEN,
+        ALLOWED_ORIGINS: 'https://old.example',
+        CHAT_ALLOWED_ORIGINS: 'https://new.example',
+      }).allowedOrigins,
+    ).toEqual(['https://new.example']);
   });
 
   it('allows any Origin (and none) when ALLOWED_ORIGINS is empty', async () => {
@@ -91,8 +125,8 @@ describe('Lambda configuration fails fast, naming the variable', () => {
     ],
     [{ CHAT_AUTH_TOKEN: 'short' }, /at least 16/],
     [
-      { CHAT_AUTH_TOKEN: TOKEN, ALLOWED_ORIGINS: 'chat.example' },
-      /ALLOWED_ORIGINS: "chat.example" is not an origin/,
+      { CHAT_AUTH_TOKEN: TOKEN, CHAT_ALLOWED_ORIGINS: 'chat.example' },
+      /CHAT_ALLOWED_ORIGINS: "chat.example" is not an origin/,
     ],
   ])('authorizer %j', (env, message) => {
     expect(() => loadAuthorizerConfig(env)).toThrow(message);

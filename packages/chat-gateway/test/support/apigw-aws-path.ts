@@ -119,7 +119,7 @@ export async function startAwsPath(options: AwsPathOptions = {}): Promise<AwsPat
       WS_MANAGEMENT_ENDPOINT: apigw.managementEndpoint,
       CHAT_AUTH_TOKEN_SECRET_ARN: TOKEN_SECRET_ARN,
       SECRETS_MANAGER_ENDPOINT: secrets.endpoint,
-      ALLOWED_ORIGINS: ALLOWED_ORIGIN,
+      CHAT_ALLOWED_ORIGINS: ALLOWED_ORIGIN,
       TURN_POLL_MS: '100',
       LOG_LEVEL: 'error',
       ...options.env,

@@ -8,6 +8,7 @@ import { silentLogger } from 'chatbot-mcp-server/core';
 import { describe, expect, it } from 'vitest';
 import type { WebSocketConnections } from '../../src/adapters/aws/apigw-connections.js';
 import type { ConnectionBindings } from '../../src/adapters/records/aws-connection-bindings.js';
+import { MemoryFrameSequence } from '../../src/ports/frame-sequence.js';
 import type { ServerFrame } from '../../src/protocol/frames.js';
 import { createWsRoutes, type WsRouteDeps } from '../../src/transports/lambda/ws-routes.js';
 import { MemorySessionStore } from '../support/memory-session-store.js';
@@ -32,6 +33,7 @@ function routes() {
       },
     },
     logger: silentLogger,
+    sequence: new MemoryFrameSequence(),
     modelId: null,
   } as unknown as WsRouteDeps;
   const receive = (frame: unknown) =>
@@ -68,7 +70,7 @@ describe('Lambda $default route: document and feedback frames', () => {
       ttl: 0,
     });
     await r.receive({ type: 'feedback', messageId: 'A1', rating: 'up' });
-    expect(r.posted).toEqual([{ type: 'feedback', messageId: 'A1', rating: 'up' }]);
+    expect(r.posted).toEqual([{ type: 'feedback', messageId: 'A1', rating: 'up', seq: 1 }]);
     expect((await r.store.listMessages('s1', { limit: 1 }))[0]?.feedback?.rating).toBe('up');
     expect(r.counted).toEqual(['up']);
   });

@@ -5,6 +5,7 @@
  * logs, history or a Referer header would keep it.
  */
 import type { ClientFrame, ServerFrame } from '../../src/protocol/frames.js';
+import { SeqOrder } from './seq-order.js';
 
 export type ConnectionStatus =
   | { state: 'connecting'; attempt: number }
@@ -70,8 +71,14 @@ export class Connection {
   /** The fresh session the gateway opened for this socket, kept while a resume is pending. */
   private fresh: StoredSession | null = null;
   private readonly outbox: ClientFrame[] = [];
+  /** The session's frames in `seq` order, each once, across reconnects. */
+  private readonly order: SeqOrder<ServerFrame>;
+  /** The session `order` counts for. */
+  private orderSession: string | undefined;
 
-  constructor(private readonly opts: ConnectionOptions) {}
+  constructor(private readonly opts: ConnectionOptions) {
+    this.order = new SeqOrder((frame) => this.opts.onFrame(frame));
+  }
 
   start(): void {
     clearTimeout(this.timer);
@@ -160,15 +167,25 @@ export class Connection {
       // because the gateway reads client frames only once the connection's session exists.
       if (!frame.resumed && stored && stored.sessionId !== frame.sessionId && !this.fresh) {
         this.fresh = session;
-        this.write({ type: 'resume', ...stored });
-      } else {
-        this.becomeReady(session);
+        // The gateway replays what came after the last frame this page applied.
+        const lastSeq = this.orderSession === stored.sessionId ? this.order.last : undefined;
+        this.write({ type: 'resume', ...stored, ...(lastSeq !== undefined && { lastSeq }) });
+        return;
       }
-    } else if (frame.type === 'error' && frame.replyTo === 'resume' && this.fresh) {
+      this.becomeReady(session);
+      if (frame.resumed && this.orderSession === frame.sessionId) return this.order.resumed(frame);
+      this.orderSession = frame.sessionId;
+      return this.order.restart(frame);
+    }
+    if (frame.type === 'error' && frame.replyTo === 'resume' && this.fresh) {
       // The old session is gone (expired or unknown): carry on in the socket's new one.
       this.becomeReady(this.fresh);
+      this.orderSession = this.fresh.sessionId;
+      this.opts.onFrame(frame);
+      return;
     }
-    this.opts.onFrame(frame);
+    if (this.fresh) return; // the fresh session's own frames, before the resume is answered
+    this.order.accept(frame);
   }
 
   private becomeReady(session: StoredSession): void {

@@ -70,7 +70,6 @@ const connection = new Connection({
       docsPanel.refresh();
   },
   onStatus: (status) => {
-    if (status.state === 'waiting' && status.attempt === 1) ui.connectionLost();
     if (status.state === 'refused') ui.connectionLost();
     if (status.state === 'refused' && status.status === 401 && status.login !== undefined)
       account.signInNeeded(sessionStorage, status.login);

@@ -26,7 +26,7 @@ export function userMessage(text: string, clientId: string): HTMLElement {
   );
 }
 
-export function systemNote(text: string, kind: 'info' | 'error' = 'info'): HTMLElement {
+export function systemNote(text: string, kind: 'info' | 'error' | 'quiet' = 'info'): HTMLElement {
   return h('p', { className: `note note-${kind}`, text });
 }
 

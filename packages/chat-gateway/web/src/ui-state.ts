@@ -32,6 +32,8 @@ export class ChatUi {
   private readonly running = new Map<string, AnswerView | null>();
   private readonly answers = new Map<string, AnswerView>();
   private readonly shown = new Set<string>();
+  /** A session frame came before: a resumed one now is a reconnect worth a quiet note. */
+  private everConnected = false;
 
   constructor(private readonly deps: ChatUiDeps) {}
 
@@ -65,7 +67,11 @@ export class ChatUi {
     this.deps.onRunningChange(false);
   }
 
-  /** The connection dropped: answers in flight will not stream on, approvals are void. */
+  /**
+   * The connection is gone for good (refused, or the session could not be resumed): answers in
+   * flight will not stream on, approvals are void. A drop that resumes loses nothing: the
+   * gateway replays what the page missed.
+   */
   connectionLost(): void {
     for (const answer of this.running.values())
       answer?.interrupt('Connection lost before the answer finished.');
@@ -77,9 +83,14 @@ export class ChatUi {
     switch (frame.type) {
       case 'session':
         this.deps.onSession(frame.model, frame.notice, frame.title);
-        if (frame.resumed) this.deps.send({ type: 'history', limit: HISTORY_PAGE });
+        if (frame.resumed) {
+          if (this.everConnected) this.append(systemNote('Reconnected.', 'quiet'));
+          this.deps.send({ type: 'history', limit: HISTORY_PAGE });
+        }
+        this.everConnected = true;
         return;
       case 'start': {
+        if (this.answers.has(frame.messageId)) return;
         const answer = new AnswerView(frame.messageId, frame.replyTo, this.rate);
         answer.setRoute(frame.queryType, frame.reason);
         this.answers.set(frame.messageId, answer);
@@ -163,6 +174,8 @@ export class ChatUi {
     } else if (replyTo === 'documents') {
       this.deps.docsPanel.fail(frame.message);
     } else if (replyTo === 'resume') {
+      if (frame.code === 'SEQ_AHEAD') return; // resumed; the history request fills the log
+      this.connectionLost();
       this.append(systemNote('The previous session could not be resumed; a new one has started.'));
     } else {
       this.append(note);

@@ -112,7 +112,7 @@ export class LambdaStack extends Stack {
     const originsEnv: Record<string, string> =
       config.allowedOrigins.length > 0
         ? {
-            ALLOWED_ORIGINS: [
+            CHAT_ALLOWED_ORIGINS: [
               ...config.allowedOrigins,
               ...(props.pageOrigin ? [props.pageOrigin] : []),
             ].join(','),

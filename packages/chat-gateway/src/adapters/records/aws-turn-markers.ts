@@ -5,6 +5,7 @@ import {
   type TableSpec,
 } from 'chatbot-mcp-server/core';
 import { storeCall } from './aws-store-errors.js';
+import { claimMarkerId } from './session-items.js';
 
 /** The state of a destructive tool call's approval, as the waiting turn reads it. */
 export type ApprovalState = 'waiting' | 'approved' | 'refused';
@@ -77,6 +78,14 @@ export class TurnMarkers {
   /** Asks the turn answering `clientMessageId` to stop; repeating it is harmless. */
   async requestCancel(sessionId: string, clientMessageId: string): Promise<void> {
     await this.createOnce(this.key(sessionId, `~cancel#${clientMessageId}`), {});
+  }
+
+  /** True while the answer to `clientMessageId` is queued or running (its claim is not settled). */
+  async isRunning(sessionId: string, clientMessageId: string): Promise<boolean> {
+    const claim = await storeCall(() =>
+      this.store.get(this.conversations, this.key(sessionId, claimMarkerId(clientMessageId))),
+    );
+    return claim?.state === 'running';
   }
 
   async isCancelled(sessionId: string, clientMessageId: string): Promise<boolean> {

@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createLogger, type Logger } from 'chatbot-mcp-server/core';
 import { loadGatewayConfig } from '../../config.js';
+import { listedOrigin, presentedTokenOf, tokenMatches } from '../../core/connect-policy.js';
 import {
   SecretsManagerTokenSource,
   withoutAccountIds,
@@ -16,7 +16,9 @@ import {
 
 /**
  * The `$connect` REQUEST authorizer: the shared token (`?token=` or `Authorization: Bearer`),
- * compared in constant time, and the `Origin` against ALLOWED_ORIGINS. A Deny makes API
+ * compared in constant time, and the `Origin` against CHAT_ALLOWED_ORIGINS: the policy of the
+ * local server (`core/connect-policy.ts`); a client without Origin is no browser page and
+ * passes on its token. A Deny makes API
  * Gateway answer 403 before the WebSocket handshake; the `$connect` handler never runs. When
  * the expected token cannot be read (Secrets Manager failing, access denied) it denies.
  */
@@ -27,13 +29,12 @@ export function createAuthorizer(
 ) {
   return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
     const headers = lowerCase(event.headers);
-    const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1]?.trim();
-    const token = event.queryStringParameters?.token ?? bearer;
+    const token = presentedTokenOf(headers.authorization, event.queryStringParameters?.token);
     const origin = headers.origin;
     const deny = () => policy('Deny', event.methodArn, event.requestContext.connectionId);
-    let expected: Buffer;
+    let expected: string;
     try {
-      expected = digest(await tokens.token());
+      expected = await tokens.token();
     } catch (error) {
       logger.error('connection refused: the expected token is unavailable', {
         message: error instanceof Error ? error.message : withoutAccountIds(error),
@@ -41,12 +42,8 @@ export function createAuthorizer(
       return deny();
     }
     let reason: string | undefined;
-    // Digests have one length, so the comparison takes the same time for any token.
-    if (!token || !timingSafeEqual(digest(token), expected)) reason = 'missing or wrong token';
-    else if (
-      config.allowedOrigins.length > 0 &&
-      (!origin || !config.allowedOrigins.includes(origin))
-    )
+    if (!tokenMatches(token, expected)) reason = 'missing or wrong token';
+    else if (config.allowedOrigins.length > 0 && !listedOrigin(origin, config.allowedOrigins))
       reason = 'origin not allowed';
     if (reason) {
       logger.info('connection refused', {
@@ -69,10 +66,6 @@ export function tokenSourceOf(config: AuthorizerConfig): TokenSource {
     region: token.region,
     ...(token.endpoint && { endpoint: token.endpoint }),
   });
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 function lowerCase(
@@ -110,9 +103,14 @@ export async function handler(
       const logger = createLogger(loadGatewayConfig(process.env).logLevel);
       // With a user pool configured, Cognito sign-in replaces the shared token.
       const cognito = loadCognitoAuthorizerConfig(process.env);
-      authorize = cognito
-        ? createCognitoAuthorizer(cognito, logger)
-        : createAuthorizer(loadAuthorizerConfig(process.env), logger);
+      if (cognito) {
+        for (const warning of cognito.warnings ?? []) logger.warn(warning);
+        authorize = createCognitoAuthorizer(cognito, logger);
+      } else {
+        const config = loadAuthorizerConfig(process.env);
+        for (const warning of config.warnings ?? []) logger.warn(warning);
+        authorize = createAuthorizer(config, logger);
+      }
     } catch (error) {
       process.stderr.write(
         `${JSON.stringify({

@@ -1,3 +1,4 @@
+import { renamedVariable } from '../../config.js';
 import { GatewayConfigError } from '../../errors.js';
 
 type Env = Record<string, string | undefined>;
@@ -11,8 +12,10 @@ export interface AuthorizerConfig {
   token:
     | { kind: 'env'; value: string }
     | { kind: 'secret'; secretId: string; region: string; endpoint?: string };
-  /** Allowed `Origin` values; empty allows any (clients that send none, such as CLIs, too). */
+  /** Allowed `Origin` values (normalised); empty allows any. Clients that send none pass on their token. */
   allowedOrigins: string[];
+  /** Old variable names still read this release; logged once per container. */
+  warnings?: string[];
 }
 
 /** The `$connect` authorizer's settings with Cognito sign-in (CHAT_COGNITO_USER_POOL_ID set). */
@@ -24,6 +27,8 @@ export interface CognitoAuthorizerConfig {
   /** Which token the clients send: the page sends the ID token (it names the user). */
   tokenUse: 'id' | 'access';
   allowedOrigins: string[];
+  /** Renamed variables still in use (logged at start). */
+  warnings?: string[];
 }
 
 /** What the WebSocket, engine and cleanup functions need beyond `loadGatewayConfig`. */
@@ -51,7 +56,9 @@ export interface LambdaConfig {
  * name (the Lambda counterpart of `loadGatewayConfig`, which the roots also call).
  */
 export function loadAuthorizerConfig(env: Env = process.env): AuthorizerConfig {
-  const allowedOrigins = origins(env.ALLOWED_ORIGINS);
+  const renamed = renamedVariable(env, 'CHAT_ALLOWED_ORIGINS', 'ALLOWED_ORIGINS');
+  const allowedOrigins = origins(renamed.value, renamed.name);
+  const warnings = renamed.warning ? { warnings: [renamed.warning] } : {};
   const secretId = env.CHAT_AUTH_TOKEN_SECRET_ARN;
   if (secretId) {
     const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
@@ -66,6 +73,7 @@ export function loadAuthorizerConfig(env: Env = process.env): AuthorizerConfig {
         ...(endpoint && { endpoint: url('SECRETS_MANAGER_ENDPOINT', endpoint) }),
       },
       allowedOrigins,
+      ...warnings,
     };
   }
   const value = env.CHAT_AUTH_TOKEN;
@@ -77,7 +85,7 @@ export function loadAuthorizerConfig(env: Env = process.env): AuthorizerConfig {
     throw new GatewayConfigError(
       'CHAT_AUTH_TOKEN: use at least 16 characters (e.g. openssl rand -hex 32)',
     );
-  return { token: { kind: 'env', value }, allowedOrigins };
+  return { token: { kind: 'env', value }, allowedOrigins, ...warnings };
 }
 
 /**
@@ -106,7 +114,14 @@ export function loadCognitoAuthorizerConfig(
     throw new GatewayConfigError(
       `CHAT_COGNITO_TOKEN_USE: must be id or access, not ${JSON.stringify(tokenUse)}`,
     );
-  return { userPoolId, clientIds, tokenUse, allowedOrigins: origins(env.ALLOWED_ORIGINS) };
+  const renamed = renamedVariable(env, 'CHAT_ALLOWED_ORIGINS', 'ALLOWED_ORIGINS');
+  return {
+    userPoolId,
+    clientIds,
+    tokenUse,
+    allowedOrigins: origins(renamed.value, renamed.name),
+    ...(renamed.warning && { warnings: [renamed.warning] }),
+  };
 }
 
 export function loadLambdaConfig(
@@ -133,7 +148,7 @@ export function loadLambdaConfig(
   };
 }
 
-function origins(value: string | undefined): string[] {
+function origins(value: string | undefined, name: string): string[] {
   return (value ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -146,7 +161,7 @@ function origins(value: string | undefined): string[] {
         // reported below
       }
       throw new GatewayConfigError(
-        `ALLOWED_ORIGINS: ${JSON.stringify(o)} is not an origin; use scheme://host[:port]`,
+        `${name}: ${JSON.stringify(o)} is not an origin; use scheme://host[:port]`,
       );
     });
 }

@@ -6,6 +6,7 @@ import { lambdaTransport } from '../../adapters/aws/lambda-mcp-transport.js';
 import { McpToolClient } from '../../adapters/mcp/mcp-tool-client.js';
 import { ConnectionBindings } from '../../adapters/records/aws-connection-bindings.js';
 import { TurnMarkers } from '../../adapters/records/aws-turn-markers.js';
+import { TurnQueue } from '../../adapters/records/aws-turn-queue.js';
 import { buildChatServices } from '../../app/chat-services.js';
 import { chatTableSpecs } from '../../app/chat-tables.js';
 import { loadGatewayConfig, type GatewayConfig } from '../../config.js';
@@ -23,6 +24,7 @@ export interface LambdaContainer {
   services: ChatServices;
   bindings: ConnectionBindings;
   markers: TurnMarkers;
+  queue: TurnQueue;
   connections: ApiGatewayConnections;
   /** The engine function; only the WebSocket function has one. */
   engine?: EventInvoker;
@@ -77,6 +79,7 @@ export async function buildLambdaContainer(
     services,
     bindings: new ConnectionBindings(chatStore.store, tables.conversations),
     markers: new TurnMarkers(chatStore.store, tables.conversations),
+    queue: new TurnQueue(chatStore.store, tables.conversations),
     connections,
     ...(engine && { engine }),
     async close() {

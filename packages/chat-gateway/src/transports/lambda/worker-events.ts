@@ -11,6 +11,8 @@ export type WorkerEvent =
       sessionId: string;
       clientMessageId: string;
       content: string;
+      /** The message's place in the session's turn queue (`TurnQueue`). */
+      ticket?: number;
       /** The claim was taken over from a turn that died (see `MessageClaim.takenOver`). */
       takenOver?: boolean;
     };

@@ -4,13 +4,17 @@ import type { WebSocketConnections } from '../../adapters/aws/apigw-connections.
 import type { ConnectionBindings } from '../../adapters/records/aws-connection-bindings.js';
 import type { SessionsPort } from '../../core/sessions-port.js';
 import { ClientGoneError } from '../../errors.js';
-import type { SessionFrame } from '../../protocol/frames.js';
+import { sessionFrame } from '../../core/session-frames.js';
+import { SessionOutbox } from '../../core/session-outbox.js';
+import type { ClientChannel } from '../../ports/client-channel.js';
+import type { FrameSequence } from '../../ports/frame-sequence.js';
 import type { WorkerEvent } from './worker-events.js';
 
 export interface HelloDeps {
   sessions: SessionsPort;
   bindings: ConnectionBindings;
   connections: WebSocketConnections;
+  sequence: FrameSequence;
   modelId: string | null;
   offlineNotice?: string;
   /** CHAT_TITLE, for the page. */
@@ -35,25 +39,33 @@ export async function greet(
   // Minted here, where the frame is sent, so that no token travels in an invoke payload; only
   // while the session is live and still on this connection.
   const { resumeToken } = await deps.sessions.reissueToken(sessionId, connectionId);
-  const model = deps.modelId;
-  const frame: SessionFrame = {
-    type: 'session',
+  const frame = sessionFrame(
+    {
+      modelId: deps.modelId,
+      ...(deps.offlineNotice && { offlineNotice: deps.offlineNotice }),
+      ...(deps.title && { title: deps.title }),
+    },
     sessionId,
     resumeToken,
-    resumed: false,
-    model,
-    ...(model === null && deps.offlineNotice && { notice: deps.offlineNotice }),
-    ...(deps.title && { title: deps.title }),
-  };
+    false,
+  );
   const channel = new ApiGatewayChannel(connectionId, deps.connections);
   const deadline = Date.now() + deps.retryMs;
-  for (let wait = 50; ; wait = Math.min(wait * 2, 500)) {
-    try {
-      return await channel.send(frame);
-    } catch (error) {
-      if (!(error instanceof ClientGoneError) || Date.now() >= deadline) throw error;
-      if ((await deps.bindings.get(connectionId))?.gone) throw error;
-      await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
-    }
-  }
+  // The frame is numbered once; its posts are retried while `$connect` completes.
+  const patient: ClientChannel = {
+    connectionId,
+    close: () => channel.close(),
+    send: async (numbered) => {
+      for (let wait = 50; ; wait = Math.min(wait * 2, 500)) {
+        try {
+          return await channel.send(numbered);
+        } catch (error) {
+          if (!(error instanceof ClientGoneError) || Date.now() >= deadline) throw error;
+          if ((await deps.bindings.get(connectionId))?.gone) throw error;
+          await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
+        }
+      }
+    },
+  };
+  await new SessionOutbox(deps.sequence).send(sessionId, frame, () => [patient]);
 }

@@ -5,12 +5,19 @@ import type { WebSocketConnections } from '../../adapters/aws/apigw-connections.
 import type { EventInvoker } from '../../adapters/aws/lambda-event-invoker.js';
 import type { ConnectionBindings } from '../../adapters/records/aws-connection-bindings.js';
 import type { TurnMarkers } from '../../adapters/records/aws-turn-markers.js';
+import type { TurnQueue } from '../../adapters/records/aws-turn-queue.js';
 import type { AnalyticsRecorder } from '../../analytics/analytics-recorder.js';
-import { saveFeedback } from '../../core/feedback.js';
 import { ConversationFrames, callerIdentity } from '../../core/conversation-frames.js';
-import { toHistoryMessage } from '../../core/history-view.js';
+import { SessionOutbox } from '../../core/session-outbox.js';
+import {
+  createFrameHandlers,
+  dispatchFrame,
+  type FrameContext,
+} from '../../core/session-protocol.js';
 import type { SessionsPort } from '../../core/sessions-port.js';
-import { ChatError, SessionNotFoundError } from '../../errors.js';
+import { SessionNotFoundError } from '../../errors.js';
+import type { FrameLog } from '../../ports/frame-log.js';
+import type { FrameSequence } from '../../ports/frame-sequence.js';
 import type { SessionStore } from '../../ports/session-store.js';
 import type { ClientFrame } from '../../protocol/frames.js';
 import { parseClientFrame } from '../../protocol/parse-frame.js';
@@ -27,6 +34,12 @@ export interface WsRouteDeps {
   analytics?: Pick<AnalyticsRecorder, 'feedback'>;
   bindings: ConnectionBindings;
   markers: TurnMarkers;
+  /** One turn at a time per session, in arrival order. */
+  queue: TurnQueue;
+  /** Numbers the sessions' frames (`seq`), shared with the engine function. */
+  sequence: FrameSequence;
+  /** Keeps the frames for a resume to replay (written before each invocation returns). */
+  frameLog: FrameLog;
   connections: WebSocketConnections;
   engine: EventInvoker;
   logger: Logger;
@@ -76,152 +89,115 @@ export function createWsRoutes(deps: WsRouteDeps) {
     return OK;
   }
 
+  const outbox = new SessionOutbox(deps.sequence, deps.frameLog);
+  const handlers = createFrameHandlers({
+    sessions: deps.sessions,
+    store: deps.store,
+    sequence: deps.sequence,
+    info: {
+      modelId: deps.modelId,
+      ...(deps.offlineNotice && { offlineNotice: deps.offlineNotice }),
+      ...(deps.title && { title: deps.title }),
+    },
+    now: Date.now,
+    ...(deps.analytics && { analytics: deps.analytics }),
+    conversations,
+    turns: {
+      start: async (context, turn) => {
+        const { sessionId } = context;
+        const ticket = await deps.queue.enqueue(sessionId);
+        const event: WorkerEvent = {
+          kind: 'turn',
+          connectionId: context.connectionId,
+          sessionId,
+          clientMessageId: turn.clientMessageId,
+          content: turn.content,
+          ticket,
+          ...(turn.takenOver && { takenOver: true }),
+        };
+        try {
+          await deps.engine.invoke(event);
+        } catch (error) {
+          // Never started: the next turn of the session must not wait for it.
+          await deps.queue.done(sessionId, ticket).catch(() => undefined);
+          throw error;
+        }
+      },
+      cancel: async (sessionId, clientMessageId) => {
+        if (!(await deps.markers.isRunning(sessionId, clientMessageId))) return false;
+        // The engine polls for it (also while the turn waits for its place in the queue).
+        await deps.markers.requestCancel(sessionId, clientMessageId);
+        return true;
+      },
+      approve: confirm,
+      attach: async (context, sessionId, then) => {
+        const before = await deps.store.getSession(sessionId);
+        await deps.bindings.bind(context.connectionId, sessionId);
+        const stale = before?.connectionId;
+        if (stale && stale !== context.connectionId) {
+          // A half-open socket of the same session: the newest connection wins; its running
+          // turns follow the session to this connection.
+          await deps.bindings.markGone(stale).catch(() => undefined);
+          void deps.connections.delete(stale).catch(() => undefined);
+        }
+        context.sessionId = sessionId;
+        await context.reply(then.frame);
+        if (then.lastSeq === undefined) return;
+        // From the store: the turn may run in another container. Its engine function posts the
+        // running turn's frames to this connection as well once it sees the move; the client
+        // drops the seqs it already has.
+        const channel = new ApiGatewayChannel(context.connectionId, deps.connections);
+        for (const f of await outbox.log.since(sessionId, then.lastSeq)) await channel.send(f);
+      },
+    },
+  });
+
   async function receive(event: WebSocketEvent): Promise<WebSocketResult> {
     const channel = new ApiGatewayChannel(event.requestContext.connectionId, deps.connections);
     let frame: ClientFrame | undefined;
+    let context: FrameContext | undefined;
     try {
       // Parsed first, so that a store failure below still answers the frame's id.
       frame = parseClientFrame(frameText(event));
       const binding = await deps.bindings.get(channel.connectionId);
       if (!binding)
         throw new SessionNotFoundError('This connection has no session; reconnect to start one.');
-      await dispatch(channel, binding.sessionId, frame);
+      // The signed-in user: the $connect authorizer's context comes with every message; the
+      // session record keeps what $connect stored.
+      const identity =
+        identityFromAuthorizer(event.requestContext.authorizer) ??
+        (await callerIdentity(deps.store, binding.sessionId));
+      const current: FrameContext = {
+        sessionId: binding.sessionId,
+        connectionId: channel.connectionId,
+        ...(identity && { identity }),
+        reply: (f) => outbox.send(current.sessionId, f, () => [channel]),
+      };
+      context = current;
+      await dispatchFrame(handlers, current, frame);
     } catch (error) {
       const replyTo = frame && 'id' in frame ? frame.id : frame?.type;
-      await channel.send(toErrorFrame(error, logger, replyTo)).catch(() => undefined);
+      const errorFrame = toErrorFrame(error, logger, replyTo);
+      // Without a session (no binding) the error goes out unnumbered.
+      await (context ? context.reply(errorFrame) : channel.send(errorFrame)).catch(() => undefined);
     }
+    // What was logged here is written before the function returns (Lambda freezes after).
+    await outbox.log.flush().catch(() => undefined);
     return OK;
   }
 
-  async function dispatch(
-    channel: ApiGatewayChannel,
+  async function confirm(
     sessionId: string,
-    frame: ClientFrame,
-  ): Promise<void> {
-    const connectionId = channel.connectionId;
-    switch (frame.type) {
-      case 'message': {
-        const claim = await deps.store.claimMessage(sessionId, frame.id);
-        if (!claim.claimed)
-          throw new ChatError(
-            'DUPLICATE_MESSAGE',
-            `Message ${frame.id} was already received; it is answered once (see the history).`,
-            false,
-          );
-        void deps.sessions.touch(sessionId).catch(() => undefined);
-        const turn: WorkerEvent = {
-          kind: 'turn',
-          connectionId,
-          sessionId,
-          clientMessageId: frame.id,
-          content: frame.content,
-          ...(claim.takenOver && { takenOver: true }),
-        };
-        try {
-          return await deps.engine.invoke(turn);
-        } catch (error) {
-          // The turn never started: the same id may be sent again.
-          await deps.store.releaseMessage(sessionId, frame.id).catch(() => undefined);
-          throw error;
-        }
-      }
-      case 'resume':
-        return resume(channel, sessionId, frame.sessionId, frame.resumeToken);
-      case 'history': {
-        const limit = frame.limit ?? 20;
-        const page = await deps.store.listMessages(sessionId, {
-          limit,
-          ...(frame.before && { before: frame.before }),
-        });
-        const last = page.at(-1);
-        return channel.send({
-          type: 'history',
-          messages: page.map(toHistoryMessage),
-          ...(page.length === limit && last && { before: last.messageId }),
-        });
-      }
-      case 'confirm':
-        return confirm(sessionId, frame.toolCallId, frame.approve);
-      case 'cancel':
-        // The engine polls for it; a cancel of an answer already finished changes nothing.
-        return deps.markers.requestCancel(sessionId, frame.messageId);
-      case 'documents':
-        throw new ChatError(
-          'LOCAL_ONLY',
-          'The documents panel works on the local gateway only for now; use /call list_documents in the chat.',
-          false,
-        );
-      case 'document':
-        // The Lambda functions reach the MCP server only from the engine function; the viewer
-        // would need a route there. Said plainly rather than failing some other way.
-        throw new ChatError(
-          'LOCAL_ONLY',
-          'The document viewer works on the local gateway only for now; the source card shows the cited passage.',
-          false,
-        );
-      case 'feedback': {
-        const analytics = deps.analytics ?? { feedback: () => Promise.resolve() };
-        const saved = await saveFeedback(
-          { store: deps.store, analytics },
-          sessionId,
-          frame,
-          Date.now(),
-        );
-        return channel.send(saved);
-      }
-      case 'conversations':
-      case 'conversation-rename':
-      case 'conversation-delete':
-        return channel.send(
-          await conversations.answer(frame, await callerIdentity(deps.store, sessionId)),
-        );
-    }
-  }
-
-  async function confirm(sessionId: string, toolCallId: string, approve: boolean): Promise<void> {
+    toolCallId: string,
+    approve: boolean,
+  ): Promise<boolean> {
     for (let attempt = 0; attempt < 4; attempt++) {
       const result = await deps.markers.decide(sessionId, toolCallId, approve);
-      if (result === 'decided') return;
+      if (result === 'decided') return true;
       if (result === 'settled') break;
       await sleep(deps.confirmRetryMs ?? 250);
     }
-    throw new ChatError(
-      'NOT_FOUND',
-      `No tool call ${toolCallId} is waiting for approval in this session.`,
-      false,
-    );
-  }
-
-  async function resume(
-    channel: ApiGatewayChannel,
-    current: string,
-    sessionId: string,
-    token: string | undefined,
-  ): Promise<void> {
-    const before = await deps.store.getSession(sessionId);
-    const identity = await callerIdentity(deps.store, current);
-    const resumed = await deps.sessions.resume(sessionId, token, channel.connectionId, identity);
-    await deps.bindings.bind(channel.connectionId, sessionId);
-    if (current !== sessionId)
-      // The session made for this connection at $connect was never used.
-      void deps.sessions.close(current, 'replaced by resume').catch(() => undefined);
-    const stale = before?.connectionId;
-    if (stale && stale !== channel.connectionId) {
-      // A half-open socket of the same session: the newest connection wins; its running turns
-      // follow the session to this connection.
-      await deps.bindings.markGone(stale).catch(() => undefined);
-      void deps.connections.delete(stale).catch(() => undefined);
-    }
-    const model = deps.modelId;
-    await channel.send({
-      type: 'session',
-      sessionId,
-      resumeToken: resumed.resumeToken,
-      resumed: true,
-      model,
-      ...(model === null && deps.offlineNotice && { notice: deps.offlineNotice }),
-      ...(deps.title && { title: deps.title }),
-    });
+    return false;
   }
 
   return { connect, disconnect, receive };

@@ -146,6 +146,9 @@ export async function startLocalGateway(
         store: services.store,
         anonymousOwner,
       }),
+      sequence: services.sequence,
+      frameLog: services.frameLog,
+      detachedTurnMs: config.detachedTurnMs,
     });
     if (options.seedDocsDir)
       await seedDocuments(tools, options.seedDocsDir, logger, join(config.dataDir, '.seeded-docs'));

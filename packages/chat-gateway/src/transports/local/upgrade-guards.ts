@@ -1,6 +1,8 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { networkInterfaces } from 'node:os';
+import { listedOrigin, presentedTokenOf } from '../../core/connect-policy.js';
+
+export { tokenMatches } from '../../core/connect-policy.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -53,7 +55,7 @@ export function checkOrigin(
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return { ok: false, reason: 'the Origin is not an http(s) page' };
-  if (allowed.length === 0 ? LOOPBACK_HOSTS.has(url.hostname) : allowed.includes(url.origin))
+  if (allowed.length === 0 ? LOOPBACK_HOSTS.has(url.hostname) : listedOrigin(origin, allowed))
     return { ok: true };
   const host = req.headers.host?.toLowerCase();
   if (host === url.host && reachable().has(url.hostname)) return { ok: true };
@@ -68,15 +70,8 @@ export function checkOrigin(
 
 /** The token from `Authorization: Bearer …` or the `token` query parameter (browsers cannot set headers). */
 export function presentedToken(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
-  return new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? undefined;
-}
-
-/** Constant-time comparison of fixed-length digests, so the token's length does not leak either. */
-export function tokenMatches(presented: string | undefined, expected: string): boolean {
-  if (presented === undefined) return false;
-  const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  return presentedTokenOf(
+    req.headers.authorization,
+    new URL(req.url ?? '/', 'http://x').searchParams.get('token'),
+  );
 }
