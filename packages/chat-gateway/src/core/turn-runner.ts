@@ -169,8 +169,7 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
     }).catch(() => undefined);
   }
   const retryable =
-    (stoppedByServer && (signal.reason).retryable) ||
-    ('error' in outcome && outcome.error.retryable);
+    (stoppedByServer && signal.reason.retryable) || ('error' in outcome && outcome.error.retryable);
   if (retryable) await release(deps, sessionId, clientMessageId);
   else await complete(deps, sessionId, clientMessageId);
   if (signal.aborted && signal.reason instanceof ClientGoneError) return;
