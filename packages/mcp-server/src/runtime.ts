@@ -38,7 +38,11 @@ export interface RuntimeOptions {
   contractPath?: string;
   /** Keep embedded stores in memory (tests, benchmarks). */
   inMemory?: boolean;
-  /** Serve the embedded record store from this thread, not a worker (fault-injection tests). */
+  /**
+   * Serve the embedded record store from this thread, not a worker: the stdio CLI (one client's
+   * calls in turn, where the worker's two thread hops per call cost more than its parallelism
+   * gives) and fault-injection tests.
+   */
   embeddedStoreInThisThread?: boolean;
   /**
    * Serve MCP to other servers on the same data directory over `<dataDir>/mcp-socket/mcp.sock`

@@ -95,7 +95,9 @@ async function inProcess(runtime: Runtime, logger: Logger, dataDir: string): Pro
 /** Connects only to a socket of this OS user: the requests carry the host's data. */
 async function connectSocket(path: string): Promise<Socket> {
   if (!socketPathFits(path)) throw new Error('socket path too long');
-  const owner = (await lstat(path)).uid;
+  // BigInt stats: a numeric stat of a socket would leave its type in the stat buffer that
+  // `realpathSync` reads, breaking later module loads (see removeSocketFile in shared-socket.ts).
+  const owner = Number((await lstat(path, { bigint: true })).uid);
   if (process.getuid && owner !== process.getuid()) {
     throw new Error(`the socket belongs to another user (uid ${owner})`);
   }

@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { errorFields, type Logger } from '../logger.js';
@@ -52,7 +52,7 @@ export async function shareOverSocket(
   try {
     if (!socketPathFits(path)) throw new Error('the path is too long for a Unix socket');
     await privateFolder(dirname(path));
-    await rm(path, { force: true });
+    await removeSocketFile(path);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(path, () => resolve());
@@ -74,9 +74,24 @@ export async function shareOverSocket(
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;
-      await rm(path, { force: true });
+      await removeSocketFile(path);
     },
   };
+}
+
+/**
+ * Removes a socket file, if there is one, without stat-ing it. `rm` would lstat it first, and a
+ * numeric stat of a socket leaves its file type in Node's process-wide stat buffer, which
+ * `realpathSync` reads (nodejs/node#51142): the next module load then resolves a pnpm symlink
+ * to itself and fails to find the package's own dependencies (seen on Node 20 when a server
+ * that replaced a killed holder's socket opened its record store in its own thread).
+ */
+async function removeSocketFile(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
 /** One MCP session per connection. The MCP SDK loads with the first one: a gateway need not. */

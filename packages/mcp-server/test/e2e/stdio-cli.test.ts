@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
@@ -132,6 +132,25 @@ describe('node dist/cli.js over stdio (SDK StdioClientTransport)', () => {
     expect(refusal).toContain(dataDir);
     // The first one is unharmed.
     await callOk(first.client, 'list_records', { table: 'sessions' });
+  });
+});
+
+describe('the embedded record store over stdio', () => {
+  // One host's calls come one at a time: a worker thread for the store would add two thread
+  // wake-ups to every record call. Node writes one CPU profile per thread it ran, so the profile
+  // count says how many JavaScript threads the server started.
+  it("is served from the server's own thread (no worker thread is started)", async () => {
+    const profiles = join(dataDir, 'profiles');
+    const server = await connectStdio({
+      command: process.execPath,
+      args: ['--cpu-prof', '--cpu-prof-dir', profiles, CLI_PATH, '--data-dir', join(dataDir, 'd')],
+    });
+    servers.push(server);
+    await recordRoundTrip(server.client);
+    await stop(server);
+    await expect.poll(() => isRunning(server.pid ?? 0), { timeout: 15_000 }).toBe(false);
+    const written = readdirSync(profiles).filter((f) => f.endsWith('.cpuprofile'));
+    expect(written).toHaveLength(1);
   });
 });
 
