@@ -42,9 +42,15 @@ export interface TurnPort {
   /** The user's decision on a tool call; false when no call with this id waits in the session. */
   approve(sessionId: string, toolCallId: string, approve: boolean): Promise<boolean>;
   /**
-   * Moves the connection to `sessionId` (its token checked already), sends it `frame` (the
-   * `session` frame, numbered), then the logged frames after `lastSeq` (none when undefined),
-   * then the live ones. Afterwards `context.sessionId` and `context.reply` speak for it.
+   * Refuses (`SESSION_FULL`) a connection that would exceed the session's cap of attached
+   * connections; asked before the resume token rotates, so a refused tab locks nobody out.
+   */
+  admit(sessionId: string, connectionId: string): Promise<void>;
+  /**
+   * Joins the connection to `sessionId` (its token checked already), sends it `frame` (the
+   * `session` frame, numbered, to every connection of the session: it carries the rotated
+   * resume token), then the logged frames after `lastSeq` (none when undefined), then the live
+   * ones. The session's other connections stay attached. Afterwards `context.sessionId` and `context.reply` speak for it.
    */
   attach(
     context: FrameContext,
@@ -105,6 +111,7 @@ export function createFrameHandlers(deps: SessionProtocolDeps): FrameHandlers {
     },
     resume: async (context, frame) => {
       const last = frame.lastSeq ?? 0;
+      await turns.admit(frame.sessionId, context.connectionId);
       const resumed = await sessions.resume(
         frame.sessionId,
         frame.resumeToken,
