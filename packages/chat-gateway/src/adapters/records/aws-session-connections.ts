@@ -63,7 +63,8 @@ export class SessionConnections {
       const item = await storeCall(() => this.store.get(this.conversations, key));
       const before = idsOf(item);
       const after = next(before);
-      if (item && sameIds(before, after)) return after;
+      // Nothing to change (also: no item to write for an empty set).
+      if (sameIds(before, after) && (item || after.length === 0)) return after;
       const fields = {
         connectionIds: after,
         [this.conversations.ttlAttribute]: this.nowSeconds() + SET_TTL_SECONDS,
