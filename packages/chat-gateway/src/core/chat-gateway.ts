@@ -318,10 +318,11 @@ export class ChatGateway {
     const attached = this.outbox.exclusive(sessionId, async () => {
       // Attached first: a frame the client sends as soon as it sees the session frame must
       // already count for this session (its answers queue behind this section).
+      // Checked again here (two tabs may have passed `admit` together), before the connection
+      // leaves the session it has.
+      this.admit(sessionId, context.connectionId);
       const previous = connection.sessionId;
       if (previous !== sessionId) this.leave(previous, context.connectionId);
-      // Checked again here: two tabs may have passed `admit` together.
-      this.admit(sessionId, context.connectionId);
       connection.sessionId = sessionId;
       this.join(sessionId, context.connectionId);
       clearTimeout(this.detached.get(sessionId));
