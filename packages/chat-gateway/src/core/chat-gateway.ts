@@ -133,6 +133,7 @@ export class ChatGateway {
         approve: (sessionId, toolCallId, approve) =>
           Promise.resolve(this.turns.approve(sessionId, toolCallId, approve)),
         admit: (sessionId, connectionId) => Promise.resolve(this.admit(sessionId, connectionId)),
+        attachedCount: (sessionId) => Promise.resolve(this.attached.get(sessionId)?.size ?? 0),
         attach: (context, sessionId, then) => this.attach(context, sessionId, then),
       },
     });

@@ -46,6 +46,8 @@ export interface TurnPort {
    * connections; asked before the resume token rotates, so a refused tab locks nobody out.
    */
   admit(sessionId: string, connectionId: string): Promise<void>;
+  /** How many connections (tabs) are attached to the session now. */
+  attachedCount(sessionId: string): Promise<number>;
   /**
    * Joins the connection to `sessionId` (its token checked already), sends it `frame` (the
    * `session` frame, numbered, to every connection of the session: it carries the rotated
@@ -125,8 +127,9 @@ export function createFrameHandlers(deps: SessionProtocolDeps): FrameHandlers {
         frame: sessionFrame(deps.info, frame.sessionId, resumed.resumeToken, true),
         ...(frame.lastSeq !== undefined && !ahead && { lastSeq: last }),
       });
-      // The session made for this connection when it opened was never used: close it.
-      if (previous !== frame.sessionId)
+      // The session this connection left, unless another tab is still on it: the one made for
+      // the connection when it opened was never used.
+      if (previous !== frame.sessionId && (await turns.attachedCount(previous)) === 0)
         void sessions.close(previous, 'replaced by resume').catch(() => undefined);
       if (ahead) {
         // Resumed (the old token is spent), but nothing can be replayed from a number never sent.

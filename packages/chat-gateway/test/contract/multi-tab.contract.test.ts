@@ -157,6 +157,25 @@ describe.each([
     expect(await again.channel.next('session', (f) => f.resumed)).toMatchObject({ sessionId });
   });
 
+  it('keeps a session open for its other tab when one tab switches to another session', async () => {
+    const { a, b } = await twoTabs(path);
+    const other = await ready(path);
+    const elsewhere = latest(other.channel);
+    await other.drop();
+    await a.send({
+      type: 'resume',
+      sessionId: elsewhere.sessionId,
+      resumeToken: elsewhere.resumeToken,
+    });
+    await a.channel.next('session', (f) => f.resumed && f.sessionId === elsewhere.sessionId);
+    // Tab B reconnects to the session A left, with the token it holds.
+    const { sessionId, resumeToken } = latest(b.channel);
+    await b.drop();
+    const back = await ready(path);
+    await back.send({ type: 'resume', sessionId, resumeToken });
+    expect(await back.channel.next('session', (f) => f.resumed)).toMatchObject({ sessionId });
+  });
+
   it('caps a session at 8 connections, and drops a dead one on a failed send', async () => {
     const first = await ready(path);
     const { sessionId } = latest(first.channel);

@@ -152,6 +152,7 @@ export function createWsRoutes(deps: WsRouteDeps) {
         return true;
       },
       approve: confirm,
+      attachedCount: async (sessionId) => (await deps.bindings.attached.list(sessionId)).length,
       admit: (sessionId, connectionId) =>
         deps.bindings.attached.admit(sessionId, connectionId, maxConnections),
       attach: async (context, sessionId, then) => {
