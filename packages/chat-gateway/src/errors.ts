@@ -54,6 +54,20 @@ export class RateLimitedError extends ChatError {
   }
 }
 
+/** Default cap of connections (tabs, windows) attached to one session at once. */
+export const MAX_SESSION_CONNECTIONS = 8;
+
+/** A resume would attach one connection more than a session may have. */
+export class SessionFullError extends ChatError {
+  constructor(max: number) {
+    super(
+      'SESSION_FULL',
+      `This conversation is open in ${max} tabs or windows already, the most one conversation may have; close one of them and resume again.`,
+      false,
+    );
+  }
+}
+
 /** The store behind sessions and history failed; nothing half-written is left. */
 export class StorageError extends ChatError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,6 +1,12 @@
 import type { Logger } from 'chatbot-mcp-server/core';
 import type { ChatEngine } from '../engine/chat-engine.js';
-import { ClientGoneError, DetachedError, RateLimitedError } from '../errors.js';
+import {
+  ClientGoneError,
+  DetachedError,
+  MAX_SESSION_CONNECTIONS,
+  RateLimitedError,
+  SessionFullError,
+} from '../errors.js';
 import type { AnalyticsRecorder } from '../analytics/analytics-recorder.js';
 import type { ClientChannel } from '../ports/client-channel.js';
 import { noFrameLog, type FrameLog } from '../ports/frame-log.js';
@@ -53,6 +59,8 @@ export interface ChatGatewayOptions {
   frameLog?: FrameLog;
   /** How long an answer goes on after its client left (CHAT_DETACHED_TURN_SECONDS). Default 120 s. */
   detachedTurnMs?: number;
+  /** Connections (tabs) attached to one session at once; default 8. */
+  maxConnectionsPerSession?: number;
 }
 
 interface Connection {
@@ -72,8 +80,8 @@ interface Connection {
  */
 export class ChatGateway {
   private readonly connections = new Map<string, Connection>();
-  /** sessionId → the connection id it is attached to now. */
-  private readonly attached = new Map<string, string>();
+  /** sessionId → the connections attached to it now (tabs of one conversation). */
+  private readonly attached = new Map<string, Set<string>>();
   private readonly turns: LocalTurns;
   private readonly outbox: SessionOutbox;
   private readonly sequence: FrameSequence;
@@ -124,6 +132,8 @@ export class ChatGateway {
           Promise.resolve(this.turns.cancel(sessionId, id, new Error('cancelled by the user'))),
         approve: (sessionId, toolCallId, approve) =>
           Promise.resolve(this.turns.approve(sessionId, toolCallId, approve)),
+        admit: (sessionId, connectionId) => Promise.resolve(this.admit(sessionId, connectionId)),
+        attachedCount: (sessionId) => Promise.resolve(this.attached.get(sessionId)?.size ?? 0),
         attach: (context, sessionId, then) => this.attach(context, sessionId, then),
       },
     });
@@ -159,7 +169,7 @@ export class ChatGateway {
         this.now,
       ),
     });
-    this.attached.set(sessionId, channel.connectionId);
+    this.join(sessionId, channel.connectionId);
     await this.sendToSession(sessionId, sessionFrame(this.info(), sessionId, resumeToken, false));
   }
 
@@ -182,16 +192,22 @@ export class ChatGateway {
   }
 
   /**
-   * The connection closed: the session stays resumable, and its answers go on (into the frame
-   * log) until the detach deadline, when they stop as a cancel does.
+   * The connection closed. The session's other connections carry on; when it was the last one,
+   * the session stays resumable, and its answers go on (into the frame log) until the detach
+   * deadline, when they stop as a cancel does.
    */
   async closed(channel: ClientChannel): Promise<void> {
     const connection = this.connections.get(channel.connectionId);
     if (!connection) return;
     this.connections.delete(channel.connectionId);
     const { sessionId } = connection;
-    if (this.attached.get(sessionId) !== channel.connectionId) return; // resumed elsewhere
-    this.attached.delete(sessionId);
+    if (!this.leave(sessionId, channel.connectionId)) return;
+    await this.options.sessions
+      .detach(sessionId, channel.connectionId)
+      .catch((error: unknown) =>
+        this.options.logger.warn('could not detach session', { sessionId, message: String(error) }),
+      );
+    if (this.attached.has(sessionId)) return; // another tab is still on the session
     const ms = this.options.detachedTurnMs ?? 120_000;
     const timer = setTimeout(() => {
       this.detached.delete(sessionId);
@@ -199,23 +215,18 @@ export class ChatGateway {
     }, ms);
     timer.unref?.();
     this.detached.set(sessionId, timer);
-    await this.options.sessions
-      .detach(sessionId, channel.connectionId)
-      .catch((error: unknown) =>
-        this.options.logger.warn('could not detach session', { sessionId, message: String(error) }),
-      );
   }
 
   /** Closes the connections of sessions the cleanup job closed. */
   async sessionsClosed(sessionIds: readonly string[]): Promise<void> {
-    for (const sessionId of sessionIds) {
-      const connectionId = this.attached.get(sessionId);
-      const connection = connectionId ? this.connections.get(connectionId) : undefined;
-      if (connection)
-        await connection.channel
-          .close(4000, 'session closed after inactivity')
-          .catch(() => undefined);
-    }
+    for (const sessionId of sessionIds)
+      for (const connectionId of this.attached.get(sessionId) ?? []) {
+        const connection = this.connections.get(connectionId);
+        if (connection)
+          await connection.channel
+            .close(4000, 'session closed after inactivity')
+            .catch(() => undefined);
+      }
   }
 
   /** Graceful shutdown: refuse new turns, wait for running ones up to the deadline, then cancel them. */
@@ -246,10 +257,55 @@ export class ChatGateway {
     };
   }
 
+  /** SESSION_FULL when the connection would be one too many on the session. */
+  private admit(sessionId: string, connectionId: string): void {
+    const max = this.options.maxConnectionsPerSession ?? MAX_SESSION_CONNECTIONS;
+    const attached = this.attached.get(sessionId);
+    if (attached && !attached.has(connectionId) && attached.size >= max)
+      throw new SessionFullError(max);
+  }
+
+  private join(sessionId: string, connectionId: string): void {
+    const attached = this.attached.get(sessionId) ?? new Set<string>();
+    attached.add(connectionId);
+    this.attached.set(sessionId, attached);
+  }
+
+  /** False when the connection was not attached to the session. */
+  private leave(sessionId: string, connectionId: string): boolean {
+    const attached = this.attached.get(sessionId);
+    if (!attached?.delete(connectionId)) return false;
+    if (attached.size === 0) this.attached.delete(sessionId);
+    return true;
+  }
+
+  /** The session's attached channels; a send that finds its client gone closes that connection. */
+  private channelsOf(sessionId: string): ClientChannel[] {
+    const channels: ClientChannel[] = [];
+    for (const connectionId of this.attached.get(sessionId) ?? []) {
+      const channel = this.connections.get(connectionId)?.channel;
+      if (channel) channels.push(this.dropOnGone(channel));
+    }
+    return channels;
+  }
+
+  private dropOnGone(channel: ClientChannel): ClientChannel {
+    return {
+      connectionId: channel.connectionId,
+      close: (code, reason) => channel.close(code, reason),
+      send: (frame) =>
+        channel.send(frame).catch((error: unknown) => {
+          // A half-open socket is not kept: the other tabs carry on without it.
+          if (error instanceof ClientGoneError) void this.closed(channel).catch(() => undefined);
+          throw error;
+        }),
+    };
+  }
+
   /**
-   * Moves the connection to a resumed session (a half-open socket of that session is closed):
-   * the session frame, the frames it missed, then live frames, with nothing of the session
-   * numbered in between.
+   * Joins the connection to a resumed session, beside the session's other connections: the
+   * session frame (with the rotated token) to all of them, the frames it missed to this one,
+   * then live frames to all, with nothing of the session numbered in between.
    */
   private async attach(
     context: FrameContext,
@@ -263,22 +319,23 @@ export class ChatGateway {
     const attached = this.outbox.exclusive(sessionId, async () => {
       // Attached first: a frame the client sends as soon as it sees the session frame must
       // already count for this session (its answers queue behind this section).
+      // Checked again here (two tabs may have passed `admit` together), before the connection
+      // leaves the session it has.
+      this.admit(sessionId, context.connectionId);
       const previous = connection.sessionId;
-      if (previous !== sessionId) this.attached.delete(previous);
-      const other = this.attached.get(sessionId);
-      if (other && other !== context.connectionId) {
-        // A half-open socket of the same session: the newest connection wins.
-        const stale = this.connections.get(other);
-        this.connections.delete(other);
-        void stale?.channel
-          .close(4001, 'session resumed on another connection')
-          .catch(() => undefined);
-      }
+      if (previous !== sessionId) this.leave(previous, context.connectionId);
       connection.sessionId = sessionId;
-      this.attached.set(sessionId, context.connectionId);
+      this.join(sessionId, context.connectionId);
       clearTimeout(this.detached.get(sessionId));
       this.detached.delete(sessionId);
-      await channel.send({ ...then.frame, seq: await this.sequence.next(sessionId) });
+      // The resume rotated the token: every tab of the session gets the new one, in the same
+      // frame (same seq), or the next reconnect of another tab would be refused.
+      const numbered = { ...then.frame, seq: await this.sequence.next(sessionId) };
+      const others = this.channelsOf(sessionId).filter(
+        (c) => c.connectionId !== context.connectionId,
+      );
+      await channel.send(numbered);
+      await Promise.allSettled(others.map((c) => c.send(numbered)));
       const logged = await this.outbox.log.since(sessionId, 0);
       interrupted = unfinished(logged).filter((id) => !this.turns.isRunning(sessionId, id));
       if (then.lastSeq !== undefined)
@@ -299,10 +356,7 @@ export class ChatGateway {
   }
 
   private sendToSession(sessionId: string, frame: ServerFrame): Promise<void> {
-    return this.outbox.send(sessionId, frame, () => {
-      const connection = this.connections.get(this.attached.get(sessionId) ?? '');
-      return connection ? [connection.channel] : [];
-    });
+    return this.outbox.send(sessionId, frame, () => this.channelsOf(sessionId));
   }
 }
 

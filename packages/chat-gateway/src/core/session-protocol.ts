@@ -42,9 +42,17 @@ export interface TurnPort {
   /** The user's decision on a tool call; false when no call with this id waits in the session. */
   approve(sessionId: string, toolCallId: string, approve: boolean): Promise<boolean>;
   /**
-   * Moves the connection to `sessionId` (its token checked already), sends it `frame` (the
-   * `session` frame, numbered), then the logged frames after `lastSeq` (none when undefined),
-   * then the live ones. Afterwards `context.sessionId` and `context.reply` speak for it.
+   * Refuses (`SESSION_FULL`) a connection that would exceed the session's cap of attached
+   * connections; asked before the resume token rotates, so a refused tab locks nobody out.
+   */
+  admit(sessionId: string, connectionId: string): Promise<void>;
+  /** How many connections (tabs) are attached to the session now. */
+  attachedCount(sessionId: string): Promise<number>;
+  /**
+   * Joins the connection to `sessionId` (its token checked already), sends it `frame` (the
+   * `session` frame, numbered, to every connection of the session: it carries the rotated
+   * resume token), then the logged frames after `lastSeq` (none when undefined), then the live
+   * ones. The session's other connections stay attached. Afterwards `context.sessionId` and `context.reply` speak for it.
    */
   attach(
     context: FrameContext,
@@ -105,6 +113,7 @@ export function createFrameHandlers(deps: SessionProtocolDeps): FrameHandlers {
     },
     resume: async (context, frame) => {
       const last = frame.lastSeq ?? 0;
+      await turns.admit(frame.sessionId, context.connectionId);
       const resumed = await sessions.resume(
         frame.sessionId,
         frame.resumeToken,
@@ -118,8 +127,9 @@ export function createFrameHandlers(deps: SessionProtocolDeps): FrameHandlers {
         frame: sessionFrame(deps.info, frame.sessionId, resumed.resumeToken, true),
         ...(frame.lastSeq !== undefined && !ahead && { lastSeq: last }),
       });
-      // The session made for this connection when it opened was never used: close it.
-      if (previous !== frame.sessionId)
+      // The session this connection left, unless another tab is still on it: the one made for
+      // the connection when it opened was never used.
+      if (previous !== frame.sessionId && (await turns.attachedCount(previous)) === 0)
         void sessions.close(previous, 'replaced by resume').catch(() => undefined);
       if (ahead) {
         // Resumed (the old token is spent), but nothing can be replayed from a number never sent.

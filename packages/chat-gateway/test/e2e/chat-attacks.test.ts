@@ -77,23 +77,24 @@ describe('chat gateway under attack (real ws server, offline engine)', () => {
     await Promise.all(open.map((c) => c.close()));
   });
 
-  it('moves a session resumed while its old socket is half-open to the new socket and closes the old one (4001)', async () => {
+  it('joins a socket that resumes a session to its other socket (tabs), and refuses the rotated-away token', async () => {
     const first = await ChatClient.open(gw.wsUrl);
     const s = await first.next('session');
-    const firstClosed = first.closed();
     const second = await ChatClient.open(gw.wsUrl);
     await second.next('session');
     second.send({ type: 'resume', sessionId: s.sessionId, resumeToken: s.resumeToken });
-    await second.next('session', (f) => f.resumed);
-    expect((await firstClosed).code).toBe(4001);
+    const resumed = await second.next('session', (f) => f.resumed);
+    // The first socket stays open and is handed the rotated token in the same frame.
+    expect(await first.next('session', (f) => f.resumed)).toEqual(resumed);
     second.send({ type: 'message', id: 'r', content: 'hello' });
     expect((await second.next('finish')).response.sessionId).toBe(s.sessionId);
+    expect(await first.next('finish')).toEqual(await second.next('finish'));
     // A replay of the used token is refused.
     const third = await ChatClient.open(gw.wsUrl);
     await third.next('session');
     third.send({ type: 'resume', sessionId: s.sessionId, resumeToken: s.resumeToken });
     expect((await third.next('error')).code).toBe('SESSION_NOT_FOUND');
-    await Promise.all([second.close(), third.close()]);
+    await Promise.all([first.close(), second.close(), third.close()]);
   });
 
   it('closes a reader that falls behind (4002) instead of buffering without bound', async () => {

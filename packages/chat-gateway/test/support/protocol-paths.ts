@@ -60,6 +60,8 @@ export interface PathOptions {
   detachedTurnMs?: number;
   /** CHAT_RESUME_WINDOW_SECONDS, in seconds. */
   resumeWindowSeconds?: number;
+  /** The MCP tools the chat may call (`/call`); none by default. */
+  tools?: ToolClient;
 }
 
 async function services(
@@ -84,7 +86,7 @@ async function services(
     services: buildChatServices({
       config,
       chatStore,
-      tools: noTools,
+      tools: options.tools ?? noTools,
       logger: silentLogger,
       model: new SlowModel(options.tokenMs ?? 3),
     }),

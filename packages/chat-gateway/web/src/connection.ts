@@ -172,6 +172,13 @@ export class Connection {
         this.write({ type: 'resume', ...stored, ...(lastSeq !== undefined && { lastSeq }) });
         return;
       }
+      if (this.ready && frame.resumed && this.orderSession === frame.sessionId) {
+        // Another tab joined this session: the resume rotated the token, and only that is news
+        // here (no "Reconnected", no history reload).
+        this.opts.storage.setItem(STORAGE_KEY, JSON.stringify(session));
+        if (frame.seq !== undefined) this.order.skip(frame.seq);
+        return;
+      }
       this.becomeReady(session);
       if (frame.resumed && this.orderSession === frame.sessionId) return this.order.resumed(frame);
       this.orderSession = frame.sessionId;

@@ -36,6 +36,13 @@ export class SeqOrder<F extends Numbered> {
     this.drain();
   }
 
+  /** A number that is this session's but nothing to show here: counted as seen, not applied. */
+  skip(seq: number): void {
+    if (seq <= this.last || this.held.has(seq)) return;
+    this.held.set(seq, null);
+    this.drain();
+  }
+
   accept(frame: F): void {
     const seq = frame.seq;
     if (seq === undefined) return this.apply(frame);

@@ -4,6 +4,7 @@ import {
   type RecordStore,
   type TableSpec,
 } from 'chatbot-mcp-server/core';
+import { SessionConnections } from './aws-session-connections.js';
 import { storeCall } from './aws-store-errors.js';
 
 export interface ConnectionBinding {
@@ -23,6 +24,8 @@ const BINDING_TTL_SECONDS = 3 * 3600;
  */
 export class ConnectionBindings {
   private readonly nowSeconds: () => number;
+  /** The other way round: each session's attached connections (its tabs). */
+  readonly attached: SessionConnections;
 
   constructor(
     private readonly store: RecordStore,
@@ -30,6 +33,7 @@ export class ConnectionBindings {
     options: { nowSeconds?: () => number } = {},
   ) {
     this.nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+    this.attached = new SessionConnections(store, conversations, options);
   }
 
   async bind(connectionId: string, sessionId: string): Promise<void> {

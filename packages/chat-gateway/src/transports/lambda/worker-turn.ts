@@ -48,59 +48,74 @@ export class TurnDeadlineError extends ChatError {
 }
 
 /**
- * One turn in the engine function: `runTurn` with frames posted to the session's connection.
- * The WebSocket function cannot reach this invocation, so a `cancel` and a `$disconnect` come
- * through the store and are polled. When the client goes away the answer goes on into the
- * frame log for up to `detachedTurnMs`, then stops as a cancel does; a session resumed on
- * another connection takes its running answer along (the turn's frames are posted there again).
+ * One turn in the engine function: `runTurn` with each frame posted to every connection (tab)
+ * attached to the session. The WebSocket function cannot reach this invocation, so a `cancel`
+ * and the session's set of connections come through the store and are polled. When the last
+ * client goes away the answer goes on into the frame log for up to `detachedTurnMs`, then
+ * stops as a cancel does; a connection that joins the session (a resume, another tab) gets the
+ * running answer's frames posted again.
  */
 export async function runWorkerTurn(
   deps: WorkerTurnDeps,
   event: Extract<WorkerEvent, { kind: 'turn' }>,
 ): Promise<void> {
   const { sessionId, clientMessageId } = event;
-  let connectionId = event.connectionId;
   const controller = new AbortController();
 
-  /** The session's connection now, when it moved; undefined when the client is simply gone. */
-  const moved = async (): Promise<string | undefined> => {
-    const now = (await deps.store.getSession(sessionId))?.connectionId;
-    return now && now !== connectionId ? now : undefined;
-  };
-  // This turn's frames as numbered: a client that resumes on another connection gets them all
-  // again (it drops the seqs it has), whatever it missed in between.
+  // This turn's frames as numbered: a connection that joins the session gets them all again
+  // (the client drops the seqs it has), whatever it missed in between.
   const turnFrames: ServerFrame[] = [];
   let awaySince: number | undefined;
   const post = (id: string, frame: ServerFrame): Promise<void> =>
     new ApiGatewayChannel(id, deps.connections).send(frame);
-  const follow = async (next: string): Promise<void> => {
-    connectionId = next;
-    awaySince = undefined;
-    for (const frame of turnFrames) await post(next, frame).catch(() => undefined);
+  /** The session's connections as last read; each has been sent every frame of the turn. */
+  let members = new Set(await deps.bindings.attached.list(sessionId).catch(() => []));
+  if (members.size === 0) members.add(event.connectionId);
+  const drop = (id: string): void => {
+    members.delete(id);
+    void deps.bindings.attached.remove(sessionId, id).catch(() => undefined);
   };
-  // Posts to whichever connection the session has now; with none, the frame is only logged.
-  const following: ClientChannel = {
+  /** Reads the session's connections again; one that joined gets the turn's frames so far. */
+  const refresh = async (): Promise<void> => {
+    const now = await deps.bindings.attached.list(sessionId);
+    const joined = now.filter((id) => !members.has(id));
+    members = new Set(now);
+    for (const id of joined)
+      for (const frame of turnFrames)
+        await post(id, frame).catch((error: unknown) => {
+          if (error instanceof ClientGoneError) drop(id);
+        });
+    if (members.size > 0) awaySince = undefined;
+  };
+  // Posts to every connection the session has now (a 410 drops that one); with none, the
+  // frame is only logged.
+  const fanOut: ClientChannel = {
     get connectionId() {
-      return connectionId;
+      return [...members][0] ?? event.connectionId;
     },
-    close: () => new ApiGatewayChannel(connectionId, deps.connections).close(),
+    close: () => Promise.resolve(),
     send: async (frame) => {
       turnFrames.push(frame);
-      try {
-        return await post(connectionId, frame);
-      } catch (error) {
-        const next = error instanceof ClientGoneError ? await moved() : undefined;
-        if (!next) {
-          if (error instanceof ClientGoneError) awaySince ??= Date.now();
-          throw error;
-        }
-        await follow(next);
-      }
+      const ids = [...members];
+      const results = await Promise.allSettled(ids.map((id) => post(id, frame)));
+      results.forEach((r, i) => {
+        if (r.status === 'rejected' && r.reason instanceof ClientGoneError) drop(ids[i]!);
+      });
+      if (results.some((r) => r.status === 'fulfilled')) return;
+      const failure = results.find(
+        (r): r is PromiseRejectedResult =>
+          r.status === 'rejected' && !(r.reason instanceof ClientGoneError),
+      );
+      if (failure) throw failure.reason;
+      // Everyone seen so far is gone: a tab that joined meanwhile gets this frame too.
+      await refresh();
+      if (members.size > 0) return;
+      awaySince ??= Date.now();
+      throw new ClientGoneError(ids[0] ?? event.connectionId);
     },
   };
   const outbox = new SessionOutbox(deps.sequence, deps.frameLog);
-  const send = (frame: ServerFrame): Promise<void> =>
-    outbox.send(sessionId, frame, () => [following]);
+  const send = (frame: ServerFrame): Promise<void> => outbox.send(sessionId, frame, () => [fanOut]);
 
   const timer =
     deps.deadline === undefined
@@ -118,11 +133,10 @@ export async function runWorkerTurn(
       try {
         if (await deps.markers.isCancelled(sessionId, clientMessageId)) {
           controller.abort(new Error('cancelled by the user'));
-        } else if ((await deps.bindings.get(connectionId))?.gone) {
-          const next = await moved();
-          // Between two frames, so the repost and the live frames stay in order.
-          if (next) await outbox.exclusive(sessionId, () => follow(next));
-          else {
+        } else {
+          // Between two frames, so a repost and the live frames stay in order.
+          await outbox.exclusive(sessionId, refresh);
+          if (members.size === 0) {
             awaySince ??= Date.now();
             // Nobody came back in time: stop as a cancel does (the answer so far is kept).
             if (Date.now() - awaySince >= deps.detachedTurnMs)

@@ -15,7 +15,8 @@ import {
   type FrameContext,
 } from '../../core/session-protocol.js';
 import type { SessionsPort } from '../../core/sessions-port.js';
-import { SessionNotFoundError } from '../../errors.js';
+import { ClientGoneError, MAX_SESSION_CONNECTIONS, SessionNotFoundError } from '../../errors.js';
+import type { ClientChannel } from '../../ports/client-channel.js';
 import type { FrameLog } from '../../ports/frame-log.js';
 import type { FrameSequence } from '../../ports/frame-sequence.js';
 import type { SessionStore } from '../../ports/session-store.js';
@@ -49,6 +50,8 @@ export interface WsRouteDeps {
   title?: string;
   /** A `confirm` can overtake the waiting turn's marker write; it is re-read this often, 4 times. */
   confirmRetryMs?: number;
+  /** Connections (tabs) attached to one session at once; default 8. */
+  maxConnectionsPerSession?: number;
 }
 
 const OK: WebSocketResult = { statusCode: 200 };
@@ -61,6 +64,21 @@ export function createWsRoutes(deps: WsRouteDeps) {
   const { logger } = deps;
   // Without sign-in on AWS, several people share one token: nobody owns the anonymous sessions.
   const conversations = new ConversationFrames({ store: deps.store, anonymousOwner: false });
+  const maxConnections = deps.maxConnectionsPerSession ?? MAX_SESSION_CONNECTIONS;
+  /** A connection of the session; one found gone (410) is dropped from the session's set. */
+  const member = (sessionId: string, connectionId: string): ClientChannel => {
+    const channel = new ApiGatewayChannel(connectionId, deps.connections);
+    return {
+      connectionId,
+      close: () => channel.close(),
+      send: (frame) =>
+        channel.send(frame).catch(async (error: unknown) => {
+          if (error instanceof ClientGoneError)
+            await deps.bindings.attached.remove(sessionId, connectionId).catch(() => undefined);
+          throw error;
+        }),
+    };
+  };
 
   async function connect(event: WebSocketEvent): Promise<WebSocketResult> {
     const { connectionId, identity } = event.requestContext;
@@ -75,6 +93,7 @@ export function createWsRoutes(deps: WsRouteDeps) {
       connectionId,
     );
     await deps.bindings.bind(connectionId, sessionId);
+    await deps.bindings.attached.add(sessionId, connectionId, maxConnections);
     // Nothing can be posted before $connect returns: the engine greets once the socket is open.
     const hello: WorkerEvent = { kind: 'hello', connectionId, sessionId };
     await deps.engine.invoke(hello);
@@ -85,7 +104,10 @@ export function createWsRoutes(deps: WsRouteDeps) {
   async function disconnect(event: WebSocketEvent): Promise<WebSocketResult> {
     const { connectionId } = event.requestContext;
     const sessionId = await deps.bindings.markGone(connectionId);
-    if (sessionId) await deps.sessions.detach(sessionId, connectionId);
+    if (!sessionId) return OK;
+    // The session's other tabs stay attached; with none left, its turns run on detached.
+    await deps.bindings.attached.remove(sessionId, connectionId);
+    await deps.sessions.detach(sessionId, connectionId);
     return OK;
   }
 
@@ -130,24 +152,36 @@ export function createWsRoutes(deps: WsRouteDeps) {
         return true;
       },
       approve: confirm,
+      attachedCount: async (sessionId) => (await deps.bindings.attached.list(sessionId)).length,
+      admit: (sessionId, connectionId) =>
+        deps.bindings.attached.admit(sessionId, connectionId, maxConnections),
       attach: async (context, sessionId, then) => {
-        const before = await deps.store.getSession(sessionId);
+        const previous = context.sessionId;
+        // Joins the session's other tabs (none evicted); checked against the cap again here.
+        const ids = await deps.bindings.attached.add(
+          sessionId,
+          context.connectionId,
+          maxConnections,
+        );
         await deps.bindings.bind(context.connectionId, sessionId);
-        const stale = before?.connectionId;
-        if (stale && stale !== context.connectionId) {
-          // A half-open socket of the same session: the newest connection wins; its running
-          // turns follow the session to this connection.
-          await deps.bindings.markGone(stale).catch(() => undefined);
-          void deps.connections.delete(stale).catch(() => undefined);
-        }
+        if (previous !== sessionId)
+          await deps.bindings.attached
+            .remove(previous, context.connectionId)
+            .catch(() => undefined);
         context.sessionId = sessionId;
-        await context.reply(then.frame);
+        // The rotated token goes to every tab of the session in the same numbered frame, or
+        // the next reconnect of another tab would be refused.
+        const self = member(sessionId, context.connectionId);
+        const others = ids.filter((id) => id !== context.connectionId);
+        await outbox.send(sessionId, then.frame, () => [
+          self,
+          ...others.map((id) => member(sessionId, id)),
+        ]);
         if (then.lastSeq === undefined) return;
         // From the store: the turn may run in another container. Its engine function posts the
-        // running turn's frames to this connection as well once it sees the move; the client
-        // drops the seqs it already has.
-        const channel = new ApiGatewayChannel(context.connectionId, deps.connections);
-        for (const f of await outbox.log.since(sessionId, then.lastSeq)) await channel.send(f);
+        // running turn's frames to this connection as well once it sees it in the session's
+        // set; the client drops the seqs it already has.
+        for (const f of await outbox.log.since(sessionId, then.lastSeq)) await self.send(f);
       },
     },
   });
