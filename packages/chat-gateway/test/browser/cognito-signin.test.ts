@@ -118,7 +118,7 @@ beforeAll(async () => {
   const config = loadCognitoAuthorizerConfig({
     CHAT_COGNITO_USER_POOL_ID: POOL_ID,
     CHAT_COGNITO_CLIENT_ID: PAGE_CLIENT_ID,
-    ALLOWED_ORIGINS: site.origin,
+    CHAT_ALLOWED_ORIGINS: site.origin,
   })!;
   // The pool's JWKS, served from memory instead of cognito-idp.amazonaws.com.
   const jwksCache = new SimpleJwksCache({
@@ -134,7 +134,7 @@ beforeAll(async () => {
     silentLogger,
     cognitoVerifier(config, jwksCache),
   );
-  aws = await startAwsPath({ env: { ALLOWED_ORIGINS: site.origin }, authorizer });
+  aws = await startAwsPath({ env: { CHAT_ALLOWED_ORIGINS: site.origin }, authorizer });
   site.connectSrc = [new URL(aws.apigw.wsUrl).origin, idp.origin];
   browser = await launchChromium();
 }, 180_000);

@@ -103,7 +103,7 @@ describe('presigned upload from the hosted page: API Gateway WebSocket EMULATOR 
     s3.allowedOrigin = site.origin;
     aws = await startAwsPath({
       env: {
-        ALLOWED_ORIGINS: site.origin,
+        CHAT_ALLOWED_ORIGINS: site.origin,
         UPLOAD_BUCKET: s3.bucket,
         S3_ENDPOINT: s3.endpoint,
         CHAT_UPLOAD_MAX_BYTES: '65536',
