@@ -116,8 +116,9 @@ describe('conversations sidebar', () => {
     await eventually(() => sidebar.isVisible()).toBe(true);
     expect(await toggle.getAttribute('aria-expanded')).toBe('true');
     await eventually(() => titles(page)).toContain(question);
+    // The drawer slides in: its place is read once the transition has ended.
+    await eventually(async () => (await sidebar.boundingBox())?.x).toBe(0);
     const box = await sidebar.boundingBox();
-    expect(box?.x).toBe(0);
     expect(box!.width).toBeLessThanOrEqual(390);
     await screenshot(page, 'conversations-phone-open');
     // Search narrows the list.
