@@ -14,6 +14,12 @@ import {
   startLocalGateway,
   type LocalGateway,
 } from '../../src/transports/local/start-local-gateway.js';
+import {
+  request,
+  signIn as signInAt,
+  upgradeHeaders,
+  type Jar,
+} from '../support/oidc-browser-jar.js';
 import { AUDIENCE, startTestProvider, type TestProvider } from '../support/oidc-test-provider.js';
 import { ChatClient } from '../support/ws-client.js';
 
@@ -50,64 +56,14 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Cookies per origin, as a browser would keep them for each of the two loopback servers. */
-class Jar {
-  private readonly byOrigin = new Map<string, Map<string, string>>();
-  header(url: string): string {
-    const jar = this.byOrigin.get(new URL(url).origin);
-    return [...(jar ?? new Map<string, string>())].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-  store(url: string, res: Response): void {
-    const origin = new URL(url).origin;
-    const jar = this.byOrigin.get(origin) ?? new Map<string, string>();
-    this.byOrigin.set(origin, jar);
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = '', ...attrs] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (value === '' || attrs.some((a) => /max-age=0\b/i.test(a.trim()))) jar.delete(name);
-      else jar.set(name, value);
-    }
-  }
-  get(url: string, name: string): string | undefined {
-    return this.byOrigin.get(new URL(url).origin)?.get(name);
-  }
-}
-
-async function request(jar: Jar, url: string, init: RequestInit = {}): Promise<Response> {
-  const res = await fetch(url, {
-    ...init,
-    redirect: 'manual',
-    headers: { ...(init.headers as Record<string, string>), cookie: jar.header(url) },
-  });
-  jar.store(url, res);
-  return res;
-}
-
 /** Follows the redirects of a sign-in as `user`, from /auth/login back to the page. */
 async function signIn(user: string): Promise<{ jar: Jar; hops: string[] }> {
-  idp.nextUser = user;
-  const jar = new Jar();
   const hops: string[] = [];
-  let url = `${gw.url}/auth/login`;
-  for (let i = 0; i < 20; i += 1) {
-    const res = await request(jar, url);
-    hops.push(`${res.status} ${new URL(url).pathname}`);
-    const location = res.headers.get('location');
-    if (res.status < 300 || res.status >= 400 || !location) {
-      throw new Error(`sign-in stopped at ${url}: ${res.status} ${await res.text()}`);
-    }
-    url = new URL(location, url).href;
-    if (url === `${gw.url}/`) return { jar, hops };
-  }
-  throw new Error(`too many redirects: ${hops.join(', ')}`);
+  const jar = await signInAt(idp, gw.url, user, hops);
+  return { jar, hops };
 }
 
-const cookieHeaders = (jar: Jar): Record<string, string> => ({
-  cookie: jar.header(gw.url),
-  origin: gw.url,
-});
+const cookieHeaders = (jar: Jar): Record<string, string> => upgradeHeaders(jar, gw.url);
 
 function refusal(headers: Record<string, string>): Promise<string> {
   return ChatClient.open(gw.wsUrl, { headers }).then(

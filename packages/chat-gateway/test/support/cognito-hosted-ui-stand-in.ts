@@ -7,10 +7,11 @@
  * fetches discovery), `aud` the app client, `token_use: "id"`, `cognito:groups`,
  * `cognito:username`. Login and consent are finished programmatically for `nextUser`.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import Provider, { type Configuration } from 'oidc-provider';
+import { handleWithInteractions } from './oidc-test-provider.js';
 
 export const POOL_ID = 'us-east-1_StandIn01';
 export const POOL_ISSUER = `https://cognito-idp.us-east-1.amazonaws.com/${POOL_ID}`;
@@ -99,14 +100,7 @@ export async function startHostedUiStandIn(options: {
   provider.on('grant.success', (ctx: { oidc: { params?: { grant_type?: unknown } } }) => {
     grants.push(String(ctx.oidc.params?.grant_type));
   });
-  const callback = provider.callback();
-  const server = createServer((req, res) => {
-    const match = /^\/interaction\/([^/?]+)/.exec(req.url ?? '');
-    if (!match) return void callback(req, res);
-    void finishInteraction(provider, req, res, state.nextUser).catch((error: unknown) => {
-      res.writeHead(500).end(String(error));
-    });
-  });
+  const server = createServer(handleWithInteractions(provider, () => state.nextUser));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -143,40 +137,4 @@ export async function startHostedUiStandIn(options: {
         server.close(() => resolve());
       }),
   };
-}
-
-/** Signs `user` in and grants the requested scopes, as a user clicking through would. */
-async function finishInteraction(
-  provider: Provider,
-  req: IncomingMessage,
-  res: ServerResponse,
-  user: string,
-): Promise<void> {
-  const details = await provider.interactionDetails(req, res);
-  if (details.prompt.name === 'login') {
-    await provider.interactionFinished(
-      req,
-      res,
-      { login: { accountId: user } },
-      {
-        mergeWithLastSubmission: false,
-      },
-    );
-    return;
-  }
-  const grant = new provider.Grant({
-    accountId: details.session!.accountId,
-    clientId: String(details.params.client_id),
-  });
-  const scope = details.params.scope;
-  grant.addOIDCScope(typeof scope === 'string' ? scope : 'openid');
-  const grantId = await grant.save();
-  await provider.interactionFinished(
-    req,
-    res,
-    { consent: { grantId } },
-    {
-      mergeWithLastSubmission: true,
-    },
-  );
 }

@@ -25,16 +25,39 @@ export class Jar {
       else jar.set(name, value);
     }
   }
+  /** The value of the cookie `name` this browser keeps for `url`'s origin. */
+  get(url: string, name: string): string | undefined {
+    return this.byOrigin.get(new URL(url).origin)?.get(name);
+  }
 }
 
-/** Signs `user` in through the provider, in a fresh browser (its own cookie jar). */
-export async function signIn(idp: TestProvider, gatewayUrl: string, user: string): Promise<Jar> {
+/** A request from this browser: its cookies sent, the ones set kept, redirects not followed. */
+export async function request(jar: Jar, url: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(url, {
+    ...init,
+    redirect: 'manual',
+    headers: { ...(init.headers as Record<string, string>), cookie: jar.header(url) },
+  });
+  jar.store(url, res);
+  return res;
+}
+
+/**
+ * Signs `user` in through the provider, in a fresh browser (its own cookie jar). Each redirect
+ * followed is added to `hops` as `{status} {path}`.
+ */
+export async function signIn(
+  idp: TestProvider,
+  gatewayUrl: string,
+  user: string,
+  hops: string[] = [],
+): Promise<Jar> {
   idp.nextUser = user;
   const jar = new Jar();
   let url = `${gatewayUrl}/auth/login`;
   for (let i = 0; i < 20; i += 1) {
-    const res = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header(url) } });
-    jar.store(url, res);
+    const res = await request(jar, url);
+    hops.push(`${res.status} ${new URL(url).pathname}`);
     const location = res.headers.get('location');
     if (res.status < 300 || res.status >= 400 || !location) {
       throw new Error(`sign-in stopped at ${url}: ${res.status} ${await res.text()}`);
@@ -42,7 +65,7 @@ export async function signIn(idp: TestProvider, gatewayUrl: string, user: string
     url = new URL(location, url).href;
     if (url === `${gatewayUrl}/`) return jar;
   }
-  throw new Error(`too many redirects signing in ${user}`);
+  throw new Error(`too many redirects signing in ${user}: ${hops.join(', ')}`);
 }
 
 /** The headers of this browser's WebSocket upgrade to the gateway. */

@@ -105,14 +105,10 @@ export async function startTestProvider(): Promise<TestProvider> {
       },
     };
     const provider = new Provider(issuer, configuration);
-    const callback = provider.callback();
-    handler = (req, res) => {
-      const match = /^\/interaction\/([^/?]+)/.exec(req.url ?? '');
-      if (!match) return void callback(req, res);
-      void finishInteraction(provider, req, res, state.nextUser).catch((error: unknown) => {
-        res.writeHead(500).end(String(error));
-      });
-    };
+    handler = handleWithInteractions(provider, () => state.nextUser, {
+      oidcScope: 'openid profile email',
+      resources: { [AUDIENCE]: 'chat' },
+    });
     return provider;
   };
   build();
@@ -159,12 +155,39 @@ export async function startTestProvider(): Promise<TestProvider> {
   };
 }
 
-/** Signs `user` in and grants the requested scopes, as a user clicking through would. */
+/** What a finished consent grants besides the client's OIDC scopes. */
+export interface Consent {
+  /** OIDC scopes to grant; the ones the client requested (or `openid`) when absent. */
+  oidcScope?: string;
+  /** Resource indicator → scope, for JWT access tokens to that audience. */
+  resources?: Record<string, string>;
+}
+
+/**
+ * The provider's request handler with its interactions (`/interaction/{uid}`) finished for
+ * `nextUser()` (login, then consent as `consent` says) instead of showing a form.
+ */
+export function handleWithInteractions(
+  provider: Provider,
+  nextUser: () => string,
+  consent: Consent = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const callback = provider.callback();
+  return (req, res) => {
+    if (!/^\/interaction\/[^/?]+/.test(req.url ?? '')) return void callback(req, res);
+    void finishInteraction(provider, req, res, nextUser(), consent).catch((error: unknown) => {
+      res.writeHead(500).end(String(error));
+    });
+  };
+}
+
+/** Signs `user` in and grants the scopes, as a user clicking through would. */
 async function finishInteraction(
   provider: Provider,
   req: IncomingMessage,
   res: ServerResponse,
   user: string,
+  consent: Consent,
 ): Promise<void> {
   const details = await provider.interactionDetails(req, res);
   if (details.prompt.name === 'login') {
@@ -172,32 +195,28 @@ async function finishInteraction(
       req,
       res,
       { login: { accountId: user } },
-      {
-        mergeWithLastSubmission: false,
-      },
+      { mergeWithLastSubmission: false },
     );
     return;
   }
-  const grant = details.grantId
-    ? ((await provider.Grant.find(details.grantId)) ??
-      new provider.Grant({
-        accountId: details.session!.accountId,
-        clientId: String(details.params.client_id),
-      }))
-    : new provider.Grant({
-        accountId: details.session!.accountId,
-        clientId: String(details.params.client_id),
-      });
-  grant.addOIDCScope('openid profile email');
-  grant.addResourceScope(AUDIENCE, 'chat');
+  const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
+  const grant =
+    existing ??
+    new provider.Grant({
+      accountId: details.session!.accountId,
+      clientId: String(details.params.client_id),
+    });
+  const requested = details.params.scope;
+  grant.addOIDCScope(consent.oidcScope ?? (typeof requested === 'string' ? requested : 'openid'));
+  for (const [resource, scope] of Object.entries(consent.resources ?? {})) {
+    grant.addResourceScope(resource, scope);
+  }
   const grantId = await grant.save();
   await provider.interactionFinished(
     req,
     res,
     { consent: { grantId } },
-    {
-      mergeWithLastSubmission: true,
-    },
+    { mergeWithLastSubmission: true },
   );
 }
 
