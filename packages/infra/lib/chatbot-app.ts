@@ -41,7 +41,10 @@ export function createChatbotStacks(app: App, config: InfraConfig): ChatbotStack
   const api = new ApiStack(app, 'ChatbotApi', {
     env,
     config,
-    description: 'Chatbot: API Gateway WebSocket API, stage and client token',
+    description:
+      config.auth === 'token'
+        ? 'Chatbot: API Gateway WebSocket API, stage and client token'
+        : 'Chatbot: API Gateway WebSocket API and stage',
   });
   // The page needs only the API's URL; the functions read the page's origin (for
   // allowedOrigins), so the order is api → web → lambda, without a cycle.

@@ -46,6 +46,21 @@ describe('api stack and routes', () => {
     });
   });
 
+  it('the token secret and its output only in token mode; with Cognito neither, nor a grant to it', () => {
+    const token = templates();
+    token.api.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    expect(Object.keys(token.api.findOutputs('AuthTokenSecretArn'))).toEqual([
+      'AuthTokenSecretArn',
+    ]);
+    expect(JSON.stringify(token.lambda.toJSON())).toContain('secretsmanager:GetSecretValue');
+
+    const cognito = templates({ auth: 'cognito', cognitoDomainPrefix: 'acme-chat' });
+    cognito.api.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(cognito.api.findOutputs('*')).not.toHaveProperty('AuthTokenSecretArn');
+    expect(JSON.stringify(cognito.lambda.toJSON())).not.toMatch(/ChatAuthToken|secretsmanager:/);
+    expect(cognito.stacks.api.templateOptions.description).not.toContain('token');
+  });
+
   it('three routes on this API, all to the websocket function; $connect behind the authorizer', () => {
     const t = templates().lambda;
     // The upload-form route (its own function) is checked in document-uploads.test.ts.

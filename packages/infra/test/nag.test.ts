@@ -140,6 +140,13 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-COG8 @ ChatbotWeb/SignIn/UserPool',
     ]);
     expect(cognito({ cognitoMfa: 'required', cognitoFeaturePlan: 'plus' })).toEqual([]);
+    // No shared token with Cognito, so no acknowledgement for its manual rotation either.
+    const all = acknowledgements(
+      buildTestApp({ auth: 'cognito', cognitoDomainPrefix: 'acme-chat' }).app,
+    ).map((a) => a.path);
+    expect(all.filter((p) => p.startsWith('ChatbotApi/'))).toEqual([
+      'ChatbotApi/ApiGatewayLogsRole',
+    ]);
   });
 
   it('with access logs and a custom domain, the page needs no CFR3, CFR4 or page-bucket S1', () => {

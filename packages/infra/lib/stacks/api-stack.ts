@@ -13,15 +13,16 @@ export interface ApiStackProps extends StackProps {
 }
 
 /**
- * The WebSocket API and its stage (access logs, throttling, auto deploy), and the shared token
- * the authorizer checks. The routes are wired in the lambda stack: the functions need this API's
+ * The WebSocket API and its stage (access logs, throttling, auto deploy), and (with the default
+ * `auth=token`) the shared token the authorizer checks; with `auth=cognito` there is no token. The routes are wired in the lambda stack: the functions need this API's
  * id (management endpoint, ManageConnections ARN) and the routes need the functions, so the API
  * is deployed first and the routes with the functions (see `WebSocketRoutes`).
  */
 export class ApiStack extends Stack {
   readonly api: WebSocketApi;
   readonly stage: WebSocketStage;
-  readonly authTokenSecret: Secret;
+  /** The shared token: only with `auth=token` (Cognito sign-in has no shared token). */
+  readonly authTokenSecret?: Secret;
   /** Export holding the API id, for ARNs that must stay readable to cdk-nag (see the lambda stack). */
   readonly apiIdExportName: string;
 
@@ -71,19 +72,7 @@ export class ApiStack extends Stack {
       this.stage.node.addDependency(account);
     }
 
-    // Browsers cannot set headers on a WebSocket, so the token travels in the query string;
-    // generated without punctuation so it needs no URL encoding.
-    this.authTokenSecret = new Secret(this, 'ChatAuthToken', {
-      description:
-        'Shared token the chatbot WebSocket authorizer accepts (query ?token= or Authorization header)',
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-      removalPolicy: config.removalPolicy,
-    });
-    Validations.of(this.authTokenSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'A shared client token, not a service credential: rotating it means handing every client the new value, so it is rotated by hand (put-secret-value) as the README describes, not by a rotation Lambda.',
-    });
+    if (config.auth === 'token') this.authTokenSecret = sharedToken(this, config);
 
     this.apiIdExportName = `${this.stackName}-WebSocketApiId`;
     new CfnOutput(this, 'WebSocketApiId', {
@@ -91,8 +80,28 @@ export class ApiStack extends Stack {
       exportName: this.apiIdExportName,
     });
     new CfnOutput(this, 'WebSocketUrl', { value: this.stage.url });
-    new CfnOutput(this, 'AuthTokenSecretArn', { value: this.authTokenSecret.secretArn });
+    if (this.authTokenSecret) {
+      new CfnOutput(this, 'AuthTokenSecretArn', { value: this.authTokenSecret.secretArn });
+    }
   }
+}
+
+/** The shared token the `auth=token` authorizer accepts. */
+function sharedToken(scope: Construct, config: InfraConfig): Secret {
+  // Browsers cannot set headers on a WebSocket, so the token travels in the query string;
+  // generated without punctuation so it needs no URL encoding.
+  const secret = new Secret(scope, 'ChatAuthToken', {
+    description:
+      'Shared token the chatbot WebSocket authorizer accepts (query ?token= or Authorization header)',
+    generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    removalPolicy: config.removalPolicy,
+  });
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'A shared client token, not a service credential: rotating it means handing every client the new value, so it is rotated by hand (put-secret-value) as the README describes, not by a rotation Lambda.',
+  });
+  return secret;
 }
 
 /** One JSON line per connect, message and disconnect; no message bodies, no tokens. */

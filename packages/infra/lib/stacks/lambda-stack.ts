@@ -34,7 +34,8 @@ export interface LambdaStackProps extends StackProps {
   /** The api stack's export of the API id. */
   apiIdExportName: string;
   stage: WebSocketStage;
-  authTokenSecret: ISecret;
+  /** The shared token the authorizer checks; required without `cognito`. */
+  authTokenSecret?: ISecret;
   /** The chat page's origin (web stack): admitted with `allowedOrigins` when those are set. */
   pageOrigin?: string;
   /** With Cognito sign-in: the authorizer verifies the pool's ID tokens instead of the token. */
@@ -167,7 +168,7 @@ export class LambdaStack extends Stack {
               CHAT_COGNITO_USER_POOL_ID: props.cognito.userPoolId,
               CHAT_COGNITO_CLIENT_ID: props.cognito.clientId,
             }
-          : { CHAT_AUTH_TOKEN_SECRET_ARN: props.authTokenSecret.secretArn }),
+          : { CHAT_AUTH_TOKEN_SECRET_ARN: tokenSecret(props).secretArn }),
         ...originsEnv,
         LOG_LEVEL: 'info',
       },
@@ -211,7 +212,7 @@ export class LambdaStack extends Stack {
       }
     }
 
-    if (!props.cognito) props.authTokenSecret.grantRead(authorizer.role);
+    if (!props.cognito) tokenSecret(props).grantRead(authorizer.role);
 
     // Unqualified invocations only (the handlers invoke by function name), so no `:*` versions.
     websocket.role.addToPolicy(invokeStatement(engine.fn.functionArn));
@@ -329,4 +330,14 @@ function invokeStatement(functionArn: string): PolicyStatement {
     actions: ['lambda:InvokeFunction'],
     resources: [functionArn],
   });
+}
+
+/** The shared token secret of token mode; without it and without Cognito there is no sign-in. */
+function tokenSecret(props: LambdaStackProps): ISecret {
+  if (!props.authTokenSecret) {
+    throw new Error(
+      'LambdaStack: pass authTokenSecret (auth=token) or cognito (auth=cognito); neither was given',
+    );
+  }
+  return props.authTokenSecret;
 }
