@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,10 +19,10 @@ interface Run {
   stderr: string;
 }
 
-function runBin(args: string[], bin = BIN): Promise<Run> {
+function runBin(args: string[], bin = BIN, logLevel = 'warn'): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: root, LOG_LEVEL: 'warn' },
+      env: { PATH: process.env.PATH ?? '', HOME: root, LOG_LEVEL: logLevel },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -117,9 +117,13 @@ describe('chatbot-gateway runtime errors: one line, exit 1', () => {
     );
   });
 
-  it('a busy port says so and names --port', async () => {
+  it('a busy port says so and names --port, before it opens (or creates) the data dir', async () => {
+    const dataDir = join(root, 'busy');
+    // At info level the stores' start-up lines would show, had they opened before the check.
+    const run = await runBin(['--data-dir', dataDir, '--port', String(busyPort)], BIN, 'info');
+    expect(existsSync(dataDir), 'no data dir, no lock file, no MCP socket').toBe(false);
     expectOneLine(
-      await runBin(['--data-dir', join(root, 'busy'), '--port', String(busyPort)]),
+      run,
       1,
       new RegExp(
         `^chatbot-gateway: cannot listen on 127\\.0\\.0\\.1:${busyPort}: the port is in use \\(another gateway or server still running\\?\\)\\. Stop that process, or pick another port with --port \\(0 picks a free one\\)$`,

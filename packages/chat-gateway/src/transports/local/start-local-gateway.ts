@@ -20,6 +20,7 @@ import { ChatGateway } from '../../core/chat-gateway.js';
 import type { ChatModel } from '../../ports/chat-model.js';
 import type { SessionStore } from '../../ports/session-store.js';
 import type { ToolClient } from '../../ports/tool-client.js';
+import { assertPortFree } from './port-check.js';
 import { startLocalServer, type LocalServerStats } from './ws-server.js';
 import { loadChatConfig } from '../../app/chat-tables.js';
 
@@ -70,6 +71,8 @@ export async function startLocalGateway(
   const config = loadGatewayConfig(env, options);
   const serverConfig = loadLocalServerConfig(env, options);
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Before anything opens the data directory: a busy port fails with its one message.
+  await assertPortFree(serverConfig.host, serverConfig.port);
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
