@@ -11,11 +11,26 @@ export function citedSources(answer: string, shown: readonly CitedSource[]): str
   return cited;
 }
 
-/** A passage cut to a readable snippet at a word boundary. */
+/**
+ * A passage cut to a readable snippet at a word boundary. Line breaks are kept (blank lines and
+ * trailing spaces dropped, other runs of spaces folded, a line's indentation kept) so a code
+ * block in the passage stays readable on its source card; quoted in an answer it is flattened
+ * with {@link flatSnippet}.
+ */
 export function snippet(text: string, max = 280): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  if (flat.length <= max) return flat;
-  const cut = flat.slice(0, max);
-  const space = cut.lastIndexOf(' ');
-  return `${cut.slice(0, space > max * 0.6 ? space : max)}…`;
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => {
+      const indent = /^[ \t]*/.exec(line)![0];
+      return indent + line.slice(indent.length).replace(/\s+/g, ' ').trimEnd();
+    })
+    .filter((line) => line.trim() !== '');
+  const kept = lines.join('\n');
+  if (kept.length <= max) return kept;
+  const cut = kept.slice(0, max);
+  const space = Math.max(cut.lastIndexOf(' '), cut.lastIndexOf('\n'));
+  return `${cut.slice(0, space > max * 0.6 ? space : max).trimEnd()}…`;
 }
+
+/** A snippet on one line (whitespace runs folded), for quoting it inside an answer. */
+export const flatSnippet = (s: string): string => s.replace(/\s+/g, ' ').trim();

@@ -1,7 +1,7 @@
 import { citationPlace, renderPassages } from 'chatbot-mcp-server/documents';
 import type { ChatModel } from '../ports/chat-model.js';
 import type { ToolClient } from '../ports/tool-client.js';
-import { citedSources, snippet } from './citations.js';
+import { citedSources, flatSnippet, snippet } from './citations.js';
 import { coverage, extractAnswer, questionTerms, type AnswerPassage } from './extractive-answer.js';
 import { streamModelTurn } from './model-turn.js';
 import { RAG_SYSTEM, ragUserMessage } from './prompts.js';
@@ -152,7 +152,7 @@ async function quotePassages(
   flush();
   if (extracts.length === 0)
     for (const s of shown.slice(0, 2))
-      parts.push(`> ${s.snippet.replace(/[[\]]/g, '\\$&')} [${s.n}]\n\n`);
+      parts.push(`> ${flatSnippet(s.snippet).replace(/[[\]]/g, '\\$&')} [${s.n}]\n\n`);
   for (const part of parts) await input.sink.textDelta(part);
   return parts.join('');
 }

@@ -28,8 +28,8 @@ describe('document viewer and feedback frames on the core (real MCP server in-pr
       mimeType: 'text/markdown',
     });
     expect(doc.totalChars).toBe(doc.text.length);
-    // The snippet flattens whitespace and may end in "…": its opening words are in the text.
-    const opening = cited.snippet.split(' ').slice(0, 6).join(' ');
+    // The snippet folds whitespace and may end in "…": its opening words are in the text.
+    const opening = cited.snippet.split(/\s+/).slice(0, 6).join(' ');
     expect(doc.text.replace(/\s+/g, ' ')).toContain(opening);
   });
 

@@ -8,6 +8,7 @@ import { linkCitations, passageOf, sourceCardId } from './citations.js';
 import { addCopyButtons } from './copy-code.js';
 import { h } from './dom.js';
 import { renderMarkdown } from './render-markdown.js';
+import { sourceSnippet } from './source-snippet.js';
 import { ToolView } from './tool-view.js';
 
 const ROUTE_LABEL: Record<QueryType, string> = { rag: 'RAG', general: 'general', mcp_tool: 'tool' };
@@ -105,7 +106,7 @@ export class AnswerView {
     if (s.title) card.append(h('span', { className: 'source-name', text: s.source }));
     if (s.score !== undefined)
       card.append(h('span', { className: 'source-score', text: `score ${s.score.toFixed(2)}` }));
-    if (s.snippet) card.append(h('blockquote', { className: 'source-snippet', text: s.snippet }));
+    if (s.snippet) card.append(sourceSnippet(s.snippet));
     card.append(
       h('button', {
         className: 'source-open secondary',
