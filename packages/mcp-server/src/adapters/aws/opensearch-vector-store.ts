@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Client } from '@opensearch-project/opensearch';
-import { pageLead } from '../../documents/ranking-fields.js';
-import { UpstreamError, ValidationError } from '../../errors.js';
+import { ValidationError } from '../../errors.js';
 import type { Embedder } from '../../ports/embedder.js';
 import type {
   Chunk,
@@ -11,9 +9,21 @@ import type {
   StoredChunk,
   VectorStore,
 } from '../../ports/vector-store.js';
+import {
+  checkLimit,
+  latestRecord,
+  listCursorAfter,
+  listDocumentPage,
+  readChunks,
+  type StoreIndexes,
+} from './opensearch-document-reads.js';
+import {
+  checkChunks,
+  deleteSource,
+  Generations,
+  writeGeneration,
+} from './opensearch-document-writes.js';
 import { translateOpenSearchError } from './opensearch-errors.js';
-import { bulkIndex, deleteIds, findIds, searchHits } from './opensearch-requests.js';
-import { searchChunks } from './opensearch-search.js';
 import {
   chunkIndexBody,
   documentIndexBody,
@@ -21,19 +31,8 @@ import {
   type ChunkIndexSpec,
   type KnnEngine,
 } from './opensearch-index.js';
-import {
-  decodeListCursor,
-  encodeListCursor,
-  filterClauses,
-  fromChunkSource,
-  fromDocumentSource,
-  toChunkSource,
-  toDocumentSource,
-  WITHOUT_VECTOR,
-  type ChunkSource,
-  type DocumentSource,
-  type RawHit,
-} from './opensearch-queries.js';
+import { filterClauses, fromDocumentSource } from './opensearch-queries.js';
+import { searchChunks } from './opensearch-search.js';
 
 export interface OpenSearchVectorStoreOptions {
   client: Client;
@@ -55,13 +54,6 @@ export interface OpenSearchVectorStoreOptions {
   bulkSize?: number;
 }
 
-/** Unique orders for paging through ids: a chunk id is unique within a generation. */
-const CHUNK_ORDER: Record<string, 'asc'>[] = [{ generation: 'asc' }, { chunk_id: 'asc' }];
-const RECORD_ORDER: Record<string, 'asc'>[] = [{ generation: 'asc' }];
-const MAX_RESULTS = 10_000;
-/** Chunks per page when reading a document back. */
-const CHUNK_PAGE = 500;
-
 /**
  * The VectorStore on OpenSearch (a managed domain, a Serverless vector collection, or a local node).
  *
@@ -74,12 +66,12 @@ const CHUNK_PAGE = 500;
 export class OpenSearchVectorStore implements VectorStore {
   private readonly client: Client;
   private readonly spec: ChunkIndexSpec;
-  private readonly documentsIndex: string;
+  private readonly indexes: StoreIndexes;
   private readonly createIndex: boolean;
   private readonly refresh: boolean;
   private readonly bulkSize: number;
+  private readonly generations = new Generations();
   private ready: Promise<void> | undefined;
-  private lastGenerationMs = 0;
 
   constructor(options: OpenSearchVectorStoreOptions) {
     this.client = options.client;
@@ -90,7 +82,7 @@ export class OpenSearchVectorStore implements VectorStore {
       embedderId: options.embedder.id,
       engine: options.engine ?? 'faiss',
     };
-    this.documentsIndex = options.documentsIndex ?? `${name}-documents`;
+    this.indexes = { chunks: name, documents: options.documentsIndex ?? `${name}-documents` };
     this.createIndex = options.createIndex ?? true;
     this.refresh = options.refresh ?? true;
     this.bulkSize = Math.max(1, options.bulkSize ?? 100);
@@ -99,32 +91,8 @@ export class OpenSearchVectorStore implements VectorStore {
   async replaceDocument(document: DocumentInfo, chunks: readonly StoredChunk[]): Promise<void> {
     checkChunks(document, chunks, this.spec.dimensions);
     await this.ensureIndexes();
-    const { source } = document;
-    const generation = this.nextGeneration();
-    const lead = pageLead(chunks);
-    const written: string[] = [];
-    try {
-      for (let start = 0; start < chunks.length; start += this.bulkSize) {
-        const batch = chunks.slice(start, start + this.bulkSize);
-        const docs = batch.map((chunk) => toChunkSource(chunk, generation, document.access, lead));
-        const operation = `write the chunks of "${source}"`;
-        const failure = await bulkIndex(this.client, this.spec.name, docs, operation, written);
-        if (failure) throw failure;
-      }
-    } catch (error) {
-      await deleteIds(this.client, this.spec.name, written).catch(() => undefined);
-      if (!(error instanceof UpstreamError)) throw error;
-      const message = `${error.message}; the previous version of "${source}" is unchanged`;
-      throw new UpstreamError(message, { cause: error });
-    }
-    // Old chunks go before the document record moves on: if this fails, the record still shows
-    // the old content hash, so ingesting again is not skipped and finishes the clean-up.
-    await this.deleteOlder(this.spec.name, source, generation);
-    const record = [toDocumentSource(document, generation)];
-    const operation = `record the document "${source}"`;
-    const failure = await bulkIndex(this.client, this.documentsIndex, record, operation, []);
-    if (failure) throw failure;
-    await this.deleteOlder(this.documentsIndex, source, generation);
+    const generation = this.generations.next();
+    await writeGeneration(this.client, this.indexes, document, chunks, generation, this.bulkSize);
     await this.refreshIndexes();
   }
 
@@ -132,63 +100,20 @@ export class OpenSearchVectorStore implements VectorStore {
     source: string,
     readers?: readonly string[],
   ): Promise<DocumentInfo | undefined> {
-    const found = (await this.latestRecord(source, readers))?._source;
+    await this.ensureIndexes();
+    const found = (await latestRecord(this.client, this.indexes.documents, source, readers))
+      ?._source;
     return found ? fromDocumentSource(found) : undefined;
   }
 
-  /**
-   * The chunks of the generation the document record names (a replacement under way may have
-   * written part of a newer one), paged in position order with search_after.
-   */
   async getChunks(source: string, readers?: readonly string[]): Promise<Chunk[]> {
-    const record = await this.latestRecord(source, readers);
-    const generation = record?._source?.generation;
-    if (generation === undefined) return [];
-    const chunks: Chunk[] = [];
-    let after: unknown[] | undefined;
-    for (;;) {
-      const hits = await searchHits<ChunkSource>(
-        this.client,
-        this.spec.name,
-        `read the chunks of "${source}"`,
-        {
-          size: CHUNK_PAGE,
-          _source: WITHOUT_VECTOR,
-          query: {
-            bool: {
-              filter: [
-                { term: { source } },
-                { term: { generation } },
-                ...filterClauses({ ...(readers && { readers }) }),
-              ],
-            },
-          },
-          sort: [{ position: 'asc' }],
-          ...(after && { search_after: after }),
-        },
-      );
-      for (const hit of hits) if (hit._source) chunks.push(fromChunkSource(hit._source));
-      const last = hits.at(-1);
-      if (hits.length < CHUNK_PAGE || !last?.sort) return chunks;
-      after = last.sort;
-    }
+    await this.ensureIndexes();
+    return readChunks(this.client, this.indexes, source, readers);
   }
 
   async deleteDocument(source: string): Promise<number> {
     await this.ensureIndexes();
-    const filters = [{ term: { source } }];
-    const operation = `find the stored parts of "${source}"`;
-    const chunkIds = await findIds(this.client, this.spec.name, filters, CHUNK_ORDER, operation);
-    const recordIds = await findIds(
-      this.client,
-      this.documentsIndex,
-      filters,
-      RECORD_ORDER,
-      operation,
-    );
-    // Chunks first: a record without chunks is re-ingested; chunks without a record would linger.
-    const deleted = await deleteIds(this.client, this.spec.name, chunkIds);
-    await deleteIds(this.client, this.documentsIndex, recordIds);
+    const deleted = await deleteSource(this.client, this.indexes, source);
     await this.refreshIndexes();
     return deleted;
   }
@@ -202,44 +127,13 @@ export class OpenSearchVectorStore implements VectorStore {
     cursor?: string;
   }> {
     const limit = checkLimit(options.limit, 'limit');
-    const after =
-      options.cursor === undefined
-        ? undefined
-        : decodeListCursor(this.documentsIndex, options.cursor);
+    const after = listCursorAfter(this.indexes.documents, options.cursor);
     await this.ensureIndexes();
-    // Twice the page plus one: a source may briefly have two records (see replaceDocument).
-    const size = Math.min(limit * 2 + 1, MAX_RESULTS);
-    const hits = await searchHits<DocumentSource>(
-      this.client,
-      this.documentsIndex,
-      'list the documents',
-      {
-        size,
-        query: {
-          bool: {
-            filter: [
-              ...(after === undefined ? [] : [{ range: { source: { gt: after } } }]),
-              ...filterClauses({ ...(options.readers && { readers: options.readers }) }),
-            ],
-          },
-        },
-        sort: [{ source: 'asc' }, { generation: 'desc' }],
-      },
-    );
-    const documents: DocumentInfo[] = [];
-    let more = hits.length === size;
-    for (const { _source: record } of hits) {
-      if (!record || record.source === documents.at(-1)?.source) continue;
-      if (documents.length === limit) {
-        more = true;
-        break;
-      }
-      documents.push(fromDocumentSource(record));
-    }
-    const last = documents.at(-1);
-    return more && last
-      ? { documents, cursor: encodeListCursor(this.documentsIndex, last.source) }
-      : { documents };
+    return listDocumentPage(this.client, this.indexes.documents, {
+      limit,
+      after,
+      ...(options.readers && { readers: options.readers }),
+    });
   }
 
   async search(query: SearchQuery): Promise<SearchHit[]> {
@@ -272,29 +166,6 @@ export class OpenSearchVectorStore implements VectorStore {
     await this.client.close();
   }
 
-  /** The newest record of `source`, if `readers` (when given) may read it. */
-  private async latestRecord(
-    source: string,
-    readers: readonly string[] | undefined,
-  ): Promise<RawHit<DocumentSource> | undefined> {
-    await this.ensureIndexes();
-    const [record] = await searchHits<DocumentSource>(
-      this.client,
-      this.documentsIndex,
-      `read the document "${source}"`,
-      {
-        size: 1,
-        query: {
-          bool: {
-            filter: [{ term: { source } }, ...filterClauses({ ...(readers && { readers }) })],
-          },
-        },
-        sort: [{ generation: 'desc' }],
-      },
-    );
-    return record;
-  }
-
   private ensureIndexes(): Promise<void> {
     this.ready ??= (async () => {
       try {
@@ -302,13 +173,13 @@ export class OpenSearchVectorStore implements VectorStore {
           create: this.createIndex,
           expect: this.spec,
         });
-        await ensureIndex(this.client, this.documentsIndex, documentIndexBody(), {
+        await ensureIndex(this.client, this.indexes.documents, documentIndexBody(), {
           create: this.createIndex,
         });
       } catch (error) {
         this.ready = undefined;
         throw translateOpenSearchError(
-          `prepare the indexes "${this.spec.name}" and "${this.documentsIndex}"`,
+          `prepare the indexes "${this.spec.name}" and "${this.indexes.documents}"`,
           error,
         );
       }
@@ -316,63 +187,12 @@ export class OpenSearchVectorStore implements VectorStore {
     return this.ready;
   }
 
-  /** Sortable and, within this process, strictly increasing. */
-  private nextGeneration(): string {
-    this.lastGenerationMs = Math.max(Date.now(), this.lastGenerationMs + 1);
-    return `${String(this.lastGenerationMs).padStart(15, '0')}-${randomBytes(4).toString('hex')}`;
-  }
-
-  /** Deletes the entries of `source` written by replacements older than `generation`. */
-  private async deleteOlder(index: string, source: string, generation: string): Promise<void> {
-    const filters = [{ term: { source } }, { range: { generation: { lt: generation } } }];
-    const order = index === this.spec.name ? CHUNK_ORDER : RECORD_ORDER;
-    const operation = `find the previous version of "${source}"`;
-    await deleteIds(
-      this.client,
-      index,
-      await findIds(this.client, index, filters, order, operation),
-    );
-  }
-
   private async refreshIndexes(): Promise<void> {
     if (!this.refresh) return;
     try {
-      await this.client.indices.refresh({ index: [this.spec.name, this.documentsIndex] });
+      await this.client.indices.refresh({ index: [this.spec.name, this.indexes.documents] });
     } catch (error) {
       throw translateOpenSearchError('refresh the indexes', error);
     }
   }
-}
-
-function checkLimit(limit: number, field: string): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RESULTS) {
-    throw new ValidationError(
-      `${field}: must be a whole number from 1 to ${MAX_RESULTS}, not ${String(limit)}`,
-    );
-  }
-  return limit;
-}
-
-function checkChunks(
-  document: DocumentInfo,
-  chunks: readonly StoredChunk[],
-  dimensions: number,
-): void {
-  const ids = new Set<string>();
-  chunks.forEach((chunk, index) => {
-    if (chunk.source !== document.source) {
-      throw new ValidationError(
-        `chunks[${index}].source: is "${chunk.source}", but the document is "${document.source}"`,
-      );
-    }
-    if (ids.has(chunk.id)) {
-      throw new ValidationError(`chunks[${index}].id: "${chunk.id}" appears twice`);
-    }
-    ids.add(chunk.id);
-    if (chunk.vector.length !== dimensions) {
-      throw new ValidationError(
-        `chunks[${index}].vector: has ${chunk.vector.length} dimensions, but the index holds ${dimensions}`,
-      );
-    }
-  });
 }
