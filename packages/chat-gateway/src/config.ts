@@ -1,6 +1,29 @@
 import { resolve } from 'node:path';
 import { defaultDataDir } from 'chatbot-mcp-server/core';
+import {
+  bool,
+  int,
+  LAMBDA_ENDPOINT_EXAMPLE,
+  list,
+  logLevel,
+  num,
+  origins,
+  url,
+} from './env-parsers.js';
 import { GatewayConfigError } from './errors.js';
+
+export {
+  awsRegion,
+  baseUrl,
+  bool,
+  int,
+  LAMBDA_ENDPOINT_EXAMPLE,
+  list,
+  logLevel,
+  num,
+  origins,
+  url,
+} from './env-parsers.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -187,7 +210,7 @@ export function loadLocalServerConfig(
     host,
     port,
     allowNoAuth,
-    allowedOrigins: list(env.CHAT_ALLOWED_ORIGINS).map(origin),
+    allowedOrigins: origins(env.CHAT_ALLOWED_ORIGINS, 'CHAT_ALLOWED_ORIGINS'),
     ...(env.CHAT_AUTH_TOKEN && { authToken: env.CHAT_AUTH_TOKEN }),
     maxConnections: int(env, 'CHAT_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
     maxConnectionsPerIp: int(env, 'CHAT_MAX_CONNECTIONS_PER_IP', 256, 1, 1_000_000),
@@ -257,7 +280,8 @@ function loadOidc(env: Env): OidcConfig | undefined {
 /** CHAT_UPLOAD_MAX_BYTES when unset: 10 MB. */
 export const DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
 
-function uploadMode(value: string | undefined): 'anyone' | 'off' {
+/** CHAT_UPLOAD: who may upload from the page (whoever may connect, or nobody). */
+export function uploadMode(value: string | undefined): 'anyone' | 'off' {
   if (value === undefined || value === '' || value === 'anyone') return 'anyone';
   if (value === 'off') return 'off';
   throw new GatewayConfigError(
@@ -332,7 +356,9 @@ function loadMcp(env: Env): McpConnectionConfig {
       kind,
       functionName: env.MCP_SERVER_FUNCTION_NAME,
       ...(region && { region }),
-      ...(env.LAMBDA_ENDPOINT && { endpoint: url('LAMBDA_ENDPOINT', env.LAMBDA_ENDPOINT) }),
+      ...(env.LAMBDA_ENDPOINT && {
+        endpoint: url('LAMBDA_ENDPOINT', env.LAMBDA_ENDPOINT, LAMBDA_ENDPOINT_EXAMPLE),
+      }),
     };
   }
   throw new GatewayConfigError(
@@ -357,83 +383,10 @@ export function renamedVariable(
   };
 }
 
-function list(value: string | undefined, separator = ','): string[] {
-  return (value ?? '')
-    .split(separator)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-function origin(value: string): string {
-  try {
-    const u = new URL(value);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return u.origin;
-  } catch {
-    // reported below
-  }
-  throw new GatewayConfigError(
-    `CHAT_ALLOWED_ORIGINS: ${JSON.stringify(value)} is not an origin; use scheme://host[:port]`,
-  );
-}
-
-function url(name: string, value: string): string {
-  try {
-    new URL(value);
-    return value;
-  } catch {
-    throw new GatewayConfigError(
-      `${name}: must be a URL such as http://127.0.0.1:3000, not ${JSON.stringify(value)}`,
-    );
-  }
-}
-
-function int(
-  env: Env,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  shown = name,
-): number {
-  const n = num(env, name, fallback, min, max, shown);
-  if (!Number.isInteger(n))
-    throw new GatewayConfigError(
-      `${shown}: must be a whole number from ${min} to ${max}, not ${JSON.stringify(env[name])}`,
-    );
-  return n;
-}
-
-function num(
-  env: Env,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  shown = name,
-): number {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    throw new GatewayConfigError(
-      `${shown}: must be a number from ${min} to ${max}, not ${JSON.stringify(value)}`,
-    );
-  }
-  return n;
-}
-
 /** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
 export function isLoopbackAddress(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  if (/^(1|true|yes)$/i.test(value)) return true;
-  if (/^(0|false|no)$/i.test(value)) return false;
-  throw new GatewayConfigError(`${name}: must be true or false, not ${JSON.stringify(value)}`);
 }
 
 function title(value: string | undefined): string {
@@ -445,12 +398,4 @@ function title(value: string | undefined): string {
       `CHAT_TITLE: must be at most 80 characters without control or bidi characters, not ${JSON.stringify(value)}`,
     );
   return trimmed;
-}
-
-function logLevel(value: string | undefined): GatewayConfig['logLevel'] {
-  const level = value ?? 'info';
-  if (level === 'debug' || level === 'info' || level === 'warn' || level === 'error') return level;
-  throw new GatewayConfigError(
-    `LOG_LEVEL: must be debug, info, warn or error, not ${JSON.stringify(value)}`,
-  );
 }

@@ -137,13 +137,16 @@ describe('IAM: least privilege, scoped to resource ARNs', () => {
     }
   });
 
-  it('lambda:InvokeFunction: websocket -> engine, engine -> MCP server, unqualified ARNs', () => {
+  it('lambda:InvokeFunction: websocket -> engine and MCP server (documents panel and viewer), engine -> MCP server, unqualified ARNs', () => {
     const t = templates().lambda;
     const invoke = (role: string): unknown[] =>
       statements(role)
         .filter((x) => actionsOf(x).includes('lambda:InvokeFunction'))
         .flatMap(resourcesIn);
-    expect(invoke('WebSocket')).toEqual([{ 'Fn::GetAtt': [functionId(t, 'Engine'), 'Arn'] }]);
+    expect(invoke('WebSocket')).toEqual([
+      { 'Fn::GetAtt': [functionId(t, 'Engine'), 'Arn'] },
+      { 'Fn::GetAtt': [functionId(t, 'McpServer'), 'Arn'] },
+    ]);
     expect(invoke('Engine')).toEqual([{ 'Fn::GetAtt': [functionId(t, 'McpServer'), 'Arn'] }]);
     for (const role of ['Authorizer', 'SessionCleanup', 'McpServer'])
       expect(invoke(role), role).toEqual([]);

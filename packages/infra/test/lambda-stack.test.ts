@@ -85,6 +85,15 @@ describe('lambda stack: functions', () => {
     expect(vars).not.toHaveProperty('OPENSEARCH_ENDPOINT');
   });
 
+  it('websocket: reaches the MCP server by Lambda invoke (documents panel and viewer) and the engine', () => {
+    const t = templates().lambda;
+    expect(env('WebSocket')).toMatchObject({
+      MCP_TRANSPORT: 'lambda',
+      MCP_SERVER_FUNCTION_NAME: { Ref: functionId(t, 'McpServer') },
+      ENGINE_FUNCTION_NAME: { Ref: functionId(t, 'Engine') },
+    });
+  });
+
   it('context: model id, origins, timeout reach the environment', () => {
     const context = {
       claudeModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',

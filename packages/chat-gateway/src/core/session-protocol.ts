@@ -68,7 +68,10 @@ export interface SessionProtocolDeps {
   turns: TurnPort;
   info: GatewayInfo;
   now: () => number;
-  /** Reads documents for the viewer; without it `document` and `documents` are refused. */
+  /**
+   * Reads documents for the panel and the viewer, as the connection's user (both transports
+   * pass the MCP client); without it `document` and `documents` are refused.
+   */
   documents?: Pick<ToolClient, 'readDocument' | 'callTool'>;
   /** Counts feedback; without it feedback is stored but not counted. */
   analytics?: Pick<AnalyticsRecorder, 'feedback'>;
@@ -91,8 +94,13 @@ export type FrameHandlers = { [T in ClientFrame['type']]: Handler<T> };
  */
 export function createFrameHandlers(deps: SessionProtocolDeps): FrameHandlers {
   const { sessions, store, turns } = deps;
-  // The AWS functions reach the MCP server only from the engine function: no viewer there yet.
-  const localOnly = (message: string): ChatError => new ChatError('LOCAL_ONLY', message, false);
+  // Only a gateway assembled without the MCP client (some tests) has no documents to show.
+  const noDocuments = (): ChatError =>
+    new ChatError(
+      'DOCUMENTS_UNAVAILABLE',
+      'This gateway has no connection to the MCP server for documents, so the documents panel and viewer are off; use /call list_documents in the chat, and start the gateway with its MCP server to use them.',
+      false,
+    );
   return {
     message: async (context, frame) => {
       const { sessionId } = context;
@@ -160,10 +168,7 @@ export function createFrameHandlers(deps: SessionProtocolDeps): FrameHandlers {
     },
     // The viewer reads as the connection's user: a document they may not read is a missing one.
     document: async (context, frame) => {
-      if (!deps.documents)
-        throw localOnly(
-          'The document viewer works on the local gateway only for now; the source card shows the cited passage.',
-        );
+      if (!deps.documents) throw noDocuments();
       const doc = await deps.documents.readDocument(frame.source, {
         caller: callerOf(context.identity),
       });
@@ -171,10 +176,7 @@ export function createFrameHandlers(deps: SessionProtocolDeps): FrameHandlers {
       await context.reply(toDocumentFrame(doc, frame.snippet));
     },
     documents: async (context, frame) => {
-      if (!deps.documents)
-        throw localOnly(
-          'The documents panel works on the local gateway only for now; use /call list_documents in the chat.',
-        );
+      if (!deps.documents) throw noDocuments();
       await context.reply(
         await listDocumentsFrame(deps.documents, frame.cursor, callerOf(context.identity)),
       );

@@ -96,7 +96,7 @@ describe('chatbot-gateway usage errors: one line, exit 2', () => {
     expectOneLine(
       await runBin(['--port', 'abc', '--data-dir', join(root, 'port')]),
       2,
-      /^chatbot-gateway: --port \/ CHAT_PORT: must be a number from 0 to 65535, not "abc"$/,
+      /^chatbot-gateway: --port \/ CHAT_PORT: must be a whole number from 0 to 65535, not "abc"$/,
     );
     expectOneLine(
       await runBin(['stats', '--date', 'nope', '--data-dir', join(root, 'date')]),

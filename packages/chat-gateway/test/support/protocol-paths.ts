@@ -107,6 +107,7 @@ export async function localPath(options: PathOptions = {}): Promise<ProtocolPath
     sequence: s.sequence,
     frameLog: s.frameLog,
     detachedTurnMs: options.detachedTurnMs ?? 120_000,
+    documents: options.tools ?? noTools,
   });
   return {
     name: 'local core',
@@ -214,6 +215,7 @@ export async function lambdaPath(options: PathOptions = {}): Promise<ProtocolPat
     frameLog: s.frameLog,
     connections,
     engine,
+    documents: options.tools ?? noTools,
     logger: silentLogger,
     modelId: s.engine.modelId,
     confirmRetryMs: 20,

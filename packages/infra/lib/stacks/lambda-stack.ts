@@ -215,7 +215,9 @@ export class LambdaStack extends Stack {
     if (!props.cognito) tokenSecret(props).grantRead(authorizer.role);
 
     // Unqualified invocations only (the handlers invoke by function name), so no `:*` versions.
-    websocket.role.addToPolicy(invokeStatement(engine.fn.functionArn));
+    // The WebSocket function reads the MCP server for the documents panel and viewer (the
+    // `documents` and `document` frames) as the engine reads it for answers.
+    websocket.role.addToPolicy(invokeStatement(engine.fn.functionArn, mcpServer.fn.functionArn));
     engine.role.addToPolicy(invokeStatement(mcpServer.fn.functionArn));
 
     engine.role.addToPolicy(
@@ -324,11 +326,11 @@ export class LambdaStack extends Stack {
   }
 }
 
-function invokeStatement(functionArn: string): PolicyStatement {
+function invokeStatement(...functionArns: string[]): PolicyStatement {
   return new PolicyStatement({
     effect: Effect.ALLOW,
     actions: ['lambda:InvokeFunction'],
-    resources: [functionArn],
+    resources: functionArns,
   });
 }
 

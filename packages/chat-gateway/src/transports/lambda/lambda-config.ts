@@ -1,4 +1,11 @@
-import { renamedVariable } from '../../config.js';
+import {
+  awsRegion,
+  baseUrl,
+  int,
+  LAMBDA_ENDPOINT_EXAMPLE,
+  origins,
+  renamedVariable,
+} from '../../config.js';
 import { GatewayConfigError } from '../../errors.js';
 
 type Env = Record<string, string | undefined>;
@@ -61,16 +68,20 @@ export function loadAuthorizerConfig(env: Env = process.env): AuthorizerConfig {
   const warnings = renamed.warning ? { warnings: [renamed.warning] } : {};
   const secretId = env.CHAT_AUTH_TOKEN_SECRET_ARN;
   if (secretId) {
-    const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-    if (!region)
-      throw new GatewayConfigError('AWS_REGION: required (Lambda sets it; e.g. us-east-1)');
+    const region = awsRegion(env);
     const endpoint = env.SECRETS_MANAGER_ENDPOINT;
     return {
       token: {
         kind: 'secret',
         secretId,
         region,
-        ...(endpoint && { endpoint: url('SECRETS_MANAGER_ENDPOINT', endpoint) }),
+        ...(endpoint && {
+          endpoint: baseUrl(
+            'SECRETS_MANAGER_ENDPOINT',
+            endpoint,
+            'https://secretsmanager.us-east-1.amazonaws.com',
+          ),
+        }),
       },
       allowedOrigins,
       ...warnings,
@@ -128,61 +139,38 @@ export function loadLambdaConfig(
   env: Env = process.env,
   needs: { engine?: boolean } = {},
 ): LambdaConfig {
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region)
-    throw new GatewayConfigError('AWS_REGION: required (Lambda sets it; e.g. us-east-1)');
-  if (!env.WS_MANAGEMENT_ENDPOINT)
-    throw new GatewayConfigError(
-      'WS_MANAGEMENT_ENDPOINT: required, the WebSocket stage callback URL https://{api-id}.execute-api.{region}.amazonaws.com/{stage}',
-    );
+  const region = awsRegion(env);
+  const managementEndpoint = managementEndpointOf(env);
   if (needs.engine && !env.ENGINE_FUNCTION_NAME)
     throw new GatewayConfigError('ENGINE_FUNCTION_NAME: required, the engine function name or ARN');
   return {
     region,
-    managementEndpoint: url('WS_MANAGEMENT_ENDPOINT', env.WS_MANAGEMENT_ENDPOINT),
+    managementEndpoint,
     ...(env.ENGINE_FUNCTION_NAME && { engineFunctionName: env.ENGINE_FUNCTION_NAME }),
-    ...(env.LAMBDA_ENDPOINT && { lambdaEndpoint: url('LAMBDA_ENDPOINT', env.LAMBDA_ENDPOINT) }),
+    ...(env.LAMBDA_ENDPOINT && { lambdaEndpoint: lambdaEndpoint(env.LAMBDA_ENDPOINT) }),
     pollMs: int(env, 'TURN_POLL_MS', 300, 20, 10_000),
     helloRetryMs: int(env, 'HELLO_RETRY_MS', 3_000, 0, 20_000),
     turnDeadlineMarginMs: int(env, 'TURN_DEADLINE_MARGIN_MS', 10_000, 100, 300_000),
   };
 }
 
-function origins(value: string | undefined, name: string): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((o) => {
-      try {
-        const u = new URL(o);
-        if (u.protocol === 'http:' || u.protocol === 'https:') return u.origin;
-      } catch {
-        // reported below
-      }
-      throw new GatewayConfigError(
-        `${name}: ${JSON.stringify(o)} is not an origin; use scheme://host[:port]`,
-      );
-    });
+/**
+ * WS_MANAGEMENT_ENDPOINT: API Gateway's callback URL for posting to connections (required by
+ * every function that answers a connection).
+ */
+export function managementEndpointOf(env: Env): string {
+  if (!env.WS_MANAGEMENT_ENDPOINT)
+    throw new GatewayConfigError(
+      'WS_MANAGEMENT_ENDPOINT: required, the WebSocket stage callback URL https://{api-id}.execute-api.{region}.amazonaws.com/{stage}',
+    );
+  return baseUrl(
+    'WS_MANAGEMENT_ENDPOINT',
+    env.WS_MANAGEMENT_ENDPOINT,
+    'https://{api-id}.execute-api.{region}.amazonaws.com/{stage}',
+  );
 }
 
-function url(name: string, value: string): string {
-  try {
-    return new URL(value).toString().replace(/\/$/, '');
-  } catch {
-    throw new GatewayConfigError(
-      `${name}: must be a URL such as https://example.com/prod, not ${JSON.stringify(value)}`,
-    );
-  }
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new GatewayConfigError(
-      `${name}: must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`,
-    );
-  return n;
+/** LAMBDA_ENDPOINT: a local Lambda Invoke emulator instead of AWS (tests). */
+export function lambdaEndpoint(value: string): string {
+  return baseUrl('LAMBDA_ENDPOINT', value, LAMBDA_ENDPOINT_EXAMPLE);
 }

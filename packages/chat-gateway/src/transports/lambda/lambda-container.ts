@@ -11,6 +11,7 @@ import { buildChatServices } from '../../app/chat-services.js';
 import { chatTableSpecs } from '../../app/chat-tables.js';
 import { loadGatewayConfig, type GatewayConfig } from '../../config.js';
 import { GatewayConfigError } from '../../errors.js';
+import type { ToolClient } from '../../ports/tool-client.js';
 import { loadLambdaConfig, type LambdaConfig } from './lambda-config.js';
 import { openLambdaChatStore } from './lambda-chat-store.js';
 
@@ -28,6 +29,13 @@ export interface LambdaContainer {
   connections: ApiGatewayConnections;
   /** The engine function; only the WebSocket function has one. */
   engine?: EventInvoker;
+  /**
+   * The MCP server function through Lambda Invoke, as the engine reaches it: the documents panel
+   * and viewer of the WebSocket function read through it. It connects on its first call (the
+   * MCP SDK and the Lambda client are loaded then, and the MCP handshake is one invoke), so a
+   * container that never answers a `documents` or `document` frame never pays for it.
+   */
+  documents: Pick<ToolClient, 'readDocument' | 'callTool'>;
   close(): Promise<void>;
 }
 
@@ -82,6 +90,7 @@ export async function buildLambdaContainer(
     queue: new TurnQueue(chatStore.store, tables.conversations),
     connections,
     ...(engine && { engine }),
+    documents: tools,
     async close() {
       connections.destroy();
       await tools.close().catch(() => undefined);

@@ -1,5 +1,14 @@
-import { DEFAULT_UPLOAD_MAX_BYTES, groups } from '../../config.js';
+import {
+  awsRegion,
+  baseUrl,
+  DEFAULT_UPLOAD_MAX_BYTES,
+  groups,
+  int,
+  logLevel,
+  uploadMode,
+} from '../../config.js';
 import { GatewayConfigError } from '../../errors.js';
+import { lambdaEndpoint, managementEndpointOf } from './lambda-config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -32,59 +41,29 @@ export function loadUploadLambdaConfig(
   env: Env = process.env,
   needs: { mcp?: boolean } = {},
 ): UploadLambdaConfig {
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region)
-    throw new GatewayConfigError('AWS_REGION: required (Lambda sets it; e.g. us-east-1)');
+  const region = awsRegion(env);
   if (!env.UPLOAD_BUCKET)
     throw new GatewayConfigError('UPLOAD_BUCKET: required, the name of the private upload bucket');
-  if (!env.WS_MANAGEMENT_ENDPOINT)
-    throw new GatewayConfigError(
-      'WS_MANAGEMENT_ENDPOINT: required, the WebSocket stage callback URL https://{api-id}.execute-api.{region}.amazonaws.com/{stage}',
-    );
+  const managementEndpoint = managementEndpointOf(env);
   if (needs.mcp && !env.MCP_SERVER_FUNCTION_NAME)
     throw new GatewayConfigError(
       'MCP_SERVER_FUNCTION_NAME: required, the MCP server function name or ARN (its ingest_document stores the upload)',
     );
-  const upload = env.CHAT_UPLOAD ?? 'anyone';
-  if (upload !== 'anyone' && upload !== 'off' && upload !== '')
-    throw new GatewayConfigError(
-      `CHAT_UPLOAD: must be "anyone" (whoever may connect may upload; the default) or "off", not ${JSON.stringify(upload.slice(0, 40))}`,
-    );
-  const level = env.LOG_LEVEL ?? 'info';
-  if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error')
-    throw new GatewayConfigError(
-      `LOG_LEVEL: must be debug, info, warn or error, not ${JSON.stringify(level)}`,
-    );
+  const upload = uploadMode(env.CHAT_UPLOAD);
+  const level = logLevel(env.LOG_LEVEL);
   return {
     region,
     bucket: env.UPLOAD_BUCKET,
-    ...(env.S3_ENDPOINT && { s3Endpoint: url('S3_ENDPOINT', env.S3_ENDPOINT) }),
-    upload: upload === 'off' ? 'off' : 'anyone',
+    ...(env.S3_ENDPOINT && {
+      s3Endpoint: baseUrl('S3_ENDPOINT', env.S3_ENDPOINT, 'http://127.0.0.1:9000'),
+    }),
+    upload,
     ...groups(env, 'CHAT_UPLOAD_GROUPS', 'uploadGroups'),
     maxBytes: int(env, 'CHAT_UPLOAD_MAX_BYTES', DEFAULT_UPLOAD_MAX_BYTES, 1, 100 * 1024 * 1024),
     formTtlSeconds: int(env, 'UPLOAD_FORM_TTL_SECONDS', 300, 10, 3_600),
-    managementEndpoint: url('WS_MANAGEMENT_ENDPOINT', env.WS_MANAGEMENT_ENDPOINT),
+    managementEndpoint,
     ...(env.MCP_SERVER_FUNCTION_NAME && { mcpFunctionName: env.MCP_SERVER_FUNCTION_NAME }),
-    ...(env.LAMBDA_ENDPOINT && { lambdaEndpoint: url('LAMBDA_ENDPOINT', env.LAMBDA_ENDPOINT) }),
+    ...(env.LAMBDA_ENDPOINT && { lambdaEndpoint: lambdaEndpoint(env.LAMBDA_ENDPOINT) }),
     logLevel: level,
   };
-}
-
-function url(name: string, value: string): string {
-  try {
-    return new URL(value).toString().replace(/\/$/, '');
-  } catch {
-    throw new GatewayConfigError(`${name}: must be a URL, not ${JSON.stringify(value)}`);
-  }
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new GatewayConfigError(
-      `${name}: must be a whole number from ${min} to ${max}, not ${JSON.stringify(raw)}`,
-    );
-  return n;
 }

@@ -24,6 +24,7 @@ function getRoutes(): Promise<ReturnType<typeof createWsRoutes>> {
         frameLog: c.services.frameLog,
         connections: c.connections,
         engine: c.engine,
+        documents: c.documents,
         logger: c.logger,
         modelId: c.services.engine.modelId,
         offlineNotice: OFFLINE_NOTICE,

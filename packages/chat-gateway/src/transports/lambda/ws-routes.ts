@@ -20,6 +20,7 @@ import type { ClientChannel } from '../../ports/client-channel.js';
 import type { FrameLog } from '../../ports/frame-log.js';
 import type { FrameSequence } from '../../ports/frame-sequence.js';
 import type { SessionStore } from '../../ports/session-store.js';
+import type { ToolClient } from '../../ports/tool-client.js';
 import type { ClientFrame } from '../../protocol/frames.js';
 import { parseClientFrame } from '../../protocol/parse-frame.js';
 import { toErrorFrame } from '../../core/error-frame.js';
@@ -43,6 +44,11 @@ export interface WsRouteDeps {
   frameLog: FrameLog;
   connections: WebSocketConnections;
   engine: EventInvoker;
+  /**
+   * The documents panel (`documents`) and viewer (`document`): the MCP server, read as the
+   * connection's user. Only those two frames call it.
+   */
+  documents: Pick<ToolClient, 'readDocument' | 'callTool'>;
   logger: Logger;
   modelId: string | null;
   offlineNotice?: string;
@@ -123,6 +129,7 @@ export function createWsRoutes(deps: WsRouteDeps) {
     },
     now: Date.now,
     ...(deps.analytics && { analytics: deps.analytics }),
+    documents: deps.documents,
     conversations,
     turns: {
       start: async (context, turn) => {
