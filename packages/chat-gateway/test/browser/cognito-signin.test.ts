@@ -7,10 +7,6 @@
  * `$connect` authorizer (aws-jwt-verify, the pool's key set served locally) checks the token the
  * page offers as a subprotocol.
  */
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join } from 'node:path';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { loadConfig, silentLogger } from 'chatbot-mcp-server/core';
 import { createDocumentClient, DynamoDbRecordStore } from 'chatbot-mcp-server/records';
@@ -22,7 +18,8 @@ import {
 } from '../../src/transports/lambda/cognito-authorizer.js';
 import { loadCognitoAuthorizerConfig } from '../../src/transports/lambda/lambda-config.js';
 import { startAwsPath, type AwsPath } from '../support/apigw-aws-path.js';
-import { buildWeb, launchChromium, screenshot, webDir } from '../support/browser.js';
+import { startHostedSite, type HostedSite } from '../support/hosted-site.js';
+import { buildWeb, launchChromium, screenshot } from '../support/browser.js';
 import {
   PAGE_CLIENT_ID,
   POOL_ID,
@@ -37,62 +34,21 @@ import {
 } from '../support/fake-bedrock-converse-server.js';
 import { ChatClient } from '../support/ws-client.js';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-};
+/** Query strings of the stand-in for Cognito's `/logout`. */
+const logouts: URLSearchParams[] = [];
 
-interface Site {
-  origin: string;
-  config: unknown;
-  connectSrc: string[];
-  /** Query strings of the stand-in for Cognito's `/logout`. */
-  logouts: URLSearchParams[];
-  close(): Promise<void>;
-}
-
-/** The page as CloudFront serves it; `/logout` stands in for Cognito's logout endpoint. */
-async function startSite(): Promise<Site> {
-  const site: Site = {
-    origin: '',
-    config: undefined,
-    connectSrc: [],
-    logouts: [],
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const csp = [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self'",
-      `connect-src 'self' ${site.connectSrc.join(' ')}`,
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-    ].join('; ');
-    const send = (status: number, type: string, body: string | Buffer): void => {
-      res.writeHead(status, { 'content-type': type, 'content-security-policy': csp });
-      res.end(body);
-    };
-    if (url.pathname === '/logout') {
-      site.logouts.push(url.searchParams);
+/** The page as CloudFront serves it (403 for a missing key, as S3 behind OAC); `/logout` stands in for Cognito's logout endpoint. */
+function startSite(): Promise<HostedSite> {
+  return startHostedSite({
+    missing: 403,
+    route: (url, res) => {
+      if (url.pathname !== '/logout') return false;
+      logouts.push(url.searchParams);
       res.writeHead(302, { location: url.searchParams.get('logout_uri') ?? '/' });
-      return void res.end();
-    }
-    if (url.pathname === '/config.json')
-      return send(200, 'application/json', JSON.stringify(site.config));
-    const file = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
-    // S3 behind Origin Access Control answers 403 for a key it does not have.
-    if (!/^[a-z]+\.(html|js|css)$/.test(file)) return send(403, 'application/xml', '<Error/>');
-    readFile(join(webDir, file)).then(
-      (body) => send(200, TYPES[extname(file)]!, body),
-      () => send(403, 'application/xml', '<Error/>'),
-    );
+      res.end();
+      return true;
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  site.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return site;
 }
 
 const route = (routeName: string) => ({
@@ -106,7 +62,7 @@ const route = (routeName: string) => ({
 });
 
 let browser: Browser;
-let site: Site;
+let site: HostedSite;
 let idp: HostedUiStandIn;
 let aws: AwsPath;
 
@@ -243,8 +199,8 @@ describe('page sign-in with Cognito (hosted UI stand-in, API Gateway emulator, h
 
       // Sign-out: tokens forgotten, the hosted UI's logout with client id and the page to return to.
       await page.locator('#account [data-part="signout"]').click();
-      await expect.poll(() => site.logouts.length, { timeout: 15_000 }).toBe(1);
-      expect(Object.fromEntries(site.logouts[0]!)).toEqual({
+      await expect.poll(() => logouts.length, { timeout: 15_000 }).toBe(1);
+      expect(Object.fromEntries(logouts[0]!)).toEqual({
         client_id: PAGE_CLIENT_ID,
         logout_uri: `${site.origin}/`,
       });

@@ -5,10 +5,6 @@
  * local gateway on another loopback port, and against the LOCAL API Gateway WebSocket
  * EMULATOR running the Lambda handlers (token asked for, as `auth: "token"` says).
  */
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { silentLogger } from 'chatbot-mcp-server/core';
@@ -24,70 +20,18 @@ import {
   converseText,
   converseToolUse,
 } from '../support/fake-bedrock-converse-server.js';
-import { buildWeb, launchChromium, openChat, webDir } from '../support/browser.js';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-};
-
-interface StaticSite {
-  origin: string;
-  /** The config.json to serve; undefined: 404, as a host without one. */
-  config: unknown;
-  /** Origins added to connect-src (CloudFront: the WebSocket API's). */
-  connectSrc: string[];
-  requests: string[];
-  close(): Promise<void>;
-}
-
-async function startStaticSite(): Promise<StaticSite> {
-  const site: StaticSite = {
-    origin: '',
-    config: undefined,
-    connectSrc: [],
-    requests: [],
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-  const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    site.requests.push(`${req.method} ${path} ${req.headers['cache-control'] ?? ''}`);
-    const csp = [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self'",
-      `connect-src 'self' ${site.connectSrc.join(' ')}`,
-      "frame-ancestors 'none'",
-    ].join('; ');
-    const send = (status: number, type: string, body: string | Buffer): void => {
-      res.writeHead(status, { 'content-type': type, 'content-security-policy': csp });
-      res.end(body);
-    };
-    if (path === '/config.json') {
-      if (site.config === undefined) return send(404, 'text/plain', 'not found');
-      return send(200, 'application/json', JSON.stringify(site.config));
-    }
-    const file = path === '/' ? 'index.html' : path.slice(1);
-    if (!/^[a-z]+\.(html|js|css)$/.test(file)) return send(404, 'text/plain', 'not found');
-    readFile(join(webDir, file)).then(
-      (body) => send(200, TYPES[extname(file)]!, body),
-      () => send(404, 'text/plain', 'not found'),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  site.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return site;
-}
+import { join } from 'node:path';
+import { startHostedSite, type HostedSite } from '../support/hosted-site.js';
+import { buildWeb, launchChromium, openChat } from '../support/browser.js';
 
 describe('hosted page: config.json points the page at a WebSocket on another origin (headless Chromium)', () => {
   let browser: Browser;
-  let site: StaticSite;
+  let site: HostedSite;
   let gw: LocalGateway;
   let dataDir: string;
   beforeAll(async () => {
     buildWeb();
-    site = await startStaticSite();
+    site = await startHostedSite();
     dataDir = mkdtempSync(join(tmpdir(), 'chat-hosted-'));
     gw = await startLocalGateway({
       dataDir,
@@ -168,11 +112,11 @@ const route = (routeName: string) => ({
 
 describe('hosted page against the LOCAL API Gateway WebSocket EMULATOR (Lambda handlers, token authorizer; headless Chromium)', () => {
   let browser: Browser;
-  let site: StaticSite;
+  let site: HostedSite;
   let aws: AwsPath;
   beforeAll(async () => {
     buildWeb();
-    site = await startStaticSite();
+    site = await startHostedSite();
     // As the CDK app writes it: the stage URL, and "a token is needed".
     aws = await startAwsPath({ env: { CHAT_ALLOWED_ORIGINS: site.origin } });
     site.config = { webSocketUrl: aws.apigw.wsUrl, auth: 'token' };

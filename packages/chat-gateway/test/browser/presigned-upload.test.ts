@@ -6,10 +6,6 @@
  * the upload-ingest handler as the bucket's ObjectCreated notification does; then a question
  * about the uploaded file is answered from it.
  */
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_TOKEN, startAwsPath, type AwsPath } from '../support/apigw-aws-path.js';
@@ -18,14 +14,9 @@ import {
   converseText,
   converseToolUse,
 } from '../support/fake-bedrock-converse-server.js';
-import { buildWeb, launchChromium, screenshot, webDir } from '../support/browser.js';
+import { startHostedSite, type HostedSite } from '../support/hosted-site.js';
+import { buildWeb, launchChromium, screenshot } from '../support/browser.js';
 import { startFakeS3Server, type FakeS3Server } from '../support/fake-s3-server.js';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-};
 
 const route = (routeName: string) => ({
   items: [
@@ -36,48 +27,6 @@ const route = (routeName: string) => ({
     ...converseEnd('tool_use'),
   ],
 });
-
-interface Site {
-  origin: string;
-  config: unknown;
-  connectSrc: string[];
-  close(): Promise<void>;
-}
-
-/** CloudFront stand-in: the built page, config.json, and the CSP the response headers policy sets. */
-async function startSite(): Promise<Site> {
-  const site: Site = {
-    origin: '',
-    config: {},
-    connectSrc: [],
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-  const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const csp = [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self'",
-      `connect-src 'self' ${site.connectSrc.join(' ')}`,
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-    ].join('; ');
-    const send = (status: number, type: string, body: string | Buffer): void => {
-      res.writeHead(status, { 'content-type': type, 'content-security-policy': csp });
-      res.end(body);
-    };
-    if (path === '/config.json') return send(200, 'application/json', JSON.stringify(site.config));
-    const file = path === '/' ? 'index.html' : path.slice(1);
-    if (!/^[a-z]+\.(html|js|css)$/.test(file)) return send(404, 'text/plain', 'not found');
-    readFile(join(webDir, file)).then(
-      (body) => send(200, TYPES[extname(file)]!, body),
-      () => send(404, 'text/plain', 'not found'),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  site.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return site;
-}
 
 async function ask(page: Page, question: string) {
   const before = await page.locator('#log .msg-assistant').count();
@@ -90,7 +39,7 @@ async function ask(page: Page, question: string) {
 
 describe('presigned upload from the hosted page: API Gateway WebSocket EMULATOR + LOCAL S3 STAND-IN + upload-ingest (headless Chromium)', () => {
   let browser: Browser;
-  let site: Site;
+  let site: HostedSite;
   let s3: FakeS3Server;
   let aws: AwsPath;
   let ingest: typeof import('../../src/transports/lambda/upload-ingest.js');
@@ -98,7 +47,7 @@ describe('presigned upload from the hosted page: API Gateway WebSocket EMULATOR 
 
   beforeAll(async () => {
     buildWeb();
-    site = await startSite();
+    site = await startHostedSite();
     s3 = await startFakeS3Server();
     s3.allowedOrigin = site.origin;
     aws = await startAwsPath({

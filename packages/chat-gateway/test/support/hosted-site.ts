@@ -5,7 +5,7 @@
  * API's, as the CDK app does).
  */
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { webDir } from './browser.js';
@@ -22,12 +22,27 @@ export interface HostedSite {
   config: unknown;
   /** Origins added to `connect-src`. */
   connectSrc: string[];
+  /** `METHOD path cache-control` of every request, in order. */
+  requests: string[];
   close(): Promise<void>;
 }
 
-export async function startHostedSite(): Promise<HostedSite> {
+export interface HostedSiteOptions {
+  /**
+   * How a missing file is answered: 404 (default), or 403 as S3 behind Origin Access Control
+   * answers for a key it does not have.
+   */
+  missing?: 404 | 403;
+  /** Answers a path itself (a stand-in endpoint on the same origin); true when it did. */
+  route?: (url: URL, res: ServerResponse) => boolean;
+}
+
+export async function startHostedSite(options: HostedSiteOptions = {}): Promise<HostedSite> {
   const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
+    site.requests.push(`${req.method} ${path} ${req.headers['cache-control'] ?? ''}`);
+    if (options.route?.(url, res)) return;
     const csp = [
       "default-src 'self'",
       "script-src 'self'",
@@ -40,21 +55,23 @@ export async function startHostedSite(): Promise<HostedSite> {
       res.writeHead(status, { 'content-type': type, 'content-security-policy': csp });
       res.end(body);
     };
+    const missing = (): void =>
+      options.missing === 403
+        ? send(403, 'application/xml', '<Error/>')
+        : send(404, 'text/plain', 'not found');
     if (path === '/config.json') {
-      if (site.config === undefined) return send(404, 'text/plain', 'not found');
+      if (site.config === undefined) return missing();
       return send(200, 'application/json', JSON.stringify(site.config));
     }
     const file = path === '/' ? 'index.html' : path.slice(1);
-    if (!/^[a-z]+\.(html|js|css)$/.test(file)) return send(404, 'text/plain', 'not found');
-    readFile(join(webDir, file)).then(
-      (body) => send(200, TYPES[extname(file)]!, body),
-      () => send(404, 'text/plain', 'not found'),
-    );
+    if (!/^[a-z]+\.(html|js|css)$/.test(file)) return missing();
+    readFile(join(webDir, file)).then((body) => send(200, TYPES[extname(file)]!, body), missing);
   });
   const site: HostedSite = {
     origin: '',
     config: undefined,
     connectSrc: [],
+    requests: [],
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
