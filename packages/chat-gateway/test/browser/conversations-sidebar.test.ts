@@ -4,39 +4,18 @@
  * switching between them, rename and delete (after the confirmation), on a desktop and on a
  * 390x844 phone where the list is a drawer behind the ☰ (Conversations) button.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildWeb,
-  launchChromium,
-  openChat,
-  screenshot,
-  type ChatPage,
-} from '../support/browser.js';
-import { startBrowserGateway, type BrowserGateway } from '../support/browser-gateway.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { screenshot, type ChatPage } from '../support/browser.js';
+import { useBrowserGateway } from '../support/browser-gateway.js';
 
-let browser: Browser;
-let gw: BrowserGateway;
-const pages: ChatPage[] = [];
-
-beforeAll(async () => {
-  buildWeb();
-  [browser, gw] = await Promise.all([launchChromium(), startBrowserGateway()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await gw?.close();
-});
-afterEach(async () => {
-  for (const p of pages.splice(0)) await p.context.close();
-});
+const suite = useBrowserGateway();
 
 /** A loaded machine (2 cores, many test runs) can take seconds for a page or an answer. */
 const eventually = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000 });
 
 async function open(viewport?: { width: number; height: number }): Promise<ChatPage> {
-  const chat = await openChat(browser, gw.url, viewport);
-  pages.push(chat);
+  const chat = await suite.open(viewport);
   await eventually(() => chat.page.locator('#model-banner').isVisible()).toBe(true);
   return chat;
 }

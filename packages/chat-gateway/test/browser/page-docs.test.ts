@@ -4,38 +4,17 @@
  * viewer opened from a citation (also after a reload), feedback stored and counted, and the
  * offline banner dismissed for the tab.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { summariseDay } from '../../src/analytics/daily-stats.js';
 import { renderStats } from '../../src/commands/stats.js';
-import {
-  buildWeb,
-  launchChromium,
-  openChat,
-  screenshot,
-  type ChatPage,
-} from '../support/browser.js';
-import { startBrowserGateway, type BrowserGateway } from '../support/browser-gateway.js';
+import { screenshot, type ChatPage } from '../support/browser.js';
+import { useBrowserGateway } from '../support/browser-gateway.js';
 
-let browser: Browser;
-let gw: BrowserGateway;
-const pages: ChatPage[] = [];
-
-beforeAll(async () => {
-  buildWeb();
-  [browser, gw] = await Promise.all([launchChromium(), startBrowserGateway()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await gw?.close();
-});
-afterEach(async () => {
-  for (const p of pages.splice(0)) await p.context.close();
-});
+const suite = useBrowserGateway();
 
 async function open(viewport?: { width: number; height: number }): Promise<ChatPage> {
-  const chat = await openChat(browser, gw.url, viewport);
-  pages.push(chat);
+  const chat = await suite.open(viewport);
   await expect.poll(() => chat.page.locator('#model-banner').isVisible()).toBe(true);
   return chat;
 }
@@ -127,17 +106,17 @@ describe('document viewer, feedback and banner on the real gateway', () => {
     const sessionId = await sessionIdOf(chat.page);
     await expect
       .poll(async () => {
-        const messages = await gw.gateway.store.listMessages(sessionId, { limit: 10 });
+        const messages = await suite.gw.gateway.store.listMessages(sessionId, { limit: 10 });
         return messages.find((m) => m.messageId === messageId)?.feedback?.reason;
       })
       .toBe('missed the second step');
-    const stored = (await gw.gateway.store.listMessages(sessionId, { limit: 10 })).find(
+    const stored = (await suite.gw.gateway.store.listMessages(sessionId, { limit: 10 })).find(
       (m) => m.messageId === messageId,
     );
     expect(stored?.feedback?.rating).toBe('down');
 
     const today = new Date().toISOString().slice(0, 10);
-    const summary = await summariseDay(gw.gateway.store, today);
+    const summary = await summariseDay(suite.gw.gateway.store, today);
     // Two events: the click, then the same rating with its reason.
     expect(summary.feedback.down).toBeGreaterThanOrEqual(1);
     expect(renderStats(summary)).toMatch(/Feedback down\s+\d/);
@@ -172,7 +151,7 @@ describe('document viewer, feedback and banner on the real gateway', () => {
   });
 
   it('the documents panel lists documents and deletes one only after approval in the dialog', async () => {
-    const added = await gw.gateway.tools.callTool('ingest_document', {
+    const added = await suite.gw.gateway.tools.callTool('ingest_document', {
       source: 'scratch-notes.md',
       title: 'Scratch notes',
       content: '# Scratch\n\nThe wombat rota is kept on the fridge.',
@@ -180,7 +159,7 @@ describe('document viewer, feedback and banner on the real gateway', () => {
     });
     expect(added.isError).toBe(false);
     const listed = async (): Promise<string[]> => {
-      const out = await gw.gateway.tools.callTool('list_documents', { limit: 100 });
+      const out = await suite.gw.gateway.tools.callTool('list_documents', { limit: 100 });
       return ((out.structured?.['documents'] ?? []) as { source: string }[]).map((d) => d.source);
     };
     const chat = await open({ width: 390, height: 844 });
@@ -218,7 +197,7 @@ describe('document viewer, feedback and banner on the real gateway', () => {
 
   it('uploads files from the documents panel with per-file outcome, then answers about them', async () => {
     // A document this (anonymous) page may not read: its name is refused, its text never shown.
-    const hidden = await gw.gateway.tools.callTool('ingest_document', {
+    const hidden = await suite.gw.gateway.tools.callTool('ingest_document', {
       source: 'hidden-plan.md',
       content: '# Hidden plan\n\nThe zanzibar codeword is for alice only.',
       access: { users: ['alice'] },

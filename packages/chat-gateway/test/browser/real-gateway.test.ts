@@ -2,37 +2,16 @@
  * The chat page against the REAL gateway: offline engine, MCP server in-process, embedded stores
  * on a temporary data dir with examples/docs ingested; headless Chromium (/usr/bin/chromium).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildWeb,
-  launchChromium,
-  openChat,
-  screenshot,
-  type ChatPage,
-} from '../support/browser.js';
-import { startBrowserGateway, type BrowserGateway } from '../support/browser-gateway.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { screenshot, type ChatPage } from '../support/browser.js';
+import { useBrowserGateway } from '../support/browser-gateway.js';
 import { clickEverything, findLiveMarkup, XSS_CORPUS } from '../support/browser-xss.js';
 
-let browser: Browser;
-let gw: BrowserGateway;
-const pages: ChatPage[] = [];
-
-beforeAll(async () => {
-  buildWeb();
-  [browser, gw] = await Promise.all([launchChromium(), startBrowserGateway()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await gw?.close();
-});
-afterEach(async () => {
-  for (const p of pages.splice(0)) await p.context.close();
-});
+const suite = useBrowserGateway();
 
 async function open(viewport?: { width: number; height: number }): Promise<ChatPage> {
-  const chat = await openChat(browser, gw.url, viewport);
-  pages.push(chat);
+  const chat = await suite.open(viewport);
   // The page reads config.json before it connects: allow for a loaded machine.
   await expect
     .poll(() => chat.page.locator('#model-banner').isVisible(), { timeout: 15_000 })
@@ -53,7 +32,7 @@ const finished = (answer: ReturnType<Page['locator']>): Promise<void> =>
   expect.poll(() => answer.getAttribute('aria-busy'), { timeout: 20_000 }).toBeNull();
 
 const record = (id: string) =>
-  gw.gateway.tools.callTool('read_record', { table: 'notes', record_id: id });
+  suite.gw.gateway.tools.callTool('read_record', { table: 'notes', record_id: id });
 
 describe('chat page against the real gateway (offline engine, MCP in-process, examples/docs ingested)', () => {
   it('says no model is configured, and answers a question about the documents with working citations', async () => {
@@ -137,7 +116,7 @@ describe('chat page against the real gateway (offline engine, MCP in-process, ex
       String(await chat.page.evaluate('sessionStorage.getItem("chat.session")')),
     ) as { sessionId: string };
     expect(afterReload.sessionId).toBe(sessionId);
-    expect(chat.page.url()).toBe(gw.url);
+    expect(chat.page.url()).toBe(suite.gw.url);
 
     await chat.page.evaluate('window.__chat.socket.close()');
     await expect.poll(() => chat.page.locator('#connection-banner').isVisible()).toBe(true);
@@ -184,7 +163,7 @@ describe('chat page against the real gateway (offline engine, MCP in-process, ex
     expect(await findLiveMarkup(chat.page)).toEqual([]);
     expect(chat.dialogs).toEqual([]);
     expect(chat.navigations).toEqual([]);
-    expect(chat.page.url()).toBe(gw.url);
+    expect(chat.page.url()).toBe(suite.gw.url);
     expect(chat.requested.filter((u) => u.includes('pwned'))).toEqual([]);
     expect(chat.offOrigin.every((u) => u.startsWith('https://example.invalid/'))).toBe(true);
     expect(chat.errors).toEqual([]);
@@ -194,7 +173,7 @@ describe('chat page against the real gateway (offline engine, MCP in-process, ex
   it('works from the keyboard alone, through the approval dialog', async () => {
     const chat = await open();
     const { page } = chat;
-    await gw.gateway.tools.callTool('create_record', {
+    await suite.gw.gateway.tools.callTool('create_record', {
       table: 'notes',
       data: { id: 'web-keys', title: 'keys' },
     });

@@ -4,45 +4,15 @@
  * resumes with its last seq, and the answer completes with exactly the model's text, with only
  * a quiet "Reconnected." note to show for it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { silentLogger } from 'chatbot-mcp-server/core';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  startLocalGateway,
-  type LocalGateway,
-} from '../../src/transports/local/start-local-gateway.js';
-import { buildWeb, launchChromium, openChat, webDir } from '../support/browser.js';
+import { expect, it } from 'vitest';
+import { useBrowserGateway } from '../support/browser-gateway.js';
+import { openChat } from '../support/browser.js';
 import { answerTo, SlowModel } from '../support/slow-model.js';
 
-let browser: Browser;
-let gateway: LocalGateway;
-const dataDir = mkdtempSync(join(tmpdir(), 'chat-web-resume-'));
-
-beforeAll(async () => {
-  buildWeb();
-  browser = await launchChromium();
-  gateway = await startLocalGateway({
-    dataDir,
-    port: '0',
-    host: '127.0.0.1',
-    env: {},
-    webRoot: webDir,
-    cleanupIntervalMs: false,
-    logger: silentLogger,
-    model: new SlowModel(40),
-  });
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await gateway?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const suite = useBrowserGateway({ model: new SlowModel(40) });
 
 it('completes an answer with exactly the model text after its socket is closed mid-answer', async () => {
-  const chat = await openChat(browser, `${gateway.url}/`);
+  const chat = await openChat(suite.browser, suite.gw.url);
   try {
     // Connected once the page keeps its session (config.json first: allow for a loaded machine).
     await expect

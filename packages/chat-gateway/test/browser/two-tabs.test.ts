@@ -5,42 +5,13 @@
  * tab A shows no reconnect for B's arrival, and A's next reconnect works with the token B's
  * resume rotated.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { silentLogger } from 'chatbot-mcp-server/core';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  startLocalGateway,
-  type LocalGateway,
-} from '../../src/transports/local/start-local-gateway.js';
-import { buildWeb, launchChromium, openChat, webDir } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { useBrowserGateway } from '../support/browser-gateway.js';
+import { openChat } from '../support/browser.js';
 import { answerTo, SlowModel } from '../support/slow-model.js';
 
-let browser: Browser;
-let gateway: LocalGateway;
-const dataDir = mkdtempSync(join(tmpdir(), 'chat-web-tabs-'));
-
-beforeAll(async () => {
-  buildWeb();
-  browser = await launchChromium();
-  gateway = await startLocalGateway({
-    dataDir,
-    port: '0',
-    host: '127.0.0.1',
-    env: {},
-    webRoot: webDir,
-    cleanupIntervalMs: false,
-    logger: silentLogger,
-    model: new SlowModel(20),
-  });
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await gateway?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const suite = useBrowserGateway({ model: new SlowModel(20) });
 
 function stored(page: Page): Promise<{ sessionId: string; resumeToken: string } | null> {
   return page
@@ -49,7 +20,7 @@ function stored(page: Page): Promise<{ sessionId: string; resumeToken: string } 
 }
 
 it('streams an answer asked in one tab into both tabs of the session', async () => {
-  const chat = await openChat(browser, `${gateway.url}/`);
+  const chat = await openChat(suite.browser, suite.gw.url);
   try {
     const a = chat.page;
     await expect.poll(() => stored(a), { timeout: 15_000 }).toBeTruthy();
@@ -58,7 +29,7 @@ it('streams an answer asked in one tab into both tabs of the session', async () 
     await b.addInitScript(
       `sessionStorage.setItem("chat.session", ${JSON.stringify(JSON.stringify(first))})`,
     );
-    await b.goto(`${gateway.url}/`);
+    await b.goto(suite.gw.url);
     // B resumed A's session; the rotated token reached A too.
     await expect
       .poll(async () => (await stored(b))?.resumeToken, { timeout: 15_000 })
