@@ -7,13 +7,15 @@ export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const PACKAGE_DIR = dirname(BENCH_DIR);
 const REPO_ROOT = resolve(PACKAGE_DIR, '../..');
 
-export const SECTIONS = ['records', 'documents', 'scale', 'http'] as const;
+export const SECTIONS = ['records', 'startup', 'documents', 'scale', 'http'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchConfig {
   quick: boolean;
   sections: SectionName[];
   records: { calls: number; records: number; startupRuns: number };
+  /** Start-ups of each server in the startup section, taken in turn. */
+  startup: { runs: number };
   documents: {
     scifactDir: string;
     /** SciFact documents to ingest; undefined for the whole corpus. */
@@ -54,6 +56,9 @@ export function loadBenchConfig(env: Env = process.env): BenchConfig {
       calls: positiveInt('BENCH_CALLS', env.BENCH_CALLS ?? (quick ? '100' : '500')),
       records: positiveInt('BENCH_RECORDS', env.BENCH_RECORDS ?? (quick ? '1000' : '10000')),
       startupRuns: quick ? 2 : 5,
+    },
+    startup: {
+      runs: positiveInt('BENCH_STARTUP_RUNS', env.BENCH_STARTUP_RUNS ?? (quick ? '4' : '15')),
     },
     documents: {
       scifactDir: resolve(env.SCIFACT_DIR ?? join(REPO_ROOT, '../shared/data/scifact')),

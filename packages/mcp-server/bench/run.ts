@@ -1,8 +1,9 @@
-// `pnpm bench`: runs every section (record tools over stdio, document search, HTTP load), each in
+// `pnpm bench`: runs every section (record tools over stdio, start-up, document search, HTTP load), each in
 // its own Node process one after the other, and writes one report to bench/results/latest.md.
 //
 //   BENCH_QUICK=1 pnpm bench                 smaller sizes everywhere: a smoke run
-//   BENCH_SECTIONS=documents,http pnpm bench some sections only
+//   BENCH_SECTIONS=documents,http pnpm bench some sections only (records, startup, documents,
+//                                            scale, http)
 //
 // Other size overrides are in bench/bench-config.ts.
 import { spawn } from 'node:child_process';

@@ -10,6 +10,7 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import { AppError, ValidationError } from './errors.js';
 import { errorFields, silentLogger, type Logger } from './logger.js';
 import { clientLogger } from './mcp/client-log.js';
+import { answerMalformedParamsAsInvalid } from './mcp/invalid-params.js';
 import { registerCompletions } from './mcp/completions.js';
 import { registerPrompts } from './mcp/prompts.js';
 import { registerResources } from './mcp/resources.js';
@@ -121,6 +122,7 @@ export function createMcpServer({
     },
   );
 
+  answerMalformedParamsAsInvalid(server);
   return server;
 }
 

@@ -153,17 +153,19 @@ describe('hostile HTTP input (startHttpServer on 127.0.0.1, MCP_AUTH_TOKEN set)'
   });
 
   it('well-formed requests with wrong params are answered with JSON-RPC errors', async () => {
-    // Params that fail the SDK's request schema: SDK 1.32 answers -32603 (with the schema error
-    // as the message) where -32602 would be more precise; either is a refusal.
+    // Params that fail the method's schema: -32602 Invalid params (the SDK alone answered some
+    // with -32603 and the schema error as JSON; src/mcp/invalid-params.ts).
     for (const body of [
       toolCall('create_record', 'x'),
       toolCall('create_record', []),
       request('tools/call', { name: 5 }),
+      request('resources/read', {}),
+      request('logging/setLevel', { level: 'loud' }),
     ]) {
       const response = await send(body);
       expect(response.status).toBe(200);
       const code = (response.body as { error?: { code: number } }).error?.code;
-      expect([-32602, -32603], JSON.stringify(body)).toContain(code);
+      expect(code, JSON.stringify(body)).toBe(-32602);
     }
     // Methods this server does not have (resource subscriptions; client-side requests).
     for (const body of [

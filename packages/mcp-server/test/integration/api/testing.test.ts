@@ -1,4 +1,5 @@
 import { access, readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { startTestServer } from '../../../src/api/testing.js';
@@ -29,6 +30,20 @@ describe('startTestServer (chatbot-mcp-server/testing)', () => {
       await close();
     }
     await expect(access(dataDir)).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 60_000);
+
+  it("serves its record store from the test's own thread: no worker thread to boot", async () => {
+    const { client, close } = await startTestServer();
+    try {
+      await callOk(client, 'create_record', { table: 'notes', data: { id: 'own-thread' } });
+      // The store's database module is loaded in this thread (a worker would have its own).
+      const loaded = Object.keys(createRequire(import.meta.url).cache);
+      expect(
+        loaded.filter((path) => /[/\\]dynalite[/\\]db[/\\]index\.js$/.test(path)),
+      ).toHaveLength(1);
+    } finally {
+      await close();
+    }
   }, 60_000);
 
   it('takes tables in the tables-file shape, seeds read-only ones, and serves read-only', async () => {
