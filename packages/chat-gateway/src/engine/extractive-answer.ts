@@ -6,6 +6,8 @@ export interface AnswerPassage {
   content: string;
   /** Title and heading path of the passage, when known. */
   place?: string;
+  /** What the passage's document is about (its lead, e.g. a manual page's NAME line). */
+  lead?: string;
 }
 
 /** One piece of an answer: a sentence, or a whole table or code block, with its citation. */
@@ -55,7 +57,7 @@ export function extractAnswer(
   const terms = questionTerms(question);
   if (terms.length === 0) return [];
   const units = passages.flatMap((p, rank) =>
-    splitUnits(p.content).map((u, position) => ({
+    passageUnits(p, passages.slice(0, rank)).map((u, position) => ({
       ...u,
       n: p.n,
       rank,
@@ -93,6 +95,20 @@ export function extractAnswer(
   return chosen;
 }
 
+/**
+ * A passage's units, its document's lead first when no earlier passage of the same document
+ * has given it: a definition ("git-stash - Stash the changes in a dirty working directory
+ * away") often answers a how-to question in the manual's own words, and the passage that ranks
+ * may be a section further down the page.
+ */
+function passageUnits(p: AnswerPassage, earlier: readonly AnswerPassage[]): Unit[] {
+  const units = splitUnits(p.content);
+  const lead = p.lead?.replace(/\s+/g, ' ').trim();
+  if (!lead || earlier.some((e) => e.lead === p.lead) || units.some((u) => u.text === lead))
+    return units;
+  return [{ text: lead, kind: 'sentence' }, ...units];
+}
+
 interface Unit {
   text: string;
   kind: 'sentence' | 'block';
@@ -102,26 +118,43 @@ const MAX_SENTENCE = 600;
 
 /**
  * A passage cut into answerable units: fenced code blocks and Markdown tables whole (they lose
- * their meaning cut up), other paragraphs into sentences.
+ * their meaning cut up), other paragraphs into sentences. An option's name set on a line of its
+ * own ("--amend") opens the first sentence of the paragraph below it ("--amend: Replace the tip
+ * of the current branch ..."), so a sentence chosen for its description names the option too.
  */
 export function splitUnits(content: string): Unit[] {
   const units: Unit[] = [];
   const lines = content.split('\n');
   let prose: string[] = [];
+  // Option names ("-a", "--all") waiting for the paragraph that describes them.
+  let terms: string[] = [];
   const flush = () => {
     const text = prose.join(' ').replace(/\s+/g, ' ').trim();
     prose = [];
     if (!text) return;
-    for (const s of text.split(/(?<=[.!?])\s+(?=[A-Z0-9`"'(<-])/)) {
-      const sentence = s.trim();
-      if (sentence.length > 1)
-        units.push({ text: sentence.slice(0, MAX_SENTENCE), kind: 'sentence' });
+    if (isOptionTerm(text)) {
+      terms.push(text);
+      return;
     }
+    const sentences = text
+      .split(/(?<=[.!?])\s+(?=[A-Z0-9`"'(<-])/)
+      .map((s) => s.trim())
+      .filter((s) => s.length > 1);
+    if (terms.length > 0 && sentences.length > 0)
+      sentences[0] = `${terms.join(', ')}: ${sentences[0]!}`;
+    terms = [];
+    for (const sentence of sentences)
+      units.push({ text: sentence.slice(0, MAX_SENTENCE), kind: 'sentence' });
+  };
+  const endTerms = () => {
+    for (const t of terms) units.push({ text: t, kind: 'sentence' });
+    terms = [];
   };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (/^\s*(```|~~~)/.test(line)) {
       flush();
+      endTerms();
       const fence = line.trim().slice(0, 3);
       const block = [line];
       for (i++; i < lines.length; i++) {
@@ -131,17 +164,37 @@ export function splitUnits(content: string): Unit[] {
       units.push({ text: block.join('\n'), kind: 'block' });
     } else if (/^\s*\|.*\|\s*$/.test(line)) {
       flush();
+      endTerms();
       const block = [line];
       while (i + 1 < lines.length && /^\s*\|.*\|\s*$/.test(lines[i + 1]!)) block.push(lines[++i]!);
       units.push({ text: block.join('\n'), kind: 'block' });
-    } else if (line.trim() === '' || /^#{1,6}\s/.test(line)) {
+    } else if (line.trim() === '') {
       flush();
+    } else if (/^#{1,6}\s/.test(line)) {
+      flush();
+      endTerms();
     } else {
       prose.push(line);
     }
   }
   flush();
+  endTerms();
   return units;
+}
+
+/**
+ * A paragraph that only names an option, as a manual's OPTIONS list sets each name on its own
+ * line above the text that describes it ("--amend", "-d, --delete", "--force-with-lease[=<ref>]").
+ * The name is what a question about the option is answered with, so it goes with the first
+ * sentence of its description (see splitUnits).
+ */
+export function isOptionTerm(paragraph: string): boolean {
+  return (
+    paragraph.length <= 80 &&
+    /^--?[A-Za-z0-9]/.test(paragraph) &&
+    !/[.!?:]$/.test(paragraph) &&
+    !/\s-\s/.test(paragraph)
+  );
 }
 
 function termWeights(
