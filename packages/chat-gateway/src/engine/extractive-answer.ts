@@ -47,12 +47,12 @@ export function coverage(terms: readonly string[], passages: readonly AnswerPass
  * question: scored by the question terms they hold (IDF-weighted over the units, so a rare term
  * counts more), terms of the passage's heading path counting half, earlier passages and earlier
  * sentences slightly preferred. At most `max` extracts and about `maxChars` characters, best
- * first; those far below the best are left out.
+ * first; those far below the best, and those repeating one already chosen, are left out.
  */
 export function extractAnswer(
   question: string,
   passages: readonly AnswerPassage[],
-  { max = 3, maxChars = 900 }: { max?: number; maxChars?: number } = {},
+  { max = 5, maxChars = 900 }: { max?: number; maxChars?: number } = {},
 ): Extract[] {
   const terms = questionTerms(question);
   if (terms.length === 0) return [];
@@ -89,6 +89,8 @@ export function extractAnswer(
   for (const u of ranked) {
     if (chosen.length >= max || u.score < best * 0.5) break;
     if (chosen.length > 0 && chars + u.text.length > maxChars) continue;
+    // Passages repeat one another: the overlap between chunks, a lead given by two sections.
+    if (chosen.some((c) => c.text.includes(u.text) || u.text.includes(c.text))) continue;
     chosen.push(u);
     chars += u.text.length;
   }

@@ -62,6 +62,18 @@ describe('extractAnswer (offline sentence selection)', () => {
     expect(extracts.filter((e) => e.text === lead)).toHaveLength(1);
   });
 
+  it('quotes a sentence once when two passages repeat it (chunk overlap, a shared lead)', () => {
+    const first = {
+      n: 1,
+      content: 'Blindly pushing with --force will lose their work. Use --force-with-lease instead.',
+    };
+    const overlap = { n: 2, content: 'pushing with --force will lose their work.' };
+    const texts = extractAnswer('Will pushing with force lose work?', [first, overlap]).map(
+      (e) => e.text,
+    );
+    expect(texts.filter((t) => t.includes('will lose their work'))).toHaveLength(1);
+  });
+
   it('returns nothing for a question of stop words only', () => {
     expect(extractAnswer('What is it?', [stash])).toEqual([]);
   });
