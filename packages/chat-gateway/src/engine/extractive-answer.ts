@@ -185,17 +185,20 @@ export function splitUnits(content: string): Unit[] {
 }
 
 /**
- * A paragraph that only names an option, as a manual's OPTIONS list sets each name on its own
- * line above the text that describes it ("--amend", "-d, --delete", "--force-with-lease[=<ref>]").
- * The name is what a question about the option is answered with, so it goes with the first
- * sentence of its description (see splitUnits).
+ * A paragraph that only names what the text below it describes, as a manual's lists set each
+ * name on a line of its own: an option ("--amend", "-d, --delete",
+ * "--force-with-lease[=<ref>]"), a configuration variable ("core.editor"), a command form
+ * ("git diff [<options>] --cached [<commit>]", "push [-p|--patch] [<pathspec>...]"). The name
+ * is what a question about it is answered with, so it goes with the first sentence of its
+ * description (see splitUnits).
  */
 export function isOptionTerm(paragraph: string): boolean {
+  if (paragraph.length > 200 || /[.!?:;,]$/.test(paragraph) || /\s-\s/.test(paragraph))
+    return false;
   return (
-    paragraph.length <= 80 &&
-    /^--?[A-Za-z0-9]/.test(paragraph) &&
-    !/[.!?:]$/.test(paragraph) &&
-    !/\s-\s/.test(paragraph)
+    /^--?[A-Za-z0-9]/.test(paragraph) ||
+    /^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9<>*-]+)+$/.test(paragraph) ||
+    /^[a-z][\w-]*( [a-z][\w-]*)* [[<-]/.test(paragraph)
   );
 }
 

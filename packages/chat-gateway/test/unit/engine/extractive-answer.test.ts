@@ -104,11 +104,16 @@ describe('splitUnits', () => {
 });
 
 describe('isOptionTerm', () => {
-  it('takes an option name on its own line, not a sentence or a list item', () => {
+  it('takes an option, variable or command form on its own line, not a sentence or a list item', () => {
     expect(isOptionTerm('--amend')).toBe(true);
     expect(isOptionTerm('-d, --delete')).toBe(true);
     expect(isOptionTerm('--force-with-lease[=<refname>[:<expect>]]')).toBe(true);
+    expect(isOptionTerm('core.editor')).toBe(true);
+    expect(isOptionTerm('git diff [<options>] --cached [<commit>] [--] [<path>…]')).toBe(true);
+    expect(isOptionTerm('push [-p|--patch] [-S|--staged] [<pathspec>…]')).toBe(true);
     expect(isOptionTerm('--no-edit is the default.')).toBe(false);
+    expect(isOptionTerm('Pulling into a dirty tree')).toBe(false);
+    expect(isOptionTerm('see git-config(1) for core.editor')).toBe(false);
     expect(isOptionTerm('- use git reset --hard to remove commits')).toBe(false);
     expect(isOptionTerm('Use --amend to fix the last commit')).toBe(false);
   });
