@@ -32,14 +32,19 @@ export function coverage(terms: readonly string[], passages: readonly AnswerPass
   if (terms.length === 0 || passages.length === 0) return 0;
   const idf = termWeights(
     terms,
-    passages.map((p) => new Set(wordTerms(tokenize(`${p.place ?? ''} ${p.content}`)))),
+    passages.map((p) => new Set(wordTerms(tokenize(passageText(p))))),
   );
   let best = 0;
   for (const p of passages) {
-    const present = new Set(wordTerms(tokenize(`${p.place ?? ''} ${p.content}`)));
+    const present = new Set(wordTerms(tokenize(passageText(p))));
     best = Math.max(best, weightedShare(terms, present, idf));
   }
   return best;
+}
+
+/** What a passage says, with where it is (title, heading path) and its document's lead. */
+function passageText(p: AnswerPassage): string {
+  return `${p.place ?? ''} ${p.lead ?? ''} ${p.content}`;
 }
 
 /**

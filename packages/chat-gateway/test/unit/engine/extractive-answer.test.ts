@@ -128,4 +128,13 @@ describe('coverage (the not-found decision)', () => {
   it('counts terms of the heading path', () => {
     expect(coverage(questionTerms('git-stash description'), [stash])).toBe(1);
   });
+
+  it("counts terms of the passage's document lead", () => {
+    const options = {
+      n: 1,
+      content: 'Only valid for push.',
+      lead: 'git-stash - Stash changes away',
+    };
+    expect(coverage(questionTerms('Which push changes are stashed?'), [options])).toBe(1);
+  });
 });
