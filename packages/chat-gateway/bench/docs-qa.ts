@@ -44,6 +44,7 @@ interface Passage {
   source: string;
   title?: string;
   heading?: string;
+  lead?: string;
   content: string;
   score: number;
 }
@@ -179,6 +180,7 @@ async function main(): Promise<void> {
           n: i + 1,
           content: p.content,
           place: citationPlace(p.title, p.heading),
+          ...(p.lead !== undefined && { lead: p.lead }),
         })),
       );
       return `${best.toFixed(3)}/${c.toFixed(2)}`;

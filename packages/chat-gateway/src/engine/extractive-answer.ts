@@ -6,6 +6,8 @@ export interface AnswerPassage {
   content: string;
   /** Title and heading path of the passage, when known. */
   place?: string;
+  /** What the passage's document is about (its lead, e.g. a manual page's NAME line). */
+  lead?: string;
 }
 
 /** One piece of an answer: a sentence, or a whole table or code block, with its citation. */
@@ -30,14 +32,19 @@ export function coverage(terms: readonly string[], passages: readonly AnswerPass
   if (terms.length === 0 || passages.length === 0) return 0;
   const idf = termWeights(
     terms,
-    passages.map((p) => new Set(wordTerms(tokenize(`${p.place ?? ''} ${p.content}`)))),
+    passages.map((p) => new Set(wordTerms(tokenize(passageText(p))))),
   );
   let best = 0;
   for (const p of passages) {
-    const present = new Set(wordTerms(tokenize(`${p.place ?? ''} ${p.content}`)));
+    const present = new Set(wordTerms(tokenize(passageText(p))));
     best = Math.max(best, weightedShare(terms, present, idf));
   }
   return best;
+}
+
+/** What a passage says, with where it is (title, heading path) and its document's lead. */
+function passageText(p: AnswerPassage): string {
+  return `${p.place ?? ''} ${p.lead ?? ''} ${p.content}`;
 }
 
 /**
@@ -45,17 +52,17 @@ export function coverage(terms: readonly string[], passages: readonly AnswerPass
  * question: scored by the question terms they hold (IDF-weighted over the units, so a rare term
  * counts more), terms of the passage's heading path counting half, earlier passages and earlier
  * sentences slightly preferred. At most `max` extracts and about `maxChars` characters, best
- * first; those far below the best are left out.
+ * first; those far below the best, and those repeating one already chosen, are left out.
  */
 export function extractAnswer(
   question: string,
   passages: readonly AnswerPassage[],
-  { max = 3, maxChars = 900 }: { max?: number; maxChars?: number } = {},
+  { max = 5, maxChars = 900 }: { max?: number; maxChars?: number } = {},
 ): Extract[] {
   const terms = questionTerms(question);
   if (terms.length === 0) return [];
   const units = passages.flatMap((p, rank) =>
-    splitUnits(p.content).map((u, position) => ({
+    passageUnits(p, passages.slice(0, rank)).map((u, position) => ({
       ...u,
       n: p.n,
       rank,
@@ -87,10 +94,26 @@ export function extractAnswer(
   for (const u of ranked) {
     if (chosen.length >= max || u.score < best * 0.5) break;
     if (chosen.length > 0 && chars + u.text.length > maxChars) continue;
+    // Passages repeat one another: the overlap between chunks, a lead given by two sections.
+    if (chosen.some((c) => c.text.includes(u.text) || u.text.includes(c.text))) continue;
     chosen.push(u);
     chars += u.text.length;
   }
   return chosen;
+}
+
+/**
+ * A passage's units, its document's lead first when no earlier passage of the same document
+ * has given it: a definition ("git-stash - Stash the changes in a dirty working directory
+ * away") often answers a how-to question in the manual's own words, and the passage that ranks
+ * may be a section further down the page.
+ */
+function passageUnits(p: AnswerPassage, earlier: readonly AnswerPassage[]): Unit[] {
+  const units = splitUnits(p.content);
+  const lead = p.lead?.replace(/\s+/g, ' ').trim();
+  if (!lead || earlier.some((e) => e.lead === p.lead) || units.some((u) => u.text === lead))
+    return units;
+  return [{ text: lead, kind: 'sentence' }, ...units];
 }
 
 interface Unit {
@@ -102,26 +125,43 @@ const MAX_SENTENCE = 600;
 
 /**
  * A passage cut into answerable units: fenced code blocks and Markdown tables whole (they lose
- * their meaning cut up), other paragraphs into sentences.
+ * their meaning cut up), other paragraphs into sentences. An option's name set on a line of its
+ * own ("--amend") opens the first sentence of the paragraph below it ("--amend: Replace the tip
+ * of the current branch ..."), so a sentence chosen for its description names the option too.
  */
 export function splitUnits(content: string): Unit[] {
   const units: Unit[] = [];
   const lines = content.split('\n');
   let prose: string[] = [];
+  // Option names ("-a", "--all") waiting for the paragraph that describes them.
+  let terms: string[] = [];
   const flush = () => {
     const text = prose.join(' ').replace(/\s+/g, ' ').trim();
     prose = [];
     if (!text) return;
-    for (const s of text.split(/(?<=[.!?])\s+(?=[A-Z0-9`"'(<-])/)) {
-      const sentence = s.trim();
-      if (sentence.length > 1)
-        units.push({ text: sentence.slice(0, MAX_SENTENCE), kind: 'sentence' });
+    if (isOptionTerm(text)) {
+      terms.push(text);
+      return;
     }
+    const sentences = text
+      .split(/(?<=[.!?])\s+(?=[A-Z0-9`"'(<-])/)
+      .map((s) => s.trim())
+      .filter((s) => s.length > 1);
+    if (terms.length > 0 && sentences.length > 0)
+      sentences[0] = `${terms.join(', ')}: ${sentences[0]!}`;
+    terms = [];
+    for (const sentence of sentences)
+      units.push({ text: sentence.slice(0, MAX_SENTENCE), kind: 'sentence' });
+  };
+  const endTerms = () => {
+    for (const t of terms) units.push({ text: t, kind: 'sentence' });
+    terms = [];
   };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (/^\s*(```|~~~)/.test(line)) {
       flush();
+      endTerms();
       const fence = line.trim().slice(0, 3);
       const block = [line];
       for (i++; i < lines.length; i++) {
@@ -131,17 +171,40 @@ export function splitUnits(content: string): Unit[] {
       units.push({ text: block.join('\n'), kind: 'block' });
     } else if (/^\s*\|.*\|\s*$/.test(line)) {
       flush();
+      endTerms();
       const block = [line];
       while (i + 1 < lines.length && /^\s*\|.*\|\s*$/.test(lines[i + 1]!)) block.push(lines[++i]!);
       units.push({ text: block.join('\n'), kind: 'block' });
-    } else if (line.trim() === '' || /^#{1,6}\s/.test(line)) {
+    } else if (line.trim() === '') {
       flush();
+    } else if (/^#{1,6}\s/.test(line)) {
+      flush();
+      endTerms();
     } else {
       prose.push(line);
     }
   }
   flush();
+  endTerms();
   return units;
+}
+
+/**
+ * A paragraph that only names what the text below it describes, as a manual's lists set each
+ * name on a line of its own: an option ("--amend", "-d, --delete",
+ * "--force-with-lease[=<ref>]"), a configuration variable ("core.editor"), a command form
+ * ("git diff [<options>] --cached [<commit>]", "push [-p|--patch] [<pathspec>...]"). The name
+ * is what a question about it is answered with, so it goes with the first sentence of its
+ * description (see splitUnits).
+ */
+export function isOptionTerm(paragraph: string): boolean {
+  if (paragraph.length > 200 || /[.!?:;,]$/.test(paragraph) || /\s-\s/.test(paragraph))
+    return false;
+  return (
+    /^--?[A-Za-z0-9]/.test(paragraph) ||
+    /^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9<>*-]+)+$/.test(paragraph) ||
+    /^[a-z][\w-]*( [a-z][\w-]*)* [[<-]/.test(paragraph)
+  );
 }
 
 function termWeights(

@@ -24,6 +24,7 @@ interface Passage {
   source: string;
   title?: string;
   heading?: string;
+  lead?: string;
   content: string;
   score: number;
 }
@@ -65,6 +66,7 @@ export async function answerFromDocuments(
     n: i + 1,
     content: p.content,
     place: citationPlace(p.title, p.heading),
+    ...(p.lead !== undefined && { lead: p.lead }),
   }));
   const unanswered =
     passages.length === 0 ||

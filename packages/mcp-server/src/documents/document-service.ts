@@ -26,6 +26,7 @@ import {
   type ValidIngest,
 } from './document-input.js';
 import { embedChunks, HEADER_CHARS } from './embed-chunks.js';
+import { diverseBySource, diverseCandidateCount } from './source-diversity.js';
 
 export interface DocumentServiceOptions {
   store: VectorStore;
@@ -223,14 +224,15 @@ export class DocumentService {
     const filter = readers === undefined ? query.filter : { ...query.filter, readers };
     const vector =
       query.mode === 'keyword' ? undefined : (await this.embedder.embed([query.query], 'query'))[0];
-    return this.store.search({
+    const hits = await this.store.search({
       text: query.query,
       mode: query.mode,
-      limit: query.limit,
+      limit: diverseCandidateCount(query.limit, maxLimit),
       ...(vector && { vector }),
       ...(query.threshold !== undefined && { threshold: query.threshold }),
       ...(filter && { filter }),
     });
+    return diverseBySource(hits, query.limit);
   }
 
   private async ingestPrepared(

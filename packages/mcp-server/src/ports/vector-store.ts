@@ -41,6 +41,11 @@ export interface SearchQuery {
 
 export interface SearchHit extends Chunk {
   score: number;
+  /**
+   * The lead of the hit's document (see documents/ranking-fields.ts `pageLead`): what the whole
+   * document is about, e.g. a manual page's NAME line. Absent when the document has none.
+   */
+  lead?: string;
 }
 
 export interface DocumentInfo {

@@ -145,6 +145,8 @@ function toResult(hit: SearchHit): Record<string, unknown> {
     score: hit.score,
     ...(hit.title !== undefined && { title: hit.title }),
     ...(hit.heading !== undefined && { heading: hit.heading }),
+    // The lead says what the passage's document is about; a passage that opens with it says so.
+    ...(hit.lead !== undefined && !hit.content.startsWith(hit.lead) && { lead: hit.lead }),
     metadata: hit.metadata,
   };
 }

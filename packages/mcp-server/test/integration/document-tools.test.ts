@@ -104,6 +104,40 @@ describe('search_documents', () => {
     },
   );
 
+  it.each(MODES)(
+    "%s: each passage carries its document's lead, unless it opens with it",
+    async (mode) => {
+      const manual = 'manual/git-frob.md';
+      await ingest({
+        source: manual,
+        content:
+          '# git-frob\n\ngit-frob - Frobnicate the quux widgets\n\n## OPTIONS\n\n--twiddle\n\nTwiddle every quux widget before the frobnication.\n',
+      });
+      const results = await search({ query: 'twiddle quux frobnication', mode, limit: 20 });
+      const options = results.find((r) => r.id === `${manual}#1`);
+      expect(options).toMatchObject({ lead: 'git-frob - Frobnicate the quux widgets' });
+      const name = results.find((r) => r.id === `${manual}#0`);
+      expect(name?.content).toMatch(/^git-frob - Frobnicate/);
+      expect(name).not.toHaveProperty('lead');
+    },
+  );
+
+  it('returns at most two passages of one document while other documents match', async () => {
+    const long = 'manual/zephyr.md';
+    await ingest({
+      source: long,
+      content: ['# Zephyr', 'A', 'B', 'C', 'D']
+        .map((h, i) => (i === 0 ? h : `## ${h}\n\nThe zephyr wind blows over the zephyr hills.`))
+        .join('\n\n'),
+    });
+    await ingest({ source: 'notes/weather.md', content: 'A zephyr is a light west wind.' });
+    const results = await search({ query: 'zephyr wind', mode: 'keyword', limit: 3 });
+    expect(results.filter((r) => r.source === long)).toHaveLength(2);
+    expect(results.map((r) => r.source)).toContain('notes/weather.md');
+    const only = await search({ query: 'zephyr hills', limit: 4, filter: { source: long } });
+    expect(only).toHaveLength(4);
+  });
+
   it('filters by source and by exact metadata values', async () => {
     const a = 'reports/finance-q3.md';
     const b = 'reports/sales-q3.md';

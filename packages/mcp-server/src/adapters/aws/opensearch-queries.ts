@@ -17,7 +17,7 @@ export interface ChunkSource {
   content: string;
   title?: string;
   heading?: string;
-  /** The document's lead (pageLead), ranked with each of its chunks; never read back. */
+  /** The document's lead (pageLead), ranked with each of its chunks and returned with each hit. */
   lead?: string;
   position: number;
   metadata: Record<string, string | number | boolean>;
@@ -124,6 +124,7 @@ export function fromChunkSource(source: ChunkSource, score?: number): Chunk | Se
     position: source.position,
     metadata: JSON.parse(source.metadata_json) as SearchHit['metadata'],
     ...(score !== undefined && { score }),
+    ...(score !== undefined && source.lead !== undefined && { lead: source.lead }),
   };
 }
 

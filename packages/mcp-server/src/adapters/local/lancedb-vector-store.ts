@@ -251,7 +251,13 @@ export class LanceDbVectorStore implements VectorStore {
       return this.hybrid(query);
     });
     const threshold = query.threshold;
-    return threshold === undefined ? hits : hits.filter((hit) => hit.score >= threshold);
+    return (threshold === undefined ? hits : hits.filter((hit) => hit.score >= threshold)).map(
+      (hit) => {
+        // Every chunk of a document carries the same lead; a hit read from LanceDB has none.
+        const lead = this.live.chunksOf(hit.source)[0]?.lead;
+        return lead === undefined ? hit : { ...hit, lead };
+      },
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  fromChunkSource,
   keywordSearchBody,
   toChunkSource,
 } from '../../../../src/adapters/aws/opensearch-queries.js';
@@ -52,6 +53,9 @@ describe('OpenSearch keyword query (the same fields and weights as the embedded 
       'git-mv - Move or rename a file',
     );
     expect(toChunkSource(chunk, 'g1', undefined)).not.toHaveProperty('lead');
+    const stored = toChunkSource(chunk, 'g1', undefined, 'git-mv - Move or rename a file');
+    expect(fromChunkSource(stored, 0.5).lead).toBe('git-mv - Move or rename a file');
+    expect(fromChunkSource(stored)).not.toHaveProperty('lead');
     const mappings = chunkIndexBody({ name: 'i', dimensions: 2, embedderId: 'e', engine: 'lucene' })
       .mappings as { properties: Record<string, unknown> };
     expect(mappings.properties.lead).toEqual({ type: 'text', analyzer: 'english' });
