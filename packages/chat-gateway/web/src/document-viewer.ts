@@ -1,12 +1,17 @@
 /**
  * The document viewer: a panel over the log with a document's indexed text, the cited passage
  * highlighted and scrolled to. The text is shown as plain text (never parsed as markup), so the
- * highlight sits exactly where the snippet was found.
+ * highlight sits exactly where the snippet was found; in Markdown and HTML text the soft line
+ * breaks of wrapped paragraphs are shown as spaces (same length: the offsets hold).
  */
 import type { DocumentFrame } from '../../src/protocol/frames.js';
 import { findPassage } from '../../src/protocol/find-passage.js';
 import { showBidiControls } from './bidi.js';
 import { h } from './dom.js';
+import { joinSoftBreaks } from './soft-breaks.js';
+
+/** Documents whose single line breaks are soft (Markdown, and HTML's extracted text); plain text keeps its lines. */
+const REFLOWED = /^text\/(markdown|html)\b/;
 
 export interface CitedPassage {
   source: string;
@@ -67,6 +72,8 @@ export class DocumentViewer {
     if (!wanted || frame.source !== wanted.source || this.panel.hidden) return;
     this.heading.textContent = showBidiControls(frame.title ?? wanted.title ?? frame.source);
     const found = wanted.snippet ? findPassage(frame.text, wanted.snippet) : undefined;
+    // Same length as frame.text: the passage found there is at the same place here.
+    const text = REFLOWED.test(frame.mimeType) ? joinSoftBreaks(frame.text) : frame.text;
     const partial =
       frame.text.length < frame.totalChars
         ? ` Showing characters ${frame.offset + 1}–${frame.offset + frame.text.length} of ${frame.totalChars}.`
@@ -76,19 +83,19 @@ export class DocumentViewer {
         ? `${frame.source}`
         : `${frame.source}: the cited passage is not in the document's current text.`) + partial;
     if (!found) {
-      this.body.replaceChildren(showBidiControls(frame.text));
+      this.body.replaceChildren(showBidiControls(text));
       this.body.scrollTop = 0;
       return;
     }
     const mark = h('mark', {
       className: 'cited',
-      text: frame.text.slice(found.start, found.end),
+      text: text.slice(found.start, found.end),
       attrs: { tabindex: '-1' },
     });
     this.body.replaceChildren(
-      showBidiControls(frame.text.slice(0, found.start)),
+      showBidiControls(text.slice(0, found.start)),
       mark,
-      showBidiControls(frame.text.slice(found.end)),
+      showBidiControls(text.slice(found.end)),
     );
     mark.scrollIntoView({ block: 'center' });
   }

@@ -1,10 +1,11 @@
 /**
  * A source card's cited passage. The gateway keeps the passage's line breaks (see
  * `engine/citations.ts`): prose is shown with them, and a fenced code block as code without its
- * ``` / ~~~ lines. Snippets stored before line breaks were kept are one line: their fence
+ * ``` / ~~~ lines; a paragraph's soft line breaks (text wrapped at a fixed width) become spaces. Snippets stored before line breaks were kept are one line: their fence
  * markers are dropped. Every string becomes text (`h`), never markup.
  */
 import { h } from './dom.js';
+import { joinSoftBreaks } from './soft-breaks.js';
 
 /** A line that opens or closes a fenced code block (with an optional info string). */
 const FENCE_LINE = /^\s*(`{3,}|~{3,})[^`]*$/;
@@ -16,10 +17,12 @@ export function sourceSnippet(snippet: string): HTMLElement {
   let prose: string[] = [];
   let code: string[] | undefined;
   const flushProse = (): void => {
-    const text = prose
-      .map((line) => line.replace(INLINE_FENCE, ' ').replace(/\s+/g, ' ').trim())
-      .filter(Boolean)
-      .join('\n');
+    const text = joinSoftBreaks(
+      prose
+        .map((line) => line.replace(INLINE_FENCE, ' ').replace(/\s+/g, ' ').trim())
+        .filter(Boolean)
+        .join('\n'),
+    );
     if (text) quote.append(h('p', { className: 'source-text', text }));
     prose = [];
   };
