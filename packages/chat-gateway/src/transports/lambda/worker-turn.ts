@@ -181,6 +181,10 @@ export async function runWorkerTurn(
   } finally {
     // Written before the function returns: Lambda freezes the container afterwards.
     await deps.frameLog.flush(sessionId);
+    // A connection that joined after the last read of the set may have read the log before
+    // the lines above wrote the turn's last frames: read the set once more, now that the log
+    // is complete, and send the turn to whoever joined.
+    await outbox.exclusive(sessionId, refresh).catch(() => undefined);
     stopRenewing();
     clearInterval(renewTicket);
     if (ticket !== undefined)

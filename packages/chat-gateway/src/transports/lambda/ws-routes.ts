@@ -157,26 +157,29 @@ export function createWsRoutes(deps: WsRouteDeps) {
         deps.bindings.attached.admit(sessionId, connectionId, maxConnections),
       attach: async (context, sessionId, then) => {
         const previous = context.sessionId;
-        // Joins the session's other tabs (none evicted); checked against the cap again here.
-        const ids = await deps.bindings.attached.add(
-          sessionId,
-          context.connectionId,
-          maxConnections,
-        );
+        // The connection's next frames (a message right after the answer) go to this session.
         await deps.bindings.bind(context.connectionId, sessionId);
+        const self = member(sessionId, context.connectionId);
+        // The rotated token goes to every tab of the session in the same numbered frame, or
+        // the next reconnect of another tab would be refused. It reaches this connection
+        // before the connection joins the session's set: a client ignores the session's frames
+        // until its resume is answered, so nothing the engine posts may overtake this one.
+        // What is numbered meanwhile comes from the log below or, for the running turn, from
+        // the engine, which posts the turn's frames again to a connection that joined.
+        const others = (await deps.bindings.attached.list(sessionId)).filter(
+          (id) => id !== context.connectionId,
+        );
+        await outbox.send(sessionId, then.frame, () => [
+          self,
+          ...others.map((id) => member(sessionId, id)),
+        ]);
+        // Joins the session's other tabs (none evicted); checked against the cap again here.
+        await deps.bindings.attached.add(sessionId, context.connectionId, maxConnections);
         if (previous !== sessionId)
           await deps.bindings.attached
             .remove(previous, context.connectionId)
             .catch(() => undefined);
         context.sessionId = sessionId;
-        // The rotated token goes to every tab of the session in the same numbered frame, or
-        // the next reconnect of another tab would be refused.
-        const self = member(sessionId, context.connectionId);
-        const others = ids.filter((id) => id !== context.connectionId);
-        await outbox.send(sessionId, then.frame, () => [
-          self,
-          ...others.map((id) => member(sessionId, id)),
-        ]);
         if (then.lastSeq === undefined) return;
         // From the store: the turn may run in another container. Its engine function posts the
         // running turn's frames to this connection as well once it sees it in the session's
