@@ -192,7 +192,6 @@ export function createWsRoutes(deps: WsRouteDeps) {
   async function receive(event: WebSocketEvent): Promise<WebSocketResult> {
     const channel = new ApiGatewayChannel(event.requestContext.connectionId, deps.connections);
     let frame: ClientFrame | undefined;
-    let context: FrameContext | undefined;
     try {
       // Parsed first, so that a store failure below still answers the frame's id.
       frame = parseClientFrame(frameText(event));
@@ -208,15 +207,14 @@ export function createWsRoutes(deps: WsRouteDeps) {
         sessionId: binding.sessionId,
         connectionId: channel.connectionId,
         ...(identity && { identity }),
-        reply: (f) => outbox.send(current.sessionId, f, () => [channel]),
+        reply: (f) => outbox.reply(channel, f),
       };
-      context = current;
       await dispatchFrame(handlers, current, frame);
     } catch (error) {
       const replyTo = frame && 'id' in frame ? frame.id : frame?.type;
       const errorFrame = toErrorFrame(error, logger, replyTo);
-      // Without a session (no binding) the error goes out unnumbered.
-      await (context ? context.reply(errorFrame) : channel.send(errorFrame)).catch(() => undefined);
+      // To this connection alone, unnumbered (also without a session: no binding).
+      await outbox.reply(channel, errorFrame).catch(() => undefined);
     }
     // What was logged here is written before the function returns (Lambda freezes after).
     await outbox.log.flush().catch(() => undefined);
