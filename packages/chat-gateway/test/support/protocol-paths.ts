@@ -187,7 +187,6 @@ export async function lambdaPath(options: PathOptions = {}): Promise<ProtocolPat
                   now: Date.now,
                   retentionDays: 1,
                 },
-                store: s.store,
                 bindings,
                 markers,
                 queue,

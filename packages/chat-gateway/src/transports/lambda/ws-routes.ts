@@ -7,7 +7,7 @@ import type { ConnectionBindings } from '../../adapters/records/aws-connection-b
 import type { TurnMarkers } from '../../adapters/records/aws-turn-markers.js';
 import type { TurnQueue } from '../../adapters/records/aws-turn-queue.js';
 import type { AnalyticsRecorder } from '../../analytics/analytics-recorder.js';
-import { ConversationFrames, callerIdentity } from '../../core/conversation-frames.js';
+import { ConversationFrames } from '../../core/conversation-frames.js';
 import { SessionOutbox } from '../../core/session-outbox.js';
 import {
   createFrameHandlers,
@@ -136,6 +136,7 @@ export function createWsRoutes(deps: WsRouteDeps) {
           content: turn.content,
           ticket,
           ...(turn.takenOver && { takenOver: true }),
+          ...(context.identity && { identity: context.identity }),
         };
         try {
           await deps.engine.invoke(event);
@@ -198,11 +199,9 @@ export function createWsRoutes(deps: WsRouteDeps) {
       const binding = await deps.bindings.get(channel.connectionId);
       if (!binding)
         throw new SessionNotFoundError('This connection has no session; reconnect to start one.');
-      // The signed-in user: the $connect authorizer's context comes with every message; the
-      // session record keeps what $connect stored.
-      const identity =
-        identityFromAuthorizer(event.requestContext.authorizer) ??
-        (await callerIdentity(deps.store, binding.sessionId));
+      // The signed-in user: API Gateway passes the $connect authorizer's context with every
+      // message, so no store read decides it (none: anonymous).
+      const identity = identityFromAuthorizer(event.requestContext.authorizer);
       const current: FrameContext = {
         sessionId: binding.sessionId,
         connectionId: channel.connectionId,
