@@ -1,11 +1,14 @@
 /**
  * Drop-and-resume at scale: `turns` answers per path (local core; AWS handlers in-process over
- * the embedded store), the client dropping its socket at random points mid-answer and resuming
- * with its last seq. Prints, per path, the turns whose final text was exactly the model's and
- * the time a resume took to catch up (p50/p99).
+ * the embedded store; AWS Lambda handlers through the local API Gateway WebSocket emulator with
+ * real sockets, DynamoDB Local and a fake Bedrock streaming model), the client dropping its
+ * socket at random points mid-answer and resuming with its last seq. Prints, per path, the
+ * turns whose final text was exactly the model's and the time a resume took to catch up
+ * (p50/p99). `--paths local,aws,apigw` picks paths.
  *
  *   pnpm --filter chatbot-gateway bench:resume [-- --turns 1000]
  */
+import { apigwPath } from '../test/support/apigw-protocol-path.js';
 import { lambdaPath, localPath } from '../test/support/protocol-paths.js';
 import { appliedText, ResumingClient } from '../test/support/resuming-client.js';
 import { answerTo } from '../test/support/slow-model.js';
@@ -17,11 +20,18 @@ const turns = Number(arg > 0 ? process.argv[arg + 1] : (process.env.RESUME_TURNS
 let seed = 17;
 const rand = (): number => ((seed = (seed * 1664525 + 1013904223) >>> 0), seed / 2 ** 32);
 
+const pathsArg = process.argv.indexOf('--paths');
+const wanted = (pathsArg > 0 ? (process.argv[pathsArg + 1] ?? '') : 'local,aws,apigw').split(',');
+
 const rows: string[] = [];
-for (const [name, make] of [
-  ['local core', localPath],
-  ['AWS handlers', lambdaPath],
+for (const [key, name, make] of [
+  ['local', 'local core', localPath],
+  ['aws', 'AWS handlers in-process', lambdaPath],
+  ['apigw', 'AWS via API Gateway emulator', apigwPath],
 ] as const) {
+  if (!wanted.includes(key)) continue;
+  // Reset per path, so that a path's row does not depend on which paths ran before it.
+  seed = 17;
   const path = await make({ tokenMs: 1 });
   const client = await ResumingClient.open(path);
   const started = performance.now();

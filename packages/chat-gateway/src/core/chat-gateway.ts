@@ -244,7 +244,7 @@ export class ChatGateway {
       );
   }
 
-  /** The connection as the protocol sees it; `reply` follows the connection's session. */
+  /** The connection as the protocol sees it; `reply` answers it alone, outside the numbering. */
   private contextOf(connection: Connection): FrameContext {
     const { channel } = connection;
     return {
@@ -253,7 +253,7 @@ export class ChatGateway {
       },
       connectionId: channel.connectionId,
       ...(connection.identity && { identity: connection.identity }),
-      reply: (frame) => this.outbox.send(connection.sessionId, frame, () => [channel]),
+      reply: (frame) => this.outbox.reply(channel, frame),
     };
   }
 

@@ -76,11 +76,3 @@ function notFound(): SessionNotFoundError {
     'This conversation does not exist or was deleted; refresh the list of conversations.',
   );
 }
-
-/** The signed-in user of the session a connection is bound to (the Lambda routes keep no state). */
-export async function callerIdentity(
-  store: Pick<SessionStore, 'getSession'>,
-  sessionId: string,
-): Promise<Identity | undefined> {
-  return (await store.getSession(sessionId))?.clientInfo?.identity;
-}

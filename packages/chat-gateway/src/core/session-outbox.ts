@@ -5,9 +5,13 @@ import type { FrameSequence } from '../ports/frame-sequence.js';
 import type { ServerFrame } from '../protocol/frames.js';
 
 /**
- * Every server frame of a session leaves through here: stamped with the session's next `seq`,
- * kept in the frame log (for a resume to replay), and sent to the session's connections, one
- * frame at a time per session, so the order on the wire is the order of the numbers.
+ * Every server frame of a session leaves through here. What the session's connections all get
+ * (`send`: the session frame, a turn's frames, notes such as `INTERRUPTED`) is stamped with the
+ * session's next `seq`, kept in the frame log (for a resume to replay) and sent one frame at a
+ * time per session, so the order on the wire is the order of the numbers. A reply to one
+ * connection (`reply`: history, documents, a document, conversations, a feedback ack, an error
+ * about that connection's frame) is outside the numbering: no `seq`, not logged, so the
+ * session's other tabs see no gap in their numbers.
  */
 export class SessionOutbox {
   private readonly tails = new Map<string, Promise<unknown>>();
@@ -42,6 +46,14 @@ export class SessionOutbox {
       if (failure && !(failure.reason instanceof ClientGoneError)) throw failure.reason;
       throw new ClientGoneError(channels[0]?.connectionId ?? sessionId);
     });
+  }
+
+  /**
+   * Sends `frame` to `channel` alone, unnumbered and not logged (a resume does not replay it:
+   * it answered a connection that is gone). Rejects as the channel's send does.
+   */
+  reply(channel: ClientChannel, frame: ServerFrame): Promise<void> {
+    return channel.send(frame);
   }
 
   /**

@@ -22,7 +22,10 @@ export interface FrameContext {
   connectionId: string;
   /** The signed-in user of the connection; resume only reattaches their own sessions. */
   identity?: Identity;
-  /** Sends to this connection, numbered in its session (the session it has after a resume). */
+  /**
+   * Answers this connection alone: outside the session's `seq` numbering and not replayed, so
+   * the session's other connections see no gap.
+   */
   reply(frame: ServerFrame): Promise<void>;
 }
 

@@ -101,11 +101,16 @@ export type ClientFrame =
 // ---- server -> client ----------------------------------------------------------------------
 
 /**
- * Every server frame of a session carries `seq` on the wire: +1 per frame, never reused, across
- * turns and reconnects. The core stamps it when it sends; code that builds frames leaves it out.
+ * Every frame the session's connections all get carries `seq` on the wire: +1 per frame, never
+ * reused, across turns and reconnects. The core stamps it when it sends (`SessionOutbox`); code
+ * that builds frames leaves it out.
  */
 export interface Sequenced {
-  /** Absent only on a frame to a connection without a session. */
+  /**
+   * Absent on a reply to one connection (history, document(s), feedback, conversation frames,
+   * an error about that connection's frame: the schema forbids it on the first ones) and on a
+   * frame sent while the store could not count.
+   */
   seq?: number;
 }
 

@@ -1,15 +1,18 @@
 /**
- * Answers survive the network, on both paths: a client that drops its socket at random points
+ * Answers survive the network, on every path: a client that drops its socket at random points
  * and resumes with its last seq ends every turn with exactly the text the model streamed, each
  * delta once and in order, and the session's seq without gaps. RESUME_TURNS sets the number of
- * turns per path (the benchmark runs 1,000).
+ * turns of the in-process paths, RESUME_APIGW_TURNS that of the path through the API Gateway
+ * emulator (real sockets, DynamoDB Local, fake Bedrock; slower); the benchmark runs 1,000 each.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apigwPath } from '../support/apigw-protocol-path.js';
 import { lambdaPath, localPath, type ProtocolPath } from '../support/protocol-paths.js';
 import { appliedText, ResumingClient } from '../support/resuming-client.js';
 import { answerTo } from '../support/slow-model.js';
 
 const TURNS = Number(process.env.RESUME_TURNS ?? 100);
+const APIGW_TURNS = Number(process.env.RESUME_APIGW_TURNS ?? 40);
 
 /** A small seeded generator: a failure can be replayed with the same seed. */
 function random(seed: number): () => number {
@@ -21,18 +24,24 @@ function random(seed: number): () => number {
 }
 
 describe.each([
-  ['local core', localPath],
-  ['AWS handlers', lambdaPath],
-])('drop and resume: %s', (_, make) => {
-  let path: ProtocolPath;
+  ['local core', localPath, TURNS],
+  ['AWS handlers in-process', lambdaPath, TURNS],
+  [
+    'AWS Lambda handlers through a local API Gateway WebSocket emulator (DynamoDB Local, fake Bedrock ConverseStream server)',
+    apigwPath,
+    APIGW_TURNS,
+  ],
+] as const)('drop and resume: %s', (_, make, TURNS) => {
+  let path: ProtocolPath | undefined;
   beforeAll(async () => {
     path = await make({ tokenMs: 1 });
-  });
+  }, 180_000);
   afterAll(async () => {
-    await path.close();
-  });
+    await path?.close();
+  }, 60_000);
 
   it(`${TURNS} turns with sockets dropped mid-answer: every answer whole, once, in order; seq without gaps`, async () => {
+    if (!path) throw new Error('the path did not start');
     const rand = random(17);
     const client = await ResumingClient.open(path);
     for (let turn = 0; turn < TURNS; turn++) {
@@ -64,5 +73,6 @@ describe.each([
     expect(finishes).toHaveLength(TURNS);
     expect(finishes.every((f) => f.type === 'finish' && f.finishReason === 'stop')).toBe(true);
     expect(client.drops).toBeGreaterThan(TURNS / 2);
+    expect(path.violations ?? []).toEqual([]);
   }, 600_000);
 });

@@ -104,6 +104,46 @@ describe.each([
     expect(seqs).toEqual(seqs.map((_, i) => at + 1 + i));
   });
 
+  it("keeps replies to one tab out of the session's numbering: the other tab sees no gap", async () => {
+    const { a, b, at } = await twoTabs(path);
+    await a.send({ type: 'message', id: 'g1', content: 'first #3' });
+    await a.channel.next('finish');
+    await b.channel.next('finish');
+    // Tab B asks for things only it gets: history, conversations (or the error refusing them),
+    // feedback on the answer, a cancel of nothing.
+    const answer = b.channel.of('finish')[0]!;
+    await b.send({ type: 'history' });
+    await b.send({ type: 'conversations' });
+    await b.send({ type: 'feedback', messageId: answer.messageId, rating: 'up' });
+    await b.send({ type: 'cancel', messageId: 'nothing-runs' });
+    await b.channel.next('history');
+    await b.channel.next('feedback');
+    await b.channel.next('error', (f) => f.replyTo === 'cancel');
+    // Conversations: a page, or SIGN_IN_REQUIRED for an anonymous caller; either is a reply.
+    for (let i = 0; i < 500; i++) {
+      if (
+        b.channel.frames.some(
+          (f) =>
+            f.type === 'conversations' || (f.type === 'error' && f.replyTo === 'conversations'),
+        )
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await a.send({ type: 'message', id: 'g2', content: 'second #3' });
+    await a.channel.next('finish', (f) => f.messageId !== answer.messageId);
+    await b.channel.next('finish', (f) => f.messageId !== answer.messageId);
+    const replies = b.channel.frames.filter((f) =>
+      ['history', 'conversations', 'feedback', 'error'].includes(f.type),
+    );
+    expect(replies).toHaveLength(4);
+    expect(replies.map((f) => f.seq)).toEqual(replies.map(() => undefined));
+    // Both tabs: every number after the join, none missing, the same frames.
+    const seqs = after(a.channel, at).map((f) => f.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => at + 1 + i));
+    expect(after(b.channel, at)).toEqual(after(a.channel, at));
+  });
+
   it("lets tab B cancel tab A's answer", async () => {
     const { a, b } = await twoTabs(path);
     await a.send({ type: 'message', id: 'c1', content: 'long #400' });

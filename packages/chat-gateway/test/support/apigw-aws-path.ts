@@ -3,13 +3,13 @@
  * emulator, the engine and the MCP server Lambda behind a local Lambda Invoke emulator,
  * Amazon DynamoDB Local for the tables, a fake Bedrock ConverseStream server for the model and
  * a fake Secrets Manager holding the authorizer's token (as the CDK app configures it).
- * The handlers are the real entry files; they read `process.env`, set here with `vi.stubEnv`.
+ * The handlers are the real entry files; they read `process.env`, set here and put back on close
+ * (without vitest's `vi.stubEnv`, so that a benchmark can start the path too).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, silentLogger } from 'chatbot-mcp-server/core';
-import { vi } from 'vitest';
 import { createToolClient } from '../../src/adapters/create-tool-client.js';
 import type { ToolClient } from '../../src/ports/tool-client.js';
 import type { WebSocketEvent, WebSocketResult } from '../../src/transports/lambda/ws-events.js';
@@ -36,6 +36,18 @@ export const MODEL_ID = 'anthropic.claude-e2e-fake';
 const TOKEN_SECRET_ARN =
   'arn:aws:secretsmanager:us-east-1:123456789012:secret:chatbot-auth-token-AbCdEf';
 const EXAMPLE_DOCS = new URL('../../../../examples/docs/', import.meta.url).pathname;
+/** Sets `values` in `process.env` (undefined: removed); the result puts the old ones back. */
+function stubEnv(values: Record<string, string | undefined>): () => Promise<void> {
+  const before = Object.fromEntries(Object.keys(values).map((n) => [n, process.env[n]]));
+  const apply = (v: Record<string, string | undefined>): void => {
+    for (const [name, value] of Object.entries(v))
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+  };
+  apply(values);
+  return () => Promise.resolve(apply(before));
+}
+
 /** The MCP server's Lambda entry, built (as the CDK app bundles it from the same source). */
 const MCP_LAMBDA = new URL('../../../mcp-server/dist/transports/lambda.js', import.meta.url).href;
 
@@ -124,16 +136,14 @@ export async function startAwsPath(options: AwsPathOptions = {}): Promise<AwsPat
       LOG_LEVEL: 'error',
       ...options.env,
     };
-    for (const name of [
+    const unset = [
       'CHATBOT_CONFIG',
       'CHATBOT_CREATE_TABLES',
       'OPENAI_BASE_URL',
       'EMBEDDER',
       'CHAT_AUTH_TOKEN',
-    ])
-      vi.stubEnv(name, undefined);
-    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-    closers.push(() => Promise.resolve(vi.unstubAllEnvs()));
+    ];
+    closers.push(stubEnv({ ...Object.fromEntries(unset.map((n) => [n, undefined])), ...env }));
 
     const mcp = (await import(MCP_LAMBDA)) as { handler: InvokedHandler };
     const engine = await import('../../src/transports/lambda/engine-worker.js');

@@ -12,11 +12,12 @@ import { createServer, type Http2Session, type ServerHttp2Stream } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 
-/** One frame of a scripted stream: an event, an exception that ends it, or a stall. */
+/** One frame of a scripted stream: an event, an exception that ends it, a stall, or a pause. */
 export type FakeStreamItem =
   | { event: string; body: Record<string, unknown> }
   | { exception: string; message: string }
-  | { stall: true };
+  | { stall: true }
+  | { pauseMs: number };
 
 export type FakeConverseResponse =
   { items: FakeStreamItem[] } | { status: number; errorType: string; message: string };
@@ -32,6 +33,8 @@ export interface FakeBedrockConverseServer {
   requests: FakeConverseRequest[];
   /** Responses for the next requests, in order. With none left the fake answers 400. */
   enqueue(...responses: FakeConverseResponse[]): void;
+  /** Answers the requests the queue has nothing for (instead of 400), e.g. a slow echo model. */
+  respondWith(responder: (request: FakeConverseRequest) => FakeConverseResponse): void;
   /** Forgets queued responses and recorded requests (between tests). */
   reset(): void;
   /** Streams that are still open (a stall that the client has not closed yet). */
@@ -54,9 +57,14 @@ function frame(headers: Record<string, string>, body: unknown): Uint8Array {
   });
 }
 
-function writeItems(stream: ServerHttp2Stream, items: FakeStreamItem[]): void {
+async function writeItems(stream: ServerHttp2Stream, items: FakeStreamItem[]): Promise<void> {
   for (const item of items) {
     if ('stall' in item) return;
+    if ('pauseMs' in item) {
+      await new Promise((r) => setTimeout(r, item.pauseMs));
+      if (stream.closed) return;
+      continue;
+    }
     if ('exception' in item) {
       stream.end(
         frame(
@@ -89,10 +97,12 @@ export async function startFakeBedrockConverseServer(): Promise<FakeBedrockConve
   const queue: FakeConverseResponse[] = [];
   const open = new Set<ServerHttp2Stream>();
   const server = createServer();
+  let responder: ((request: FakeConverseRequest) => FakeConverseResponse) | undefined;
   const state: FakeBedrockConverseServer = {
     url: '',
     requests: [],
     enqueue: (...responses) => void queue.push(...responses),
+    respondWith: (fn) => void (responder = fn),
     openStreams: () => open.size,
     reset: () => {
       queue.length = 0;
@@ -108,14 +118,16 @@ export async function startFakeBedrockConverseServer(): Promise<FakeBedrockConve
     stream.on('end', () => {
       const match = /^\/model\/([^/]+)\/converse-stream$/.exec(headers[':path'] ?? '');
       const text = Buffer.concat(chunks).toString('utf8');
-      state.requests.push({
+      const request: FakeConverseRequest = {
         modelId: match ? decodeURIComponent(match[1] as string) : '',
         headers,
         body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-      });
+      };
+      state.requests.push(request);
       const response: FakeConverseResponse = !match
         ? { status: 404, errorType: 'UnknownOperationException', message: 'Not found' }
-        : (queue.shift() ?? {
+        : (queue.shift() ??
+          responder?.(request) ?? {
             status: 400,
             errorType: 'ValidationException',
             message: 'fake Bedrock: no scripted response left for this request',
@@ -138,7 +150,7 @@ export async function startFakeBedrockConverseServer(): Promise<FakeBedrockConve
         'content-type': 'application/vnd.amazon.eventstream',
         'x-amzn-requestid': requestId,
       });
-      writeItems(stream, response.items);
+      void writeItems(stream, response.items).catch(() => stream.destroy());
     });
   });
   const sessions = new Set<Http2Session>();

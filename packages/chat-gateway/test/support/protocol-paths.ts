@@ -42,6 +42,8 @@ export interface ProtocolPath {
   connect(): Promise<PathClient>;
   /** The last seq the gateway numbered in the session. */
   currentSeq(sessionId: string): Promise<number>;
+  /** Frames that broke the server-frame schema (paths over a real socket collect them here). */
+  violations?: readonly string[];
   close(): Promise<void>;
 }
 
@@ -186,7 +188,6 @@ export async function lambdaPath(options: PathOptions = {}): Promise<ProtocolPat
                   now: Date.now,
                   retentionDays: 1,
                 },
-                store: s.store,
                 bindings,
                 markers,
                 queue,

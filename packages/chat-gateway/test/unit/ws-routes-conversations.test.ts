@@ -1,8 +1,9 @@
 /**
- * The Lambda `$default` route with the conversation frames: the caller is the signed-in user of
- * the connection's session (the routes keep no state), an anonymous caller is refused (on AWS
- * several people share one token), and another user's conversation is answered like an unknown
- * one. Collaborators are in-memory stand-ins; the store is the in-memory session store.
+ * The Lambda `$default` route with the conversation frames: the caller is the signed-in user the
+ * `$connect` authorizer's context names (API Gateway passes it with every message; no store read
+ * decides it), an anonymous caller is refused (on AWS several people share one token), and
+ * another user's conversation is answered like an unknown one. Collaborators are in-memory
+ * stand-ins; the store is the in-memory session store, its session reads counted.
  */
 import { silentLogger } from 'chatbot-mcp-server/core';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { noFrameLog } from '../../src/ports/frame-log.js';
 import { MemoryFrameSequence } from '../../src/ports/frame-sequence.js';
 import type { Identity } from '../../src/ports/session-store.js';
 import type { ServerFrame } from '../../src/protocol/frames.js';
+import type { WorkerEvent } from '../../src/transports/lambda/worker-events.js';
 import { createWsRoutes, type WsRouteDeps } from '../../src/transports/lambda/ws-routes.js';
 import { MemorySessionStore } from '../support/memory-session-store.js';
 
@@ -20,7 +22,14 @@ const bob: Identity = { issuer: 'https://cognito.example', subject: 'bob' };
 
 async function routes(identity?: Identity) {
   const posted: ServerFrame[] = [];
+  const invoked: WorkerEvent[] = [];
   const store = new MemorySessionStore();
+  const sessionReads = { count: 0 };
+  const getSession = store.getSession.bind(store);
+  store.getSession = (sessionId) => {
+    sessionReads.count += 1;
+    return getSession(sessionId);
+  };
   const session = async (sessionId: string, who?: Identity, question?: string) => {
     const now = new Date().toISOString();
     await store.createSession({
@@ -58,16 +67,34 @@ async function routes(identity?: Identity) {
     modelId: null,
     sequence: new MemoryFrameSequence(),
     frameLog: noFrameLog,
+    sessions: { touch: () => Promise.resolve() },
+    queue: { enqueue: () => Promise.resolve(1) },
+    engine: {
+      invoke: (event: WorkerEvent) => {
+        invoked.push(event);
+        return Promise.resolve();
+      },
+    },
   } as unknown as WsRouteDeps;
+  // What API Gateway adds to every message: the $connect authorizer's context.
+  const authorizer = identity && {
+    principalId: 'p',
+    issuer: identity.issuer,
+    sub: identity.subject,
+  };
   const receive = async (frame: unknown): Promise<ServerFrame | undefined> => {
     const from = posted.length;
     await createWsRoutes(deps).receive({
-      requestContext: { routeKey: '$default', connectionId: 'c1' },
+      requestContext: {
+        routeKey: '$default',
+        connectionId: 'c1',
+        ...(authorizer && { authorizer }),
+      },
       body: JSON.stringify(frame),
     });
     return posted[from];
   };
-  return { store, session, receive };
+  return { store, session, receive, sessionReads, invoked };
 }
 
 describe('Lambda $default route: conversation frames', () => {
@@ -82,8 +109,7 @@ describe('Lambda $default route: conversation frames', () => {
     const theirs = await r.receive({ type: 'conversation-delete', sessionId: 'b1' });
     const unknown = await r.receive({ type: 'conversation-delete', sessionId: 'nope' });
     expect(theirs).toMatchObject({ type: 'error', code: 'SESSION_NOT_FOUND' });
-    // The same answer but for its place in the session (`seq`).
-    expect({ ...theirs, seq: 0 }).toEqual({ ...unknown, seq: 0 });
+    expect(theirs).toEqual(unknown);
     expect(await r.store.getSession('b1')).toBeDefined();
 
     expect(
@@ -103,4 +129,22 @@ describe('Lambda $default route: conversation frames', () => {
     expect(refused).toMatchObject({ type: 'error', code: 'SIGN_IN_REQUIRED' });
     expect(refused?.type === 'error' && refused.message).toMatch(/sign in/);
   });
+
+  it.each([
+    ['an anonymous connection', undefined],
+    ['a signed-in one', alice],
+  ])(
+    'reads no session record per frame to learn the caller (%s); a message hands the engine its sender',
+    async (_, who) => {
+      const r = await routes(who);
+      r.sessionReads.count = 0;
+      await r.receive({ type: 'history' });
+      await r.receive({ type: 'conversations' });
+      await r.receive({ type: 'message', id: 'm1', content: 'hello' });
+      expect(r.sessionReads.count).toBe(0);
+      expect(r.invoked).toHaveLength(1);
+      expect(r.invoked[0]).toMatchObject({ kind: 'turn', clientMessageId: 'm1' });
+      expect(r.invoked[0]?.kind === 'turn' && r.invoked[0].identity).toEqual(who);
+    },
+  );
 });

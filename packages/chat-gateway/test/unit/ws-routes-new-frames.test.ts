@@ -148,7 +148,7 @@ describe('Lambda $default route: document and feedback frames', () => {
       ttl: 0,
     });
     await r.receive({ type: 'feedback', messageId: 'A1', rating: 'up' });
-    expect(r.posted).toEqual([{ type: 'feedback', messageId: 'A1', rating: 'up', seq: 1 }]);
+    expect(r.posted).toEqual([{ type: 'feedback', messageId: 'A1', rating: 'up' }]);
     expect((await r.store.listMessages('s1', { limit: 1 }))[0]?.feedback?.rating).toBe('up');
     expect(r.counted).toEqual(['up']);
     // Only the panel and the viewer call the MCP server.

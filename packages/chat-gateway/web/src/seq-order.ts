@@ -1,8 +1,11 @@
 /**
  * The client side of `seq`: frames of the session applied once each, in order. After a resume
  * the gateway replays what was missed and (on AWS) the running answer may be posted again: a
- * seq already applied is dropped, and a frame that overtook a lower one waits for it (at most
- * `gapMs`, then it is applied anyway: a number lost with a dropped socket never comes).
+ * seq already applied is dropped, and a frame that overtook a lower one waits for it. Frames
+ * without `seq` (replies to this connection alone) are applied at once. Every tab gets every
+ * numbered frame, so a gap only lasts until a replay or repost fills it; the wait is capped
+ * (`gapMs`) for numbers that never come: a local server's counter after a crash resumes past
+ * its reserved block, and a resume replays only CHAT_RESUME_WINDOW_SECONDS.
  */
 export interface Numbered {
   type: string;

@@ -61,7 +61,6 @@ export async function handler(payload: unknown, context?: LambdaTimeLeft): Promi
           now: Date.now,
           retentionDays: c.config.retentionDays,
         },
-        store: services.store,
         bindings: c.bindings,
         markers: c.markers,
         queue: c.queue,

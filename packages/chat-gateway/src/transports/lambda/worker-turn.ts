@@ -17,7 +17,6 @@ import { callerOf } from '../../ports/tool-client.js';
 
 export interface WorkerTurnDeps {
   turn: TurnDeps;
-  store: TurnDeps['store'];
   bindings: ConnectionBindings;
   markers: TurnMarkers;
   /** One turn at a time per session, in arrival order. */
@@ -164,10 +163,9 @@ export async function runWorkerTurn(
     if (ticket !== undefined)
       while (!controller.signal.aborted && !(await deps.queue.mayRun(sessionId, ticket)))
         await new Promise((r) => setTimeout(r, deps.pollMs));
-    // The session's signed-in user (none: anonymous), as its connection recorded it.
-    const session = await deps.store.getSession(sessionId);
+    // The sender, as the WebSocket function had it from the authorizer (none: anonymous).
     await runTurn(deps.turn, {
-      caller: callerOf(session?.clientInfo?.identity),
+      caller: callerOf(event.identity),
       sessionId,
       clientMessageId,
       content: event.content,
@@ -181,6 +179,10 @@ export async function runWorkerTurn(
   } finally {
     // Written before the function returns: Lambda freezes the container afterwards.
     await deps.frameLog.flush(sessionId);
+    // A connection that joined after the last read of the set may have read the log before
+    // the lines above wrote the turn's last frames: read the set once more, now that the log
+    // is complete, and send the turn to whoever joined.
+    await outbox.exclusive(sessionId, refresh).catch(() => undefined);
     stopRenewing();
     clearInterval(renewTicket);
     if (ticket !== undefined)

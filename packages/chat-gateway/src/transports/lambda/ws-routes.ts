@@ -7,7 +7,7 @@ import type { ConnectionBindings } from '../../adapters/records/aws-connection-b
 import type { TurnMarkers } from '../../adapters/records/aws-turn-markers.js';
 import type { TurnQueue } from '../../adapters/records/aws-turn-queue.js';
 import type { AnalyticsRecorder } from '../../analytics/analytics-recorder.js';
-import { ConversationFrames, callerIdentity } from '../../core/conversation-frames.js';
+import { ConversationFrames } from '../../core/conversation-frames.js';
 import { SessionOutbox } from '../../core/session-outbox.js';
 import {
   createFrameHandlers,
@@ -143,6 +143,7 @@ export function createWsRoutes(deps: WsRouteDeps) {
           content: turn.content,
           ticket,
           ...(turn.takenOver && { takenOver: true }),
+          ...(context.identity && { identity: context.identity }),
         };
         try {
           await deps.engine.invoke(event);
@@ -164,26 +165,29 @@ export function createWsRoutes(deps: WsRouteDeps) {
         deps.bindings.attached.admit(sessionId, connectionId, maxConnections),
       attach: async (context, sessionId, then) => {
         const previous = context.sessionId;
-        // Joins the session's other tabs (none evicted); checked against the cap again here.
-        const ids = await deps.bindings.attached.add(
-          sessionId,
-          context.connectionId,
-          maxConnections,
-        );
+        // The connection's next frames (a message right after the answer) go to this session.
         await deps.bindings.bind(context.connectionId, sessionId);
+        const self = member(sessionId, context.connectionId);
+        // The rotated token goes to every tab of the session in the same numbered frame, or
+        // the next reconnect of another tab would be refused. It reaches this connection
+        // before the connection joins the session's set: a client ignores the session's frames
+        // until its resume is answered, so nothing the engine posts may overtake this one.
+        // What is numbered meanwhile comes from the log below or, for the running turn, from
+        // the engine, which posts the turn's frames again to a connection that joined.
+        const others = (await deps.bindings.attached.list(sessionId)).filter(
+          (id) => id !== context.connectionId,
+        );
+        await outbox.send(sessionId, then.frame, () => [
+          self,
+          ...others.map((id) => member(sessionId, id)),
+        ]);
+        // Joins the session's other tabs (none evicted); checked against the cap again here.
+        await deps.bindings.attached.add(sessionId, context.connectionId, maxConnections);
         if (previous !== sessionId)
           await deps.bindings.attached
             .remove(previous, context.connectionId)
             .catch(() => undefined);
         context.sessionId = sessionId;
-        // The rotated token goes to every tab of the session in the same numbered frame, or
-        // the next reconnect of another tab would be refused.
-        const self = member(sessionId, context.connectionId);
-        const others = ids.filter((id) => id !== context.connectionId);
-        await outbox.send(sessionId, then.frame, () => [
-          self,
-          ...others.map((id) => member(sessionId, id)),
-        ]);
         if (then.lastSeq === undefined) return;
         // From the store: the turn may run in another container. Its engine function posts the
         // running turn's frames to this connection as well once it sees it in the session's
@@ -196,31 +200,27 @@ export function createWsRoutes(deps: WsRouteDeps) {
   async function receive(event: WebSocketEvent): Promise<WebSocketResult> {
     const channel = new ApiGatewayChannel(event.requestContext.connectionId, deps.connections);
     let frame: ClientFrame | undefined;
-    let context: FrameContext | undefined;
     try {
       // Parsed first, so that a store failure below still answers the frame's id.
       frame = parseClientFrame(frameText(event));
       const binding = await deps.bindings.get(channel.connectionId);
       if (!binding)
         throw new SessionNotFoundError('This connection has no session; reconnect to start one.');
-      // The signed-in user: the $connect authorizer's context comes with every message; the
-      // session record keeps what $connect stored.
-      const identity =
-        identityFromAuthorizer(event.requestContext.authorizer) ??
-        (await callerIdentity(deps.store, binding.sessionId));
+      // The signed-in user: API Gateway passes the $connect authorizer's context with every
+      // message, so no store read decides it (none: anonymous).
+      const identity = identityFromAuthorizer(event.requestContext.authorizer);
       const current: FrameContext = {
         sessionId: binding.sessionId,
         connectionId: channel.connectionId,
         ...(identity && { identity }),
-        reply: (f) => outbox.send(current.sessionId, f, () => [channel]),
+        reply: (f) => outbox.reply(channel, f),
       };
-      context = current;
       await dispatchFrame(handlers, current, frame);
     } catch (error) {
       const replyTo = frame && 'id' in frame ? frame.id : frame?.type;
       const errorFrame = toErrorFrame(error, logger, replyTo);
-      // Without a session (no binding) the error goes out unnumbered.
-      await (context ? context.reply(errorFrame) : channel.send(errorFrame)).catch(() => undefined);
+      // To this connection alone, unnumbered (also without a session: no binding).
+      await outbox.reply(channel, errorFrame).catch(() => undefined);
     }
     // What was logged here is written before the function returns (Lambda freezes after).
     await outbox.log.flush().catch(() => undefined);

@@ -18,6 +18,8 @@ import {
 } from '../../config.js';
 import { ChatGateway } from '../../core/chat-gateway.js';
 import type { ChatModel } from '../../ports/chat-model.js';
+import { noFrameLog } from '../../ports/frame-log.js';
+import { MemoryFrameSequence } from '../../ports/frame-sequence.js';
 import type { SessionStore } from '../../ports/session-store.js';
 import type { ToolClient } from '../../ports/tool-client.js';
 import { assertPortFree } from './port-check.js';
@@ -46,6 +48,11 @@ export interface StartLocalGatewayOptions extends GatewayOverrides {
   warmUp?: boolean;
   /** Tests: how soon the sign-in provider's key set is refetched for an unknown `kid`. */
   jwksCooldownMs?: number;
+  /**
+   * Benchmarks only (`pnpm bench`'s overhead rows), not a setting: `seq` counted in memory
+   * instead of the store, and no frame log, so resume replays nothing.
+   */
+  unsequenced?: boolean;
 }
 
 export interface LocalGateway {
@@ -149,8 +156,8 @@ export async function startLocalGateway(
         store: services.store,
         anonymousOwner,
       }),
-      sequence: services.sequence,
-      frameLog: services.frameLog,
+      sequence: options.unsequenced ? new MemoryFrameSequence() : services.sequence,
+      frameLog: options.unsequenced ? noFrameLog : services.frameLog,
       detachedTurnMs: config.detachedTurnMs,
     });
     if (options.seedDocsDir)
