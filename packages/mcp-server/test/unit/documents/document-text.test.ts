@@ -34,17 +34,40 @@ describe('documentText', () => {
     expect(text.replace(/\s+/g, ' ')).toBe(paragraphs.join(' '));
   });
 
-  it('writes a heading line where the heading path changes, and keeps sections apart', () => {
-    const markdown = `# Guide\n\n## Install\n\n${sentences('install', 3)}\n\n## Run\n\n${sentences('running', 3)}`;
+  it('writes the headings where the heading path changes, each at its depth, and keeps sections apart', () => {
+    const markdown = [
+      '# Guide',
+      sentences('the guide', 2),
+      '## Install',
+      sentences('install', 3),
+      '### Linux',
+      sentences('linux', 2),
+      '## Run',
+      sentences('running', 3),
+    ].join('\n\n');
     const chunks = chunkDocument(
       { source: 'g.md', content: markdown, contentType: 'text/markdown' },
       SMALL,
     );
     const text = documentText(chunks);
-    expect(text).toMatch(/^## Guide > Install$/m);
-    expect(text).toMatch(/^## Guide > Run$/m);
-    expect(text.indexOf('about install')).toBeLessThan(text.indexOf('## Guide > Run'));
-    expect(text.indexOf('## Guide > Run')).toBeLessThan(text.indexOf('about running'));
+    const headings = text.split('\n').filter((line) => line.startsWith('#'));
+    expect(headings).toEqual(['# Guide', '## Install', '### Linux', '## Run']);
+    expect(text.indexOf('about install')).toBeLessThan(text.indexOf('### Linux'));
+    expect(text.indexOf('### Linux')).toBeLessThan(text.indexOf('about linux'));
+    expect(text.indexOf('about linux')).toBeLessThan(text.indexOf('## Run'));
+    expect(text.indexOf('## Run')).toBeLessThan(text.indexOf('about running'));
+  });
+
+  it("repeats a parent section's heading when its text continues after a subsection", () => {
+    const base = { source: 's', metadata: {} };
+    const text = documentText([
+      { ...base, id: 's#0', position: 0, heading: 'Guide > Install', content: 'Install it.' },
+      { ...base, id: 's#1', position: 1, heading: 'Guide > Install > Linux', content: 'On Linux.' },
+      { ...base, id: 's#2', position: 2, heading: 'Guide > Install', content: 'Then check.' },
+    ]);
+    expect(text).toBe(
+      '# Guide\n\n## Install\n\nInstall it.\n\n### Linux\n\nOn Linux.\n\n## Install\n\nThen check.',
+    );
   });
 
   it('leaves chunks alone when one does not start with the end of the previous', () => {
