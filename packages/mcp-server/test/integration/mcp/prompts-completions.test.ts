@@ -128,19 +128,19 @@ describe('completions', () => {
     expect(all.completion.values).toEqual(['sessions', 'conversations', 'analytics', 'notes']);
   });
 
-  it('refuses a prompt or resource template it does not have with -32602, as the spec asks', async () => {
-    await expect(
-      complete({ type: 'ref/prompt', name: 'test_prompt_with_arguments' }, 'arg1', 'a'),
-    ).rejects.toMatchObject({
-      code: ErrorCode.InvalidParams,
-      message: expect.stringContaining('cited_answer, summarize_document') as unknown,
-    });
-    await expect(
-      complete({ type: 'ref/resource', uri: 'test://template/{id}/data' }, 'id', '1'),
-    ).rejects.toMatchObject({
-      code: ErrorCode.InvalidParams,
-      message: expect.stringContaining('doc://{source}') as unknown,
-    });
+  it('offers nothing, and no error, for a prompt or resource template it does not have', async () => {
+    const prompt = await complete(
+      { type: 'ref/prompt', name: 'test_prompt_with_arguments' },
+      'arg1',
+      'a',
+    );
+    expect(prompt.completion).toEqual({ values: [], hasMore: false });
+    const template = await complete(
+      { type: 'ref/resource', uri: 'test://template/{id}/data' },
+      'id',
+      '1',
+    );
+    expect(template.completion).toEqual({ values: [], hasMore: false });
     // A concrete resource of this server has no arguments to complete: no values, no error.
     const concrete = await complete({ type: 'ref/resource', uri: 'table://notes' }, 'alias', '');
     expect(concrete.completion.values).toEqual([]);
