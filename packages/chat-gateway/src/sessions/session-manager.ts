@@ -29,10 +29,13 @@ export interface SessionManagerOptions {
   anonymousOwner?: boolean;
 }
 
-/** A session closed by the cleanup job, with the connection the caller should close. */
+/**
+ * A session closed by the cleanup job. Its connections are the transport's to find (its
+ * attached tabs): the record names only the last connection to resume it, which may have moved
+ * on to another session.
+ */
 export interface ClosedSession {
   sessionId: string;
-  connectionId?: string;
 }
 
 export interface CleanupResult {
@@ -216,19 +219,6 @@ export class SessionManager {
     }
   }
 
-  /**
-   * The connection went away: forget it, unless the session has moved to another connection
-   * meanwhile. True when this connection was detached.
-   */
-  async detach(sessionId: string, connectionId: string): Promise<boolean> {
-    const updated = await this.store.updateSession(
-      sessionId,
-      { connectionId: undefined },
-      { connectionId },
-    );
-    return updated !== undefined;
-  }
-
   /** Closes an active session for good. False when it was unknown or already closed. */
   async closeSession(sessionId: string, reason: string): Promise<boolean> {
     const closed = await this.store.updateSession(
@@ -265,10 +255,7 @@ export class SessionManager {
         );
         if (!updated) continue;
         this.lastWrites.delete(session.sessionId);
-        const one: ClosedSession = {
-          sessionId: session.sessionId,
-          ...(updated.connectionId !== undefined && { connectionId: updated.connectionId }),
-        };
+        const one: ClosedSession = { sessionId: session.sessionId };
         closed.push(one);
         await onClosed?.(one);
         await this.events?.sessionClosed(session.sessionId, 'inactive');
@@ -315,9 +302,6 @@ export function sessionsPortOf(manager: SessionManager): SessionsPort {
     },
     reissueToken: (sessionId, connectionId) => manager.reissueToken(sessionId, connectionId),
     touch: (sessionId) => manager.updateActivity(sessionId),
-    detach: async (sessionId, connectionId) => {
-      await manager.detach(sessionId, connectionId);
-    },
     close: async (sessionId, reason) => {
       await manager.closeSession(sessionId, reason);
     },

@@ -249,7 +249,7 @@ export async function lambdaPath(options: PathOptions = {}): Promise<ProtocolPat
     // The scheduled cleanup function's work (session-cleanup.ts) on this path's store.
     cleanup: async () => {
       const closed = await s.cleanup();
-      const deps = { bindings, connections, store: s.store, logger: silentLogger };
+      const deps = { bindings, connections, logger: silentLogger };
       for (const sessionId of closed) await closeSessionConnections(deps, sessionId);
       return closed;
     },

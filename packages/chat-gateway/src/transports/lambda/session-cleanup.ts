@@ -11,8 +11,7 @@ const container = containerOnce();
 export async function handler(): Promise<{ closed: number }> {
   const c = await container.get();
   const closed = await c.services.cleanup();
-  const deps = { ...c, store: c.services.store };
-  for (const sessionId of closed) await closeSessionConnections(deps, sessionId);
+  for (const sessionId of closed) await closeSessionConnections(c, sessionId);
   c.logger.info('session cleanup done', { closed: closed.length });
   return { closed: closed.length };
 }
