@@ -16,7 +16,8 @@ import {
   newResumeToken,
   newSessionId,
 } from '../../src/sessions/ids.js';
-import { SessionManager, sessionsPortOf } from '../../src/sessions/session-manager.js';
+import { SessionManager } from '../../src/sessions/session-manager.js';
+import { sessionsPortOf } from '../../src/sessions/sessions-port-of.js';
 import { freshChatTables } from '../support/fresh-chat-tables.js';
 
 /**
