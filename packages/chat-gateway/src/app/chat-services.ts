@@ -18,7 +18,8 @@ import type { FrameSequence } from '../ports/frame-sequence.js';
 import type { QueryType, SessionStore } from '../ports/session-store.js';
 import type { ToolClient } from '../ports/tool-client.js';
 import { createIdGenerator } from '../sessions/ids.js';
-import { SessionManager, sessionsPortOf } from '../sessions/session-manager.js';
+import { SessionManager } from '../sessions/session-manager.js';
+import { sessionsPortOf } from '../sessions/sessions-port-of.js';
 import { chatTableSpecs } from './chat-tables.js';
 import type { ChatRecordStore } from './open-chat-store.js';
 

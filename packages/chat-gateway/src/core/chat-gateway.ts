@@ -194,27 +194,27 @@ export class ChatGateway {
   /**
    * The connection closed. The session's other connections carry on; when it was the last one,
    * the session stays resumable, and its answers go on (into the frame log) until the detach
-   * deadline, when they stop as a cancel does.
+   * deadline, when they stop as a cancel does. The attached connections alone say whether
+   * anyone is still there (not the session record), and this decides it without awaiting
+   * anything: two tabs closing at once start one deadline, which a tab coming back clears.
    */
-  async closed(channel: ClientChannel): Promise<void> {
+  closed(channel: ClientChannel): Promise<void> {
     const connection = this.connections.get(channel.connectionId);
-    if (!connection) return;
+    if (!connection) return Promise.resolve();
     this.connections.delete(channel.connectionId);
     const { sessionId } = connection;
-    if (!this.leave(sessionId, channel.connectionId)) return;
-    await this.options.sessions
-      .detach(sessionId, channel.connectionId)
-      .catch((error: unknown) =>
-        this.options.logger.warn('could not detach session', { sessionId, message: String(error) }),
-      );
-    if (this.attached.has(sessionId)) return; // another tab is still on the session
+    if (!this.leave(sessionId, channel.connectionId)) return Promise.resolve();
+    // Another tab is still on the session, or its deadline runs already.
+    if (this.attached.has(sessionId) || this.detached.has(sessionId)) return Promise.resolve();
     const ms = this.options.detachedTurnMs ?? 120_000;
     const timer = setTimeout(() => {
       this.detached.delete(sessionId);
+      if (this.attached.has(sessionId)) return; // a tab came back
       this.turns.cancelAll(sessionId, new DetachedError(Math.round(ms / 1000)));
     }, ms);
     timer.unref?.();
     this.detached.set(sessionId, timer);
+    return Promise.resolve();
   }
 
   /** Closes the connections of sessions the cleanup job closed. */

@@ -25,7 +25,5 @@ export interface SessionsPort {
    */
   reissueToken(sessionId: string, connectionId: string): Promise<{ resumeToken: string }>;
   touch(sessionId: string): Promise<void>;
-  /** The connection went away; the session stays resumable until it times out. */
-  detach(sessionId: string, connectionId: string): Promise<void>;
   close(sessionId: string, reason: string): Promise<void>;
 }

@@ -40,7 +40,12 @@ export interface SessionRecord {
   ttl: number;
   /** SHA-256 (hex) of the secret resume token; the token itself is never stored. */
   resumeTokenHash: string;
-  /** The connection currently attached (API Gateway connection id or a local id). */
+  /**
+   * The connection that opened or last resumed the session (API Gateway connection id or a
+   * local id): it holds the newest resume token. Not who is attached now, with several tabs on
+   * one session: the local gateway's attached connections and the AWS path's connection set say
+   * that. Kept when that connection closes.
+   */
   connectionId?: string;
   closedAt?: string;
   closeReason?: string;

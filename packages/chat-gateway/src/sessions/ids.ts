@@ -99,3 +99,8 @@ function increment(digits: readonly number[]): number[] {
   }
   return [];
 }
+
+/** The user id in analytics events: issuer and subject, which together name one user. */
+export function userIdOf(identity: { issuer: string; subject: string }): string {
+  return `${identity.issuer}#${identity.subject}`;
+}

@@ -1,14 +1,7 @@
 import type { AnalyticsRecorder } from '../analytics/analytics-recorder.js';
-import type { SessionsPort } from '../core/sessions-port.js';
-import { SessionNotFoundError } from '../errors.js';
-import {
-  sameIdentity,
-  type ClientInfo,
-  type Identity,
-  type SessionRecord,
-  type SessionStore,
-} from '../ports/session-store.js';
-import { constantTimeEqual, hashToken, newResumeToken, newSessionId } from './ids.js';
+import type { ClientInfo, Identity, SessionRecord, SessionStore } from '../ports/session-store.js';
+import { hashToken, newResumeToken, newSessionId, userIdOf } from './ids.js';
+import { reissueToken, resumeSession, type ResumeContext, type Resumed } from './session-resume.js';
 
 export interface SessionManagerOptions {
   store: SessionStore;
@@ -29,10 +22,13 @@ export interface SessionManagerOptions {
   anonymousOwner?: boolean;
 }
 
-/** A session closed by the cleanup job, with the connection the caller should close. */
+/**
+ * A session closed by the cleanup job. Its connections are the transport's to find (its
+ * attached tabs): the record names only the last connection to resume it, which may have moved
+ * on to another session.
+ */
 export interface ClosedSession {
   sessionId: string;
-  connectionId?: string;
 }
 
 export interface CleanupResult {
@@ -42,12 +38,12 @@ export interface CleanupResult {
 
 /** Sessions whose last activity write is remembered (to skip the next); oldest forgotten first. */
 const MAX_REMEMBERED_WRITES = 10_000;
-/** Hashed when the session is unknown, so that an unknown id costs what a wrong token costs. */
-const NO_SESSION_HASH = hashToken('no such session');
 
 /**
  * The design's SessionManager: creates sessions with a secret resume token (only its hash is
- * stored), re-attaches them after a reconnect, tracks activity and closes idle sessions.
+ * stored), tracks activity and closes idle sessions; re-attaching after a reconnect (resume and
+ * ownership) is `session-resume.ts`. The record's `connectionId` is the connection that last
+ * opened or resumed the session; who is attached now is the transport's to know.
  */
 export class SessionManager {
   private readonly store: SessionStore;
@@ -57,7 +53,7 @@ export class SessionManager {
   private readonly now: () => number;
   private readonly activityIntervalMs: number;
   private readonly lastWrites = new Map<string, number>();
-  private readonly anonymousOwner: boolean;
+  private readonly resumeContext: ResumeContext;
 
   constructor(options: SessionManagerOptions) {
     this.store = options.store;
@@ -66,7 +62,15 @@ export class SessionManager {
     this.events = options.events;
     this.now = options.now ?? Date.now;
     this.activityIntervalMs = options.activityWriteIntervalMs ?? 5_000;
-    this.anonymousOwner = options.anonymousOwner ?? false;
+    this.resumeContext = {
+      store: this.store,
+      events: this.events,
+      now: this.now,
+      anonymousOwner: options.anonymousOwner ?? false,
+      isLive: (session, now) => this.isLive(session, now),
+      ttlFrom: (now) => this.ttlFrom(now),
+      rememberWrite: (sessionId, at) => this.rememberWrite(sessionId, at),
+    };
   }
 
   async createSession(
@@ -98,100 +102,21 @@ export class SessionManager {
   }
 
   /**
-   * Re-attaches a session to `connectionId` and rotates its resume token (the one presented
-   * works once). An unknown id, a wrong token, a closed or an idle-expired session all throw
-   * the same `SessionNotFoundError`, so a guess learns nothing. Without a token, the owner opens
-   * one of their conversations (see `resumeAsOwner`).
+   * Re-attaches a session to `connectionId` (named in the record as its last connection) and
+   * rotates its resume token (the one presented works once). See `resumeSession`.
    */
-  async resume(
+  resume(
     sessionId: string,
     resumeToken: string | undefined,
     connectionId: string,
     identity?: Identity,
-  ): Promise<{ session: SessionRecord; resumeToken: string }> {
-    const now = this.now();
-    const session = await this.store.getSession(sessionId);
-    if (resumeToken === undefined)
-      return this.resumeAsOwner(sessionId, session, connectionId, identity, now);
-    const tokenMatches = constantTimeEqual(
-      session?.resumeTokenHash ?? NO_SESSION_HASH,
-      hashToken(resumeToken),
-    );
-    // A leaked resume token must not hand user A's conversation to user B.
-    const sameUser = sameIdentity(session?.clientInfo?.identity, identity);
-    if (!session || !tokenMatches || !sameUser || !this.isLive(session, now))
-      throw new SessionNotFoundError();
-    const next = newResumeToken();
-    const updated = await this.store.updateSession(
-      sessionId,
-      {
-        resumeTokenHash: hashToken(next),
-        connectionId,
-        lastActivity: new Date(now).toISOString(),
-        ttl: this.ttlFrom(now),
-      },
-      // Another resume with the same token, or a close, got there first.
-      { isActive: true, resumeTokenHash: session.resumeTokenHash },
-    );
-    if (!updated) throw new SessionNotFoundError();
-    this.rememberWrite(sessionId, now);
-    if (identity) this.events?.identify(sessionId, userIdOf(identity));
-    return { session: updated, resumeToken: next };
+  ): Promise<Resumed> {
+    return resumeSession(this.resumeContext, sessionId, resumeToken, connectionId, identity);
   }
 
-  /**
-   * A signed-in user opens one of their own sessions from any browser: the identity proves it,
-   * so no token is needed, and a session closed for inactivity opens again (it is their
-   * conversation, kept until its retention ends). Another user's session, or an anonymous one
-   * (unless `anonymousOwner`), is answered exactly like an unknown id.
-   */
-  private async resumeAsOwner(
-    sessionId: string,
-    session: SessionRecord | undefined,
-    connectionId: string,
-    identity: Identity | undefined,
-    now: number,
-  ): Promise<{ session: SessionRecord; resumeToken: string }> {
-    const owned =
-      session !== undefined &&
-      sameIdentity(session.clientInfo?.identity, identity) &&
-      (identity !== undefined || this.anonymousOwner) &&
-      session.ttl > now / 1000;
-    if (!owned) throw new SessionNotFoundError();
-    const next = newResumeToken();
-    const updated = await this.store.updateSession(
-      sessionId,
-      {
-        resumeTokenHash: hashToken(next),
-        connectionId,
-        isActive: true,
-        closedAt: undefined,
-        closeReason: undefined,
-        lastActivity: new Date(now).toISOString(),
-        ttl: this.ttlFrom(now),
-      },
-      // Another resume got there first (the token it saw has changed).
-      { resumeTokenHash: session.resumeTokenHash },
-    );
-    if (!updated) throw new SessionNotFoundError();
-    this.rememberWrite(sessionId, now);
-    if (identity) this.events?.identify(sessionId, userIdOf(identity));
-    return { session: updated, resumeToken: next };
-  }
-
-  /**
-   * Mints a new resume token for a session that is active and still bound to `connectionId`;
-   * only its hash is stored. `SessionNotFoundError` otherwise (closed, or resumed elsewhere).
-   */
-  async reissueToken(sessionId: string, connectionId: string): Promise<{ resumeToken: string }> {
-    const resumeToken = newResumeToken();
-    const updated = await this.store.updateSession(
-      sessionId,
-      { resumeTokenHash: hashToken(resumeToken) },
-      { isActive: true, connectionId },
-    );
-    if (!updated) throw new SessionNotFoundError();
-    return { resumeToken };
+  /** A new resume token while `connectionId` is still the session's last one; see `reissueToken`. */
+  reissueToken(sessionId: string, connectionId: string): Promise<{ resumeToken: string }> {
+    return reissueToken(this.resumeContext, sessionId, connectionId);
   }
 
   getSession(sessionId: string): Promise<SessionRecord | undefined> {
@@ -214,19 +139,6 @@ export class SessionManager {
       this.lastWrites.delete(sessionId);
       throw error;
     }
-  }
-
-  /**
-   * The connection went away: forget it, unless the session has moved to another connection
-   * meanwhile. True when this connection was detached.
-   */
-  async detach(sessionId: string, connectionId: string): Promise<boolean> {
-    const updated = await this.store.updateSession(
-      sessionId,
-      { connectionId: undefined },
-      { connectionId },
-    );
-    return updated !== undefined;
   }
 
   /** Closes an active session for good. False when it was unknown or already closed. */
@@ -265,10 +177,7 @@ export class SessionManager {
         );
         if (!updated) continue;
         this.lastWrites.delete(session.sessionId);
-        const one: ClosedSession = {
-          sessionId: session.sessionId,
-          ...(updated.connectionId !== undefined && { connectionId: updated.connectionId }),
-        };
+        const one: ClosedSession = { sessionId: session.sessionId };
         closed.push(one);
         await onClosed?.(one);
         await this.events?.sessionClosed(session.sessionId, 'inactive');
@@ -300,31 +209,4 @@ export class SessionManager {
       if (oldest !== undefined) this.lastWrites.delete(oldest);
     }
   }
-}
-
-/** The manager as the core's `SessionsPort` (for the composition roots). */
-export function sessionsPortOf(manager: SessionManager): SessionsPort {
-  return {
-    create: async (clientInfo, connectionId) => {
-      const { session, resumeToken } = await manager.createSession(clientInfo, connectionId);
-      return { sessionId: session.sessionId, resumeToken };
-    },
-    resume: async (sessionId, resumeToken, connectionId, identity) => {
-      const resumed = await manager.resume(sessionId, resumeToken, connectionId, identity);
-      return { sessionId: resumed.session.sessionId, resumeToken: resumed.resumeToken };
-    },
-    reissueToken: (sessionId, connectionId) => manager.reissueToken(sessionId, connectionId),
-    touch: (sessionId) => manager.updateActivity(sessionId),
-    detach: async (sessionId, connectionId) => {
-      await manager.detach(sessionId, connectionId);
-    },
-    close: async (sessionId, reason) => {
-      await manager.closeSession(sessionId, reason);
-    },
-  };
-}
-
-/** The user id in analytics events: issuer and subject, which together name one user. */
-export function userIdOf(identity: Identity): string {
-  return `${identity.issuer}#${identity.subject}`;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SessionNotFoundError } from '../../src/errors.js';
-import { SessionManager, sessionsPortOf } from '../../src/sessions/session-manager.js';
+import { SessionManager } from '../../src/sessions/session-manager.js';
+import { sessionsPortOf } from '../../src/sessions/sessions-port-of.js';
 import { memorySessions } from '../support/memory-sessions.js';
 import { MemorySessionStore } from '../support/memory-session-store.js';
 

@@ -45,11 +45,6 @@ export function memorySessions(store: MemorySessionStore): SessionsPort {
     async touch(sessionId) {
       await store.updateSession(sessionId, { lastActivity: new Date().toISOString() });
     },
-    async detach(sessionId, connectionId) {
-      const s = await store.getSession(sessionId);
-      if (s?.connectionId === connectionId)
-        await store.updateSession(sessionId, { connectionId: undefined });
-    },
     async close(sessionId, reason) {
       await store.updateSession(sessionId, { isActive: false, closeReason: reason });
     },

@@ -23,6 +23,7 @@ import { ClientGoneError } from '../../src/errors.js';
 import type { ToolClient } from '../../src/ports/tool-client.js';
 import type { ClientFrame, ServerFrame } from '../../src/protocol/frames.js';
 import { parseWorkerEvent } from '../../src/transports/lambda/worker-events.js';
+import { closeSessionConnections } from '../../src/transports/lambda/close-session-connections.js';
 import { greet } from '../../src/transports/lambda/worker-hello.js';
 import { runWorkerTurn } from '../../src/transports/lambda/worker-turn.js';
 import { createWsRoutes } from '../../src/transports/lambda/ws-routes.js';
@@ -44,6 +45,10 @@ export interface ProtocolPath {
   currentSeq(sessionId: string): Promise<number>;
   /** Frames that broke the server-frame schema (paths over a real socket collect them here). */
   violations?: readonly string[];
+  /** Moves the sessions' clock on (idle timeout, activity); turns keep real time. */
+  advanceClock?(ms: number): void;
+  /** The inactive-session cleanup as the path runs it: closes the sessions and their tabs. */
+  cleanup?(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -69,7 +74,12 @@ export interface PathOptions {
 async function services(
   exclusive: boolean,
   options: PathOptions,
-): Promise<{ chatStore: ChatRecordStore; services: ChatServices; dir: string }> {
+): Promise<{
+  chatStore: ChatRecordStore;
+  services: ChatServices;
+  dir: string;
+  clock: { skewMs: number };
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'chat-paths-'));
   const opened = await openChatStore({
     env: {},
@@ -82,10 +92,13 @@ async function services(
     { CHAT_RESUME_WINDOW_SECONDS: String(options.resumeWindowSeconds ?? 600) },
     { dataDir: dir },
   );
+  const clock = { skewMs: 0 };
   return {
     chatStore,
     dir,
+    clock,
     services: buildChatServices({
+      now: () => Date.now() + clock.skewMs,
       config,
       chatStore,
       tools: options.tools ?? noTools,
@@ -96,7 +109,7 @@ async function services(
 }
 
 export async function localPath(options: PathOptions = {}): Promise<ProtocolPath> {
-  const { chatStore, services: s, dir } = await services(true, options);
+  const { chatStore, services: s, dir, clock } = await services(true, options);
   const gateway = new ChatGateway({
     engine: s.engine,
     sessions: s.sessions,
@@ -114,6 +127,8 @@ export async function localPath(options: PathOptions = {}): Promise<ProtocolPath
   return {
     name: 'local core',
     currentSeq: (sessionId) => s.sequence.current(sessionId),
+    advanceClock: (ms) => void (clock.skewMs += ms),
+    cleanup: () => s.cleanup((sessionId) => gateway.sessionsClosed([sessionId])),
     connect: async () => {
       const channel = new RecordingChannel(`local-${randomUUID()}`);
       await gateway.open(channel, {});
@@ -135,7 +150,7 @@ export async function localPath(options: PathOptions = {}): Promise<ProtocolPath
 }
 
 export async function lambdaPath(options: PathOptions = {}): Promise<ProtocolPath> {
-  const { chatStore, services: s, dir } = await services(false, options);
+  const { chatStore, services: s, dir, clock } = await services(false, options);
   const tables = chatTableSpecs(chatStore.tables);
   const bindings = new ConnectionBindings(chatStore.store, tables.conversations);
   const markers = new TurnMarkers(chatStore.store, tables.conversations);
@@ -149,8 +164,10 @@ export async function lambdaPath(options: PathOptions = {}): Promise<ProtocolPat
     },
     delete: (connectionId: string) => {
       const channel = open.get(connectionId);
-      if (channel) channel.gone = true;
-      return Promise.resolve();
+      if (!channel) return Promise.resolve();
+      channel.gone = true;
+      // API Gateway closes the socket: the client sees the close as on the local path.
+      return channel.close(1001, 'connection deleted');
     },
   };
   const running = new Set<Promise<void>>();
@@ -228,6 +245,14 @@ export async function lambdaPath(options: PathOptions = {}): Promise<ProtocolPat
   return {
     name: 'AWS handlers',
     currentSeq: (sessionId) => s.sequence.current(sessionId),
+    advanceClock: (ms) => void (clock.skewMs += ms),
+    // The scheduled cleanup function's work (session-cleanup.ts) on this path's store.
+    cleanup: async () => {
+      const closed = await s.cleanup();
+      const deps = { bindings, connections, logger: silentLogger };
+      for (const sessionId of closed) await closeSessionConnections(deps, sessionId);
+      return closed;
+    },
     connect: async () => {
       const connectionId = `aws-${randomUUID()}`;
       const channel = new RecordingChannel(connectionId);

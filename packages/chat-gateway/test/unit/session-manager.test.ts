@@ -16,7 +16,8 @@ import {
   newResumeToken,
   newSessionId,
 } from '../../src/sessions/ids.js';
-import { SessionManager, sessionsPortOf } from '../../src/sessions/session-manager.js';
+import { SessionManager } from '../../src/sessions/session-manager.js';
+import { sessionsPortOf } from '../../src/sessions/sessions-port-of.js';
 import { freshChatTables } from '../support/fresh-chat-tables.js';
 
 /**
@@ -296,21 +297,23 @@ describe('SessionManager', () => {
     expect((await f.manager.getSession(session.sessionId))?.isActive).toBe(false);
   });
 
-  describe('detach', () => {
-    it('clears the connection only while it is still the attached one', async () => {
-      const { session, resumeToken } = await f.manager.createSession({}, 'conn-1');
-      expect(await f.manager.detach(session.sessionId, 'conn-other')).toBe(false);
-      expect((await f.manager.getSession(session.sessionId))?.connectionId).toBe('conn-1');
-      expect(await f.manager.detach(session.sessionId, 'conn-1')).toBe(true);
-      const detached = await f.manager.getSession(session.sessionId);
-      expect(detached?.connectionId).toBeUndefined();
-      expect(detached?.isActive).toBe(true);
-      // Resumable after a detach; a late detach of the old socket leaves the new one attached.
-      await f.manager.resume(session.sessionId, resumeToken, 'conn-2');
-      expect(await f.manager.detach(session.sessionId, 'conn-1')).toBe(false);
-      expect((await f.manager.getSession(session.sessionId))?.connectionId).toBe('conn-2');
-      expect(await f.manager.detach('unknown', 'conn-2')).toBe(false);
-    });
+  it('names the last connection to open or resume a session; reissues a token only for it', async () => {
+    const { session, resumeToken } = await f.manager.createSession({}, 'conn-1');
+    const { resumeToken: second } = await f.manager.resume(
+      session.sessionId,
+      resumeToken,
+      'conn-2',
+    );
+    expect((await f.manager.getSession(session.sessionId))?.connectionId).toBe('conn-2');
+    // conn-1 (a tab that is not the last) must not undo the token conn-2 was given.
+    await expect(f.manager.reissueToken(session.sessionId, 'conn-1')).rejects.toThrow(
+      SessionNotFoundError,
+    );
+    const { resumeToken: third } = await f.manager.reissueToken(session.sessionId, 'conn-2');
+    await expect(f.manager.resume(session.sessionId, second, 'conn-3')).rejects.toThrow(
+      SessionNotFoundError,
+    );
+    await f.manager.resume(session.sessionId, third, 'conn-3');
   });
 
   it('closes a session once, recording one session_closed event', async () => {
@@ -332,7 +335,6 @@ describe('SessionManager', () => {
     const g = await fixture({ pageSize: 2 });
     const idleA = await g.manager.createSession({}, 'conn-a');
     const idleB = await g.manager.createSession({}, 'conn-b');
-    await g.manager.detach(idleB.session.sessionId, 'conn-b');
     const closedEarlier = await g.manager.createSession({}, 'conn-c');
     await g.manager.closeSession(closedEarlier.session.sessionId, 'user left');
     g.clock.advance(20 * MINUTE);
@@ -347,9 +349,9 @@ describe('SessionManager', () => {
 
     const result = await g.manager.cleanupInactiveSessions();
     const expected = [
-      { sessionId: idleA.session.sessionId, connectionId: 'conn-a' },
+      { sessionId: idleA.session.sessionId },
       { sessionId: idleB.session.sessionId },
-      { sessionId: recent.session.sessionId, connectionId: 'conn-d' },
+      { sessionId: recent.session.sessionId },
     ];
     const byId = (a: { sessionId: string }, b: { sessionId: string }): number =>
       a.sessionId.localeCompare(b.sessionId);
@@ -385,7 +387,7 @@ describe('SessionManager', () => {
     const created = await port.create({}, 'conn-1');
     const resumed = await port.resume(created.sessionId, created.resumeToken, 'conn-2');
     expect(resumed.sessionId).toBe(created.sessionId);
-    await port.detach(created.sessionId, 'conn-2');
+    expect((await port.reissueToken(created.sessionId, 'conn-2')).resumeToken).toMatch(/\S{20,}/);
     await port.close(created.sessionId, 'done');
     expect(await f.manager.getSession(created.sessionId)).toMatchObject({
       isActive: false,

@@ -3,7 +3,7 @@ import { ApiGatewayChannel } from '../../adapters/aws/apigw-channel.js';
 import type { WebSocketConnections } from '../../adapters/aws/apigw-connections.js';
 import type { ConnectionBindings } from '../../adapters/records/aws-connection-bindings.js';
 import type { SessionsPort } from '../../core/sessions-port.js';
-import { ClientGoneError } from '../../errors.js';
+import { ClientGoneError, SessionNotFoundError } from '../../errors.js';
 import { sessionFrame } from '../../core/session-frames.js';
 import { SessionOutbox } from '../../core/session-outbox.js';
 import type { ClientChannel } from '../../ports/client-channel.js';
@@ -36,9 +36,21 @@ export async function greet(
   const binding = await deps.bindings.get(connectionId);
   // Closed already, or resumed another session before this ran: nothing to announce.
   if (!binding || binding.gone || binding.sessionId !== sessionId) return;
+  const channel = new ApiGatewayChannel(connectionId, deps.connections);
   // Minted here, where the frame is sent, so that no token travels in an invoke payload; only
-  // while the session is live and still on this connection.
-  const { resumeToken } = await deps.sessions.reissueToken(sessionId, connectionId);
+  // while the session is live and this connection is still its last one. Else another tab
+  // resumed it first (a signed-in owner opening it by id) and holds the newest token, which a
+  // new one must not undo; this connection, never told of a session, is closed, so that the
+  // page reconnects (a new session) rather than wait for a frame that never comes.
+  let resumeToken: string;
+  try {
+    ({ resumeToken } = await deps.sessions.reissueToken(sessionId, connectionId));
+  } catch (error) {
+    if (!(error instanceof SessionNotFoundError)) throw error;
+    await deps.bindings.markGone(connectionId).catch(() => undefined);
+    await channel.close();
+    return;
+  }
   const frame = sessionFrame(
     {
       modelId: deps.modelId,
@@ -49,7 +61,6 @@ export async function greet(
     resumeToken,
     false,
   );
-  const channel = new ApiGatewayChannel(connectionId, deps.connections);
   const deadline = Date.now() + deps.retryMs;
   // The frame is numbered once; its posts are retried while `$connect` completes.
   const patient: ClientChannel = {

@@ -111,9 +111,9 @@ export function createWsRoutes(deps: WsRouteDeps) {
     const { connectionId } = event.requestContext;
     const sessionId = await deps.bindings.markGone(connectionId);
     if (!sessionId) return OK;
-    // The session's other tabs stay attached; with none left, its turns run on detached.
+    // The session's other tabs stay attached; with none left, its turns run on detached (the
+    // engine function reads the set: it, not the session record, says whether anyone is there).
     await deps.bindings.attached.remove(sessionId, connectionId);
-    await deps.sessions.detach(sessionId, connectionId);
     return OK;
   }
 
