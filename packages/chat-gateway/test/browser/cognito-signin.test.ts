@@ -27,11 +27,7 @@ import {
   startHostedUiStandIn,
   type HostedUiStandIn,
 } from '../support/cognito-hosted-ui-stand-in.js';
-import {
-  converseEnd,
-  converseText,
-  converseToolUse,
-} from '../support/fake-bedrock-converse-server.js';
+import { converseText, converseRoute } from '../support/fake-bedrock-converse-server.js';
 import { ChatClient } from '../support/ws-client.js';
 
 /** Query strings of the stand-in for Cognito's `/logout`. */
@@ -50,16 +46,6 @@ function startSite(): Promise<HostedSite> {
     },
   });
 }
-
-const route = (routeName: string) => ({
-  items: [
-    { event: 'messageStart', body: { role: 'assistant' } },
-    ...converseToolUse(0, 'route-1', 'choose_route', [
-      JSON.stringify({ route: routeName, reason: 'scripted' }),
-    ]),
-    ...converseEnd('tool_use'),
-  ],
-});
 
 let browser: Browser;
 let site: HostedSite;
@@ -165,7 +151,7 @@ describe('page sign-in with Cognito (hosted UI stand-in, API Gateway emulator, h
       });
       expect(aws.apigw.connected.length).toBe(before + 1);
 
-      aws.bedrock.enqueue(route('general'), { items: converseText(['Hello, Alice.']) });
+      aws.bedrock.enqueue(converseRoute('general'), { items: converseText(['Hello, Alice.']) });
       await page.locator('#input').fill('hello');
       await page.locator('#input').press('Enter');
       await expect

@@ -9,22 +9,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_TOKEN, startAwsPath, type AwsPath } from '../support/apigw-aws-path.js';
 import { buildWeb, launchChromium, screenshot } from '../support/browser.js';
-import {
-  converseEnd,
-  converseText,
-  converseToolUse,
-} from '../support/fake-bedrock-converse-server.js';
+import { converseText, converseRoute } from '../support/fake-bedrock-converse-server.js';
 import { startHostedSite, type HostedSite } from '../support/hosted-site.js';
-
-const route = (routeName: string) => ({
-  items: [
-    { event: 'messageStart', body: { role: 'assistant' } },
-    ...converseToolUse(0, 'route-1', 'choose_route', [
-      JSON.stringify({ route: routeName, reason: 'scripted' }),
-    ]),
-    ...converseEnd('tool_use'),
-  ],
-});
 
 describe('hosted page on the AWS path: documents panel and viewer through the WebSocket function and the MCP server Lambda (API Gateway and Lambda Invoke EMULATORS; headless Chromium)', () => {
   let browser: Browser;
@@ -77,7 +63,7 @@ describe('hosted page on the AWS path: documents panel and viewer through the We
     await panel.locator('[data-part=close]').click();
 
     // An answer from Bedrock citing the retrieved passage; its citation opens the viewer.
-    aws.bedrock.enqueue(route('rag'), {
+    aws.bedrock.enqueue(converseRoute('rag'), {
       items: converseText(['Roll back by redeploying the previous release [1].']),
     });
     await page.locator('#input').fill('How do I roll back a deployment?');

@@ -15,11 +15,7 @@ import {
   type LocalGateway,
 } from '../../src/transports/local/start-local-gateway.js';
 import { AUTH_TOKEN, startAwsPath, type AwsPath } from '../support/apigw-aws-path.js';
-import {
-  converseEnd,
-  converseText,
-  converseToolUse,
-} from '../support/fake-bedrock-converse-server.js';
+import { converseText, converseRoute } from '../support/fake-bedrock-converse-server.js';
 import { join } from 'node:path';
 import { startHostedSite, type HostedSite } from '../support/hosted-site.js';
 import { buildWeb, launchChromium, openChat } from '../support/browser.js';
@@ -99,17 +95,6 @@ describe('hosted page: config.json points the page at a WebSocket on another ori
   });
 });
 
-/** The router's structured decision, as the fake model streams it. */
-const route = (routeName: string) => ({
-  items: [
-    { event: 'messageStart', body: { role: 'assistant' } },
-    ...converseToolUse(0, 'route-1', 'choose_route', [
-      JSON.stringify({ route: routeName, reason: 'scripted' }),
-    ]),
-    ...converseEnd('tool_use'),
-  ],
-});
-
 describe('hosted page against the LOCAL API Gateway WebSocket EMULATOR (Lambda handlers, token authorizer; headless Chromium)', () => {
   let browser: Browser;
   let site: HostedSite;
@@ -143,7 +128,7 @@ describe('hosted page against the LOCAL API Gateway WebSocket EMULATOR (Lambda h
       .toMatch(/not accepted/);
     expect(aws.apigw.connected).toEqual([]);
 
-    aws.bedrock.enqueue(route('general'), { items: converseText(['Hello from Bedrock.']) });
+    aws.bedrock.enqueue(converseRoute('general'), { items: converseText(['Hello from Bedrock.']) });
     await form.locator('input').fill(AUTH_TOKEN);
     await form.getByRole('button', { name: 'Connect' }).click();
     await expect.poll(() => aws.apigw.connected.length, { timeout: 20_000 }).toBe(1);

@@ -9,24 +9,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_TOKEN, startAwsPath, type AwsPath } from '../support/apigw-aws-path.js';
-import {
-  converseEnd,
-  converseText,
-  converseToolUse,
-} from '../support/fake-bedrock-converse-server.js';
+import { converseText, converseRoute } from '../support/fake-bedrock-converse-server.js';
 import { startHostedSite, type HostedSite } from '../support/hosted-site.js';
 import { buildWeb, launchChromium, screenshot } from '../support/browser.js';
 import { startFakeS3Server, type FakeS3Server } from '../support/fake-s3-server.js';
-
-const route = (routeName: string) => ({
-  items: [
-    { event: 'messageStart', body: { role: 'assistant' } },
-    ...converseToolUse(0, 'route-1', 'choose_route', [
-      JSON.stringify({ route: routeName, reason: 'scripted' }),
-    ]),
-    ...converseEnd('tool_use'),
-  ],
-});
 
 async function ask(page: Page, question: string) {
   const before = await page.locator('#log .msg-assistant').count();
@@ -123,7 +109,7 @@ describe('presigned upload from the hosted page: API Gateway WebSocket EMULATOR 
     await screenshot(page, 'presigned-upload');
     await panel.locator('[data-part=close]').click();
 
-    aws.bedrock.enqueue(route('rag'), {
+    aws.bedrock.enqueue(converseRoute('rag'), {
       items: converseText(['Twice a day, at 07:00 and 19:00 [1].']),
     });
     const answer = await ask(page, 'What is the capybara feeding schedule?');

@@ -1,25 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ALLOWED_ORIGIN, startAwsPath, type AwsPath } from '../support/apigw-aws-path.js';
-import {
-  converseEnd,
-  converseText,
-  converseToolUse,
-} from '../support/fake-bedrock-converse-server.js';
+import { converseText, converseRoute } from '../support/fake-bedrock-converse-server.js';
 import { ChatClient } from '../support/ws-client.js';
 
 const origin = { headers: { origin: ALLOWED_ORIGIN } };
-
-/** The router's structured decision, as the fake model streams it. */
-const route = (routeName: string) => ({
-  items: [
-    { event: 'messageStart', body: { role: 'assistant' } },
-    ...converseToolUse(0, 'route-1', 'choose_route', [
-      JSON.stringify({ route: routeName, reason: 'scripted' }),
-    ]),
-    ...converseEnd('tool_use'),
-  ],
-});
 
 /** Text, then nothing more: the model hangs mid-answer. */
 const stalled = (text: string) => ({
@@ -73,7 +58,7 @@ describe('AWS path faults through a local API Gateway WebSocket emulator (Lambda
   it('the model throttles (HTTP 429 ThrottlingException) before streaming: retried, answered once', async () => {
     aws.bedrock.reset();
     aws.bedrock.enqueue(
-      route('general'),
+      converseRoute('general'),
       { status: 429, errorType: 'ThrottlingException', message: 'Too many requests, slow down.' },
       { items: converseText(['Answered ', 'after the throttle.']) },
     );
@@ -98,7 +83,7 @@ describe('AWS path faults through a local API Gateway WebSocket emulator (Lambda
 
   it('the model throttles mid-stream after text was sent: MODEL_UNAVAILABLE (retryable), finish "error", the partial answer stored once', async () => {
     aws.bedrock.reset();
-    aws.bedrock.enqueue(route('general'), {
+    aws.bedrock.enqueue(converseRoute('general'), {
       items: [
         { event: 'messageStart', body: { role: 'assistant' } },
         {
@@ -135,7 +120,7 @@ describe('AWS path faults through a local API Gateway WebSocket emulator (Lambda
 
   it('the model stalls past the turn deadline: the turn is stopped before the function times out, the partial answer kept, the next message answered', async () => {
     aws.bedrock.reset();
-    aws.bedrock.enqueue(route('general'), stalled('Still thinking'));
+    aws.bedrock.enqueue(converseRoute('general'), stalled('Still thinking'));
     const c = await session(aws);
     c.send({ type: 'message', id: 's1', content: 'A question the model hangs on' });
     const finish = await c.next('finish', () => true, ENGINE_TIMEOUT_MS + 5_000);
@@ -155,7 +140,7 @@ describe('AWS path faults through a local API Gateway WebSocket emulator (Lambda
       expect.objectContaining({ role: 'user' }),
     ]);
 
-    aws.bedrock.enqueue(route('general'), { items: converseText(['Back to normal.']) });
+    aws.bedrock.enqueue(converseRoute('general'), { items: converseText(['Back to normal.']) });
     c.send({ type: 'message', id: 's2', content: 'And now?' });
     await until(() => c.of('finish').length === 2, 'the second answer');
     expect(c.of('finish')[1]).toMatchObject({
@@ -210,7 +195,7 @@ describe('AWS path faults through a local API Gateway WebSocket emulator (Lambda
     }
 
     // The socket stayed open; the message that failed was not claimed, so it can be resent.
-    aws.bedrock.enqueue(route('general'), { items: converseText(['Yes, back again.']) });
+    aws.bedrock.enqueue(converseRoute('general'), { items: converseText(['Yes, back again.']) });
     c.send({ type: 'message', id: 'd1', content: 'Are you there?' });
     const finish = await c.next('finish');
     expect(finish).toMatchObject({
@@ -228,7 +213,7 @@ describe('AWS path faults through a local API Gateway WebSocket emulator (Lambda
 
   it('DynamoDB Local killed while a turn is streaming: the turn ends with STORAGE_UNAVAILABLE, no answer half-stored, the worker does not hang', async () => {
     aws.bedrock.reset();
-    aws.bedrock.enqueue(route('general'), stalled('Half an answer'));
+    aws.bedrock.enqueue(converseRoute('general'), stalled('Half an answer'));
     const c = await session(aws);
     c.send({ type: 'message', id: 'k1', content: 'A long one, please' });
     await c.next('text-delta');
@@ -251,7 +236,7 @@ describe('AWS path faults through a local API Gateway WebSocket emulator (Lambda
 
   it('a client that disconnects mid-stream: the generation stops at the detach deadline; the invocation ends within its timeout', async () => {
     aws.bedrock.reset();
-    aws.bedrock.enqueue(route('general'), stalled('Going'));
+    aws.bedrock.enqueue(converseRoute('general'), stalled('Going'));
     const c = await session(aws);
     c.send({ type: 'message', id: 'g1', content: 'Talk to me' });
     await c.next('text-delta');

@@ -13,22 +13,12 @@ import {
   converseText,
   converseToolUse,
   converseEnd,
+  converseRoute,
 } from '../support/fake-bedrock-converse-server.js';
 import { createIdGenerator } from '../../src/sessions/ids.js';
 import { ChatClient } from '../support/ws-client.js';
 
 const origin = { headers: { origin: ALLOWED_ORIGIN } };
-
-/** The router's structured decision, as the fake model streams it. */
-const route = (routeName: string) => ({
-  items: [
-    { event: 'messageStart', body: { role: 'assistant' } },
-    ...converseToolUse(0, 'route-1', 'choose_route', [
-      JSON.stringify({ route: routeName, reason: 'scripted' }),
-    ]),
-    ...converseEnd('tool_use'),
-  ],
-});
 
 async function until(
   test: () => boolean | Promise<boolean>,
@@ -50,7 +40,7 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
   });
 
   it('a real ws client gets its session, then a cited answer streamed through PostToConnection', async () => {
-    aws.bedrock.enqueue(route('rag'), {
+    aws.bedrock.enqueue(converseRoute('rag'), {
       items: converseText([
         'To roll back, ',
         'redeploy the previous release ',
@@ -103,7 +93,7 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
   });
 
   it('a client that disconnects mid-answer: the answer goes on until CHAT_DETACHED_TURN_SECONDS, then stops as a cancel does; what was said stays', async () => {
-    aws.bedrock.enqueue(route('rag'), {
+    aws.bedrock.enqueue(converseRoute('rag'), {
       items: [
         { event: 'messageStart', body: { role: 'assistant' } },
         {
@@ -220,7 +210,7 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
       !(await aws.tools.callTool('read_record', { table: 'notes', record_id: id })).isError;
     const c = await ChatClient.open(aws.url(), origin);
     await c.next('session');
-    aws.bedrock.enqueue(route('mcp_tool'), deleteSameId('dup-1'), {
+    aws.bedrock.enqueue(converseRoute('mcp_tool'), deleteSameId('dup-1'), {
       items: converseText(['Deleted.']),
     });
     c.send({ type: 'message', id: 'd1', content: 'delete the note dup-1' });
@@ -230,7 +220,7 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     expect(await exists('dup-1')).toBe(false);
 
     // The same model id again in the same session: asked again, not approved by the old decision.
-    aws.bedrock.enqueue(route('mcp_tool'), deleteSameId('dup-2'), {
+    aws.bedrock.enqueue(converseRoute('mcp_tool'), deleteSameId('dup-2'), {
       items: converseText(['Kept it.']),
     });
     c.send({ type: 'message', id: 'd2', content: 'delete the note dup-2' });
@@ -245,7 +235,7 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
   });
 
   it('cancel reaches the running turn in the engine function through the store', async () => {
-    aws.bedrock.enqueue(route('general'), {
+    aws.bedrock.enqueue(converseRoute('general'), {
       items: [
         { event: 'messageStart', body: { role: 'assistant' } },
         {
@@ -304,7 +294,7 @@ describe('AWS path through a local API Gateway WebSocket emulator (Lambda handle
     });
     client.destroy();
 
-    aws.bedrock.enqueue(route('general'), { items: converseText(['Here now.']) });
+    aws.bedrock.enqueue(converseRoute('general'), { items: converseText(['Here now.']) });
     c.send({ type: 'message', id: 'lost', content: 'hello?' });
     const finish = await c.next('finish');
     expect(c.of('error')).toEqual([]);

@@ -221,3 +221,16 @@ export function converseEnd(
     },
   ];
 }
+
+/** The router's structured decision (`choose_route` with `route`), as the model streams it. */
+export function converseRoute(route: string): { items: FakeStreamItem[] } {
+  return {
+    items: [
+      { event: 'messageStart', body: { role: 'assistant' } },
+      ...converseToolUse(0, 'route-1', 'choose_route', [
+        JSON.stringify({ route, reason: 'scripted' }),
+      ]),
+      ...converseEnd('tool_use'),
+    ],
+  };
+}
