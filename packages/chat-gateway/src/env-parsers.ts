@@ -64,14 +64,7 @@ export function int(
   max: number,
   shown = name,
 ): number {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new GatewayConfigError(
-      `${shown}: must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`,
-    );
-  return n;
+  return ranged(env, name, fallback, [min, max], shown, 'a whole number', Number.isInteger);
 }
 
 /** A number in [min, max]; unset or empty: `fallback`. */
@@ -83,12 +76,24 @@ export function num(
   max: number,
   shown = name,
 ): number {
+  return ranged(env, name, fallback, [min, max], shown, 'a number', Number.isFinite);
+}
+
+function ranged(
+  env: Env,
+  name: string,
+  fallback: number,
+  [min, max]: [number, number],
+  shown: string,
+  kind: string,
+  valid: (n: number) => boolean,
+): number {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max)
+  if (!valid(n) || n < min || n > max)
     throw new GatewayConfigError(
-      `${shown}: must be a number from ${min} to ${max}, not ${JSON.stringify(value)}`,
+      `${shown}: must be ${kind} from ${min} to ${max}, not ${JSON.stringify(value)}`,
     );
   return n;
 }
