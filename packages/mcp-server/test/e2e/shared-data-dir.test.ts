@@ -115,7 +115,8 @@ describe('a second stdio server on a data directory that a running server holds'
     // It serves the folder now: a third server attaches to it.
     const third = await start();
     expect(third.stderr()).toContain(`attached to pid ${attached.pid} at`);
-  });
+    // Three server starts, a shutdown and a takeover: on a loaded CI machine this took over 30 s.
+  }, 90_000);
 
   it('replaces the stale socket and lock of a holder that was killed', async () => {
     const killed = await start();
