@@ -114,8 +114,10 @@ describe('presigned upload from the hosted page: API Gateway WebSocket EMULATOR 
     });
     const answer = await ask(page, 'What is the capybara feeding schedule?');
     expect(await answer.locator('.source').first().textContent()).toContain('capybara-policy.md');
-    // The model was given the uploaded passage.
-    expect(JSON.stringify(aws.bedrock.requests.at(-1))).toContain('07:00 and 19:00');
+    // The model was given the uploaded passage (the sources show before the answer's request).
+    await expect
+      .poll(() => JSON.stringify(aws.bedrock.requests.at(-1)), { timeout: 30_000 })
+      .toContain('07:00 and 19:00');
     expect(errors.filter((e) => /Content Security Policy|CORS/i.test(e))).toEqual([]);
     await context.close();
   }, 180_000);
