@@ -5,40 +5,22 @@
  * the WebSocket function reading the built MCP server Lambda through the LOCAL LAMBDA INVOKE
  * EMULATOR, and a fake Bedrock ConverseStream server for the answer whose citation is opened.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH_TOKEN, startAwsPath, type AwsPath } from '../support/apigw-aws-path.js';
-import { buildWeb, launchChromium, screenshot } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { AUTH_TOKEN } from '../support/apigw-aws-path.js';
+import { screenshot } from '../support/browser.js';
 import { converseText, converseRoute } from '../support/fake-bedrock-converse-server.js';
-import { startHostedSite, type HostedSite } from '../support/hosted-site.js';
+import { useHostedAwsPage } from '../support/hosted-aws-page.js';
 
 describe('hosted page on the AWS path: documents panel and viewer through the WebSocket function and the MCP server Lambda (API Gateway and Lambda Invoke EMULATORS; headless Chromium)', () => {
-  let browser: Browser;
-  let site: HostedSite;
-  let aws: AwsPath;
-
-  beforeAll(async () => {
-    buildWeb();
-    site = await startHostedSite();
-    aws = await startAwsPath({ env: { CHAT_ALLOWED_ORIGINS: site.origin } });
-    site.config = { webSocketUrl: aws.apigw.wsUrl, auth: 'token' };
-    site.connectSrc = [new URL(aws.apigw.wsUrl).origin];
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await aws?.close();
-    await site?.close();
-  });
+  const hosted = useHostedAwsPage();
 
   it('the panel lists the documents and views one; a citation opens the viewer on the cited passage', async () => {
-    const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+    const context = await hosted.browser.newContext({ viewport: { width: 1024, height: 800 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
-    await page.goto(`${site.origin}/#token=${AUTH_TOKEN}`);
-    await expect.poll(() => aws.apigw.connected.length, { timeout: 30_000 }).toBe(1);
+    await page.goto(`${hosted.site.origin}/#token=${AUTH_TOKEN}`);
+    await expect.poll(() => hosted.aws.apigw.connected.length, { timeout: 30_000 }).toBe(1);
 
     // The panel: one row per document the connection may read, from list_documents.
     await page.locator('#docs-button').click();
@@ -63,7 +45,7 @@ describe('hosted page on the AWS path: documents panel and viewer through the We
     await panel.locator('[data-part=close]').click();
 
     // An answer from Bedrock citing the retrieved passage; its citation opens the viewer.
-    aws.bedrock.enqueue(converseRoute('rag'), {
+    hosted.aws.bedrock.enqueue(converseRoute('rag'), {
       items: converseText(['Roll back by redeploying the previous release [1].']),
     });
     await page.locator('#input').fill('How do I roll back a deployment?');

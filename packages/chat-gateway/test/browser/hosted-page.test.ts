@@ -14,7 +14,8 @@ import {
   startLocalGateway,
   type LocalGateway,
 } from '../../src/transports/local/start-local-gateway.js';
-import { AUTH_TOKEN, startAwsPath, type AwsPath } from '../support/apigw-aws-path.js';
+import { AUTH_TOKEN } from '../support/apigw-aws-path.js';
+import { useHostedAwsPage } from '../support/hosted-aws-page.js';
 import { converseText, converseRoute } from '../support/fake-bedrock-converse-server.js';
 import { join } from 'node:path';
 import { startHostedSite, type HostedSite } from '../support/hosted-site.js';
@@ -96,42 +97,28 @@ describe('hosted page: config.json points the page at a WebSocket on another ori
 });
 
 describe('hosted page against the LOCAL API Gateway WebSocket EMULATOR (Lambda handlers, token authorizer; headless Chromium)', () => {
-  let browser: Browser;
-  let site: HostedSite;
-  let aws: AwsPath;
-  beforeAll(async () => {
-    buildWeb();
-    site = await startHostedSite();
-    // As the CDK app writes it: the stage URL, and "a token is needed".
-    aws = await startAwsPath({ env: { CHAT_ALLOWED_ORIGINS: site.origin } });
-    site.config = { webSocketUrl: aws.apigw.wsUrl, auth: 'token' };
-    site.connectSrc = [new URL(aws.apigw.wsUrl).origin];
-    browser = await launchChromium();
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await aws?.close();
-    await site?.close();
-  });
+  const hosted = useHostedAwsPage();
 
   it('asks for the token before connecting, re-asks after a wrong one, then chats through the API', async () => {
-    const chat = await openChat(browser, `${site.origin}/`);
+    const chat = await openChat(hosted.browser, `${hosted.site.origin}/`);
     const form = chat.page.locator('#token-form');
     await expect.poll(() => form.isVisible(), { timeout: 15_000 }).toBe(true);
     expect(await form.textContent()).toMatch(/Secrets Manager/);
-    expect(aws.apigw.connected).toEqual([]);
+    expect(hosted.aws.apigw.connected).toEqual([]);
 
     await form.locator('input').fill('not-the-token');
     await form.locator('input').press('Enter');
     await expect
       .poll(() => form.locator('[data-part=text]').textContent(), { timeout: 20_000 })
       .toMatch(/not accepted/);
-    expect(aws.apigw.connected).toEqual([]);
+    expect(hosted.aws.apigw.connected).toEqual([]);
 
-    aws.bedrock.enqueue(converseRoute('general'), { items: converseText(['Hello from Bedrock.']) });
+    hosted.aws.bedrock.enqueue(converseRoute('general'), {
+      items: converseText(['Hello from Bedrock.']),
+    });
     await form.locator('input').fill(AUTH_TOKEN);
     await form.getByRole('button', { name: 'Connect' }).click();
-    await expect.poll(() => aws.apigw.connected.length, { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => hosted.aws.apigw.connected.length, { timeout: 20_000 }).toBe(1);
     await chat.page.locator('#input').fill('hello');
     await chat.page.locator('#input').press('Enter');
     await expect
@@ -140,7 +127,7 @@ describe('hosted page against the LOCAL API Gateway WebSocket EMULATOR (Lambda h
       })
       .toMatch(/Hello from Bedrock\./);
     expect(await chat.page.evaluate('window.__chat.socket?.url')).toBe(
-      `${aws.apigw.wsUrl}?token=${AUTH_TOKEN}`,
+      `${hosted.aws.apigw.wsUrl}?token=${AUTH_TOKEN}`,
     );
     expect(chat.errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     await chat.context.close();
