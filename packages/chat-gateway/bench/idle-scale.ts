@@ -8,35 +8,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { idleConnections } from './idle.js';
-import { rssBytes, startProcess, type Started } from './processes.js';
+import { rssBytes, startBenchGateway, startEcho } from './processes.js';
 import { runLoad } from './ws-driver.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const args = process.argv.slice(2).map(Number).filter(Number.isFinite);
 const counts = args.length > 0 ? args : [1_000, 2_000, 5_000, 10_000];
-
-function startGateway(dataDir: string): Promise<Started> {
-  return startProcess(
-    process.execPath,
-    [join(here, '../dist/cli.js'), '--port', '0', '--data-dir', dataDir],
-    {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      CHAT_MAX_CONNECTIONS: '20000',
-      CHAT_MAX_CONNECTIONS_PER_IP: '20000',
-      CHAT_MAX_HTTP_CONNECTIONS_PER_IP: '20000',
-      SESSION_TIMEOUT_MINUTES: '60',
-    },
-    (line) => /(ws:\/\/\S+\/ws)/.exec(line)?.[1],
-  );
-}
-
-function startEcho(): Promise<Started> {
-  return startProcess(process.execPath, [join(here, 'echo-server.mjs')], process.env, (line) => {
-    const port = (JSON.parse(line) as { port?: number }).port;
-    return port ? `ws://127.0.0.1:${port}` : undefined;
-  });
-}
 
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
 
@@ -45,7 +22,7 @@ async function main(): Promise<void> {
   for (const count of counts) {
     for (const name of ['echo (bare ws)', 'gateway (offline engine)'] as const) {
       const dataDir = mkdtempSync(join(tmpdir(), 'gateway-idle-'));
-      const server = name.startsWith('echo') ? await startEcho() : await startGateway(dataDir);
+      const server = name.startsWith('echo') ? await startEcho() : await startBenchGateway(dataDir);
       try {
         // As in the full bench, where the load rows come first: the in-process MCP server and
         // the document index are loaded, and the connection path is compiled, before measuring.

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+
+const here = new URL('.', import.meta.url).pathname;
 
 export interface Started {
   child: ChildProcess;
@@ -43,5 +46,44 @@ export function startProcess(
     child.once('exit', (code) =>
       reject(new Error(`${command} exited with ${code} before it was ready:\n${stderr}`)),
     );
+  });
+}
+
+/**
+ * The gateway as a benchmark runs it: the CLI (`entry: 'cli'`) or the benchmark-only gateway
+ * without sequencing and frame log (`'unsequenced'`, see unsequenced-gateway.mjs), on port 0,
+ * with the per-IP, per-connection and rate guards raised so the load is measured, not the
+ * guards. `env` adds to or overrides the process environment.
+ */
+export function startBenchGateway(
+  dataDir: string,
+  options: { entry?: 'cli' | 'unsequenced'; env?: Record<string, string> } = {},
+): Promise<Started> {
+  const entry =
+    options.entry === 'unsequenced'
+      ? [join(here, 'unsequenced-gateway.mjs')]
+      : [join(here, '../dist/cli.js'), '--port', '0'];
+  return startProcess(
+    process.execPath,
+    [...entry, '--data-dir', dataDir],
+    {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      CHAT_MAX_CONNECTIONS: '20000',
+      CHAT_MAX_CONNECTIONS_PER_IP: '20000',
+      CHAT_MAX_HTTP_CONNECTIONS_PER_IP: '20000',
+      CHAT_FRAMES_PER_SECOND: '1000',
+      SESSION_TIMEOUT_MINUTES: '60',
+      ...options.env,
+    },
+    (line) => /(ws:\/\/\S+\/ws)/.exec(line)?.[1],
+  );
+}
+
+/** The baseline: a bare `ws` echo server (echo-server.mjs). */
+export function startEcho(): Promise<Started> {
+  return startProcess(process.execPath, [join(here, 'echo-server.mjs')], process.env, (line) => {
+    const port = (JSON.parse(line) as { port?: number }).port;
+    return port ? `ws://127.0.0.1:${port}` : undefined;
   });
 }

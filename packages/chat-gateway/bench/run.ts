@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { percentile, runLoad } from './ws-driver.js';
-import { rssBytes, startProcess, type Started } from './processes.js';
+import { rssBytes, startBenchGateway, startEcho } from './processes.js';
 import { idleConnections } from './idle.js';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -25,48 +25,6 @@ const loads: { connections: number; thinkMs: number }[] = [
 const pacedSeconds = quick ? 10 : 20;
 const idleCount = quick ? 1_000 : 10_000;
 
-async function startGateway(dataDir: string): Promise<Started> {
-  return startProcess(
-    process.execPath,
-    [join(here, '../dist/cli.js'), '--port', '0', '--data-dir', dataDir],
-    {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      CHAT_MAX_CONNECTIONS: '20000',
-      CHAT_MAX_CONNECTIONS_PER_IP: '20000',
-      CHAT_MAX_HTTP_CONNECTIONS_PER_IP: '20000',
-      CHAT_FRAMES_PER_SECOND: '1000',
-      SESSION_TIMEOUT_MINUTES: '60',
-    },
-    (line) => /(ws:\/\/\S+\/ws)/.exec(line)?.[1],
-  );
-}
-
-/** The same gateway without sequencing in the store and without the frame log (bench only). */
-async function startUnsequencedGateway(dataDir: string): Promise<Started> {
-  return startProcess(
-    process.execPath,
-    [join(here, 'unsequenced-gateway.mjs'), '--data-dir', dataDir],
-    {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      CHAT_MAX_CONNECTIONS: '20000',
-      CHAT_MAX_CONNECTIONS_PER_IP: '20000',
-      CHAT_MAX_HTTP_CONNECTIONS_PER_IP: '20000',
-      CHAT_FRAMES_PER_SECOND: '1000',
-      SESSION_TIMEOUT_MINUTES: '60',
-    },
-    (line) => /(ws:\/\/\S+\/ws)/.exec(line)?.[1],
-  );
-}
-
-async function startEcho(): Promise<Started> {
-  return startProcess(process.execPath, [join(here, 'echo-server.mjs')], process.env, (line) => {
-    const port = (JSON.parse(line) as { port?: number }).port;
-    return port ? `ws://127.0.0.1:${port}` : undefined;
-  });
-}
-
 const fmt = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '—');
 
 async function main(): Promise<void> {
@@ -75,8 +33,8 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
   const bareDir = mkdtempSync(join(tmpdir(), 'gateway-bench-unsequenced-'));
   try {
-    const gateway = await startGateway(dataDir);
-    const unsequenced = await startUnsequencedGateway(bareDir);
+    const gateway = await startBenchGateway(dataDir);
+    const unsequenced = await startBenchGateway(bareDir, { entry: 'unsequenced' });
     const echo = await startEcho();
     try {
       // Warm up all (JIT, stores).

@@ -9,7 +9,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rssBytes, startProcess } from './processes.js';
+import { rssBytes, startBenchGateway } from './processes.js';
 import { newTally } from './soak-client.js';
 import { connectAll, driveAll } from './soak-load.js';
 import { describeOptions, SESSION_TIMEOUT_MINUTES, soakOptions } from './soak-options.js';
@@ -44,21 +44,13 @@ async function main(): Promise<number> {
   const startLoad = loadavg();
   log(`${describeOptions(options)}; loadavg ${startLoad}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'gateway-soak-'));
-  const gateway = await startProcess(
-    process.execPath,
-    [join(here, '../dist/cli.js'), '--port', '0', '--data-dir', dataDir],
-    {
-      ...process.env,
+  const gateway = await startBenchGateway(dataDir, {
+    env: {
       LOG_LEVEL: options.gatewayLogLevel,
-      CHAT_MAX_CONNECTIONS: '20000',
-      CHAT_MAX_CONNECTIONS_PER_IP: '20000',
-      CHAT_MAX_HTTP_CONNECTIONS_PER_IP: '20000',
-      CHAT_FRAMES_PER_SECOND: '1000',
       SESSION_TIMEOUT_MINUTES: String(SESSION_TIMEOUT_MINUTES),
       SESSION_CLEANUP_INTERVAL_SECONDS: String(options.cleanupIntervalS),
     },
-    (line) => /(ws:\/\/\S+\/ws)/.exec(line)?.[1],
-  );
+  });
   let warnings = 0;
   gateway.child.stderr?.on('data', (d: Buffer) => {
     // JSON lines are the gateway's log; the shutdown notice is plain text.

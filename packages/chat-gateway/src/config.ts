@@ -12,19 +12,6 @@ import {
 } from './env-parsers.js';
 import { GatewayConfigError } from './errors.js';
 
-export {
-  awsRegion,
-  baseUrl,
-  bool,
-  int,
-  LAMBDA_ENDPOINT_EXAMPLE,
-  list,
-  logLevel,
-  num,
-  origins,
-  url,
-} from './env-parsers.js';
-
 type Env = Record<string, string | undefined>;
 
 export type ModelConfig =

@@ -1,11 +1,5 @@
-import {
-  awsRegion,
-  baseUrl,
-  int,
-  LAMBDA_ENDPOINT_EXAMPLE,
-  origins,
-  renamedVariable,
-} from '../../config.js';
+import { renamedVariable } from '../../config.js';
+import { awsRegion, baseUrl, int, LAMBDA_ENDPOINT_EXAMPLE, origins } from '../../env-parsers.js';
 import { GatewayConfigError } from '../../errors.js';
 
 type Env = Record<string, string | undefined>;

@@ -1,12 +1,5 @@
-import {
-  awsRegion,
-  baseUrl,
-  DEFAULT_UPLOAD_MAX_BYTES,
-  groups,
-  int,
-  logLevel,
-  uploadMode,
-} from '../../config.js';
+import { DEFAULT_UPLOAD_MAX_BYTES, groups, uploadMode } from '../../config.js';
+import { awsRegion, baseUrl, int, logLevel } from '../../env-parsers.js';
 import { GatewayConfigError } from '../../errors.js';
 import { lambdaEndpoint, managementEndpointOf } from './lambda-config.js';
 
