@@ -13,6 +13,7 @@ import { lambdaPath, localPath } from '../test/support/protocol-paths.js';
 import { appliedText, ResumingClient } from '../test/support/resuming-client.js';
 import { answerTo } from '../test/support/slow-model.js';
 import { percentile } from './ws-driver.js';
+import { seqOf } from '../src/protocol/frames.js';
 
 const arg = process.argv.indexOf('--turns');
 const turns = Number(arg > 0 ? process.argv[arg + 1] : (process.env.RESUME_TURNS ?? 1000));
@@ -50,7 +51,7 @@ for (const [key, name, make] of [
     await client.until(done);
     if (appliedText(client.applied, id) === answerTo(content)) exact += 1;
   }
-  const seqs = client.applied.map((f) => f.seq ?? 0).sort((a, b) => a - b);
+  const seqs = client.applied.map((f) => seqOf(f) ?? 0).sort((a, b) => a - b);
   const gapless = seqs.every((s, i) => s === i + 1);
   const ms = [...client.catchUpMs].sort((a, b) => a - b);
   rows.push(

@@ -13,7 +13,7 @@ import { noFrameLog, type FrameLog } from '../ports/frame-log.js';
 import { MemoryFrameSequence, type FrameSequence } from '../ports/frame-sequence.js';
 import { callerOf, type ToolClient } from '../ports/tool-client.js';
 import type { ClientInfo, Identity, SessionStore } from '../ports/session-store.js';
-import type { ClientFrame, ServerFrame, SessionFrame } from '../protocol/frames.js';
+import type { ClientFrame, SessionBroadcastFrame, SessionFrame } from '../protocol/frames.js';
 import { parseClientFrame } from '../protocol/parse-frame.js';
 import { PendingApprovals } from './approvals.js';
 import { ConversationFrames } from './conversation-frames.js';
@@ -355,13 +355,13 @@ export class ChatGateway {
     };
   }
 
-  private sendToSession(sessionId: string, frame: ServerFrame): Promise<void> {
+  private sendToSession(sessionId: string, frame: SessionBroadcastFrame): Promise<void> {
     return this.outbox.send(sessionId, frame, () => this.channelsOf(sessionId));
   }
 }
 
 /** Client ids of answers the log shows started but neither finished nor ended by an error. */
-function unfinished(logged: readonly ServerFrame[]): string[] {
+function unfinished(logged: readonly SessionBroadcastFrame[]): string[] {
   const open = new Map<string, string>();
   for (const f of logged) {
     if (f.type === 'start') open.set(f.messageId, f.replyTo);
@@ -372,7 +372,7 @@ function unfinished(logged: readonly ServerFrame[]): string[] {
   return [...open.values()];
 }
 
-function interruptedFrame(clientMessageId: string): ServerFrame {
+function interruptedFrame(clientMessageId: string): SessionBroadcastFrame {
   return {
     type: 'error',
     code: 'INTERRUPTED',

@@ -4,7 +4,7 @@ import type {
   ConversationDeleteFrame,
   ConversationRenameFrame,
   ConversationsRequestFrame,
-  ServerFrame,
+  ConnectionReplyFrame,
 } from '../protocol/frames.js';
 import { toTitle } from '../sessions/conversation-list.js';
 
@@ -33,7 +33,10 @@ export class ConversationFrames {
   constructor(private readonly options: ConversationFramesOptions) {}
 
   /** The frame that answers `frame` for the caller (`identity` absent: anonymous). */
-  async answer(frame: ConversationFrame, identity: Identity | undefined): Promise<ServerFrame> {
+  async answer(
+    frame: ConversationFrame,
+    identity: Identity | undefined,
+  ): Promise<ConnectionReplyFrame> {
     if (!identity && !this.options.anonymousOwner) {
       throw new ChatError(
         'SIGN_IN_REQUIRED',

@@ -1,7 +1,7 @@
 import type { Logger } from 'chatbot-mcp-server/core';
 import type { ToolCaller } from '../ports/tool-client.js';
 import { ChatError, RateLimitedError } from '../errors.js';
-import type { ServerFrame } from '../protocol/frames.js';
+import type { SessionBroadcastFrame } from '../protocol/frames.js';
 import type { PendingApprovals } from './approvals.js';
 import { toErrorFrame } from './error-frame.js';
 import { keepClaim, runTurn, type TurnDeps } from './turn-runner.js';
@@ -28,7 +28,7 @@ export class LocalTurns {
       /** Turns queued behind the running one per session before RATE_LIMITED. */
       maxQueuedTurns: number;
       /** Sends a frame to the session's connections (numbered); rejects with ClientGoneError. */
-      send: (sessionId: string, frame: ServerFrame) => Promise<void>;
+      send: (sessionId: string, frame: SessionBroadcastFrame) => Promise<void>;
     },
   ) {}
 
@@ -62,7 +62,8 @@ export class LocalTurns {
     turns.queued += 1;
     // The claim stays this turn's while it waits and runs; a process that dies loses it.
     const release = keepClaim(this.deps, sessionId, clientMessageId);
-    const send = (frame: ServerFrame): Promise<void> => this.options.send(sessionId, frame);
+    const send = (frame: SessionBroadcastFrame): Promise<void> =>
+      this.options.send(sessionId, frame);
     turns.queue = turns.queue.then(async () => {
       turns.queued -= 1;
       try {

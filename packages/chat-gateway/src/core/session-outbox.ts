@@ -2,7 +2,7 @@ import { ClientGoneError } from '../errors.js';
 import type { ClientChannel } from '../ports/client-channel.js';
 import { noFrameLog, type FrameLog } from '../ports/frame-log.js';
 import type { FrameSequence } from '../ports/frame-sequence.js';
-import type { ServerFrame } from '../protocol/frames.js';
+import type { ConnectionReplyFrame, SessionBroadcastFrame } from '../protocol/frames.js';
 
 /**
  * Every server frame of a session leaves through here. What the session's connections all get
@@ -28,7 +28,7 @@ export class SessionOutbox {
    */
   send(
     sessionId: string,
-    frame: ServerFrame,
+    frame: SessionBroadcastFrame,
     targets: () => readonly ClientChannel[],
   ): Promise<void> {
     return this.exclusive(sessionId, async () => {
@@ -52,7 +52,7 @@ export class SessionOutbox {
    * Sends `frame` to `channel` alone, unnumbered and not logged (a resume does not replay it:
    * it answered a connection that is gone). Rejects as the channel's send does.
    */
-  reply(channel: ClientChannel, frame: ServerFrame): Promise<void> {
+  reply(channel: ClientChannel, frame: ConnectionReplyFrame): Promise<void> {
     return channel.send(frame);
   }
 

@@ -3,7 +3,7 @@ import { ChatError } from '../errors.js';
 import type { FrameSequence } from '../ports/frame-sequence.js';
 import type { Identity, SessionStore } from '../ports/session-store.js';
 import { callerOf, type ToolClient } from '../ports/tool-client.js';
-import type { ClientFrame, ServerFrame, SessionFrame } from '../protocol/frames.js';
+import type { ClientFrame, ConnectionReplyFrame, SessionFrame } from '../protocol/frames.js';
 import type { ConversationFrames } from './conversation-frames.js';
 import { documentNotFound, listDocumentsFrame, toDocumentFrame } from './document-view.js';
 import { saveFeedback } from './feedback.js';
@@ -26,7 +26,7 @@ export interface FrameContext {
    * Answers this connection alone: outside the session's `seq` numbering and not replayed, so
    * the session's other connections see no gap.
    */
-  reply(frame: ServerFrame): Promise<void>;
+  reply(frame: ConnectionReplyFrame): Promise<void>;
 }
 
 /**

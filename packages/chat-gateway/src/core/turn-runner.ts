@@ -7,7 +7,7 @@ import type { ModelMessage } from '../ports/chat-model.js';
 import type { ToolCaller } from '../ports/tool-client.js';
 import { ChatError, ClientGoneError } from '../errors.js';
 import type { ConversationRecord, SessionStore } from '../ports/session-store.js';
-import type { Citation, ServerFrame } from '../protocol/frames.js';
+import type { Citation, SessionBroadcastFrame } from '../protocol/frames.js';
 import type { ApprovalGate } from './approvals.js';
 import { toModelHistory } from './history-view.js';
 
@@ -32,7 +32,7 @@ export interface TurnRequest {
   content: string;
   signal: AbortSignal;
   /** Sends to whichever connection the session has now; rejects with ClientGoneError. */
-  send: (frame: ServerFrame) => Promise<void>;
+  send: (frame: SessionBroadcastFrame) => Promise<void>;
   /** The claim was taken over from a turn that died: its user message may be stored already. */
   takenOver?: boolean;
   /** Whom the turn's tool calls are for: the session's user, or anonymous. */
@@ -78,7 +78,7 @@ export async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<voi
   const messageId = deps.newId();
   const controller = new AbortController();
   const signal = AbortSignal.any([request.signal, controller.signal]);
-  const send = async (frame: ServerFrame): Promise<void> => {
+  const send = async (frame: SessionBroadcastFrame): Promise<void> => {
     try {
       await request.send(frame);
     } catch (error) {
@@ -276,7 +276,7 @@ function logFailure(logger: Logger, outcome: FailedTurn, sessionId: string): voi
 }
 
 async function sendOutcome(
-  send: (frame: ServerFrame) => Promise<void>,
+  send: (frame: SessionBroadcastFrame) => Promise<void>,
   outcome: TurnOutcome | FailedTurn,
   ids: {
     sessionId: string;

@@ -1,4 +1,4 @@
-import type { ServerFrame } from '../protocol/frames.js';
+import type { SessionBroadcastFrame } from '../protocol/frames.js';
 
 /**
  * The numbered frames of each session, kept for `resume` to replay what a client missed. The
@@ -6,11 +6,11 @@ import type { ServerFrame } from '../protocol/frames.js';
  */
 export interface FrameLog {
   /** Records a frame that has its `seq`. */
-  append(sessionId: string, frame: ServerFrame): void;
+  append(sessionId: string, frame: SessionBroadcastFrame): void;
   /** Writes what is buffered (a turn's end, a function about to return, a shutdown). */
   flush(sessionId?: string): Promise<void>;
   /** The frames with `seq > lastSeq` kept within the resume window, in `seq` order. */
-  since(sessionId: string, lastSeq: number): Promise<ServerFrame[]>;
+  since(sessionId: string, lastSeq: number): Promise<SessionBroadcastFrame[]>;
 }
 
 /** Keeps nothing: a gateway without replay (tests of other things). */

@@ -106,11 +106,7 @@ export type ClientFrame =
  * that builds frames leaves it out.
  */
 export interface Sequenced {
-  /**
-   * Absent on a reply to one connection (history, document(s), feedback, conversation frames,
-   * an error about that connection's frame: the schema forbids it on the first ones) and on a
-   * frame sent while the store could not count.
-   */
+  /** Absent on an error about one connection's frame and on a frame sent while the store could not count. */
   seq?: number;
 }
 
@@ -248,7 +244,7 @@ export interface HistoryMessage {
   feedback?: MessageFeedback;
 }
 
-export interface HistoryFrame extends Sequenced {
+export interface HistoryFrame {
   type: 'history';
   /** Newest first. */
   messages: HistoryMessage[];
@@ -257,7 +253,7 @@ export interface HistoryFrame extends Sequenced {
 }
 
 /** The answer to a `document` frame: the document as indexed (its chunks joined). */
-export interface DocumentFrame extends Sequenced {
+export interface DocumentFrame {
   type: 'document';
   source: string;
   title?: string;
@@ -277,14 +273,14 @@ export interface DocumentSummary {
 }
 
 /** A page of the ingested documents; pass `cursor` back for the next page. */
-export interface DocumentsFrame extends Sequenced {
+export interface DocumentsFrame {
   type: 'documents';
   documents: DocumentSummary[];
   cursor?: string;
 }
 
 /** The feedback on an answer is stored. */
-export interface FeedbackFrame extends Sequenced {
+export interface FeedbackFrame {
   type: 'feedback';
   messageId: string;
   rating: FeedbackRating;
@@ -299,19 +295,19 @@ export interface ConversationItem {
 }
 
 /** A page of the caller's conversations; pass `cursor` back for the next page. */
-export interface ConversationsFrame extends Sequenced {
+export interface ConversationsFrame {
   type: 'conversations';
   items: ConversationItem[];
   cursor?: string;
 }
 
-export interface ConversationRenamedFrame extends Sequenced {
+export interface ConversationRenamedFrame {
   type: 'conversation-renamed';
   sessionId: string;
   title: string;
 }
 
-export interface ConversationDeletedFrame extends Sequenced {
+export interface ConversationDeletedFrame {
   type: 'conversation-deleted';
   sessionId: string;
 }
@@ -325,7 +321,11 @@ export interface ErrorFrame extends Sequenced {
   replyTo?: string;
 }
 
-export type ServerFrame =
+/**
+ * What every connection of a session gets, numbered by `SessionOutbox.send` (an error may also
+ * be a reply to one connection).
+ */
+export type SessionBroadcastFrame =
   | SessionFrame
   | StartFrame
   | TextDeltaFrame
@@ -334,6 +334,13 @@ export type ServerFrame =
   | ConfirmRequestFrame
   | ToolResultFrame
   | FinishFrame
+  | ErrorFrame;
+
+/**
+ * Replies to the one connection that asked (`SessionOutbox.reply`): never numbered, never
+ * logged, never replayed; the schema forbids `seq` on them (an error aside).
+ */
+export type ConnectionReplyFrame =
   | HistoryFrame
   | DocumentFrame
   | DocumentsFrame
@@ -342,6 +349,13 @@ export type ServerFrame =
   | ConversationRenamedFrame
   | ConversationDeletedFrame
   | ErrorFrame;
+
+export type ServerFrame = SessionBroadcastFrame | ConnectionReplyFrame;
+
+/** A frame's `seq`, or undefined on a reply to one connection and on an unnumbered frame. */
+export function seqOf(frame: ServerFrame): number | undefined {
+  return 'seq' in frame ? frame.seq : undefined;
+}
 
 /** API Gateway's WebSocket frame limit; the local server uses the same. */
 export const MAX_FRAME_BYTES = 128 * 1024;

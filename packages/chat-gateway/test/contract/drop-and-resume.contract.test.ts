@@ -10,6 +10,7 @@ import { apigwPath } from '../support/apigw-protocol-path.js';
 import { lambdaPath, localPath, type ProtocolPath } from '../support/protocol-paths.js';
 import { appliedText, ResumingClient } from '../support/resuming-client.js';
 import { answerTo } from '../support/slow-model.js';
+import { seqOf } from '../../src/protocol/frames.js';
 
 const TURNS = Number(process.env.RESUME_TURNS ?? 100);
 const APIGW_TURNS = Number(process.env.RESUME_APIGW_TURNS ?? 40);
@@ -65,9 +66,9 @@ describe.each([
       expect(appliedText(client.applied, id)).toBe(answerTo(content));
     }
     // Every number once, none missing (a resumed session frame is applied before the replay).
-    const seqs = client.applied.map((f) => f.seq ?? 0).sort((a, b) => a - b);
+    const seqs = client.applied.map((f) => seqOf(f) ?? 0).sort((a, b) => a - b);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
-    const rest = client.applied.filter((f) => f.type !== 'session').map((f) => f.seq ?? 0);
+    const rest = client.applied.filter((f) => f.type !== 'session').map((f) => seqOf(f) ?? 0);
     expect(rest).toEqual([...rest].sort((a, b) => a - b));
     const finishes = client.applied.filter((f) => f.type === 'finish');
     expect(finishes).toHaveLength(TURNS);

@@ -4,7 +4,7 @@
  * connection gets every live frame with the same `seq`, and any tab may cancel or approve.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerFrame } from '../../src/protocol/frames.js';
+import { seqOf, type ServerFrame } from '../../src/protocol/frames.js';
 import type { ToolClient } from '../../src/ports/tool-client.js';
 import type { RecordingChannel } from '../support/fake-channel.js';
 import {
@@ -47,7 +47,7 @@ function latest(c: RecordingChannel): Extract<ServerFrame, { type: 'session' }> 
 
 /** The frames after the tab's `session` frame numbered `seq` (the live ones both tabs got). */
 function after(c: RecordingChannel, seq: number): ServerFrame[] {
-  return c.frames.filter((f) => (f.seq ?? 0) > seq);
+  return c.frames.filter((f) => (seqOf(f) ?? 0) > seq);
 }
 
 function streamed(c: RecordingChannel, clientId: string): string {
@@ -100,7 +100,7 @@ describe.each([
     await b.channel.next('finish');
     expect(streamed(b.channel, 'm1')).toBe(answerTo('both #12'));
     expect(after(b.channel, at)).toEqual(after(a.channel, at));
-    const seqs = after(b.channel, at).map((f) => f.seq);
+    const seqs = after(b.channel, at).map((f) => seqOf(f));
     expect(seqs).toEqual(seqs.map((_, i) => at + 1 + i));
   });
 
@@ -137,9 +137,9 @@ describe.each([
       ['history', 'conversations', 'feedback', 'error'].includes(f.type),
     );
     expect(replies).toHaveLength(4);
-    expect(replies.map((f) => f.seq)).toEqual(replies.map(() => undefined));
+    expect(replies.map((f) => seqOf(f))).toEqual(replies.map(() => undefined));
     // Both tabs: every number after the join, none missing, the same frames.
-    const seqs = after(a.channel, at).map((f) => f.seq);
+    const seqs = after(a.channel, at).map((f) => seqOf(f));
     expect(seqs).toEqual(seqs.map((_, i) => at + 1 + i));
     expect(after(b.channel, at)).toEqual(after(a.channel, at));
   });

@@ -3,7 +3,7 @@
  * `protocol-paths.ts`). Whatever a client sees must not depend on where the gateway runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerFrame } from '../../src/protocol/frames.js';
+import { seqOf, type ServerFrame } from '../../src/protocol/frames.js';
 import type { RecordingChannel } from '../support/fake-channel.js';
 import {
   lambdaPath,
@@ -31,7 +31,7 @@ function streamed(c: RecordingChannel, clientId: string): string {
 }
 
 function seqs(c: RecordingChannel): number[] {
-  return c.frames.map((f) => f.seq ?? -1);
+  return c.frames.map((f) => seqOf(f) ?? -1);
 }
 
 async function ready(path: ProtocolPath): Promise<PathClient> {
@@ -125,7 +125,7 @@ describe.each([
     const first = await ready(path);
     await first.send({ type: 'message', id: 'r1', content: 'before #2' });
     await first.channel.next('finish');
-    const last = first.channel.frames.at(-1)!.seq!;
+    const last = seqOf(first.channel.frames.at(-1)!)!;
     const { sessionId, resumeToken } = session(first.channel);
     await first.drop();
     const second = await ready(path);
@@ -145,7 +145,7 @@ describe.each([
     await first.send({ type: 'message', id: 'e1', content: 'earlier #2' });
     await first.channel.next('finish');
     const { sessionId, resumeToken } = session(first.channel);
-    const last = first.channel.frames.at(-1)!.seq!;
+    const last = seqOf(first.channel.frames.at(-1)!)!;
     await first.drop();
     const second = await ready(path);
     // Not awaited: the client does not wait for the replay before it speaks.

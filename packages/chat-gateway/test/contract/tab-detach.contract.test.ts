@@ -14,7 +14,7 @@ import {
   type ProtocolPath,
 } from '../support/protocol-paths.js';
 import { answerTo } from '../support/slow-model.js';
-import type { ServerFrame } from '../../src/protocol/frames.js';
+import { seqOf, type ServerFrame } from '../../src/protocol/frames.js';
 
 /** Far below the answers' length (hundreds of 10 ms tokens). */
 const DETACHED_MS = 300;
@@ -103,14 +103,14 @@ describe.each([
     await a.channel.next('text-delta');
     await a.drop();
     await b.channel.next('text-delta', (f) => f.delta === ' w10');
-    const lastSeq = Math.max(...b.channel.frames.map((f) => f.seq ?? 0));
+    const lastSeq = Math.max(...b.channel.frames.map((f) => seqOf(f) ?? 0));
     await b.drop();
     const back = await rejoin(path, b.channel, lastSeq);
     const finish = await back.channel.next('finish', () => true, 30_000);
     expect(finish.finishReason).not.toBe('cancelled');
     const frames = [...b.channel.frames, ...back.channel.frames];
     expect(textOf(frames, 'n2')).toBe(answerTo('resumed #120'));
-    const seqs = [...new Set(frames.map((f) => f.seq).filter((s) => s !== undefined))].sort(
+    const seqs = [...new Set(frames.map((f) => seqOf(f)).filter((s) => s !== undefined))].sort(
       (x, y) => x - y,
     );
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));

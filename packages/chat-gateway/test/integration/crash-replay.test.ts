@@ -17,6 +17,7 @@ import type { ChatModel, ModelEvent, ModelRequest } from '../../src/ports/chat-m
 import type { ToolClient } from '../../src/ports/tool-client.js';
 import { RecordingChannel } from '../support/fake-channel.js';
 import { answerTo, SlowModel } from '../support/slow-model.js';
+import { seqOf } from '../../src/protocol/frames.js';
 
 /** Answers like SlowModel, except that a message containing "hang" stalls after two tokens. */
 class HangingModel implements ChatModel {
@@ -74,7 +75,7 @@ it('after a crash: the finished turn replays, the cut-off answer is marked INTER
   await a.next('finish');
   await first.receive(a, JSON.stringify({ type: 'message', id: 'cut', content: 'hang #9' }));
   await a.next('text-delta', (d) => a.of('text-delta').indexOf(d) >= 5);
-  const highest = Math.max(...a.frames.map((f) => f.seq ?? 0));
+  const highest = Math.max(...a.frames.map((f) => seqOf(f) ?? 0));
   // kill -9: the first gateway is abandoned as it is (its answer hangs, nothing is drained).
 
   const second = gateway(chatStore);

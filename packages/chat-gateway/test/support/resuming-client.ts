@@ -3,7 +3,7 @@
  * a new connection, resumes its session with the last `seq` it applied, and applies frames once
  * each in `seq` order (the page's own `SeqOrder`).
  */
-import type { ServerFrame } from '../../src/protocol/frames.js';
+import { seqOf, type ServerFrame } from '../../src/protocol/frames.js';
 import { SeqOrder } from '../../web/src/seq-order.js';
 import type { PathClient, ProtocolPath } from './protocol-paths.js';
 
@@ -79,7 +79,7 @@ export class ResumingClient {
       if (test(this.applied)) return;
       if (Date.now() > end)
         throw new Error(
-          `timed out; applied: ${this.applied.map((f) => `${f.type}#${f.seq}`).join(' ')}`,
+          `timed out; applied: ${this.applied.map((f) => `${f.type}#${seqOf(f)}`).join(' ')}`,
         );
       await new Promise((r) => setTimeout(r, 5));
     }

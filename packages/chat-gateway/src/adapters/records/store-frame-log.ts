@@ -1,6 +1,6 @@
 import type { Logger, RecordStore, TableSpec } from 'chatbot-mcp-server/core';
 import type { FrameLog } from '../../ports/frame-log.js';
-import type { ServerFrame } from '../../protocol/frames.js';
+import type { SessionBroadcastFrame } from '../../protocol/frames.js';
 import { MARKER_PREFIX } from './session-items.js';
 import { guarded } from './storage-errors.js';
 
@@ -23,7 +23,7 @@ export interface StoreFrameLogOptions {
 }
 
 interface Pending {
-  frames: ServerFrame[];
+  frames: SessionBroadcastFrame[];
   timer?: NodeJS.Timeout;
   /** Writes of this session, one after the other (the log stays in order). */
   writing: Promise<void>;
@@ -48,7 +48,7 @@ export class StoreFrameLog implements FrameLog {
     this.flushFrames = options.flushFrames ?? 20;
   }
 
-  append(sessionId: string, frame: ServerFrame): void {
+  append(sessionId: string, frame: SessionBroadcastFrame): void {
     if (frame.type === 'session' || frame.seq === undefined) return;
     let p = this.pending.get(sessionId);
     if (!p) {
@@ -89,13 +89,13 @@ export class StoreFrameLog implements FrameLog {
     if (p.frames.length === 0 && p.writing === writing) this.pending.delete(sessionId);
   }
 
-  async since(sessionId: string, lastSeq: number): Promise<ServerFrame[]> {
+  async since(sessionId: string, lastSeq: number): Promise<SessionBroadcastFrame[]> {
     // What this process still buffers is written first, so one listing sees it all.
     await this.flush(sessionId);
     const { store, conversations: table } = this.options;
     const sortKey = table.sortKey?.name ?? 'messageId';
     const oldest = this.now() - this.options.windowMs;
-    const found: ServerFrame[] = [];
+    const found: SessionBroadcastFrame[] = [];
     let cursor: string | undefined;
     read: for (;;) {
       const page = await guarded(() =>
@@ -111,7 +111,7 @@ export class StoreFrameLog implements FrameLog {
         const key = String(item[sortKey]);
         if (!key.startsWith(LOG_PREFIX)) break read;
         if (Number(item.lastSeq) <= lastSeq || Number(item.at) < oldest) break read;
-        found.push(...(JSON.parse(String(item.frames)) as ServerFrame[]));
+        found.push(...(JSON.parse(String(item.frames)) as SessionBroadcastFrame[]));
       }
       if (!page.cursor) break;
       cursor = page.cursor;
@@ -119,7 +119,7 @@ export class StoreFrameLog implements FrameLog {
     return found.filter((f) => (f.seq ?? 0) > lastSeq).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
   }
 
-  private async write(sessionId: string, frames: ServerFrame[]): Promise<void> {
+  private async write(sessionId: string, frames: SessionBroadcastFrame[]): Promise<void> {
     const { store, conversations: table } = this.options;
     const first = frames[0]!.seq!;
     const at = this.now();

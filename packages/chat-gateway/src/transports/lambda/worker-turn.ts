@@ -10,7 +10,7 @@ import type { FrameLog } from '../../ports/frame-log.js';
 import type { FrameSequence } from '../../ports/frame-sequence.js';
 import { CLAIM_RENEW_MS, keepClaim, runTurn, type TurnDeps } from '../../core/turn-runner.js';
 import { ChatError, ClientGoneError, DetachedError } from '../../errors.js';
-import type { ServerFrame } from '../../protocol/frames.js';
+import type { ServerFrame, SessionBroadcastFrame } from '../../protocol/frames.js';
 import { toErrorFrame } from '../../core/error-frame.js';
 import type { WorkerEvent } from './worker-events.js';
 import { callerOf } from '../../ports/tool-client.js';
@@ -114,7 +114,8 @@ export async function runWorkerTurn(
     },
   };
   const outbox = new SessionOutbox(deps.sequence, deps.frameLog);
-  const send = (frame: ServerFrame): Promise<void> => outbox.send(sessionId, frame, () => [fanOut]);
+  const send = (frame: SessionBroadcastFrame): Promise<void> =>
+    outbox.send(sessionId, frame, () => [fanOut]);
 
   const timer =
     deps.deadline === undefined
