@@ -75,9 +75,26 @@ export function inert(line: string): string {
   return visibleBidi(line.replace(FENCE_TAG, '&lt;'));
 }
 
-/** "Title > Heading", without repeating a title that the heading path already starts with. */
+/**
+ * "Title > Heading", without repeating the title: a heading path that starts with the title
+ * is shown alone, and a first heading that only restates the title (every word of it is in the
+ * title: the page's `# Onboarding guide` under the title "Onboarding guide for new engineers")
+ * is left out of the place.
+ */
 export function citationPlace(title?: string, heading?: string): string {
   if (!heading) return title ?? '';
   if (!title || heading === title || heading.startsWith(`${title} > `)) return heading;
+  const [first, ...rest] = heading.split(' > ');
+  if (first !== undefined && restatesTitle(first, title))
+    return rest.length > 0 ? `${title} > ${rest.join(' > ')}` : title;
   return `${title} > ${heading}`;
+}
+
+const words = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+
+/** Every word of `heading` occurs in `title` (and it has one). */
+function restatesTitle(heading: string, title: string): boolean {
+  const inTitle = new Set(words(title));
+  const own = words(heading);
+  return own.length > 0 && own.every((word) => inTitle.has(word));
 }
