@@ -7,7 +7,7 @@ import {
 } from '../../documents/score-scale.js';
 import { EVERYONE, mayRead } from '../../documents/document-access.js';
 import { AppError, UpstreamError } from '../../errors.js';
-import { errorFields, silentLogger, type Logger } from '../../logger.js';
+import { silentLogger, type Logger } from '../../logger.js';
 import type {
   Chunk,
   DocumentInfo,
@@ -26,8 +26,9 @@ import { Journal, type JournalEntry } from './lancedb-journal.js';
 import { liveChunk, liveHit, LiveChunks, type LiveChunk } from './lancedb-live-chunks.js';
 import { checkIndexManifest } from './lancedb-manifest.js';
 import { vectorSearch, type VectorOverlay } from './lancedb-search.js';
-import { LanceTables, type Change, type Flush } from './lancedb-tables.js';
-import { checkWritableFolder, notWritableError } from './writable-folder.js';
+import { LanceTables } from './lancedb-tables.js';
+import { LanceWriteBehind } from './lancedb-write-behind.js';
+import { checkWritableFolder, FolderGuard, notWritableError } from './writable-folder.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface LanceDbVectorStoreOptions {
@@ -61,12 +62,6 @@ type Options = Required<Omit<LanceDbVectorStoreOptions, 'dataDir' | 'fusion' | '
  * chunks), where the fusion was tuned, keeps it.
  */
 export const TRIGRAM_MAX_ROWS = 8_000;
-/** Idle compaction (old versions and files reclaimed) at most this often. */
-const IDLE_COMPACTION_INTERVAL_MS = 60_000;
-/** Flushes between compactions at most: bounds the files and versions on disk. */
-const MAX_FLUSHES_BETWEEN_COMPACTIONS = 16;
-/** Flushes waiting to be written before a write waits for them (back-pressure). */
-const MAX_QUEUED_FLUSHES = 4;
 
 /**
  * The embedded VectorStore. Every live chunk is in memory (LiveChunks) with two BM25 rankings,
@@ -76,39 +71,39 @@ const MAX_QUEUED_FLUSHES = 4;
  *
  * A write is appended to a journal and applied in memory, then returns: it is durable and
  * searchable at once. Writes reach LanceDB in flushes of `flushRows` chunks (or when writes
- * pause), a few commits each, so one document per call costs about what a batch does.
- * Compaction and version cleanup run in the background on a separate queue, spaced so that
- * the rows they rewrite stay proportional to the rows written. The data folder belongs to one
- * server at a time.
+ * pause), a few commits each, so one document per call costs about what a batch does; that
+ * path, with compaction in the background, is LanceWriteBehind's. The data folder belongs to
+ * one server at a time.
  */
 export class LanceDbVectorStore implements VectorStore {
   private readonly writes = new WriteQueue();
-  private readonly maintenance = new WriteQueue();
   private readonly live: LiveChunks;
   private readonly docs = new Map<string, DocumentInfo>();
   private sortedSources: string[] | undefined;
-  private pending = new Map<string, Change>();
-  private pendingRows = 0;
-  /** Flushes handed to the maintenance queue and not yet fully written. */
-  private readonly flushing: Flush[] = [];
-  private flushTimer: NodeJS.Timeout | undefined;
-  private compactTimer: NodeJS.Timeout | undefined;
-  /** Chunk rows written or deleted in LanceDB, and flushes, since the last compaction. */
-  private sinceCompaction = { rows: 0, flushes: 0 };
-  private lastCompaction = Date.now();
-  private lastWrite = 0;
+  private readonly guard: FolderGuard;
+  private readonly writeBehind: LanceWriteBehind;
   private closed = false;
-  /** The folder turned out not writable: writes are refused until it is again (checked each time). */
-  private notWritable: AppError | undefined;
 
   private constructor(
-    private readonly dir: string,
+    dir: string,
     private readonly lock: DataDirLock,
     private readonly tables: LanceTables,
     private readonly journal: Journal,
     private readonly options: Options,
   ) {
     this.live = new LiveChunks(options.trigramMaxRows, options.bm25);
+    this.guard = new FolderGuard(dir, options.logger);
+    this.writeBehind = new LanceWriteBehind({
+      guard: this.guard,
+      tables,
+      journal,
+      writes: this.writes,
+      flushRows: options.flushRows,
+      flushIdleMs: options.flushIdleMs,
+      vectorIndexMinRows: options.vectorIndexMinRows,
+      dimensions: options.embedder.dimensions,
+      logger: options.logger,
+    });
   }
 
   /** Opens the index in `<dataDir>/documents`, creating it on first use. */
@@ -162,11 +157,11 @@ export class LanceDbVectorStore implements VectorStore {
     if (entries.length === 0) return Promise.resolve();
     return this.writes.run(async () => {
       const entry: JournalEntry = { op: 'replace', entries };
-      await this.checkStillWritable();
-      await this.upstream('writing the journal', () => this.journal.append(entry));
+      await this.guard.checkStillWritable();
+      await this.guard.run('writing the journal', () => this.journal.append(entry));
       this.apply(entry);
       const rows = entries.reduce((sum, e) => sum + e.chunks.length, 0);
-      await this.afterWrite(rows >= this.options.flushRows);
+      await this.writeBehind.afterWrite(rows >= this.options.flushRows);
     });
   }
 
@@ -198,10 +193,10 @@ export class LanceDbVectorStore implements VectorStore {
       const removed = this.live.chunksOf(source).length;
       if (removed === 0 && !this.docs.has(source)) return 0;
       const entry: JournalEntry = { op: 'delete', source };
-      await this.checkStillWritable();
-      await this.upstream('writing the journal', () => this.journal.append(entry));
+      await this.guard.checkStillWritable();
+      await this.guard.run('writing the journal', () => this.journal.append(entry));
       this.apply(entry);
-      await this.afterWrite(false);
+      await this.writeBehind.afterWrite(false);
       return removed;
     });
   }
@@ -242,7 +237,7 @@ export class LanceDbVectorStore implements VectorStore {
   async search(query: SearchQuery): Promise<SearchHit[]> {
     if (query.mode !== 'keyword' && !query.vector)
       throw new TypeError(`a ${query.mode} search needs query.vector`);
-    const hits = await this.upstream('searching', async () => {
+    const hits = await this.guard.run('searching', async () => {
       if (query.mode === 'vector') return this.byVector(query.vector!, query.limit, query.filter);
       if (query.mode === 'keyword')
         return this.live
@@ -265,32 +260,20 @@ export class LanceDbVectorStore implements VectorStore {
    * (building it if the table is big enough) and removes old versions. Searches are correct
    * without it; the store runs it on its own when due, and at close.
    */
-  async optimize(): Promise<void> {
-    await this.flushNow();
-    await this.maintenance.run(() => this.compact());
+  optimize(): Promise<void> {
+    return this.writeBehind.optimize();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.closed = true;
     await this.writes.idle();
-    clearTimeout(this.flushTimer);
-    clearTimeout(this.compactTimer);
-    try {
-      await this.flushNow();
-      if (this.sinceCompaction.flushes > 0) await this.maintenance.run(() => this.compact());
-    } catch (error) {
-      // A read-only or full folder: the journal still holds every acknowledged write, and the
-      // next start replays it. Closing goes on, so the other stores close cleanly too.
-      this.options.logger.warn('document index not flushed at close; the next start replays it', {
-        error: String(error),
-      });
-    } finally {
-      this.closed = true;
-      await this.maintenance.idle();
-      await this.journal.close();
-      this.tables.close();
-      this.lock.release();
-    }
+    // Never throws: what could not be flushed stays in the journal for the next start, and
+    // closing goes on, so the other stores close cleanly too.
+    await this.writeBehind.close();
+    await this.journal.close();
+    this.tables.close();
+    this.lock.release();
   }
 
   /** In memory: every stored chunk and document, then the journal's entries on top. */
@@ -309,14 +292,14 @@ export class LanceDbVectorStore implements VectorStore {
     for (const document of documents) this.docs.set(document.source, document);
     for (const entry of replay) this.apply(entry);
     // Written now, so the journal starts empty; this also releases the segments read back.
-    if (replay.length > 0) await this.flushNow();
+    if (replay.length > 0) await this.writeBehind.flushNow();
   }
 
   private apply(entry: JournalEntry): void {
     if (entry.op === 'delete') {
-      this.pendingRows += this.live.remove(entry.source) + 1;
+      const removed = this.live.remove(entry.source);
       if (this.docs.delete(entry.source)) this.sortedSources = undefined;
-      this.pending.set(entry.source, { document: undefined, chunks: [] });
+      this.writeBehind.record(entry.source, { document: undefined, chunks: [] }, removed + 1);
       return;
     }
     for (const { document, chunks } of entry.entries) {
@@ -328,140 +311,7 @@ export class LanceDbVectorStore implements VectorStore {
       );
       if (!this.docs.has(document.source)) this.sortedSources = undefined;
       this.docs.set(document.source, document);
-      this.pending.set(document.source, { document, chunks: records });
-      this.pendingRows += records.length;
-    }
-  }
-
-  /** Inside a write: flush when enough is pending, else once writes pause. */
-  private async afterWrite(waitForFlush: boolean): Promise<void> {
-    this.lastWrite = Date.now();
-    clearTimeout(this.flushTimer);
-    if (waitForFlush || this.pendingRows >= this.options.flushRows) {
-      const { written } = await this.startFlush();
-      // A batch caller waits for its data to reach LanceDB; so does a writer that outruns it.
-      if (waitForFlush || this.flushing.length > MAX_QUEUED_FLUSHES) await written;
-      else written.catch(() => undefined); // logged by flush()
-      return;
-    }
-    this.flushTimer = setTimeout(() => {
-      if (this.closed) return;
-      void this.writes
-        .run(() => this.startFlush())
-        .then(
-          ({ written }) => written.catch(() => undefined),
-          () => undefined,
-        );
-    }, this.options.flushIdleMs);
-    this.flushTimer.unref();
-  }
-
-  /**
-   * From inside the write queue: takes the pending writes and a journal segment of their own,
-   * and queues their flush, which `written` follows.
-   */
-  private async startFlush(): Promise<{ written: Promise<void> }> {
-    if (this.pending.size === 0) return { written: Promise.resolve() };
-    const segment = await this.upstream('sealing the journal', () => this.journal.seal());
-    const flush: Flush = { changes: this.pending, segment, step: 0 };
-    this.pending = new Map();
-    this.pendingRows = 0;
-    this.flushing.push(flush);
-    return { written: this.maintenance.run(() => this.flush(flush)) };
-  }
-
-  private async flushNow(): Promise<void> {
-    const { written } = await this.writes.run(() => this.startFlush());
-    await written;
-    await this.maintenance.idle();
-  }
-
-  /** Writes one flush to LanceDB (retrying), releases its journal, and compacts when due. */
-  private async flush(flush: Flush): Promise<void> {
-    const { logger } = this.options;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        this.sinceCompaction.rows += await this.tables.write(flush);
-        break;
-      } catch (error) {
-        logger.warn('document index flush failed', { attempt, error: String(error) });
-        // The journal keeps the writes, and the next start replays them.
-        if (attempt === 3) {
-          this.notWritable = notWritableError(this.dir, error);
-          throw (
-            this.notWritable ??
-            new UpstreamError('the document index could not be written', { cause: error })
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200 * 4 ** attempt));
-      }
-    }
-    for (const change of flush.changes.values())
-      for (const chunk of change.chunks) delete chunk.vector;
-    this.flushing.splice(this.flushing.indexOf(flush), 1);
-    this.sinceCompaction.rows += [...flush.changes.values()].reduce(
-      (sum, c) => sum + c.chunks.length,
-      0,
-    );
-    this.sinceCompaction.flushes += 1;
-    // Segments up to the oldest flush still unwritten must stay.
-    const oldest = this.flushing[0];
-    await this.journal.release(oldest ? oldest.segment - 1 : flush.segment);
-    if (this.compactDue()) await this.compact();
-    else this.scheduleIdleCompaction();
-  }
-
-  /**
-   * Compaction rewrites the whole table, so it runs once the rows changed since the last one
-   * reach half the table (each row is then rewritten a bounded number of times, whatever the
-   * table's size), or after MAX_FLUSHES_BETWEEN_COMPACTIONS flushes (bounding files and
-   * versions), or to build the vector index.
-   */
-  private compactDue(): boolean {
-    const { rows, flushes } = this.sinceCompaction;
-    return (
-      rows >= Math.max(this.options.flushRows, this.tables.rows / 2) ||
-      flushes >= MAX_FLUSHES_BETWEEN_COMPACTIONS ||
-      (!this.tables.vectorIndexed && this.tables.rows >= this.options.vectorIndexMinRows)
-    );
-  }
-
-  /** Once writes pause, what is left is compacted and old versions go, at most once a minute. */
-  private scheduleIdleCompaction(): void {
-    clearTimeout(this.compactTimer);
-    const wait = Math.max(
-      this.options.flushIdleMs * 2,
-      this.lastCompaction + IDLE_COMPACTION_INTERVAL_MS - Date.now(),
-    );
-    this.compactTimer = setTimeout(() => {
-      if (this.closed) return;
-      const idle = Date.now() - this.lastWrite >= this.options.flushIdleMs;
-      if (!idle || this.pending.size > 0 || this.flushing.length > 0) {
-        this.scheduleIdleCompaction();
-        return;
-      }
-      void this.maintenance
-        .run(() => (this.sinceCompaction.flushes > 0 ? this.compact() : Promise.resolve()))
-        .catch(() => undefined);
-    }, wait);
-    this.compactTimer.unref();
-  }
-
-  private async compact(): Promise<void> {
-    const { logger, vectorIndexMinRows, embedder } = this.options;
-    try {
-      const started = performance.now();
-      const built = await this.tables.compact(vectorIndexMinRows, embedder.dimensions);
-      this.sinceCompaction = { rows: 0, flushes: 0 };
-      this.lastCompaction = Date.now();
-      logger.info('document index compacted', {
-        rows: this.tables.rows,
-        ms: Math.round(performance.now() - started),
-        ...(built && { vectorIndexBuilt: true }),
-      });
-    } catch (error) {
-      // The data is written and searchable; uncompacted files only cost disk and speed.
-      logger.warn('document index maintenance failed', { error: String(error) });
+      this.writeBehind.record(document.source, { document, chunks: records }, records.length);
     }
   }
 
@@ -492,8 +342,7 @@ export class LanceDbVectorStore implements VectorStore {
       for (const chunk of this.live.chunksOf(source))
         if (chunk.vector) chunks.push(chunk as LiveChunk & { vector: Float32Array });
     };
-    for (const source of this.pending.keys()) visit(source);
-    for (const flush of this.flushing) for (const source of flush.changes.keys()) visit(source);
+    for (const source of this.writeBehind.unwrittenSources()) visit(source);
     return { staleSources, staleRows, chunks };
   }
 
@@ -522,31 +371,5 @@ export class LanceDbVectorStore implements VectorStore {
     })
       .slice(0, query.limit)
       .map(({ item, score }) => item.hit(score));
-  }
-
-  /**
-   * After a write found the folder read-only, a later one is refused at once while it still is:
-   * the journal's open file would take it, but nothing could be flushed or reopened.
-   */
-  private async checkStillWritable(): Promise<void> {
-    if (!this.notWritable) return;
-    await checkWritableFolder(this.dir);
-    this.notWritable = undefined;
-  }
-
-  private async upstream<T>(action: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      this.options.logger.error(`document index failed while ${action}`, errorFields(error));
-      const readOnly = notWritableError(this.dir, error);
-      if (readOnly) this.notWritable = readOnly;
-      throw (
-        readOnly ??
-        new UpstreamError(`the document index failed while ${action}; see the server log`, {
-          cause: error,
-        })
-      );
-    }
   }
 }

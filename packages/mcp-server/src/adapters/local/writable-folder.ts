@@ -1,6 +1,7 @@
 import { access, constants, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UpstreamError } from '../../errors.js';
+import { type AppError, UpstreamError } from '../../errors.js';
+import { errorFields, type Logger } from '../../logger.js';
 
 /** Folders looked at, at most: an index has a handful (tables, versions, data, journal). */
 const MAX_FOLDERS = 500;
@@ -55,4 +56,49 @@ function notWritable(dir: string, folder: string, code: string, cause: unknown):
     }, or start with another --data-dir; the record tools are unaffected`,
     { cause },
   );
+}
+
+/**
+ * The index folder's health as its writers see it. A step that fails because the folder is
+ * read-only or full marks it so, and later writes are refused at once (`checkStillWritable`)
+ * while it still is: the journal's open file would take them, but nothing could be flushed or
+ * reopened.
+ */
+export class FolderGuard {
+  private notWritable: AppError | undefined;
+
+  constructor(
+    private readonly dir: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Throws the last not-writable error while the folder still cannot be written. */
+  async checkStillWritable(): Promise<void> {
+    if (!this.notWritable) return;
+    await checkWritableFolder(this.dir);
+    this.notWritable = undefined;
+  }
+
+  /** Runs one step of the index; a failure is logged and thrown as what the caller can act on. */
+  async run<T>(action: string, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      this.logger.error(`document index failed while ${action}`, errorFields(error));
+      const readOnly = this.failed(error);
+      throw (
+        readOnly ??
+        new UpstreamError(`the document index failed while ${action}; see the server log`, {
+          cause: error,
+        })
+      );
+    }
+  }
+
+  /** Records a failure; the not-writable error it is, if it is one. */
+  failed(error: unknown): UpstreamError | undefined {
+    const readOnly = notWritableError(this.dir, error);
+    if (readOnly) this.notWritable = readOnly;
+    return readOnly;
+  }
 }
