@@ -49,6 +49,8 @@ export interface ChatGatewayOptions {
   title?: string;
   /** Reads documents for the viewer; without it `document` frames are refused. */
   documents?: Pick<ToolClient, 'readDocument' | 'callTool'>;
+  /** The longest a documents or document frame waits for the MCP server (TOOL_TIMEOUT_MS). */
+  documentTimeoutMs?: number;
   /** Counts feedback; without it feedback is stored but not counted. */
   analytics?: Pick<AnalyticsRecorder, 'feedback'>;
   /** Answers the conversation frames; without it nobody owns anonymous sessions. */
@@ -121,6 +123,9 @@ export class ChatGateway {
       },
       now: this.now,
       ...(options.documents && { documents: options.documents }),
+      ...(options.documentTimeoutMs !== undefined && {
+        documentTimeoutMs: options.documentTimeoutMs,
+      }),
       ...(options.analytics && { analytics: options.analytics }),
       conversations:
         options.conversations ??

@@ -1,5 +1,5 @@
 import { ChatError } from '../errors.js';
-import type { DocumentText, ToolCaller, ToolClient } from '../ports/tool-client.js';
+import type { DocumentText, ToolCallOptions, ToolClient } from '../ports/tool-client.js';
 import { findPassage } from '../protocol/find-passage.js';
 import type { DocumentFrame, DocumentsFrame, DocumentSummary } from '../protocol/frames.js';
 
@@ -58,12 +58,12 @@ const PANEL_PAGE = 50;
 export async function listDocumentsFrame(
   tools: Pick<ToolClient, 'callTool'>,
   cursor: string | undefined,
-  caller: ToolCaller,
+  options: Pick<ToolCallOptions, 'caller' | 'timeoutMs'>,
 ): Promise<DocumentsFrame> {
   const result = await tools.callTool(
     'list_documents',
     { limit: PANEL_PAGE, ...(cursor !== undefined && { cursor }) },
-    { caller },
+    options,
   );
   if (result.isError)
     throw new ChatError('MCP_TOOL_ERROR', `list_documents: ${result.text.slice(0, 300)}`, true);

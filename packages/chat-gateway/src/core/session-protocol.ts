@@ -23,6 +23,12 @@ export interface FrameContext {
   /** The signed-in user of the connection; resume only reattaches their own sessions. */
   identity?: Identity;
   /**
+   * When the frame must be answered by (epoch ms): a Lambda invocation's end, less a margin for
+   * the reply. A call to the MCP server for the frame ends with a retryable error before it,
+   * instead of the function timing out and the page waiting for an answer that never comes.
+   */
+  deadline?: number;
+  /**
    * Answers this connection alone: outside the session's `seq` numbering and not replayed, so
    * the session's other connections see no gap.
    */
@@ -76,6 +82,8 @@ export interface SessionProtocolDeps {
    * pass the MCP client); without it `document` and `documents` are refused.
    */
   documents?: Pick<ToolClient, 'readDocument' | 'callTool'>;
+  /** The longest a `documents` or `document` frame waits for the MCP server (TOOL_TIMEOUT_MS). */
+  documentTimeoutMs?: number;
   /** Counts feedback; without it feedback is stored but not counted. */
   analytics?: Pick<AnalyticsRecorder, 'feedback'>;
   /** The caller's conversations (list, rename, delete); who owns anonymous ones is its choice. */
@@ -95,6 +103,9 @@ export type FrameHandlers = { [T in ClientFrame['type']]: Handler<T> };
  * its errors. A handler throws a `ChatError` for the client's mistakes; the transport turns it
  * into the `error` frame (`toErrorFrame`).
  */
+/** How long a `documents` or `document` frame waits for the MCP server by default. */
+const DEFAULT_DOCUMENT_TIMEOUT_MS = 30_000;
+
 export function createFrameHandlers(deps: SessionProtocolDeps): FrameHandlers {
   const { sessions, store, turns } = deps;
   // Only a gateway assembled without the MCP client (some tests) has no documents to show.
@@ -103,6 +114,14 @@ export function createFrameHandlers(deps: SessionProtocolDeps): FrameHandlers {
       'DOCUMENTS_UNAVAILABLE',
       'This gateway has no connection to the MCP server for documents, so the documents panel and viewer are off; use /call list_documents in the chat, and start the gateway with its MCP server to use them.',
       false,
+    );
+  const documentTimeout = (context: FrameContext): number =>
+    Math.max(
+      1,
+      Math.min(
+        deps.documentTimeoutMs ?? DEFAULT_DOCUMENT_TIMEOUT_MS,
+        (context.deadline ?? Infinity) - deps.now(),
+      ),
     );
   return {
     message: async (context, frame) => {
@@ -174,6 +193,7 @@ export function createFrameHandlers(deps: SessionProtocolDeps): FrameHandlers {
       if (!deps.documents) throw noDocuments();
       const doc = await deps.documents.readDocument(frame.source, {
         caller: callerOf(context.identity),
+        timeoutMs: documentTimeout(context),
       });
       if (!doc) throw documentNotFound(frame.source);
       await context.reply(toDocumentFrame(doc, frame.snippet));
@@ -181,7 +201,10 @@ export function createFrameHandlers(deps: SessionProtocolDeps): FrameHandlers {
     documents: async (context, frame) => {
       if (!deps.documents) throw noDocuments();
       await context.reply(
-        await listDocumentsFrame(deps.documents, frame.cursor, callerOf(context.identity)),
+        await listDocumentsFrame(deps.documents, frame.cursor, {
+          caller: callerOf(context.identity),
+          timeoutMs: documentTimeout(context),
+        }),
       );
     },
     feedback: async (context, frame) => {

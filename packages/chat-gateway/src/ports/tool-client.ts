@@ -65,7 +65,7 @@ export interface ToolClient {
    */
   readDocument(
     source: string,
-    options?: { signal?: AbortSignal; caller?: ToolCaller },
+    options?: { signal?: AbortSignal; timeoutMs?: number; caller?: ToolCaller },
   ): Promise<DocumentText | undefined>;
   close(): Promise<void>;
 }

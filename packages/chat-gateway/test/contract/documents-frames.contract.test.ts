@@ -4,7 +4,16 @@
  * same MCP client stand-in: the same answers and the same errors wherever the gateway runs.
  * Before, the AWS path refused both frames (LOCAL_ONLY).
  */
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { silentLogger } from 'chatbot-mcp-server/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { McpToolClient } from '../../src/adapters/mcp/mcp-tool-client.js';
 import type { ToolClient } from '../../src/ports/tool-client.js';
 import type { ServerFrame } from '../../src/protocol/frames.js';
 import {
@@ -110,5 +119,55 @@ describe.each([
         replyTo: 'document',
       },
     );
+  });
+});
+
+/** The real MCP client, to an MCP server that never answers a tool call or a resource read. */
+function hangingMcpServer(): McpToolClient {
+  return new McpToolClient({
+    name: 'in-memory',
+    logger: silentLogger,
+    connect: async () => {
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      const server = new Server(
+        { name: 'hangs', version: '1' },
+        { capabilities: { tools: {}, resources: {} } },
+      );
+      server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [] }));
+      server.setRequestHandler(CallToolRequestSchema, () => new Promise(() => undefined));
+      server.setRequestHandler(ReadResourceRequestSchema, () => new Promise(() => undefined));
+      await server.connect(serverSide);
+      return clientSide;
+    },
+  });
+}
+
+describe.each([
+  // Locally the frame waits TOOL_TIMEOUT_MS (here 300 ms).
+  ['local core', () => localPath({ tools: hangingMcpServer(), documentTimeoutMs: 300 })],
+  // On AWS it also gives up before the invocation ends (here 1.8 s left, 1.5 s kept to reply),
+  // TOOL_TIMEOUT_MS being the default 30 s: a function timeout would answer nothing at all.
+  ['AWS handlers', () => lambdaPath({ tools: hangingMcpServer(), remainingMs: 1_800 })],
+])('documents panel and viewer when the MCP server does not answer: %s', (_, make) => {
+  let path: ProtocolPath;
+  let client: PathClient;
+  beforeAll(async () => {
+    path = await make();
+    client = await path.connect();
+    await client.channel.next('session');
+  });
+  afterAll(async () => {
+    await path.close();
+  });
+
+  it.each([
+    ['documents', { type: 'documents' }],
+    ['document', { type: 'document', source: 'runbook.md' }],
+  ])('%s: a retryable error in time, not silence', async (_, frame) => {
+    const started = Date.now();
+    const got = await answer(client, frame, 'error');
+    expect(got).toMatchObject({ type: 'error', code: 'MCP_TOOL_ERROR', retryable: true });
+    expect(String(got.message)).toMatch(/did not answer within/);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

@@ -69,6 +69,10 @@ export interface PathOptions {
   resumeWindowSeconds?: number;
   /** The MCP tools the chat may call (`/call`); none by default. */
   tools?: ToolClient;
+  /** TOOL_TIMEOUT_MS for the documents panel and viewer (both paths). */
+  documentTimeoutMs?: number;
+  /** AWS path: the invocation time left that each `$default` invocation is given (Lambda's context). */
+  remainingMs?: number;
 }
 
 async function services(
@@ -123,6 +127,9 @@ export async function localPath(options: PathOptions = {}): Promise<ProtocolPath
     frameLog: s.frameLog,
     detachedTurnMs: options.detachedTurnMs ?? 120_000,
     documents: options.tools ?? noTools,
+    ...(options.documentTimeoutMs !== undefined && {
+      documentTimeoutMs: options.documentTimeoutMs,
+    }),
   });
   return {
     name: 'local core',
@@ -234,6 +241,9 @@ export async function lambdaPath(options: PathOptions = {}): Promise<ProtocolPat
     connections,
     engine,
     documents: options.tools ?? noTools,
+    ...(options.documentTimeoutMs !== undefined && {
+      documentTimeoutMs: options.documentTimeoutMs,
+    }),
     logger: silentLogger,
     modelId: s.engine.modelId,
     confirmRetryMs: 20,
@@ -261,7 +271,10 @@ export async function lambdaPath(options: PathOptions = {}): Promise<ProtocolPat
       return {
         channel,
         send: async (frame) => {
-          await routes.receive(request('$default', connectionId, JSON.stringify(frame)));
+          await routes.receive(
+            request('$default', connectionId, JSON.stringify(frame)),
+            options.remainingMs,
+          );
         },
         drop: async () => {
           channel.gone = true;

@@ -115,13 +115,16 @@ export class McpToolClient implements ToolClient {
 
   async readDocument(
     source: string,
-    options: { signal?: AbortSignal; caller?: ToolCaller } = {},
+    options: { signal?: AbortSignal; timeoutMs?: number; caller?: ToolCaller } = {},
   ): Promise<DocumentText | undefined> {
     const client = await this.connected();
     try {
       const result = await client.readResource(
         { uri: DOC_SCHEME + encodeURIComponent(source), ...callerMeta(options.caller) },
-        options.signal && { signal: options.signal },
+        {
+          ...(options.signal && { signal: options.signal }),
+          ...(options.timeoutMs !== undefined && { timeout: options.timeoutMs }),
+        },
       );
       const content = result.contents[0];
       if (!content || !('text' in content) || typeof content.text !== 'string') return undefined;
@@ -138,7 +141,7 @@ export class McpToolClient implements ToolClient {
       // The MCP server answers an unknown document with "resource not found".
       if (this.sdk && error instanceof this.sdk.McpError && error.code === RESOURCE_NOT_FOUND)
         return undefined;
-      throw this.toToolError('resources/read', error);
+      throw this.toToolError('resources/read', error, options.timeoutMs);
     }
   }
 

@@ -1,3 +1,4 @@
+import type { Context as LambdaContext } from 'aws-lambda';
 import { errorFields, type Logger } from 'chatbot-mcp-server/core';
 import { OFFLINE_NOTICE } from '../../config.js';
 import { containerOnce } from './lambda-container.js';
@@ -25,6 +26,7 @@ function getRoutes(): Promise<ReturnType<typeof createWsRoutes>> {
         connections: c.connections,
         engine: c.engine,
         documents: c.documents,
+        documentTimeoutMs: c.config.toolTimeoutMs,
         logger: c.logger,
         modelId: c.services.engine.modelId,
         offlineNotice: OFFLINE_NOTICE,
@@ -44,7 +46,10 @@ function getRoutes(): Promise<ReturnType<typeof createWsRoutes>> {
  * failed `$connect` answers 500, so API Gateway refuses the handshake; `$default` reports
  * problems to the client as `error` frames and always answers 200.
  */
-export async function handler(event: WebSocketEvent): Promise<WebSocketResult> {
+export async function handler(
+  event: WebSocketEvent,
+  context?: Pick<LambdaContext, 'getRemainingTimeInMillis'>,
+): Promise<WebSocketResult> {
   try {
     const r = await getRoutes();
     switch (event.requestContext.routeKey) {
@@ -53,7 +58,7 @@ export async function handler(event: WebSocketEvent): Promise<WebSocketResult> {
       case '$disconnect':
         return await r.disconnect(event);
       default:
-        return await r.receive(event);
+        return await r.receive(event, context?.getRemainingTimeInMillis());
     }
   } catch (error) {
     const fields = { route: event.requestContext.routeKey, ...errorFields(error) };

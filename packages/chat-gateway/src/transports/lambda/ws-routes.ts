@@ -49,6 +49,8 @@ export interface WsRouteDeps {
    * connection's user. Only those two frames call it.
    */
   documents: Pick<ToolClient, 'readDocument' | 'callTool'>;
+  /** The longest a documents or document frame waits for the MCP server (TOOL_TIMEOUT_MS). */
+  documentTimeoutMs?: number;
   logger: Logger;
   modelId: string | null;
   offlineNotice?: string;
@@ -61,6 +63,8 @@ export interface WsRouteDeps {
 }
 
 const OK: WebSocketResult = { statusCode: 200 };
+/** Time kept, before the invocation ends, to send the reply to a frame (or its error). */
+const REPLY_MARGIN_MS = 1_500;
 
 /**
  * The `$connect`, `$disconnect` and `$default` routes. Each answers quickly: a turn runs in the
@@ -130,6 +134,7 @@ export function createWsRoutes(deps: WsRouteDeps) {
     now: Date.now,
     ...(deps.analytics && { analytics: deps.analytics }),
     documents: deps.documents,
+    ...(deps.documentTimeoutMs !== undefined && { documentTimeoutMs: deps.documentTimeoutMs }),
     conversations,
     turns: {
       start: async (context, turn) => {
@@ -197,7 +202,11 @@ export function createWsRoutes(deps: WsRouteDeps) {
     },
   });
 
-  async function receive(event: WebSocketEvent): Promise<WebSocketResult> {
+  /**
+   * A client frame. `remainingMs`: the invocation's time left (Lambda's context), so that a call
+   * to the MCP server for the frame gives up, with an error frame, before the function times out.
+   */
+  async function receive(event: WebSocketEvent, remainingMs?: number): Promise<WebSocketResult> {
     const channel = new ApiGatewayChannel(event.requestContext.connectionId, deps.connections);
     let frame: ClientFrame | undefined;
     try {
@@ -214,6 +223,9 @@ export function createWsRoutes(deps: WsRouteDeps) {
         connectionId: channel.connectionId,
         ...(identity && { identity }),
         reply: (f) => outbox.reply(channel, f),
+        ...(remainingMs !== undefined && {
+          deadline: Date.now() + remainingMs - REPLY_MARGIN_MS,
+        }),
       };
       await dispatchFrame(handlers, current, frame);
     } catch (error) {

@@ -151,6 +151,7 @@ export async function startLocalGateway(
       offlineNotice: OFFLINE_NOTICE,
       title: config.title,
       documents: tools,
+      documentTimeoutMs: config.toolTimeoutMs,
       analytics: services.analytics,
       conversations: new ConversationFrames({
         store: services.store,
