@@ -63,7 +63,7 @@ export async function listDocumentsFrame(
   const result = await tools.callTool(
     'list_documents',
     { limit: PANEL_PAGE, ...(cursor !== undefined && { cursor }) },
-    options,
+    { ...options, readOnly: true },
   );
   if (result.isError)
     throw new ChatError('MCP_TOOL_ERROR', `list_documents: ${result.text.slice(0, 300)}`, true);

@@ -41,6 +41,11 @@ export interface ToolCallOptions {
   timeoutMs?: number;
   /** Whom the call is for; absent: the gateway itself (trusted). */
   caller?: ToolCaller;
+  /**
+   * The call only reads: after a timeout the error says to try again, instead of to check
+   * whether the change was applied first.
+   */
+  readOnly?: boolean;
 }
 
 /** A document's text as the MCP server reads it back (`doc://{source}`). */

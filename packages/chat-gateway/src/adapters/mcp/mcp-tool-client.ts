@@ -109,7 +109,7 @@ export class McpToolClient implements ToolClient {
       };
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      throw this.toToolError(name, error, options.timeoutMs);
+      throw this.toToolError(name, error, options.timeoutMs, options.readOnly);
     }
   }
 
@@ -141,7 +141,7 @@ export class McpToolClient implements ToolClient {
       // The MCP server answers an unknown document with "resource not found".
       if (this.sdk && error instanceof this.sdk.McpError && error.code === RESOURCE_NOT_FOUND)
         return undefined;
-      throw this.toToolError('resources/read', error, options.timeoutMs);
+      throw this.toToolError('resources/read', error, options.timeoutMs, true);
     }
   }
 
@@ -152,13 +152,18 @@ export class McpToolClient implements ToolClient {
     await client?.close().catch(() => undefined);
   }
 
-  private toToolError(name: string, error: unknown, timeoutMs?: number): McpToolError {
+  private toToolError(
+    name: string,
+    error: unknown,
+    timeoutMs?: number,
+    readOnly = false,
+  ): McpToolError {
     const sdkError = (code: number): boolean =>
       this.sdk !== undefined && error instanceof this.sdk.McpError && error.code === code;
     if (this.sdk && sdkError(this.sdk.ErrorCode.RequestTimeout)) {
       return new McpToolError(
         name,
-        `it did not answer within ${Math.round((timeoutMs ?? 0) / 1000)} s; it may still complete, so check before retrying`,
+        `it did not answer within ${waited(timeoutMs ?? 0)}; ${readOnly ? 'try again (the MCP server may be starting or busy)' : 'it may still complete, so check before retrying'}`,
         true,
         { cause: error },
       );
@@ -245,4 +250,9 @@ export class McpToolClient implements ToolClient {
     const delay = Math.min(max, base * 2 ** (this.failures - 1));
     return Math.max(0, this.lastFailure + delay - Date.now());
   }
+}
+
+/** A wait as a person reads it: "300 ms", "8 s". */
+function waited(ms: number): string {
+  return ms < 1_000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
 }
