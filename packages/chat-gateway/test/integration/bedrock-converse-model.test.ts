@@ -6,7 +6,8 @@ import {
   type BedrockConverseModelOptions,
 } from '../../src/adapters/aws/bedrock-converse-model.js';
 import { ModelUnavailableError } from '../../src/errors.js';
-import type { ModelEvent, ModelRequest } from '../../src/ports/chat-model.js';
+import type { ModelRequest } from '../../src/ports/chat-model.js';
+import { collect } from '../support/chat-model-backends.js';
 import {
   converseEnd,
   converseText,
@@ -18,18 +19,8 @@ import {
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'fake-secret' };
 const ask: ModelRequest = { messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] };
 
-async function collect(
-  events: AsyncIterable<ModelEvent>,
-): Promise<{ events: ModelEvent[]; error?: unknown }> {
-  const seen: ModelEvent[] = [];
-  try {
-    for await (const event of events) seen.push(event);
-    return { events: seen };
-  } catch (error) {
-    return { events: seen, error };
-  }
-}
-
+// What every model adapter does alike (retries, aborts, tool input, early stop) is in
+// test/contract/chat-model.contract.test.ts; this file keeps what is this provider's own.
 describe('BedrockConverseModel against a local fake Bedrock runtime speaking the ConverseStream event-stream protocol', () => {
   let fake: FakeBedrockConverseServer;
   let delays: number[];
@@ -59,7 +50,7 @@ describe('BedrockConverseModel against a local fake Bedrock runtime speaking the
     delays = [];
   });
 
-  it('streams text in several deltas, then finish with the usage', async () => {
+  it('names itself bedrock:<model id> and asks for that model; text and usage as streamed', async () => {
     fake.enqueue({
       items: converseText(['Hel', 'lo, ', 'world'], 'end_turn', {
         inputTokens: 9,
@@ -206,20 +197,6 @@ describe('BedrockConverseModel against a local fake Bedrock runtime speaking the
     });
   });
 
-  it('retries HTTP 429 ThrottlingException before the stream, then succeeds', async () => {
-    const throttle = {
-      status: 429,
-      errorType: 'ThrottlingException',
-      message: 'Too many requests, please wait before trying again.',
-    };
-    fake.enqueue(throttle, throttle, { items: converseText(['ok']) });
-    const { events, error } = await collect(model({ random: () => 0.5 }).stream(ask));
-    expect(error).toBeUndefined();
-    expect(events[0]).toEqual({ type: 'text-delta', text: 'ok' });
-    expect(fake.requests).toHaveLength(3);
-    expect(delays).toEqual([250, 500]);
-  });
-
   it('retries exceptions inside the stream that come before any text (first frame or after messageStart)', async () => {
     fake.enqueue(
       {
@@ -242,44 +219,6 @@ describe('BedrockConverseModel against a local fake Bedrock runtime speaking the
     ]);
     expect(fake.requests).toHaveLength(3);
     expect(delays).toHaveLength(2);
-  });
-
-  it('does not retry a failure after text was yielded: throws a retryable MODEL_UNAVAILABLE', async () => {
-    fake.enqueue(
-      {
-        items: [
-          { event: 'messageStart', body: { role: 'assistant' } },
-          {
-            event: 'contentBlockDelta',
-            body: { contentBlockIndex: 0, delta: { text: 'Partial' } },
-          },
-          { exception: 'modelStreamErrorException', message: 'The model stream failed.' },
-        ],
-      },
-      { items: converseText(['never seen']) },
-    );
-    const { events, error } = await collect(model().stream(ask));
-    expect(events).toEqual([{ type: 'text-delta', text: 'Partial' }]);
-    expect(error).toBeInstanceOf(ModelUnavailableError);
-    expect(error).toMatchObject({ code: 'MODEL_UNAVAILABLE', retryable: true });
-    expect(fake.requests).toHaveLength(1);
-  });
-
-  it('gives up after maxAttempts with backoff that grows and stays within the cap', async () => {
-    const throttle = {
-      status: 429,
-      errorType: 'ThrottlingException',
-      message: 'Too many requests.',
-    };
-    fake.enqueue(throttle, throttle, throttle, throttle, throttle);
-    const { error } = await collect(
-      model({ maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 300, random: () => 0.999 }).stream(ask),
-    );
-    expect(fake.requests).toHaveLength(5);
-    expect(delays).toEqual([99, 199, 299, 299]);
-    expect(error).toBeInstanceOf(ModelUnavailableError);
-    expect(error).toMatchObject({ retryable: true });
-    expect((error as Error).message).toContain('the model is busy; try again in a moment');
   });
 
   it('turns AccessDeniedException into a non-retryable error that says how to fix it and leaks no ARN', async () => {
@@ -315,75 +254,6 @@ describe('BedrockConverseModel against a local fake Bedrock runtime speaking the
       expect(fake.requests).toHaveLength(1);
     },
   );
-
-  it('does not run a tool whose streamed input is not valid JSON, and does not retry', async () => {
-    fake.enqueue({
-      items: [
-        ...converseToolUse(0, 't1', 'delete_record', ['{"id": "a', 'bc", ']),
-        ...converseEnd('max_tokens'),
-      ],
-    });
-    const { events, error } = await collect(model().stream(ask));
-    expect(events).toEqual([]);
-    expect(error).toBeInstanceOf(ModelUnavailableError);
-    expect((error as Error).message).toContain('delete_record');
-    expect(fake.requests).toHaveLength(1);
-  });
-
-  it('ends with an AbortError when the signal aborts a stalled stream after text was shown', async () => {
-    fake.enqueue({
-      items: [
-        { event: 'messageStart', body: { role: 'assistant' } },
-        { event: 'contentBlockDelta', body: { contentBlockIndex: 0, delta: { text: 'Thinking' } } },
-        { stall: true },
-      ],
-    });
-    const controller = new AbortController();
-    const seen: ModelEvent[] = [];
-    const run = async () => {
-      for await (const event of model().stream({ ...ask, signal: controller.signal })) {
-        seen.push(event);
-        controller.abort();
-      }
-    };
-    const error = await run().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(seen).toEqual([{ type: 'text-delta', text: 'Thinking' }]);
-    expect(error).toMatchObject({ name: 'AbortError' });
-    expect(error).not.toBeInstanceOf(ModelUnavailableError);
-    await vi.waitFor(() => expect(fake.openStreams()).toBe(0));
-  });
-
-  it('ends with an AbortError when the signal aborts while the response has not started', async () => {
-    fake.enqueue({ items: [{ stall: true }] });
-    const controller = new AbortController();
-    const pending = collect(model().stream({ ...ask, signal: controller.signal }));
-    await vi.waitFor(() => expect(fake.requests).toHaveLength(1));
-    controller.abort();
-    const { events, error } = await pending;
-    expect(events).toEqual([]);
-    expect(error).toMatchObject({ name: 'AbortError' });
-    await vi.waitFor(() => expect(fake.openStreams()).toBe(0));
-  });
-
-  it('closes the HTTP/2 stream when the caller stops reading early (e.g. after a tool call)', async () => {
-    fake.enqueue({
-      items: [...converseToolUse(0, 't1', 'route', ['{"route":"rag"}']), { stall: true }],
-    });
-    for await (const event of model().stream(ask)) {
-      expect(event).toMatchObject({ type: 'tool-use', input: { route: 'rag' } });
-      break;
-    }
-    await vi.waitFor(() => expect(fake.openStreams()).toBe(0));
-  });
-
-  it('sends nothing when the signal is already aborted', async () => {
-    const { error } = await collect(model().stream({ ...ask, signal: AbortSignal.abort() }));
-    expect(error).toMatchObject({ name: 'AbortError' });
-    expect(fake.requests).toHaveLength(0);
-  });
 
   it('builds its own client from region and endpoint with the SDK retries off', async () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);

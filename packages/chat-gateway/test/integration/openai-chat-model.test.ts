@@ -1,12 +1,12 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   OpenAiChatModel,
   type OpenAiChatModelOptions,
 } from '../../src/adapters/openai/openai-chat-model.js';
-import { ModelUnavailableError } from '../../src/errors.js';
-import type { ModelEvent, ModelRequest } from '../../src/ports/chat-model.js';
+import type { ModelRequest } from '../../src/ports/chat-model.js';
+import { collect } from '../support/chat-model-backends.js';
 import {
   chunk,
   openAiText,
@@ -18,18 +18,6 @@ import {
 
 const ask: ModelRequest = { messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] };
 
-async function collect(
-  events: AsyncIterable<ModelEvent>,
-): Promise<{ events: ModelEvent[]; error?: unknown }> {
-  const seen: ModelEvent[] = [];
-  try {
-    for await (const event of events) seen.push(event);
-    return { events: seen };
-  } catch (error) {
-    return { events: seen, error };
-  }
-}
-
 /** A loopback port nobody listens on: connections to it are refused. */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -39,6 +27,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+// What every model adapter does alike (retries, aborts, tool input, early stop) is in
+// test/contract/chat-model.contract.test.ts; this file keeps what is this provider's own.
 describe('OpenAiChatModel against a local server speaking streamed OpenAI chat completions', () => {
   let fake: FakeOpenAiServer;
   let delays: number[];
@@ -62,7 +52,7 @@ describe('OpenAiChatModel against a local server speaking streamed OpenAI chat c
     delays = [];
   });
 
-  it('streams text in several deltas, then finish with the usage', async () => {
+  it('names itself openai:<model>, posts to /v1/chat/completions with a placeholder key; text and usage as streamed', async () => {
     fake.enqueue({ items: openAiText(['Hel', 'lo, ', 'world']) });
     const m = model();
     const { events, error } = await collect(m.stream(ask));
@@ -195,39 +185,6 @@ describe('OpenAiChatModel against a local server speaking streamed OpenAI chat c
     expect(delays).toEqual([2_000, 500]);
   });
 
-  it('retries an error object inside the stream that comes before any text', async () => {
-    fake.enqueue(
-      {
-        items: [
-          chunk({ role: 'assistant', content: '' }),
-          { raw: '{"error":{"message":"server overloaded"}}' },
-        ],
-      },
-      { items: openAiText(['second']) },
-    );
-    const { events, error } = await collect(model().stream(ask));
-    expect(error).toBeUndefined();
-    expect(events[0]).toEqual({ type: 'text-delta', text: 'second' });
-    expect(fake.requests).toHaveLength(2);
-  });
-
-  it('does not retry a failure after text was yielded: throws a retryable MODEL_UNAVAILABLE', async () => {
-    fake.enqueue(
-      {
-        items: [
-          chunk({ content: 'Partial' }),
-          { raw: '{"error":{"message":"server overloaded"}}' },
-        ],
-      },
-      { items: openAiText(['never seen']) },
-    );
-    const { events, error } = await collect(model().stream(ask));
-    expect(events).toEqual([{ type: 'text-delta', text: 'Partial' }]);
-    expect(error).toBeInstanceOf(ModelUnavailableError);
-    expect(error).toMatchObject({ code: 'MODEL_UNAVAILABLE', retryable: true });
-    expect(fake.requests).toHaveLength(1);
-  });
-
   it('retries a stream cut off before finish_reason while nothing was shown', async () => {
     fake.enqueue(
       { items: [chunk({ role: 'assistant', content: '' })], done: false },
@@ -237,18 +194,6 @@ describe('OpenAiChatModel against a local server speaking streamed OpenAI chat c
     expect(error).toBeUndefined();
     expect(events.map((e) => e.type)).toEqual(['text-delta', 'finish']);
     expect(fake.requests).toHaveLength(2);
-  });
-
-  it('gives up after maxAttempts with backoff that grows and stays within the cap', async () => {
-    const busy = { status: 500, body: { error: { message: 'boom' } } };
-    fake.enqueue(busy, busy, busy, busy);
-    const { error } = await collect(
-      model({ maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 300, random: () => 0.999 }).stream(ask),
-    );
-    expect(fake.requests).toHaveLength(4);
-    expect(delays).toEqual([99, 199, 299]);
-    expect(error).toMatchObject({ code: 'MODEL_UNAVAILABLE', retryable: true });
-    expect((error as Error).message).toContain('the model is busy; try again in a moment');
   });
 
   it.each([401, 403])(
@@ -302,58 +247,6 @@ describe('OpenAiChatModel against a local server speaking streamed OpenAI chat c
     expect(error).toMatchObject({ code: 'MODEL_UNAVAILABLE', retryable: false });
     expect((error as Error).message).toContain('OPENAI_BASE_URL (http://127.0.0.1:1/v1)');
     expect((error as Error).message).not.toContain('pw');
-  });
-
-  it('does not run a tool whose arguments are not a JSON object', async () => {
-    fake.enqueue({
-      items: openAiToolCalls([{ id: 'c', name: 'delete_record', fragments: ['{"id": "a'] }]),
-    });
-    const { events, error } = await collect(model().stream(ask));
-    expect(events).toEqual([]);
-    expect(error).toBeInstanceOf(ModelUnavailableError);
-    expect((error as Error).message).toContain('delete_record');
-    expect(fake.requests).toHaveLength(1);
-  });
-
-  it('ends with an AbortError when the signal aborts a stalled stream after text was shown', async () => {
-    fake.enqueue({ items: [chunk({ content: 'Thinking' }), { stall: true }] });
-    const controller = new AbortController();
-    const seen: ModelEvent[] = [];
-    const run = async () => {
-      for await (const event of model().stream({ ...ask, signal: controller.signal })) {
-        seen.push(event);
-        controller.abort();
-      }
-    };
-    const error = await run().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(seen).toEqual([{ type: 'text-delta', text: 'Thinking' }]);
-    expect(error).toMatchObject({ name: 'AbortError' });
-    expect(error).not.toBeInstanceOf(ModelUnavailableError);
-    await vi.waitFor(() => expect(fake.openResponses()).toBe(0));
-  });
-
-  it('ends with an AbortError when the signal aborts before the first chunk', async () => {
-    fake.enqueue({ items: [{ stall: true }] });
-    const controller = new AbortController();
-    const pending = collect(model().stream({ ...ask, signal: controller.signal }));
-    await vi.waitFor(() => expect(fake.openResponses()).toBe(1));
-    controller.abort();
-    const { events, error } = await pending;
-    expect(events).toEqual([]);
-    expect(error).toMatchObject({ name: 'AbortError' });
-    await vi.waitFor(() => expect(fake.openResponses()).toBe(0));
-  });
-
-  it('closes the response when the caller stops reading early', async () => {
-    fake.enqueue({ items: [chunk({ content: 'first' }), { stall: true }] });
-    for await (const event of model().stream(ask)) {
-      expect(event).toEqual({ type: 'text-delta', text: 'first' });
-      break;
-    }
-    await vi.waitFor(() => expect(fake.openResponses()).toBe(0));
   });
 
   it('treats tool calls finished with "stop" (older Ollama) as tool use', async () => {
