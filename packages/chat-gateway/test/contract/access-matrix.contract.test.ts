@@ -1,0 +1,430 @@
+/**
+ * Per-user access, as a matrix: every client frame type of the chat protocol (read from
+ * `client-frames.schema.json`, so a new frame type without a row here fails) × another user's
+ * object (session, conversation, message id, answer id, tool call id, document source), on both
+ * paths of the session protocol (the local core and the AWS handlers, see `protocol-paths.ts`).
+ * Alice owns the objects; Bob (signed in) and an anonymous caller go after them. What Bob gets
+ * must be exactly what an unknown id gets (same code, same words once the id is named the same,
+ * same `retryable`), nothing of Alice's may show, and at the end Alice's objects are as she left
+ * them. Both answers take the same store reads (no timing is measured here: that belongs in a
+ * benchmark).
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Identity } from '../../src/ports/session-store.js';
+import type { ToolCaller, ToolClient } from '../../src/ports/tool-client.js';
+import type { ClientFrame, ServerFrame } from '../../src/protocol/frames.js';
+import {
+  lambdaPath,
+  localPath,
+  type PathClient,
+  type ProtocolPath,
+} from '../support/protocol-paths.js';
+
+interface FrameSchema {
+  oneOf: { $ref: string }[];
+  $defs: Record<string, { properties?: { type?: { const?: string } } }>;
+}
+const schema = JSON.parse(
+  readFileSync(new URL('../../src/protocol/client-frames.schema.json', import.meta.url), 'utf8'),
+) as FrameSchema;
+/** Every client frame type the protocol takes. */
+const FRAME_TYPES = schema.oneOf.map((r) => {
+  const type = schema.$defs[r.$ref.split('/').at(-1)!]?.properties?.type?.const;
+  if (!type) throw new Error(`client frame ${r.$ref} has no type constant`);
+  return type;
+});
+
+const ISSUER = 'https://idp.example.test';
+const ALICE: Identity = { issuer: ISSUER, subject: 'alice', groups: ['staff'] };
+const BOB: Identity = { issuer: ISSUER, subject: 'bob', groups: ['staff'] };
+/** Alice's words: none of them may reach anybody else. */
+const SECRET = 'amethyst';
+const PRIVATE_DOC = 'private/alice-plan.md';
+const PUBLIC_DOC = 'public/handbook.md';
+
+/**
+ * The MCP server as the gateway sees it: one document for everyone, one for Alice alone, read
+ * as the caller the gateway names (no caller at all is the trusted operator, who reads
+ * everything: a gateway that forgot to name the connection's user would show Alice's plan);
+ * and one destructive tool, so that `/call` asks for approval.
+ */
+function accessTools(): ToolClient & { wiped: number } {
+  const mayRead = (source: string, caller: ToolCaller | undefined): boolean =>
+    source === PUBLIC_DOC ||
+    (source === PRIVATE_DOC &&
+      (caller === undefined || (caller !== 'anonymous' && caller.subject === 'alice')));
+  const docs = [PUBLIC_DOC, PRIVATE_DOC];
+  const tools = {
+    wiped: 0,
+    listTools: () =>
+      Promise.resolve([
+        {
+          name: 'wipe_notes',
+          description: 'Deletes every note.',
+          inputSchema: { type: 'object', properties: {} },
+          annotations: { destructiveHint: true },
+        },
+      ]),
+    callTool: (name: string, _args: unknown, options?: { caller?: ToolCaller }) => {
+      if (name === 'wipe_notes') {
+        tools.wiped += 1;
+        return Promise.resolve({ isError: false, text: 'wiped' });
+      }
+      if (name !== 'list_documents') return Promise.resolve({ isError: true, text: 'no tool' });
+      const documents = docs
+        .filter((source) => mayRead(source, options?.caller))
+        .map((source) => ({ source, chunks: 1, ingested_at: '2026-12-01' }));
+      return Promise.resolve({ isError: false, text: '', structured: { documents } });
+    },
+    readDocument: (source: string, options?: { caller?: ToolCaller }) =>
+      Promise.resolve(
+        docs.includes(source) && mayRead(source, options?.caller)
+          ? {
+              source,
+              text: source === PRIVATE_DOC ? `The ${SECRET} plan.` : 'Be kind.',
+              mimeType: 'text/markdown',
+            }
+          : undefined,
+      ),
+    close: () => Promise.resolve(),
+  };
+  return tools;
+}
+
+/** What the client got for `frame`: the first frame of `type`, or an error naming the frame. */
+async function answer(
+  client: PathClient,
+  frame: ClientFrame,
+  type: ServerFrame['type'],
+): Promise<ServerFrame> {
+  const from = client.channel.frames.length;
+  const replyTo = 'id' in frame ? frame.id : frame.type;
+  await client.send(frame);
+  const fresh = (f: ServerFrame): boolean => client.channel.frames.indexOf(f) >= from;
+  const got = await Promise.race([
+    client.channel.next(type, fresh, 20_000),
+    client.channel.next('error', (f) => fresh(f) && f.replyTo === replyTo, 20_000),
+  ]);
+  const rest = { ...got };
+  delete rest.seq;
+  return rest;
+}
+
+/** The answer with `id` written as `<id>`: one for a foreign id equals one for an unknown id. */
+function named(frame: ServerFrame, id: string): unknown {
+  return JSON.parse(JSON.stringify(frame).replaceAll(id, '<id>')) as unknown;
+}
+
+/** Alice's objects, made before the rows run. */
+interface Owned {
+  /** The conversation with her question, answer, feedback and a renamed title. */
+  sessionId: string;
+  /** Its current resume token (held by her tab; a leaked copy must not open it for others). */
+  token(): string;
+  clientMessageId: string;
+  answerId: string;
+  /** The turn of hers that waits for her approval of a destructive call. */
+  waitingMessageId: string;
+  toolCallId: string;
+  /** A conversation of hers open in as many tabs as a session may have. */
+  fullSessionId: string;
+  fullToken(): string;
+  title: string;
+}
+
+type Attacker = { name: string; identity: Identity | undefined };
+const ATTACKERS: Attacker[] = [
+  { name: 'Bob (signed in)', identity: BOB },
+  { name: 'anonymous', identity: undefined },
+];
+
+type Row = (ctx: {
+  path: ProtocolPath;
+  alice: Owned;
+  attacker: PathClient;
+  who: Attacker;
+}) => Promise<void>;
+
+/**
+ * Asserts that `foreign` (naming Alice's `id`) and `unknown` (naming `unknownId`) are answered
+ * alike, as `type` or an error; returns the foreign answer.
+ */
+async function sameAsUnknown(
+  client: PathClient,
+  foreign: ClientFrame,
+  id: string,
+  unknown: ClientFrame,
+  unknownId: string,
+  type: ServerFrame['type'],
+): Promise<ServerFrame> {
+  const got = await answer(client, foreign, type);
+  const baseline = await answer(client, unknown, type);
+  expect(named(got, id)).toEqual(named(baseline, unknownId));
+  expect(JSON.stringify(got)).not.toContain(SECRET);
+  return got;
+}
+
+const rows: Record<ClientFrame['type'], Row> = {
+  // A client message id is per session: Alice's id is no duplicate in another session.
+  message: async ({ attacker, alice }) => {
+    const got = await answer(
+      attacker,
+      { type: 'message', id: alice.clientMessageId, content: 'hello #2' },
+      'start',
+    );
+    expect(got).toMatchObject({ type: 'start', replyTo: alice.clientMessageId });
+    const finish = await attacker.channel.next('finish', (f) => f.messageId !== alice.answerId);
+    expect(JSON.stringify(finish)).not.toContain(SECRET);
+  },
+  resume: async ({ attacker, alice }) => {
+    const variants: [string, string | undefined][] = [
+      [alice.sessionId, undefined],
+      [alice.sessionId, alice.token()],
+      [alice.fullSessionId, undefined],
+      // A full session: its cap must not tell a stranger it exists.
+      [alice.fullSessionId, alice.fullToken()],
+    ];
+    for (const [sessionId, resumeToken] of variants) {
+      const got = await sameAsUnknown(
+        attacker,
+        { type: 'resume', sessionId, ...(resumeToken && { resumeToken }) },
+        sessionId,
+        {
+          type: 'resume',
+          sessionId: 'no-such-session',
+          ...(resumeToken && { resumeToken: 'x'.repeat(43) }),
+        },
+        'no-such-session',
+        'session',
+      );
+      expect(got).toMatchObject({ type: 'error', code: 'SESSION_NOT_FOUND' });
+    }
+  },
+  confirm: async ({ attacker, alice }) => {
+    const got = await sameAsUnknown(
+      attacker,
+      { type: 'confirm', toolCallId: alice.toolCallId, approve: true },
+      alice.toolCallId,
+      { type: 'confirm', toolCallId: 'no-such-call', approve: true },
+      'no-such-call',
+      'finish',
+    );
+    expect(got).toMatchObject({ type: 'error', code: 'NOT_FOUND' });
+  },
+  history: async ({ attacker, alice }) => {
+    const got = await sameAsUnknown(
+      attacker,
+      { type: 'history', before: alice.answerId },
+      alice.answerId,
+      { type: 'history', before: 'no-such-message' },
+      'no-such-message',
+      'history',
+    );
+    expect(got).toMatchObject({ type: 'history', messages: [] });
+  },
+  cancel: async ({ attacker, alice }) => {
+    const got = await sameAsUnknown(
+      attacker,
+      { type: 'cancel', messageId: alice.waitingMessageId },
+      alice.waitingMessageId,
+      { type: 'cancel', messageId: 'no-such-message' },
+      'no-such-message',
+      'finish',
+    );
+    expect(got).toMatchObject({ type: 'error', code: 'NOT_FOUND' });
+  },
+  document: async ({ attacker }) => {
+    const got = await sameAsUnknown(
+      attacker,
+      { type: 'document', source: PRIVATE_DOC, snippet: SECRET },
+      PRIVATE_DOC,
+      { type: 'document', source: 'private/nothing.md', snippet: SECRET },
+      'private/nothing.md',
+      'document',
+    );
+    expect(got).toMatchObject({ type: 'error', code: 'NOT_FOUND' });
+    // The viewer works for what the caller may read: the refusal above is about whose it is.
+    expect(
+      await answer(attacker, { type: 'document', source: PUBLIC_DOC }, 'document'),
+    ).toMatchObject({ type: 'document', source: PUBLIC_DOC });
+  },
+  feedback: async ({ attacker, alice }) => {
+    const got = await sameAsUnknown(
+      attacker,
+      { type: 'feedback', messageId: alice.answerId, rating: 'down', reason: 'spite' },
+      alice.answerId,
+      { type: 'feedback', messageId: 'no-such-answer', rating: 'down', reason: 'spite' },
+      'no-such-answer',
+      'feedback',
+    );
+    expect(got).toMatchObject({ type: 'error', code: 'NOT_FOUND' });
+  },
+  documents: async ({ attacker }) => {
+    const got = await answer(attacker, { type: 'documents' }, 'documents');
+    expect(got).toEqual({
+      type: 'documents',
+      documents: [{ source: PUBLIC_DOC, chunks: 1, ingestedAt: '2026-12-01' }],
+    });
+  },
+  conversations: async ({ attacker, alice, who }) => {
+    for (const frame of [
+      { type: 'conversations' },
+      { type: 'conversations', query: SECRET },
+      { type: 'conversations', query: alice.title },
+    ] as const) {
+      const got = await answer(attacker, frame, 'conversations');
+      expect(JSON.stringify(got)).not.toContain(alice.sessionId);
+      expect(JSON.stringify(got)).not.toContain(SECRET);
+      if (who.identity) expect(got).toMatchObject({ type: 'conversations' });
+      else expect(got).toMatchObject({ type: 'error', code: 'SIGN_IN_REQUIRED' });
+    }
+  },
+  'conversation-rename': async ({ attacker, alice }) => {
+    const got = await sameAsUnknown(
+      attacker,
+      { type: 'conversation-rename', sessionId: alice.sessionId, title: 'taken over' },
+      alice.sessionId,
+      { type: 'conversation-rename', sessionId: 'no-such-session', title: 'taken over' },
+      'no-such-session',
+      'conversation-renamed',
+    );
+    expect(got).toMatchObject({ type: 'error' });
+  },
+  'conversation-delete': async ({ attacker, alice }) => {
+    const got = await sameAsUnknown(
+      attacker,
+      { type: 'conversation-delete', sessionId: alice.sessionId },
+      alice.sessionId,
+      { type: 'conversation-delete', sessionId: 'no-such-session' },
+      'no-such-session',
+      'conversation-deleted',
+    );
+    expect(got).toMatchObject({ type: 'error' });
+  },
+};
+
+async function ready(path: ProtocolPath, identity?: Identity): Promise<PathClient> {
+  const client = await path.connect(identity);
+  await client.channel.next('session');
+  return client;
+}
+
+function latestToken(client: PathClient): string {
+  const session = client.channel.of('session').at(-1);
+  if (!session) throw new Error('no session frame');
+  return session.resumeToken;
+}
+
+/** Alice's conversation with everything a row can go after, and a second one open in 8 tabs. */
+async function aliceObjects(path: ProtocolPath): Promise<{ owned: Owned; tab: PathClient }> {
+  const tab = await ready(path, ALICE);
+  const { sessionId } = tab.channel.of('session')[0]!;
+  await tab.send({ type: 'message', id: 'alice-q1', content: `my ${SECRET} plan #3` });
+  const finish = await tab.channel.next('finish');
+  const title = `Alice ${SECRET} plan`;
+  await answer(tab, { type: 'conversation-rename', sessionId, title }, 'conversation-renamed');
+  await answer(
+    tab,
+    { type: 'feedback', messageId: finish.messageId, rating: 'up', reason: 'spot on' },
+    'feedback',
+  );
+  await tab.send({ type: 'message', id: 'alice-wipe', content: '/call wipe_notes {}' });
+  const request = await tab.channel.next('confirm-request');
+
+  const full = [await ready(path, ALICE)];
+  const fullSessionId = full[0]!.channel.of('session')[0]!.sessionId;
+  while (full.length < 8) {
+    const next = await ready(path, ALICE);
+    await next.send({
+      type: 'resume',
+      sessionId: fullSessionId,
+      resumeToken: latestToken(full[0]!),
+    });
+    await next.channel.next('session', (f) => f.resumed);
+    full.push(next);
+  }
+  return {
+    tab,
+    owned: {
+      sessionId,
+      token: () => latestToken(tab),
+      clientMessageId: 'alice-q1',
+      answerId: finish.messageId,
+      waitingMessageId: 'alice-wipe',
+      toolCallId: request.toolCallId,
+      fullSessionId,
+      fullToken: () => latestToken(full[0]!),
+      title,
+    },
+  };
+}
+
+describe.each([
+  ['local core', localPath],
+  ['AWS handlers', lambdaPath],
+])('access matrix, every client frame × another user’s object: %s', (_, make) => {
+  let path: ProtocolPath;
+  let alice: Owned;
+  let aliceTab: PathClient;
+  const tools = accessTools();
+  beforeAll(async () => {
+    path = await make({ tools, approvalTimeoutMs: 120_000 });
+    ({ owned: alice, tab: aliceTab } = await aliceObjects(path));
+  }, 60_000);
+  afterAll(async () => {
+    await path.close();
+  });
+
+  it('has one row per client frame type of the schema, and no row for a frame that is gone', () => {
+    expect(Object.keys(rows).sort()).toEqual([...FRAME_TYPES].sort());
+  });
+
+  describe.each(ATTACKERS)('$name against Alice', (who) => {
+    it.each(FRAME_TYPES)('%s', async (type) => {
+      const row = rows[type as ClientFrame['type']];
+      expect(row, `no matrix row for client frame type ${type}`).toBeDefined();
+      const attacker = await ready(path, who.identity);
+      await row({ path, alice, attacker, who });
+      await attacker.drop();
+    });
+  });
+
+  it('leaves Alice’s objects as she left them', async () => {
+    const list = await answer(aliceTab, { type: 'conversations' }, 'conversations');
+    expect(list).toMatchObject({
+      type: 'conversations',
+      items: expect.arrayContaining([
+        expect.objectContaining({ sessionId: alice.sessionId, title: alice.title }),
+      ]) as unknown,
+    });
+    const history = await answer(aliceTab, { type: 'history' }, 'history');
+    expect(history).toMatchObject({
+      messages: expect.arrayContaining([
+        expect.objectContaining({
+          messageId: alice.answerId,
+          feedback: { rating: 'up', reason: 'spot on' },
+        }),
+      ]) as unknown,
+    });
+    // Her call still waits for her, neither run nor cancelled by anyone else.
+    expect(tools.wiped).toBe(0);
+    await aliceTab.send({ type: 'confirm', toolCallId: alice.toolCallId, approve: true });
+    const done = await aliceTab.channel.next('finish', (f) => f.messageId !== alice.answerId);
+    expect(done.finishReason).not.toBe('cancelled');
+    expect(done.response.content).toMatch(/wipe_notes` done/);
+    expect(tools.wiped).toBe(1);
+    expect(
+      await answer(aliceTab, { type: 'document', source: PRIVATE_DOC }, 'document'),
+    ).toMatchObject({ type: 'document', source: PRIVATE_DOC });
+    // Her token was never spent by the resumes of others: it opens the session from a new tab.
+    const again = await ready(path, ALICE);
+    expect(
+      await answer(
+        again,
+        { type: 'resume', sessionId: alice.sessionId, resumeToken: alice.token() },
+        'session',
+      ),
+    ).toMatchObject({ type: 'session', sessionId: alice.sessionId, resumed: true });
+  });
+});
