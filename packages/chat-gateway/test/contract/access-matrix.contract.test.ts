@@ -1,8 +1,11 @@
 /**
  * Per-user access, as a matrix: every client frame type of the chat protocol (read from
  * `client-frames.schema.json`, so a new frame type without a row here fails) × another user's
- * object (session, conversation, message id, answer id, tool call id, document source), on both
- * paths of the session protocol (the local core and the AWS handlers, see `protocol-paths.ts`).
+ * object (session, conversation, message id, answer id, tool call id, document source), on the
+ * local core and the AWS handlers in-process (`protocol-paths.ts`, over an MCP stand-in that
+ * reads as the caller it is given) and on the AWS path as deployed (`apigw-protocol-path.ts`:
+ * real sockets through the API Gateway emulator, whose authorizer context carries the user to
+ * every route, DynamoDB Local, the MCP server Lambda holding Alice's document).
  * Alice owns the objects; Bob (signed in) and an anonymous caller go after them. What Bob gets
  * must be exactly what an unknown id gets (same code, same words once the id is named the same,
  * same `retryable`), nothing of Alice's may show, and at the end Alice's objects are as she left
@@ -14,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/ports/session-store.js';
 import type { ToolCaller, ToolClient } from '../../src/ports/tool-client.js';
 import type { ClientFrame, ServerFrame } from '../../src/protocol/frames.js';
+import { apigwPath } from '../support/apigw-protocol-path.js';
 import {
   lambdaPath,
   localPath,
@@ -262,10 +266,13 @@ const rows: Record<ClientFrame['type'], Row> = {
   },
   documents: async ({ attacker }) => {
     const got = await answer(attacker, { type: 'documents' }, 'documents');
-    expect(got).toEqual({
+    expect(got).toMatchObject({
       type: 'documents',
-      documents: [{ source: PUBLIC_DOC, chunks: 1, ingestedAt: '2026-12-01' }],
+      documents: expect.arrayContaining([
+        expect.objectContaining({ source: PUBLIC_DOC }),
+      ]) as unknown,
     });
+    expect(JSON.stringify(got)).not.toContain(PRIVATE_DOC);
   },
   conversations: async ({ attacker, alice, who }) => {
     for (const frame of [
@@ -316,8 +323,57 @@ function latestToken(client: PathClient): string {
   return session.resumeToken;
 }
 
+/**
+ * A path with its MCP server: Alice's document and a destructive `/call` that waits for her
+ * approval (`ran` counts how often it ran).
+ */
+interface Fixture {
+  path: ProtocolPath;
+  call: string;
+  tool: string;
+  ran(): Promise<number>;
+}
+
+const inProcess = (make: typeof localPath) => async (): Promise<Fixture> => {
+  const tools = accessTools();
+  return {
+    path: await make({ tools, approvalTimeoutMs: 120_000 }),
+    call: '/call wipe_notes {}',
+    tool: 'wipe_notes',
+    ran: () => Promise.resolve(tools.wiped),
+  };
+};
+
+/** The real MCP server Lambda holds Alice's document; deleting a scratch document asks first. */
+async function throughEmulators(): Promise<Fixture> {
+  const path = await apigwPath({ signedIn: true, engineTimeoutMs: 300_000 });
+  const scratch = 'public/scratch.md';
+  for (const [source, text, access] of [
+    [PRIVATE_DOC, `The ${SECRET} plan.`, { users: ['alice'] }],
+    [PUBLIC_DOC, 'Be kind.', undefined],
+    [scratch, 'Delete me.', undefined],
+  ] as const) {
+    const ingested = await path.tools.callTool('ingest_document', {
+      source,
+      content: `# ${source}\n\n${text}`,
+      content_type: 'text/markdown',
+      ...(access && { access }),
+    });
+    if (ingested.isError) throw new Error(`could not ingest ${source}: ${ingested.text}`);
+  }
+  return {
+    path,
+    call: `/call delete_document {"source":"${scratch}"}`,
+    tool: 'delete_document',
+    ran: async () => ((await path.tools.readDocument(scratch)) ? 0 : 1),
+  };
+}
+
 /** Alice's conversation with everything a row can go after, and a second one open in 8 tabs. */
-async function aliceObjects(path: ProtocolPath): Promise<{ owned: Owned; tab: PathClient }> {
+async function aliceObjects(
+  path: ProtocolPath,
+  call: string,
+): Promise<{ owned: Owned; tab: PathClient }> {
   const tab = await ready(path, ALICE);
   const { sessionId } = tab.channel.of('session')[0]!;
   await tab.send({ type: 'message', id: 'alice-q1', content: `my ${SECRET} plan #3` });
@@ -329,7 +385,7 @@ async function aliceObjects(path: ProtocolPath): Promise<{ owned: Owned; tab: Pa
     { type: 'feedback', messageId: finish.messageId, rating: 'up', reason: 'spot on' },
     'feedback',
   );
-  await tab.send({ type: 'message', id: 'alice-wipe', content: '/call wipe_notes {}' });
+  await tab.send({ type: 'message', id: 'alice-wipe', content: call });
   const request = await tab.channel.next('confirm-request');
 
   const full = [await ready(path, ALICE)];
@@ -361,17 +417,19 @@ async function aliceObjects(path: ProtocolPath): Promise<{ owned: Owned; tab: Pa
 }
 
 describe.each([
-  ['local core', localPath],
-  ['AWS handlers', lambdaPath],
+  ['local core', inProcess(localPath)],
+  ['AWS handlers', inProcess(lambdaPath)],
+  ['AWS via API Gateway emulator', throughEmulators],
 ])('access matrix, every client frame × another user’s object: %s', (_, make) => {
+  let fixture: Fixture;
   let path: ProtocolPath;
   let alice: Owned;
   let aliceTab: PathClient;
-  const tools = accessTools();
   beforeAll(async () => {
-    path = await make({ tools, approvalTimeoutMs: 120_000 });
-    ({ owned: alice, tab: aliceTab } = await aliceObjects(path));
-  }, 60_000);
+    fixture = await make();
+    path = fixture.path;
+    ({ owned: alice, tab: aliceTab } = await aliceObjects(path, fixture.call));
+  }, 120_000);
   afterAll(async () => {
     await path.close();
   });
@@ -381,13 +439,17 @@ describe.each([
   });
 
   describe.each(ATTACKERS)('$name against Alice', (who) => {
-    it.each(FRAME_TYPES)('%s', async (type) => {
-      const row = rows[type as ClientFrame['type']];
-      expect(row, `no matrix row for client frame type ${type}`).toBeDefined();
-      const attacker = await ready(path, who.identity);
-      await row({ path, alice, attacker, who });
-      await attacker.drop();
-    });
+    it.each(FRAME_TYPES)(
+      '%s',
+      async (type) => {
+        const row = rows[type as ClientFrame['type']];
+        expect(row, `no matrix row for client frame type ${type}`).toBeDefined();
+        const attacker = await ready(path, who.identity);
+        await row({ path, alice, attacker, who });
+        await attacker.drop();
+      },
+      30_000,
+    );
   });
 
   it('leaves Alice’s objects as she left them', async () => {
@@ -408,12 +470,16 @@ describe.each([
       ]) as unknown,
     });
     // Her call still waits for her, neither run nor cancelled by anyone else.
-    expect(tools.wiped).toBe(0);
+    expect(await fixture.ran()).toBe(0);
     await aliceTab.send({ type: 'confirm', toolCallId: alice.toolCallId, approve: true });
-    const done = await aliceTab.channel.next('finish', (f) => f.messageId !== alice.answerId);
+    const done = await aliceTab.channel.next(
+      'finish',
+      (f) => f.messageId !== alice.answerId,
+      30_000,
+    );
     expect(done.finishReason).not.toBe('cancelled');
-    expect(done.response.content).toMatch(/wipe_notes` done/);
-    expect(tools.wiped).toBe(1);
+    expect(done.response.content).toContain(`\`${fixture.tool}\` done`);
+    expect(await fixture.ran()).toBe(1);
     expect(
       await answer(aliceTab, { type: 'document', source: PRIVATE_DOC }, 'document'),
     ).toMatchObject({ type: 'document', source: PRIVATE_DOC });
@@ -426,5 +492,7 @@ describe.each([
         'session',
       ),
     ).toMatchObject({ type: 'session', sessionId: alice.sessionId, resumed: true });
-  });
+    // Every frame on a real socket kept to the server-frame schema.
+    expect(path.violations ?? []).toEqual([]);
+  }, 60_000);
 });
