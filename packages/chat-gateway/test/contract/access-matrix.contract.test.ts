@@ -18,6 +18,7 @@ import type { Identity } from '../../src/ports/session-store.js';
 import type { ToolCaller, ToolClient } from '../../src/ports/tool-client.js';
 import type { ClientFrame, ServerFrame } from '../../src/protocol/frames.js';
 import { apigwPath } from '../support/apigw-protocol-path.js';
+import { localServerPath } from '../support/local-server-path.js';
 import {
   lambdaPath,
   localPath,
@@ -346,7 +347,16 @@ const inProcess = (make: typeof localPath) => async (): Promise<Fixture> => {
 
 /** The real MCP server Lambda holds Alice's document; deleting a scratch document asks first. */
 async function throughEmulators(): Promise<Fixture> {
-  const path = await apigwPath({ signedIn: true, engineTimeoutMs: 300_000 });
+  return withDocuments(await apigwPath({ signedIn: true, engineTimeoutMs: 300_000 }));
+}
+
+/** The local server with OIDC sign-in (only signed-in users connect). */
+async function throughLocalServer(): Promise<Fixture> {
+  return withDocuments(await localServerPath());
+}
+
+/** Alice's document, a public one and a scratch one in the path's real MCP server. */
+async function withDocuments(path: ProtocolPath & { tools: ToolClient }): Promise<Fixture> {
   const scratch = 'public/scratch.md';
   for (const [source, text, access] of [
     [PRIVATE_DOC, `The ${SECRET} plan.`, { users: ['alice'] }],
@@ -416,83 +426,90 @@ async function aliceObjects(
   };
 }
 
-describe.each([
-  ['local core', inProcess(localPath)],
-  ['AWS handlers', inProcess(lambdaPath)],
-  ['AWS via API Gateway emulator', throughEmulators],
-])('access matrix, every client frame × another user’s object: %s', (_, make) => {
-  let fixture: Fixture;
-  let path: ProtocolPath;
-  let alice: Owned;
-  let aliceTab: PathClient;
-  beforeAll(async () => {
-    fixture = await make();
-    path = fixture.path;
-    ({ owned: alice, tab: aliceTab } = await aliceObjects(path, fixture.call));
-  }, 120_000);
-  afterAll(async () => {
-    await path.close();
-  });
+/** Each path, and who goes after Alice's objects there (anonymous where the mode lets them in). */
+const PATHS: [string, () => Promise<Fixture>, Attacker[]][] = [
+  ['local core', inProcess(localPath), ATTACKERS],
+  ['AWS handlers', inProcess(lambdaPath), ATTACKERS],
+  ['AWS via API Gateway emulator', throughEmulators, ATTACKERS],
+  ['local server with OIDC sign-in', throughLocalServer, ATTACKERS.filter((a) => a.identity)],
+];
 
-  it('has one row per client frame type of the schema, and no row for a frame that is gone', () => {
-    expect(Object.keys(rows).sort()).toEqual([...FRAME_TYPES].sort());
-  });
-
-  describe.each(ATTACKERS)('$name against Alice', (who) => {
-    it.each(FRAME_TYPES)(
-      '%s',
-      async (type) => {
-        const row = rows[type as ClientFrame['type']];
-        expect(row, `no matrix row for client frame type ${type}`).toBeDefined();
-        const attacker = await ready(path, who.identity);
-        await row({ path, alice, attacker, who });
-        await attacker.drop();
-      },
-      30_000,
-    );
-  });
-
-  it('leaves Alice’s objects as she left them', async () => {
-    const list = await answer(aliceTab, { type: 'conversations' }, 'conversations');
-    expect(list).toMatchObject({
-      type: 'conversations',
-      items: expect.arrayContaining([
-        expect.objectContaining({ sessionId: alice.sessionId, title: alice.title }),
-      ]) as unknown,
+describe.each(PATHS)(
+  'access matrix, every client frame × another user’s object: %s',
+  (_, make, attackers) => {
+    let fixture: Fixture;
+    let path: ProtocolPath;
+    let alice: Owned;
+    let aliceTab: PathClient;
+    beforeAll(async () => {
+      fixture = await make();
+      path = fixture.path;
+      ({ owned: alice, tab: aliceTab } = await aliceObjects(path, fixture.call));
+    }, 120_000);
+    afterAll(async () => {
+      await path.close();
     });
-    const history = await answer(aliceTab, { type: 'history' }, 'history');
-    expect(history).toMatchObject({
-      messages: expect.arrayContaining([
-        expect.objectContaining({
-          messageId: alice.answerId,
-          feedback: { rating: 'up', reason: 'spot on' },
-        }),
-      ]) as unknown,
+
+    it('has one row per client frame type of the schema, and no row for a frame that is gone', () => {
+      expect(Object.keys(rows).sort()).toEqual([...FRAME_TYPES].sort());
     });
-    // Her call still waits for her, neither run nor cancelled by anyone else.
-    expect(await fixture.ran()).toBe(0);
-    await aliceTab.send({ type: 'confirm', toolCallId: alice.toolCallId, approve: true });
-    const done = await aliceTab.channel.next(
-      'finish',
-      (f) => f.messageId !== alice.answerId,
-      30_000,
-    );
-    expect(done.finishReason).not.toBe('cancelled');
-    expect(done.response.content).toContain(`\`${fixture.tool}\` done`);
-    expect(await fixture.ran()).toBe(1);
-    expect(
-      await answer(aliceTab, { type: 'document', source: PRIVATE_DOC }, 'document'),
-    ).toMatchObject({ type: 'document', source: PRIVATE_DOC });
-    // Her token was never spent by the resumes of others: it opens the session from a new tab.
-    const again = await ready(path, ALICE);
-    expect(
-      await answer(
-        again,
-        { type: 'resume', sessionId: alice.sessionId, resumeToken: alice.token() },
-        'session',
-      ),
-    ).toMatchObject({ type: 'session', sessionId: alice.sessionId, resumed: true });
-    // Every frame on a real socket kept to the server-frame schema.
-    expect(path.violations ?? []).toEqual([]);
-  }, 60_000);
-});
+
+    describe.each(attackers)('$name against Alice', (who) => {
+      it.each(FRAME_TYPES)(
+        '%s',
+        async (type) => {
+          const row = rows[type as ClientFrame['type']];
+          expect(row, `no matrix row for client frame type ${type}`).toBeDefined();
+          const attacker = await ready(path, who.identity);
+          await row({ path, alice, attacker, who });
+          await attacker.drop();
+        },
+        30_000,
+      );
+    });
+
+    it('leaves Alice’s objects as she left them', async () => {
+      const list = await answer(aliceTab, { type: 'conversations' }, 'conversations');
+      expect(list).toMatchObject({
+        type: 'conversations',
+        items: expect.arrayContaining([
+          expect.objectContaining({ sessionId: alice.sessionId, title: alice.title }),
+        ]) as unknown,
+      });
+      const history = await answer(aliceTab, { type: 'history' }, 'history');
+      expect(history).toMatchObject({
+        messages: expect.arrayContaining([
+          expect.objectContaining({
+            messageId: alice.answerId,
+            feedback: { rating: 'up', reason: 'spot on' },
+          }),
+        ]) as unknown,
+      });
+      // Her call still waits for her, neither run nor cancelled by anyone else.
+      expect(await fixture.ran()).toBe(0);
+      await aliceTab.send({ type: 'confirm', toolCallId: alice.toolCallId, approve: true });
+      const done = await aliceTab.channel.next(
+        'finish',
+        (f) => f.messageId !== alice.answerId,
+        30_000,
+      );
+      expect(done.finishReason).not.toBe('cancelled');
+      expect(done.response.content).toContain(`\`${fixture.tool}\` done`);
+      expect(await fixture.ran()).toBe(1);
+      expect(
+        await answer(aliceTab, { type: 'document', source: PRIVATE_DOC }, 'document'),
+      ).toMatchObject({ type: 'document', source: PRIVATE_DOC });
+      // Her token was never spent by the resumes of others: it opens the session from a new tab.
+      const again = await ready(path, ALICE);
+      expect(
+        await answer(
+          again,
+          { type: 'resume', sessionId: alice.sessionId, resumeToken: alice.token() },
+          'session',
+        ),
+      ).toMatchObject({ type: 'session', sessionId: alice.sessionId, resumed: true });
+      // Every frame on a real socket kept to the server-frame schema.
+      expect(path.violations ?? []).toEqual([]);
+    }, 60_000);
+  },
+);
