@@ -287,6 +287,18 @@ const rows: Record<ClientFrame['type'], Row> = {
       if (who.identity) expect(got).toMatchObject({ type: 'conversations' });
       else expect(got).toMatchObject({ type: 'error', code: 'SIGN_IN_REQUIRED' });
     }
+    // A cursor names a position in the caller's own list: one made up from Alice's session is
+    // answered as one from a session nobody has.
+    const cursor = (sessionId: string): string =>
+      Buffer.from(JSON.stringify(['9999-12-31T00:00:00.000Z', sessionId])).toString('base64url');
+    await sameAsUnknown(
+      attacker,
+      { type: 'conversations', cursor: cursor(alice.sessionId) },
+      alice.sessionId,
+      { type: 'conversations', cursor: cursor('no-such-session') },
+      'no-such-session',
+      'conversations',
+    );
   },
   'conversation-rename': async ({ attacker, alice }) => {
     const got = await sameAsUnknown(

@@ -116,6 +116,19 @@ const toolRows: Record<string, (ctx: Ctx) => Promise<void>> = {
     expect(listed.isError).not.toBe(true);
     expect(JSON.stringify(listed)).toContain(PUBLIC_DOC);
     expectNothingOfAlice(listed, ctx.aliceRecordId, 'list_documents');
+    // A cursor names a position, not a document: one made up after Alice's source is answered
+    // as one after a source nobody has.
+    const after = (source: string): string =>
+      Buffer.from(JSON.stringify({ v: 1, after: source })).toString('base64url');
+    for (const source of [PRIVATE_DOC, GROUP_DOC])
+      await sameAsUnknown(
+        ctx,
+        'list_documents',
+        { cursor: after(source) },
+        { cursor: after(UNKNOWN_DOC) },
+        source,
+        UNKNOWN_DOC,
+      );
   },
   search_documents: async (ctx) => {
     const query = `${SECRET} ${GROUP_WORD} plan milestone`;
