@@ -45,6 +45,8 @@ const ALICE: Identity = { issuer: ISSUER, subject: 'alice', groups: ['staff'] };
 const BOB: Identity = { issuer: ISSUER, subject: 'bob', groups: ['staff'] };
 /** Alice's words: none of them may reach anybody else. */
 const SECRET = 'amethyst';
+/** What only Alice's document says: an answer to anybody else must not know it. */
+const PRIVATE_FACT = 'Octember';
 const PRIVATE_DOC = 'private/alice-plan.md';
 const PUBLIC_DOC = 'public/handbook.md';
 
@@ -87,7 +89,10 @@ function accessTools(): ToolClient & { wiped: number } {
         docs.includes(source) && mayRead(source, options?.caller)
           ? {
               source,
-              text: source === PRIVATE_DOC ? `The ${SECRET} plan.` : 'Be kind.',
+              text:
+                source === PRIVATE_DOC
+                  ? `The ${SECRET} plan ships in ${PRIVATE_FACT}.`
+                  : 'Be kind.',
               mimeType: 'text/markdown',
             }
           : undefined,
@@ -171,16 +176,26 @@ async function sameAsUnknown(
 }
 
 const rows: Record<ClientFrame['type'], Row> = {
-  // A client message id is per session: Alice's id is no duplicate in another session.
+  // A client message id is per session: Alice's id is no duplicate in another session. The
+  // answer searches as the asker: where a real MCP server answers (the local server's offline
+  // engine looks the question up in the documents), nothing of her document may come back.
   message: async ({ attacker, alice }) => {
+    const from = attacker.channel.frames.length;
     const got = await answer(
       attacker,
-      { type: 'message', id: alice.clientMessageId, content: 'hello #2' },
+      {
+        type: 'message',
+        id: alice.clientMessageId,
+        // Alice's question in other words: her name for the plan stays hers.
+        content: 'When does the plan ship? #2',
+      },
       'start',
     );
     expect(got).toMatchObject({ type: 'start', replyTo: alice.clientMessageId });
-    const finish = await attacker.channel.next('finish', (f) => f.messageId !== alice.answerId);
-    expect(JSON.stringify(finish)).not.toContain(SECRET);
+    await attacker.channel.next('finish', (f) => f.messageId !== alice.answerId, 20_000);
+    const said = JSON.stringify(attacker.channel.frames.slice(from));
+    expect(said).not.toContain(PRIVATE_FACT);
+    expect(said).not.toContain(PRIVATE_DOC);
   },
   resume: async ({ attacker, alice }) => {
     const variants: [string, string | undefined][] = [
@@ -342,6 +357,8 @@ function latestToken(client: PathClient): string {
  */
 interface Fixture {
   path: ProtocolPath;
+  /** The engine answers from the documents, searched as the asker (the offline engine). */
+  answersFromDocuments?: boolean;
   call: string;
   tool: string;
   ran(): Promise<number>;
@@ -364,14 +381,14 @@ async function throughEmulators(): Promise<Fixture> {
 
 /** The local server with OIDC sign-in (only signed-in users connect). */
 async function throughLocalServer(): Promise<Fixture> {
-  return withDocuments(await localServerPath());
+  return { ...(await withDocuments(await localServerPath())), answersFromDocuments: true };
 }
 
 /** Alice's document, a public one and a scratch one in the path's real MCP server. */
 async function withDocuments(path: ProtocolPath & { tools: ToolClient }): Promise<Fixture> {
   const scratch = 'public/scratch.md';
   for (const [source, text, access] of [
-    [PRIVATE_DOC, `The ${SECRET} plan.`, { users: ['alice'] }],
+    [PRIVATE_DOC, `The ${SECRET} plan ships in ${PRIVATE_FACT}.`, { users: ['alice'] }],
     [PUBLIC_DOC, 'Be kind.', undefined],
     [scratch, 'Delete me.', undefined],
   ] as const) {
@@ -392,14 +409,21 @@ async function withDocuments(path: ProtocolPath & { tools: ToolClient }): Promis
 }
 
 /** Alice's conversation with everything a row can go after, and a second one open in 8 tabs. */
-async function aliceObjects(
-  path: ProtocolPath,
-  call: string,
-): Promise<{ owned: Owned; tab: PathClient }> {
+async function aliceObjects({
+  path,
+  call,
+  answersFromDocuments,
+}: Fixture): Promise<{ owned: Owned; tab: PathClient }> {
   const tab = await ready(path, ALICE);
   const { sessionId } = tab.channel.of('session')[0]!;
-  await tab.send({ type: 'message', id: 'alice-q1', content: `my ${SECRET} plan #3` });
-  const finish = await tab.channel.next('finish');
+  await tab.send({
+    type: 'message',
+    id: 'alice-q1',
+    content: `When does the ${SECRET} plan ship? #3`,
+  });
+  const finish = await tab.channel.next('finish', () => true, 20_000);
+  // Her answer knows her document where the engine looks questions up: Bob's must not.
+  if (answersFromDocuments) expect(JSON.stringify(tab.channel.frames)).toContain(PRIVATE_FACT);
   const title = `Alice ${SECRET} plan`;
   await answer(tab, { type: 'conversation-rename', sessionId, title }, 'conversation-renamed');
   await answer(
@@ -456,7 +480,7 @@ describe.each(PATHS)(
     beforeAll(async () => {
       fixture = await make();
       path = fixture.path;
-      ({ owned: alice, tab: aliceTab } = await aliceObjects(path, fixture.call));
+      ({ owned: alice, tab: aliceTab } = await aliceObjects(fixture));
     }, 120_000);
     afterAll(async () => {
       await path.close();
