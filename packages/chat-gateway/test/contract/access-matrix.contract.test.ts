@@ -141,6 +141,11 @@ interface Owned {
   fullSessionId: string;
   fullToken(): string;
   title: string;
+  /**
+   * Where anonymous people connect (the shared token): a conversation of one of them, which no
+   * one else may open without its token, rename or delete either.
+   */
+  strangerSessionId?: string;
 }
 
 type Attacker = { name: string; identity: Identity | undefined };
@@ -175,6 +180,10 @@ async function sameAsUnknown(
   return got;
 }
 
+/** The conversations of others: Alice's, and an anonymous stranger's where there is one. */
+const others = (alice: Owned): string[] =>
+  [alice.sessionId, alice.strangerSessionId].filter((id): id is string => id !== undefined);
+
 const rows: Record<ClientFrame['type'], Row> = {
   // A client message id is per session: Alice's id is no duplicate in another session. The
   // answer searches as the asker: where a real MCP server answers (the local server's offline
@@ -204,6 +213,9 @@ const rows: Record<ClientFrame['type'], Row> = {
       [alice.fullSessionId, undefined],
       // A full session: its cap must not tell a stranger it exists.
       [alice.fullSessionId, alice.fullToken()],
+      ...(alice.strangerSessionId
+        ? [[alice.strangerSessionId, undefined] as [string, undefined]]
+        : []),
     ];
     for (const [sessionId, resumeToken] of variants) {
       const got = await sameAsUnknown(
@@ -316,26 +328,30 @@ const rows: Record<ClientFrame['type'], Row> = {
     );
   },
   'conversation-rename': async ({ attacker, alice }) => {
-    const got = await sameAsUnknown(
-      attacker,
-      { type: 'conversation-rename', sessionId: alice.sessionId, title: 'taken over' },
-      alice.sessionId,
-      { type: 'conversation-rename', sessionId: 'no-such-session', title: 'taken over' },
-      'no-such-session',
-      'conversation-renamed',
-    );
-    expect(got).toMatchObject({ type: 'error' });
+    for (const sessionId of others(alice)) {
+      const got = await sameAsUnknown(
+        attacker,
+        { type: 'conversation-rename', sessionId, title: 'taken over' },
+        sessionId,
+        { type: 'conversation-rename', sessionId: 'no-such-session', title: 'taken over' },
+        'no-such-session',
+        'conversation-renamed',
+      );
+      expect(got).toMatchObject({ type: 'error' });
+    }
   },
   'conversation-delete': async ({ attacker, alice }) => {
-    const got = await sameAsUnknown(
-      attacker,
-      { type: 'conversation-delete', sessionId: alice.sessionId },
-      alice.sessionId,
-      { type: 'conversation-delete', sessionId: 'no-such-session' },
-      'no-such-session',
-      'conversation-deleted',
-    );
-    expect(got).toMatchObject({ type: 'error' });
+    for (const sessionId of others(alice)) {
+      const got = await sameAsUnknown(
+        attacker,
+        { type: 'conversation-delete', sessionId },
+        sessionId,
+        { type: 'conversation-delete', sessionId: 'no-such-session' },
+        'no-such-session',
+        'conversation-deleted',
+      );
+      expect(got).toMatchObject({ type: 'error' });
+    }
   },
 };
 
@@ -477,10 +493,21 @@ describe.each(PATHS)(
     let path: ProtocolPath;
     let alice: Owned;
     let aliceTab: PathClient;
+    let strangerTab: PathClient | undefined;
     beforeAll(async () => {
       fixture = await make();
       path = fixture.path;
       ({ owned: alice, tab: aliceTab } = await aliceObjects(fixture));
+      if (attackers.some((a) => !a.identity)) {
+        strangerTab = await ready(path);
+        await strangerTab.send({
+          type: 'message',
+          id: 'stranger-q1',
+          content: 'A stranger asks #2',
+        });
+        await strangerTab.channel.next('finish');
+        alice.strangerSessionId = strangerTab.channel.of('session')[0]!.sessionId;
+      }
     }, 120_000);
     afterAll(async () => {
       await path.close();
@@ -490,7 +517,7 @@ describe.each(PATHS)(
       expect(Object.keys(rows).sort()).toEqual([...FRAME_TYPES].sort());
     });
 
-    describe.each(attackers)('$name against Alice', (who) => {
+    describe.each(attackers)('$name against Alice (and a stranger)', (who) => {
       it.each(FRAME_TYPES)(
         '%s',
         async (type) => {
@@ -504,7 +531,7 @@ describe.each(PATHS)(
       );
     });
 
-    it('leaves Alice’s objects as she left them', async () => {
+    it('leaves Alice’s objects (and the stranger’s) as they left them', async () => {
       const list = await answer(aliceTab, { type: 'conversations' }, 'conversations');
       expect(list).toMatchObject({
         type: 'conversations',
@@ -544,6 +571,23 @@ describe.each(PATHS)(
           'session',
         ),
       ).toMatchObject({ type: 'session', sessionId: alice.sessionId, resumed: true });
+      if (strangerTab) {
+        // The stranger's conversation too: still there, and their token still opens it.
+        const theirs = await answer(strangerTab, { type: 'history' }, 'history');
+        expect(JSON.stringify(theirs)).toContain('A stranger asks');
+        const back = await ready(path);
+        expect(
+          await answer(
+            back,
+            {
+              type: 'resume',
+              sessionId: alice.strangerSessionId!,
+              resumeToken: latestToken(strangerTab),
+            },
+            'session',
+          ),
+        ).toMatchObject({ type: 'session', resumed: true });
+      }
       // Every frame on a real socket kept to the server-frame schema.
       expect(path.violations ?? []).toEqual([]);
     }, 60_000);
