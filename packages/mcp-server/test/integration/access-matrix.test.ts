@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -31,6 +33,31 @@ const PUBLIC_DOC = 'public/plan.md';
 const UNKNOWN_DOC = 'private/nobody-plan.md';
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 const docUri = (source: string): string => `doc://${encodeURIComponent(source)}`;
+/** A day both keep diary entries on (an owner-scoped table keyed by day and seq). */
+const DAY = '2026-12-01';
+const ALICE_SEQ = 7301;
+const BOB_SEQ = 7302;
+const UNKNOWN_SEQ = 7399;
+
+/** Tables: `todos` keyed by id and `diary` keyed by day and seq, both each person's own. */
+async function writeTablesFile(dir: string): Promise<string> {
+  const path = join(dir, 'tables.json');
+  await writeFile(
+    path,
+    JSON.stringify({
+      tables: {
+        todos: { name: 'matrix-todos', partitionKey: 'id', scope: 'owner' },
+        diary: {
+          name: 'matrix-diary',
+          partitionKey: 'day',
+          sortKey: { name: 'seq', type: 'N' },
+          scope: 'owner',
+        },
+      },
+    }),
+  );
+  return path;
+}
 
 function textOf(result: CallToolResult): string {
   return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
@@ -110,6 +137,12 @@ const toolRows: Record<string, (ctx: Ctx) => Promise<void>> = {
       ctx.aliceRecordId,
       UNKNOWN_ID,
     );
+    // A partition both write to: Bob's entry, not hers.
+    const day = await ctx.call('list_records', { table: 'diary', partition_key_value: DAY });
+    expect(day.structuredContent).toEqual({
+      records: [expect.objectContaining({ day: DAY, seq: BOB_SEQ })],
+    });
+    expectNothingOfAlice(day, ctx.aliceRecordId, 'list_records diary');
   },
   list_documents: async (ctx) => {
     const listed = await ctx.call('list_documents', { limit: 100 });
@@ -160,6 +193,15 @@ const toolRows: Record<string, (ctx: Ctx) => Promise<void>> = {
       UNKNOWN_ID,
     );
     expect(textOf(got)).toMatch(/^NOT_FOUND: /);
+    const entry = await sameAsUnknown(
+      ctx,
+      'read_record',
+      { table: 'diary', key: { day: DAY, seq: ALICE_SEQ } },
+      { table: 'diary', key: { day: DAY, seq: UNKNOWN_SEQ } },
+      String(ALICE_SEQ),
+      String(UNKNOWN_SEQ),
+    );
+    expect(textOf(entry)).toMatch(/^NOT_FOUND: /);
   },
   // Keys are shared by everyone in a table (owner scope is a condition, not a key space): a
   // taken key is a CONFLICT for Bob as for anyone, which says that some record has it, never
@@ -173,6 +215,12 @@ const toolRows: Record<string, (ctx: Ctx) => Promise<void>> = {
     expect(textOf(got)).toMatch(/^CONFLICT: /);
     expect(textOf(got)).not.toContain(SECRET);
     expect(textOf(got)).not.toContain('#alice');
+    const entry = await ctx.call('create_record', {
+      table: 'diary',
+      data: { day: DAY, seq: ALICE_SEQ, text: 'taken over' },
+    });
+    expect(textOf(entry)).toMatch(/^CONFLICT: /);
+    expect(textOf(entry)).not.toContain(SECRET);
   },
   update_record: async (ctx) => {
     for (const extra of [{}, { expected_version: 1 }, { expected_version: 7 }]) {
@@ -185,6 +233,25 @@ const toolRows: Record<string, (ctx: Ctx) => Promise<void>> = {
         UNKNOWN_ID,
       );
       expect(textOf(got)).toMatch(/^NOT_FOUND: /);
+      const entry = await sameAsUnknown(
+        ctx,
+        'update_record',
+        {
+          table: 'diary',
+          key: { day: DAY, seq: ALICE_SEQ },
+          data: { text: 'taken over' },
+          ...extra,
+        },
+        {
+          table: 'diary',
+          key: { day: DAY, seq: UNKNOWN_SEQ },
+          data: { text: 'taken over' },
+          ...extra,
+        },
+        String(ALICE_SEQ),
+        String(UNKNOWN_SEQ),
+      );
+      expect(textOf(entry)).toMatch(/^NOT_FOUND: /);
     }
   },
   // Sources are shared like record keys: a taken one is refused, never replaced or read.
@@ -211,6 +278,15 @@ const toolRows: Record<string, (ctx: Ctx) => Promise<void>> = {
         UNKNOWN_ID,
       );
       expect(textOf(got)).toMatch(/^NOT_FOUND: /);
+      const entry = await sameAsUnknown(
+        ctx,
+        'delete_record',
+        { table: 'diary', key: { day: DAY, seq: ALICE_SEQ }, ...extra },
+        { table: 'diary', key: { day: DAY, seq: UNKNOWN_SEQ }, ...extra },
+        String(ALICE_SEQ),
+        String(UNKNOWN_SEQ),
+      );
+      expect(textOf(entry)).toMatch(/^NOT_FOUND: /);
     }
   },
   delete_document: async (ctx) => {
@@ -308,7 +384,7 @@ describe('access matrix over MCP HTTP: Bob (OAuth) against Alice’s documents a
     issuer = await startTestIssuer();
     dir = await makeTempDir('mcp-access-matrix');
     runtime = await createRuntime(
-      loadConfig({}, { dataDir: dir, configFile: await writeCallerTablesFile(dir) }),
+      loadConfig({}, { dataDir: dir, configFile: await writeTablesFile(dir) }),
       silentLogger,
       { inMemory: true },
     );
@@ -331,8 +407,18 @@ describe('access matrix over MCP HTTP: Bob (OAuth) against Alice’s documents a
       data: { task: `buy ${SECRET}` },
     });
     ctx.aliceRecordId = (made.structuredContent as { record: { id: string } }).record.id;
+    const entry = await callAs(alice, 'create_record', {
+      table: 'diary',
+      data: { day: DAY, seq: ALICE_SEQ, text: `${SECRET} day` },
+    });
+    expect(entry.isError).not.toBe(true);
     ctx.bob = await connectAs('bob', ['sales']);
     ctx.call = (name, args) => callAs(ctx.bob, name, args);
+    const his = await ctx.call('create_record', {
+      table: 'diary',
+      data: { day: DAY, seq: BOB_SEQ, text: 'a quiet day' },
+    });
+    expect(his.isError).not.toBe(true);
   }, 90_000);
 
   afterAll(async () => {
@@ -413,6 +499,13 @@ describe('access matrix over MCP HTTP: Bob (OAuth) against Alice’s documents a
     });
     expect(record.structuredContent).toMatchObject({
       record: { task: `buy ${SECRET}`, version: 1, created_by: `${issuer.issuer}#alice` },
+    });
+    const entry = await callAs(alice, 'read_record', {
+      table: 'diary',
+      key: { day: DAY, seq: ALICE_SEQ },
+    });
+    expect(entry.structuredContent).toMatchObject({
+      record: { text: `${SECRET} day`, version: 1 },
     });
     for (const [source, word] of [
       [PRIVATE_DOC, SECRET],
