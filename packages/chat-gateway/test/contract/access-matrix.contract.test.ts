@@ -5,8 +5,10 @@
  * local core and the AWS handlers in-process (`protocol-paths.ts`, over an MCP stand-in that
  * reads as the caller it is given) and on the AWS path as deployed (`apigw-protocol-path.ts`:
  * real sockets through the API Gateway emulator, whose authorizer context carries the user to
- * every route, DynamoDB Local, the MCP server Lambda holding Alice's document).
- * Alice owns the objects; Bob (signed in) and an anonymous caller go after them. What Bob gets
+ * every route, DynamoDB Local, the MCP server Lambda holding Alice's document) and on the local
+ * server as run (`local-server-path.ts`: OIDC sign-in through oidc-provider, real sockets).
+ * Alice owns the objects (and, where anonymous people connect, a stranger owns a conversation);
+ * Bob (signed in) and an anonymous caller go after them. What they get
  * must be exactly what an unknown id gets (same code, same words once the id is named the same,
  * same `retryable`), nothing of Alice's may show, and at the end Alice's objects are as she left
  * them. Both answers take the same store reads (no timing is measured here: that belongs in a

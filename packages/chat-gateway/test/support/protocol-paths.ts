@@ -41,7 +41,7 @@ export interface PathClient {
 
 export interface ProtocolPath {
   name: string;
-  /** A new connection: anonymous, or signed in as `identity` (the paths in this file). */
+  /** A new connection: anonymous, or signed in as `identity` (paths without sign-in refuse it). */
   connect(identity?: Identity): Promise<PathClient>;
   /** The last seq the gateway numbered in the session. */
   currentSeq(sessionId: string): Promise<number>;
