@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createLogger } from 'chatbot-mcp-server/core';
 import type { Identity } from '../../src/ports/session-store.js';
 import type { ToolClient } from '../../src/ports/tool-client.js';
+import type { ServerFrame } from '../../src/protocol/frames.js';
 import { startLocalGateway } from '../../src/transports/local/start-local-gateway.js';
 import { RecordingChannel } from './fake-channel.js';
 import { signIn, upgradeHeaders, type Jar } from './oidc-browser-jar.js';
@@ -58,13 +59,19 @@ export async function localServerPath(): Promise<ProtocolPath & { tools: ToolCli
       const socket = await ChatClient.open(gw.wsUrl, { headers: upgradeHeaders(jar, gw.url) });
       sockets.push(socket);
       const channel = new RecordingChannel(`ws-${randomUUID()}`);
+      // The channel checks each frame against the server-frame schema (it throws at once); a
+      // break is collected for the test to assert on.
+      const record = (frame: ServerFrame): void => {
+        try {
+          void channel.send(frame).catch(() => undefined);
+        } catch (error) {
+          violations.push((error as Error).message);
+        }
+      };
       // Frames that came before this listener (the session frame) first, in order.
-      for (const frame of socket.frames) void channel.send(frame);
+      for (const frame of socket.frames) record(frame);
       socket.socket.on('message', (data) => {
-        // The channel checks each frame against the server-frame schema; a break is collected.
-        void channel
-          .send(JSON.parse((data as Buffer).toString('utf8')) as never)
-          .catch((error: unknown) => violations.push(String(error)));
+        record(JSON.parse((data as Buffer).toString('utf8')) as ServerFrame);
       });
       return {
         channel,
