@@ -1,5 +1,5 @@
 import type { AnalyticsRecorder } from '../analytics/analytics-recorder.js';
-import { ChatError } from '../errors.js';
+import { ChatError, SessionFullError, SessionNotFoundError } from '../errors.js';
 import type { FrameSequence } from '../ports/frame-sequence.js';
 import type { Identity, SessionStore } from '../ports/session-store.js';
 import { callerOf, type ToolClient } from '../ports/tool-client.js';
@@ -143,7 +143,18 @@ export function createFrameHandlers(deps: SessionProtocolDeps): FrameHandlers {
     },
     resume: async (context, frame) => {
       const last = frame.lastSeq ?? 0;
-      await turns.admit(frame.sessionId, context.connectionId);
+      try {
+        await turns.admit(frame.sessionId, context.connectionId);
+      } catch (error) {
+        // A full session is news only to someone who may open it: anyone else (another user,
+        // a wrong token) hears what an unknown id gets, or the cap tells them it exists.
+        if (
+          error instanceof SessionFullError &&
+          !(await sessions.mayResume(frame.sessionId, frame.resumeToken, context.identity))
+        )
+          throw new SessionNotFoundError();
+        throw error;
+      }
       const resumed = await sessions.resume(
         frame.sessionId,
         frame.resumeToken,

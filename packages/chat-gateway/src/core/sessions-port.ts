@@ -19,6 +19,15 @@ export interface SessionsPort {
     identity?: Identity,
   ): Promise<{ sessionId: string; resumeToken: string }>;
   /**
+   * Whether `resume` would accept these credentials now, changing nothing (the token is not
+   * spent): a resume refused for another reason must not tell a stranger the session exists.
+   */
+  mayResume(
+    sessionId: string,
+    resumeToken: string | undefined,
+    identity?: Identity,
+  ): Promise<boolean>;
+  /**
    * A fresh resume token for a live session still on `connectionId` (the previous one stops
    * working), for a transport that announces the session apart from creating it. Throws
    * `SessionNotFoundError` when the session is closed or has moved to another connection.

@@ -1,7 +1,13 @@
 import type { AnalyticsRecorder } from '../analytics/analytics-recorder.js';
 import type { ClientInfo, Identity, SessionRecord, SessionStore } from '../ports/session-store.js';
 import { hashToken, newResumeToken, newSessionId, userIdOf } from './ids.js';
-import { reissueToken, resumeSession, type ResumeContext, type Resumed } from './session-resume.js';
+import {
+  mayResume,
+  reissueToken,
+  resumeSession,
+  type ResumeContext,
+  type Resumed,
+} from './session-resume.js';
 
 export interface SessionManagerOptions {
   store: SessionStore;
@@ -112,6 +118,15 @@ export class SessionManager {
     identity?: Identity,
   ): Promise<Resumed> {
     return resumeSession(this.resumeContext, sessionId, resumeToken, connectionId, identity);
+  }
+
+  /** Whether `resume` would accept these credentials now; changes nothing. See `mayResume`. */
+  mayResume(
+    sessionId: string,
+    resumeToken: string | undefined,
+    identity?: Identity,
+  ): Promise<boolean> {
+    return mayResume(this.resumeContext, sessionId, resumeToken, identity);
   }
 
   /** A new resume token while `connectionId` is still the session's last one; see `reissueToken`. */

@@ -47,14 +47,8 @@ export async function resumeSession(
   const session = await ctx.store.getSession(sessionId);
   if (resumeToken === undefined)
     return resumeAsOwner(ctx, sessionId, session, connectionId, identity, now);
-  const tokenMatches = constantTimeEqual(
-    session?.resumeTokenHash ?? NO_SESSION_HASH,
-    hashToken(resumeToken),
-  );
-  // A leaked resume token must not hand user A's conversation to user B.
-  const sameUser = sameIdentity(session?.clientInfo?.identity, identity);
-  if (!session || !tokenMatches || !sameUser || !ctx.isLive(session, now))
-    throw new SessionNotFoundError();
+  // Hashed whether or not the session exists: an unknown id costs what a wrong token costs.
+  if (!tokenOpens(ctx, session, resumeToken, identity, now)) throw new SessionNotFoundError();
   const next = newResumeToken();
   const updated = await ctx.store.updateSession(
     sessionId,
@@ -85,12 +79,7 @@ async function resumeAsOwner(
   identity: Identity | undefined,
   now: number,
 ): Promise<Resumed> {
-  const owned =
-    session !== undefined &&
-    sameIdentity(session.clientInfo?.identity, identity) &&
-    (identity !== undefined || ctx.anonymousOwner) &&
-    session.ttl > now / 1000;
-  if (!owned) throw new SessionNotFoundError();
+  if (!session || !ownedBy(ctx, session, identity, now)) throw new SessionNotFoundError();
   const next = newResumeToken();
   const updated = await ctx.store.updateSession(
     sessionId,
@@ -108,6 +97,55 @@ async function resumeAsOwner(
   );
   if (!updated) throw new SessionNotFoundError();
   return resumed(ctx, updated, next, identity, now);
+}
+
+/**
+ * Whether `resumeSession` would accept these credentials for the session now, changing nothing:
+ * for a transport that must refuse a resume for another reason (a full session) without telling
+ * a stranger that the session exists.
+ */
+export async function mayResume(
+  ctx: ResumeContext,
+  sessionId: string,
+  resumeToken: string | undefined,
+  identity?: Identity,
+): Promise<boolean> {
+  const now = ctx.now();
+  const session = await ctx.store.getSession(sessionId);
+  if (resumeToken === undefined)
+    return session !== undefined && ownedBy(ctx, session, identity, now);
+  return tokenOpens(ctx, session, resumeToken, identity, now);
+}
+
+/** The token is the session's current one, the caller is its user, and it is still live. */
+function tokenOpens(
+  ctx: ResumeContext,
+  session: SessionRecord | undefined,
+  resumeToken: string,
+  identity: Identity | undefined,
+  now: number,
+): session is SessionRecord {
+  const tokenMatches = constantTimeEqual(
+    session?.resumeTokenHash ?? NO_SESSION_HASH,
+    hashToken(resumeToken),
+  );
+  // A leaked resume token must not hand user A's conversation to user B.
+  const sameUser = sameIdentity(session?.clientInfo?.identity, identity);
+  return session !== undefined && tokenMatches && sameUser && ctx.isLive(session, now);
+}
+
+/** The caller's own conversation, opened without a token (anonymous ones: see `anonymousOwner`). */
+function ownedBy(
+  ctx: ResumeContext,
+  session: SessionRecord,
+  identity: Identity | undefined,
+  now: number,
+): boolean {
+  return (
+    sameIdentity(session.clientInfo?.identity, identity) &&
+    (identity !== undefined || ctx.anonymousOwner) &&
+    session.ttl > now / 1000
+  );
 }
 
 function resumed(

@@ -12,6 +12,8 @@ export function sessionsPortOf(manager: SessionManager): SessionsPort {
       const resumed = await manager.resume(sessionId, resumeToken, connectionId, identity);
       return { sessionId: resumed.session.sessionId, resumeToken: resumed.resumeToken };
     },
+    mayResume: (sessionId, resumeToken, identity) =>
+      manager.mayResume(sessionId, resumeToken, identity),
     reissueToken: (sessionId, connectionId) => manager.reissueToken(sessionId, connectionId),
     touch: (sessionId) => manager.updateActivity(sessionId),
     close: async (sessionId, reason) => {

@@ -1,5 +1,6 @@
 /**
- * The session protocol's AWS path as deployed, for the drop-and-resume suite and benchmark: real
+ * The session protocol's AWS path as deployed, for the drop-and-resume and access-matrix suites
+ * and the resume benchmark (signed-in users through a stand-in authorizer, see below): real
  * `ws` clients through the local API Gateway WebSocket emulator to the chat's Lambda entry
  * handlers, the engine function behind the Lambda Invoke emulator, the tables in DynamoDB
  * Local, and a slow streaming model behind the fake Bedrock ConverseStream server (the answers
@@ -7,12 +8,16 @@
  * going away without a close frame (`terminate`); the emulator then runs `$disconnect`.
  */
 import { randomUUID } from 'node:crypto';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import WebSocket from 'ws';
 import { AtomicFrameSequence } from '../../src/adapters/records/frame-sequences.js';
 import { chatTableSpecs } from '../../src/app/chat-tables.js';
+import type { Identity } from '../../src/ports/session-store.js';
+import type { ToolClient } from '../../src/ports/tool-client.js';
 import type { ServerFrame } from '../../src/protocol/frames.js';
+import { identityContext } from '../../src/transports/lambda/connect-identity.js';
 import { openLambdaChatStore } from '../../src/transports/lambda/lambda-chat-store.js';
-import { ALLOWED_ORIGIN, startAwsPath } from './apigw-aws-path.js';
+import { ALLOWED_ORIGIN, AUTH_TOKEN, startAwsPath } from './apigw-aws-path.js';
 import type { FakeConverseRequest, FakeConverseResponse } from './fake-bedrock-converse-server.js';
 import { converseEnd, converseToolUse } from './fake-bedrock-converse-server.js';
 import { RecordingChannel } from './fake-channel.js';
@@ -83,8 +88,46 @@ async function openSocket(url: string, violations: string[]): Promise<PathClient
   };
 }
 
-export async function apigwPath(options: Pick<PathOptions, 'tokenMs'> = {}): Promise<ProtocolPath> {
-  const aws = await startAwsPath();
+/**
+ * A `$connect` authorizer for signed-in users without Cognito (whose token checks have their own
+ * tests): a token handed out by `connect(identity)` names its user, whose claims become the
+ * authorizer context as the Cognito authorizer makes it (`identityContext`); the shared token
+ * connects anonymously; anything else is denied.
+ */
+function usersAuthorizer(users: ReadonlyMap<string, Identity>) {
+  return (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+    const token = event.queryStringParameters?.token ?? '';
+    const user = users.get(token);
+    const context = user
+      ? identityContext({ iss: user.issuer, sub: user.subject, 'cognito:groups': user.groups })
+      : undefined;
+    const effect = user || token === AUTH_TOKEN ? 'Allow' : 'Deny';
+    return Promise.resolve({
+      principalId: 'client',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: event.methodArn }],
+      },
+      ...(context && { context: { ...context } }),
+    });
+  };
+}
+
+export interface ApigwPathOptions extends Pick<PathOptions, 'tokenMs'> {
+  /** Users connect signed in (`connect(identity)`), through `usersAuthorizer`. */
+  signedIn?: boolean;
+  /** The engine function's timeout in ms (a turn waiting for an approval runs that long). */
+  engineTimeoutMs?: number;
+}
+
+export async function apigwPath(
+  options: ApigwPathOptions = {},
+): Promise<ProtocolPath & { tools: ToolClient }> {
+  const users = new Map<string, Identity>();
+  const aws = await startAwsPath({
+    ...(options.signedIn && { authorizer: usersAuthorizer(users) }),
+    ...(options.engineTimeoutMs && { timeouts: { 'chatbot-engine': options.engineTimeoutMs } }),
+  });
   aws.bedrock.respondWith(slowConverse(options.tokenMs ?? 3));
   // The counter as the functions keep it, read from the same tables.
   const chatStore = await openLambdaChatStore({ env: process.env, dataDir: '.' });
@@ -99,8 +142,15 @@ export async function apigwPath(options: Pick<PathOptions, 'tokenMs'> = {}): Pro
     name: 'AWS via API Gateway emulator',
     violations,
     currentSeq: (sessionId) => sequence.current(sessionId),
-    connect: async () => {
-      const client = await openSocket(aws.url(), violations);
+    tools: aws.tools,
+    connect: async (identity) => {
+      if (identity && !options.signedIn) throw new Error('apigwPath: pass signedIn for users');
+      let token: string | undefined;
+      if (identity) {
+        token = `user-${randomUUID()}`;
+        users.set(token, identity);
+      }
+      const client = await openSocket(aws.url(token), violations);
       sockets.push(client);
       return client;
     },

@@ -32,6 +32,10 @@ export function memorySessions(store: MemorySessionStore): SessionsPort {
       await store.updateSession(sessionId, { resumeTokenHash: hash(next), connectionId });
       return { sessionId, resumeToken: next };
     },
+    async mayResume(sessionId, resumeToken) {
+      const s = await store.getSession(sessionId);
+      return !!s && s.isActive && !!resumeToken && s.resumeTokenHash === hash(resumeToken);
+    },
     async reissueToken(sessionId, connectionId) {
       const resumeToken = randomBytes(32).toString('base64url');
       const updated = await store.updateSession(

@@ -22,6 +22,7 @@ import { ChatGateway } from '../../src/core/chat-gateway.js';
 import { ClientGoneError } from '../../src/errors.js';
 import type { ToolClient } from '../../src/ports/tool-client.js';
 import type { ClientFrame, ServerFrame } from '../../src/protocol/frames.js';
+import type { Identity } from '../../src/ports/session-store.js';
 import { parseWorkerEvent } from '../../src/transports/lambda/worker-events.js';
 import { closeSessionConnections } from '../../src/transports/lambda/close-session-connections.js';
 import { greet } from '../../src/transports/lambda/worker-hello.js';
@@ -40,7 +41,8 @@ export interface PathClient {
 
 export interface ProtocolPath {
   name: string;
-  connect(): Promise<PathClient>;
+  /** A new connection: anonymous, or signed in as `identity` (paths without sign-in refuse it). */
+  connect(identity?: Identity): Promise<PathClient>;
   /** The last seq the gateway numbered in the session. */
   currentSeq(sessionId: string): Promise<number>;
   /** Frames that broke the server-frame schema (paths over a real socket collect them here). */
@@ -67,6 +69,8 @@ export interface PathOptions {
   detachedTurnMs?: number;
   /** CHAT_RESUME_WINDOW_SECONDS, in seconds. */
   resumeWindowSeconds?: number;
+  /** How long a destructive tool call waits for its `confirm`; 5 s by default. */
+  approvalTimeoutMs?: number;
   /** The MCP tools the chat may call (`/call`); none by default. */
   tools?: ToolClient;
   /** TOOL_TIMEOUT_MS for the documents panel and viewer (both paths). */
@@ -121,7 +125,7 @@ export async function localPath(options: PathOptions = {}): Promise<ProtocolPath
     logger: silentLogger,
     newId: s.newId,
     retentionDays: 1,
-    approvalTimeoutMs: 5_000,
+    approvalTimeoutMs: options.approvalTimeoutMs ?? 5_000,
     framesPerSecond: 1_000,
     sequence: s.sequence,
     frameLog: s.frameLog,
@@ -136,9 +140,9 @@ export async function localPath(options: PathOptions = {}): Promise<ProtocolPath
     currentSeq: (sessionId) => s.sequence.current(sessionId),
     advanceClock: (ms) => void (clock.skewMs += ms),
     cleanup: () => s.cleanup((sessionId) => gateway.sessionsClosed([sessionId])),
-    connect: async () => {
+    connect: async (identity) => {
       const channel = new RecordingChannel(`local-${randomUUID()}`);
-      await gateway.open(channel, {});
+      await gateway.open(channel, identity ? { identity } : {});
       return {
         channel,
         send: (frame) => gateway.receive(channel, JSON.stringify(frame)),
@@ -204,7 +208,7 @@ export async function lambdaPath(options: PathOptions = {}): Promise<ProtocolPat
                   approvals: new StoreApprovalGate({
                     markers,
                     logger: silentLogger,
-                    timeoutMs: 5_000,
+                    timeoutMs: options.approvalTimeoutMs ?? 5_000,
                     pollMs,
                   }),
                   logger: silentLogger,
@@ -248,8 +252,19 @@ export async function lambdaPath(options: PathOptions = {}): Promise<ProtocolPat
     modelId: s.engine.modelId,
     confirmRetryMs: 20,
   });
-  const request = (routeKey: string, connectionId: string, body?: string) => ({
-    requestContext: { routeKey, connectionId },
+  // The user as the `$connect` authorizer's context carries it, with every event of the connection.
+  const request = (routeKey: string, connectionId: string, user?: Identity, body?: string) => ({
+    requestContext: {
+      routeKey,
+      connectionId,
+      ...(user && {
+        authorizer: {
+          issuer: user.issuer,
+          sub: user.subject,
+          ...(user.groups && { groups: JSON.stringify(user.groups) }),
+        },
+      }),
+    },
     ...(body !== undefined && { body }),
   });
   return {
@@ -263,22 +278,22 @@ export async function lambdaPath(options: PathOptions = {}): Promise<ProtocolPat
       for (const sessionId of closed) await closeSessionConnections(deps, sessionId);
       return closed;
     },
-    connect: async () => {
+    connect: async (identity) => {
       const connectionId = `aws-${randomUUID()}`;
       const channel = new RecordingChannel(connectionId);
       open.set(connectionId, channel);
-      await routes.connect(request('$connect', connectionId));
+      await routes.connect(request('$connect', connectionId, identity));
       return {
         channel,
         send: async (frame) => {
           await routes.receive(
-            request('$default', connectionId, JSON.stringify(frame)),
+            request('$default', connectionId, identity, JSON.stringify(frame)),
             options.remainingMs,
           );
         },
         drop: async () => {
           channel.gone = true;
-          await routes.disconnect(request('$disconnect', connectionId));
+          await routes.disconnect(request('$disconnect', connectionId, identity));
         },
       };
     },

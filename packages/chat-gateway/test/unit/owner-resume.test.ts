@@ -84,3 +84,28 @@ describe('resume without a token', () => {
     );
   });
 });
+
+describe('mayResume: what resume would say, without resuming', () => {
+  it('agrees with resume for the owner, another user, a wrong token and an unknown id, and spends nothing', async () => {
+    const { clock, store, manager } = setup();
+    const { session, resumeToken } = await manager.createSession({ identity: alice }, 'c1');
+    const id = session.sessionId;
+    const before = await store.getSession(id);
+    expect(await manager.mayResume(id, resumeToken, alice)).toBe(true);
+    expect(await manager.mayResume(id, undefined, alice)).toBe(true);
+    // A leaked token does not make the session Bob's, nor does a guess.
+    expect(await manager.mayResume(id, resumeToken, bob)).toBe(false);
+    expect(await manager.mayResume(id, undefined, bob)).toBe(false);
+    expect(await manager.mayResume(id, 'x'.repeat(43), alice)).toBe(false);
+    expect(await manager.mayResume('no-such-session', resumeToken, alice)).toBe(false);
+    expect(await manager.mayResume(id, resumeToken, undefined)).toBe(false);
+    // Nothing changed: the token still opens the session.
+    expect(await store.getSession(id)).toEqual(before);
+    await manager.resume(id, resumeToken, 'c2', alice);
+    // Closed for inactivity: still the owner's to open, as resume has it.
+    clock.ms += 90 * MINUTE;
+    await manager.cleanupInactiveSessions();
+    expect((await store.getSession(id))?.isActive).toBe(false);
+    expect(await manager.mayResume(id, undefined, alice)).toBe(true);
+  });
+});
