@@ -260,24 +260,33 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       });
     ws.on('pong', () => alive.add(ws));
     ws.on('message', (data, isBinary) => {
-      void ready.then(async (ok) => {
-        if (!ok) return;
-        if (isBinary) {
-          await channel.send({
-            type: 'error',
-            code: 'INVALID_FRAME',
-            message: 'frame: binary frames are not supported; send JSON text frames',
-            retryable: false,
+      void ready
+        .then(async (ok) => {
+          if (!ok) return;
+          if (isBinary) {
+            await channel.send({
+              type: 'error',
+              code: 'INVALID_FRAME',
+              message: 'frame: binary frames are not supported; send JSON text frames',
+              retryable: false,
+            });
+            return;
+          }
+          await gateway.receive(
+            channel,
+            Buffer.isBuffer(data)
+              ? data.toString('utf8')
+              : Buffer.concat(data as Buffer[]).toString('utf8'),
+          );
+        })
+        // A frame and a close in one packet: the answer finds the socket closing. An
+        // unhandled rejection here would end the process for every client.
+        .catch((error: unknown) => {
+          if (error instanceof ClientGoneError) return;
+          logger.error('frame handling failed', {
+            message: error instanceof Error ? error.message : String(error),
           });
-          return;
-        }
-        await gateway.receive(
-          channel,
-          Buffer.isBuffer(data)
-            ? data.toString('utf8')
-            : Buffer.concat(data as Buffer[]).toString('utf8'),
-        );
-      });
+        });
     });
     ws.on('error', (error) => logger.debug('socket error', { message: error.message }));
     ws.on('close', () => {
