@@ -3,6 +3,7 @@ import { InvalidFrameError } from '../errors.js';
 import clientSchema from './client-frames.schema.json' with { type: 'json' };
 import type { ClientFrame } from './frames.js';
 import { MAX_FRAME_BYTES } from './frames.js';
+import { cutText } from '../cut-text.js';
 
 let compiled: { ajv: Ajv2020; validate: ValidateFunction<ClientFrame> } | undefined;
 /**
@@ -36,7 +37,7 @@ export const MAX_QUOTED_CHARS = 64;
 /** JSON of a client-sent value for an error message, cut to a short prefix with "…". */
 export function quote(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
-  return text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text;
+  return text.length > MAX_QUOTED_CHARS ? `${cutText(text, MAX_QUOTED_CHARS)}…` : text;
 }
 
 /**
