@@ -1,5 +1,5 @@
 import type { CitedSource } from './turn.js';
-import { cutText } from '../cut-text.js';
+import { cutText } from 'chatbot-mcp-server/core';
 
 /** The distinct sources an answer cites as `[n]`, in order of first citation. */
 export function citedSources(answer: string, shown: readonly CitedSource[]): string[] {

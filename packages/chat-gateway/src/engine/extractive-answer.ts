@@ -1,5 +1,5 @@
 import { STOP_WORDS, tokenize, wordTerms } from 'chatbot-mcp-server/documents';
-import { cutText } from '../cut-text.js';
+import { cutText } from 'chatbot-mcp-server/core';
 
 /** A passage as the offline answer reads it: numbered as its `source` frame. */
 export interface AnswerPassage {

@@ -2,7 +2,7 @@ import type { ToolClient } from '../ports/tool-client.js';
 import { needsApproval } from './tool-policy.js';
 import type { ToolRunner } from './tool-runner.js';
 import type { HandlerOutcome, TurnInput } from './turn.js';
-import { cutText } from '../cut-text.js';
+import { cutText } from 'chatbot-mcp-server/core';
 
 const USAGE =
   'Use `/tools` to list the tools and `/call <tool> <json arguments>` to run one, e.g. `/call list_records {"table":"notes"}`.';

@@ -6,7 +6,7 @@ import { coverage, extractAnswer, questionTerms, type AnswerPassage } from './ex
 import { streamModelTurn } from './model-turn.js';
 import { RAG_SYSTEM, ragUserMessage } from './prompts.js';
 import type { CitedSource, HandlerOutcome, TurnInput } from './turn.js';
-import { cutText } from '../cut-text.js';
+import { cutText } from 'chatbot-mcp-server/core';
 
 export interface RagOptions {
   tools: ToolClient;

@@ -6,7 +6,7 @@ import { ChatError } from '../errors.js';
 import type { ToolClient, ToolInfo } from '../ports/tool-client.js';
 import { needsApproval, redactToolOutput, scopeToolCall } from './tool-policy.js';
 import type { TurnSink } from './turn.js';
-import { cutText } from '../cut-text.js';
+import { cutText } from 'chatbot-mcp-server/core';
 
 export interface ToolRun {
   toolCallId: string;

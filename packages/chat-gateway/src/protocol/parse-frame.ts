@@ -3,7 +3,7 @@ import { InvalidFrameError } from '../errors.js';
 import clientSchema from './client-frames.schema.json' with { type: 'json' };
 import type { ClientFrame } from './frames.js';
 import { MAX_FRAME_BYTES } from './frames.js';
-import { cutText } from '../cut-text.js';
+import { cutText } from 'chatbot-mcp-server/core';
 
 let compiled: { ajv: Ajv2020; validate: ValidateFunction<ClientFrame> } | undefined;
 /**

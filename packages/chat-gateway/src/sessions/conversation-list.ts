@@ -1,6 +1,6 @@
 import { InvalidFrameError } from '../errors.js';
 import type { ConversationQuery, ConversationSummary, Page } from '../ports/session-store.js';
-import { cutText } from '../cut-text.js';
+import { cutText } from 'chatbot-mcp-server/core';
 
 /** A title longer than this is cut (with "…"); the page shows one line. */
 export const MAX_TITLE_CHARS = 60;

@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cutText } from '../../src/cut-text.js';
 import { snippet } from '../../src/engine/citations.js';
 import { quote } from '../../src/protocol/parse-frame.js';
 import { MAX_TITLE_CHARS, toTitle, withQuestion } from '../../src/sessions/conversation-list.js';
 
 const EMOJI = '\u{1F600}'; // two UTF-16 units: a surrogate pair
 const LONE_SURROGATE = /\p{Surrogate}/u;
-
-describe('cutText: a cut never splits a surrogate pair', () => {
-  it('keeps a pair whole or drops it whole', () => {
-    expect(cutText(`ab${EMOJI}`, 3)).toBe('ab');
-    expect(cutText(`ab${EMOJI}`, 4)).toBe(`ab${EMOJI}`);
-    expect(cutText(`ab${EMOJI}cd`, 5)).toBe(`ab${EMOJI}c`);
-    expect(cutText('abcdef', 3)).toBe('abc');
-    expect(cutText(EMOJI, 1)).toBe('');
-    expect(cutText('abc', 0)).toBe('');
-  });
-
-  it('leaves every cut of a text of emoji well-formed', () => {
-    const text = `a${EMOJI.repeat(20)}`;
-    for (let max = 0; max <= text.length; max++)
-      expect(cutText(text, max), `max ${max}`).not.toMatch(LONE_SURROGATE);
-  });
-});
 
 describe('texts cut for the page, the store and the model stay well-formed', () => {
   // The pair straddles each place's cut, so a plain slice keeps its first half.
