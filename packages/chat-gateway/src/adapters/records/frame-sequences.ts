@@ -154,15 +154,16 @@ export class ReservingFrameSequence implements FrameSequence {
       if (this.sessions.get(sessionId) === created) this.sessions.delete(sessionId);
     });
     this.sessions.set(sessionId, entry);
-    if (this.sessions.size > this.maxSessions) this.letGoOldest();
+    if (this.sessions.size > this.maxSessions) this.letGoOldest(entry);
     return entry;
   }
 
   /** Drops the least recently used idle count once its exact value is in the store. */
-  private letGoOldest(): void {
+  private letGoOldest(created: Entry): void {
     for (const [sessionId, entry] of this.sessions) {
-      if (entry.users > 0) continue;
-      void this.settle(sessionId, entry)
+      // The entry just created is about to be used (its caller counts itself next).
+      if (entry.users > 0 || entry === created) continue;
+      void this.settle(sessionId, entry, true)
         .then(async (durable) => {
           // Only if nothing was numbered meanwhile: the store then holds exactly this count.
           const state = await entry.loading;
@@ -177,10 +178,15 @@ export class ReservingFrameSequence implements FrameSequence {
   /**
    * Writes the exact count when numbers of the reserved block are unused; returns the count the
    * store now holds (an idle entry's reservation is written: `next` holds it while writing).
+   * `idleOnly`: nothing is written while a call numbers (its reservation may be in flight).
    */
-  private async settle(sessionId: string, entry: Entry): Promise<number | undefined> {
+  private async settle(
+    sessionId: string,
+    entry: Entry,
+    idleOnly = false,
+  ): Promise<number | undefined> {
     const state = await entry.loading.catch(() => undefined);
-    if (!state) return undefined;
+    if (!state || (idleOnly && entry.users > 0)) return undefined;
     const count = state.last;
     if (state.reserved !== count) {
       state.reserved = count;
@@ -199,6 +205,12 @@ export class ReservingFrameSequence implements FrameSequence {
     } catch (error) {
       if (!isNotFound(error)) throw toStorageError(error);
     }
-    await guarded(() => store.create(table, { ...key, ...fields, version: 1 }));
+    try {
+      await store.create(table, { ...key, ...fields, version: 1 });
+    } catch (error) {
+      // Another write of this counter created it first (a reservation and a flush): update it.
+      if (!isConflict(error)) throw toStorageError(error);
+      await guarded(() => store.update(table, key, fields));
+    }
   }
 }
