@@ -1,4 +1,5 @@
 import type { CitedSource } from './turn.js';
+import { cutText } from 'chatbot-mcp-server/core';
 
 /** The distinct sources an answer cites as `[n]`, in order of first citation. */
 export function citedSources(answer: string, shown: readonly CitedSource[]): string[] {
@@ -27,9 +28,9 @@ export function snippet(text: string, max = 280): string {
     .filter((line) => line.trim() !== '');
   const kept = lines.join('\n');
   if (kept.length <= max) return kept;
-  const cut = kept.slice(0, max);
+  const cut = cutText(kept, max);
   const space = Math.max(cut.lastIndexOf(' '), cut.lastIndexOf('\n'));
-  return `${cut.slice(0, space > max * 0.6 ? space : max).trimEnd()}…`;
+  return `${cutText(cut, space > max * 0.6 ? space : max).trimEnd()}…`;
 }
 
 /** A snippet on one line (whitespace runs folded), for quoting it inside an answer. */

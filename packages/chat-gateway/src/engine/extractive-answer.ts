@@ -1,4 +1,5 @@
 import { STOP_WORDS, tokenize, wordTerms } from 'chatbot-mcp-server/documents';
+import { cutText } from 'chatbot-mcp-server/core';
 
 /** A passage as the offline answer reads it: numbered as its `source` frame. */
 export interface AnswerPassage {
@@ -151,7 +152,7 @@ export function splitUnits(content: string): Unit[] {
       sentences[0] = `${terms.join(', ')}: ${sentences[0]!}`;
     terms = [];
     for (const sentence of sentences)
-      units.push({ text: sentence.slice(0, MAX_SENTENCE), kind: 'sentence' });
+      units.push({ text: cutText(sentence, MAX_SENTENCE), kind: 'sentence' });
   };
   const endTerms = () => {
     for (const t of terms) units.push({ text: t, kind: 'sentence' });

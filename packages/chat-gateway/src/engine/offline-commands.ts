@@ -2,6 +2,7 @@ import type { ToolClient } from '../ports/tool-client.js';
 import { needsApproval } from './tool-policy.js';
 import type { ToolRunner } from './tool-runner.js';
 import type { HandlerOutcome, TurnInput } from './turn.js';
+import { cutText } from 'chatbot-mcp-server/core';
 
 const USAGE =
   'Use `/tools` to list the tools and `/call <tool> <json arguments>` to run one, e.g. `/call list_records {"table":"notes"}`.';
@@ -77,5 +78,5 @@ export async function runToolCommand(
 function firstSentence(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   const end = flat.search(/[.;](\s|$)/);
-  return end > 0 ? flat.slice(0, end + 1) : flat.slice(0, 160);
+  return end > 0 ? flat.slice(0, end + 1) : cutText(flat, 160);
 }

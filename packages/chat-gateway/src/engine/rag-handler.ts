@@ -6,6 +6,7 @@ import { coverage, extractAnswer, questionTerms, type AnswerPassage } from './ex
 import { streamModelTurn } from './model-turn.js';
 import { RAG_SYSTEM, ragUserMessage } from './prompts.js';
 import type { CitedSource, HandlerOutcome, TurnInput } from './turn.js';
+import { cutText } from 'chatbot-mcp-server/core';
 
 export interface RagOptions {
   tools: ToolClient;
@@ -48,7 +49,7 @@ export async function answerFromDocuments(
   options: RagOptions,
   input: TurnInput,
 ): Promise<HandlerOutcome> {
-  const query = input.content.slice(0, 2000);
+  const query = cutText(input.content, 2000);
   const search = await options.tools.callTool(
     'search_documents',
     { query, limit: options.limit, threshold: options.minScore },

@@ -6,6 +6,7 @@ import { ChatError } from '../errors.js';
 import type { ToolClient, ToolInfo } from '../ports/tool-client.js';
 import { needsApproval, redactToolOutput, scopeToolCall } from './tool-policy.js';
 import type { TurnSink } from './turn.js';
+import { cutText } from 'chatbot-mcp-server/core';
 
 export interface ToolRun {
   toolCallId: string;
@@ -83,7 +84,7 @@ export class ToolRunner {
     ): Promise<ToolRun> => {
       const shown =
         text.length > MAX_OUTPUT_CHARS
-          ? `${text.slice(0, MAX_OUTPUT_CHARS)}\n… (output cut at ${MAX_OUTPUT_CHARS} characters)`
+          ? `${cutText(text, MAX_OUTPUT_CHARS)}\n… (output cut at ${MAX_OUTPUT_CHARS} characters)`
           : text;
       const output = structuredOutput(text, structured);
       await ctx.sink.toolResult({ toolCallId, isError, output, text: shown });

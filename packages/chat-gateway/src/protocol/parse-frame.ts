@@ -3,6 +3,7 @@ import { InvalidFrameError } from '../errors.js';
 import clientSchema from './client-frames.schema.json' with { type: 'json' };
 import type { ClientFrame } from './frames.js';
 import { MAX_FRAME_BYTES } from './frames.js';
+import { cutText } from 'chatbot-mcp-server/core';
 
 let compiled: { ajv: Ajv2020; validate: ValidateFunction<ClientFrame> } | undefined;
 /**
@@ -36,7 +37,7 @@ export const MAX_QUOTED_CHARS = 64;
 /** JSON of a client-sent value for an error message, cut to a short prefix with "…". */
 export function quote(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
-  return text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text;
+  return text.length > MAX_QUOTED_CHARS ? `${cutText(text, MAX_QUOTED_CHARS)}…` : text;
 }
 
 /**
@@ -70,7 +71,26 @@ export function parseClientFrame(raw: string): ClientFrame {
   if (branch && !branch(value))
     throw new InvalidFrameError(`${type}: ${describe(branch.errors ?? [])}`);
   if (!validate(value)) throw new InvalidFrameError(`${type}: ${describe(validate.errors ?? [])}`);
+  checkWellFormed(type, value);
   return value;
+}
+
+/** A UTF-16 surrogate without its pair (`\ud800` in the JSON): `u` regexes see pairs as one. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * The rule the MCP server applies to its identifiers, for every string of a frame (a valid
+ * frame's fields are all at the top level). A lone surrogate can only arrive as a JSON escape;
+ * it has no UTF-8 form, so it would be stored, titled and sent to the model as given, and model
+ * APIs refuse such a request ("no low surrogate in string") for every later turn of the chat.
+ */
+function checkWellFormed(type: string, frame: ClientFrame): void {
+  for (const [field, text] of Object.entries(frame)) {
+    if (typeof text !== 'string' || !LONE_SURROGATE.test(text)) continue;
+    throw new InvalidFrameError(
+      `${type}: ${field} contains an unpaired UTF-16 surrogate (at index ${text.search(LONE_SURROGATE)}), which is not valid Unicode; send well-formed text`,
+    );
+  }
 }
 
 function describe(errors: ErrorObject[]): string {

@@ -1,5 +1,6 @@
 import { InvalidFrameError } from '../errors.js';
 import type { ConversationQuery, ConversationSummary, Page } from '../ports/session-store.js';
+import { cutText } from 'chatbot-mcp-server/core';
 
 /** A title longer than this is cut (with "…"); the page shows one line. */
 export const MAX_TITLE_CHARS = 60;
@@ -19,7 +20,7 @@ export interface ConversationEntry extends ConversationSummary {
 export function toTitle(text: string): string {
   const one = text.replace(/\s+/g, ' ').trim();
   if (one.length <= MAX_TITLE_CHARS) return one;
-  return `${one.slice(0, MAX_TITLE_CHARS - 1).trimEnd()}…`;
+  return `${cutText(one, MAX_TITLE_CHARS - 1).trimEnd()}…`;
 }
 
 /** The search text with one more question appended (lower case, capped). */
@@ -27,7 +28,7 @@ export function withQuestion(searchText: string, question: string): string {
   if (searchText.length >= MAX_SEARCH_CHARS) return searchText;
   const next =
     searchText === '' ? question.toLowerCase() : `${searchText}\n${question.toLowerCase()}`;
-  return next.slice(0, MAX_SEARCH_CHARS);
+  return cutText(next, MAX_SEARCH_CHARS);
 }
 
 /**

@@ -168,4 +168,33 @@ describe.each([
     expect(error).toMatchObject({ code: 'SEQ_AHEAD', replyTo: 'resume', retryable: false });
     expect(error.message).toMatch(/lastSeq 999 is ahead .* Reload the history/);
   });
+
+  it('refuses text with a lone surrogate in every frame field it can hide in; the chat goes on', async () => {
+    const c = await ready(path);
+    const { sessionId } = session(c.channel);
+    const bad = [
+      { type: 'message', id: 'u1', content: 'half an emoji \ud83d' },
+      { type: 'conversation-rename', sessionId, title: '\udc00 title' },
+      { type: 'conversations', query: 'x\ud800' },
+      { type: 'document', source: '\ud800' },
+    ];
+    for (const frame of bad) await c.send(frame);
+    await expect.poll(() => c.channel.of('error').length).toBe(bad.length);
+    expect(c.channel.of('error').map((e) => [e.code, e.message])).toEqual([
+      [
+        'INVALID_FRAME',
+        expect.stringMatching(
+          /^message: content contains an unpaired UTF-16 surrogate \(at index 14\)/,
+        ),
+      ],
+      ['INVALID_FRAME', expect.stringMatching(/^conversation-rename: title contains an unpaired/)],
+      ['INVALID_FRAME', expect.stringMatching(/^conversations: query contains an unpaired/)],
+      ['INVALID_FRAME', expect.stringMatching(/^document: source contains an unpaired/)],
+    ]);
+    expect(c.channel.of('start')).toEqual([]);
+    // A whole emoji (a surrogate pair) is text like any other.
+    await c.send({ type: 'message', id: 'u2', content: 'a whole emoji \ud83d\ude00 #2' });
+    const finish = await c.channel.next('finish');
+    expect(finish.response.content).toBe(answerTo('a whole emoji \ud83d\ude00 #2'));
+  });
 });

@@ -102,6 +102,33 @@ describe('local gateway HTTP paths (raw requests over node:net)', () => {
     expectSecurityHeaders(res, `${method} ${path}`);
   });
 
+  it.each([
+    ['POST', '/healthz'],
+    ['DELETE', '/config.json'],
+    ['PUT', '/auth-check'],
+    ['TRACE', '/auth/me'],
+    ['OPTIONS', '/healthz'],
+    ['PROPFIND', '/config.json'],
+  ])('%s %s (a path that only reads) is a 405 that names GET and HEAD', async (method, path) => {
+    const res = await rawRequest(port(), method, path);
+    expect(res.status).toBe(405);
+    expect(res.headers['allow']).toBe('GET, HEAD');
+    expectSecurityHeaders(res, `${method} ${path}`);
+    expect(JSON.parse(res.body)).toEqual({ error: `${path} answers GET and HEAD only` });
+  });
+
+  it.each(['/healthz', '/config.json', '/auth-check'])(
+    'HEAD %s answers as GET does, without a body',
+    async (path) => {
+      const [head, get] = [
+        await rawRequest(port(), 'HEAD', path),
+        await rawRequest(port(), 'GET', path),
+      ];
+      expect(head.status).toBe(get.status);
+      expect(head.body).toBe('');
+    },
+  );
+
   it('the page links its SVG icon, served as image/svg+xml', async () => {
     const page = await rawRequest(port(), 'GET', '/');
     expect(page.body).toMatch(/<link rel="icon" href="favicon\.svg" type="image\/svg\+xml" \/>/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { snippet } from '../../src/engine/citations.js';
-import { findPassage } from '../../src/protocol/find-passage.js';
+import { findPassage, type PassageRange } from '../../src/protocol/find-passage.js';
 
 describe('findPassage', () => {
   const text =
@@ -33,4 +33,39 @@ describe('findPassage', () => {
     expect(findPassage(text, 'zebra quasar')).toBeUndefined();
     expect(findPassage(text, '')).toBeUndefined();
   });
+
+  it('finds what a regex of the words joined by \\s+ finds, on random texts', () => {
+    let seed = 42;
+    const random = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const pick = (alphabet: string, length: number): string =>
+      Array.from({ length }, () => alphabet[random(alphabet.length)]).join('');
+    const byRegex = (text: string, words: string[]): PassageRange | undefined => {
+      const quoted = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      const match = new RegExp(quoted.join('\\s+')).exec(text);
+      return match ? { start: match.index, end: match.index + match[0].length } : undefined;
+    };
+    for (let i = 0; i < 2_000; i++) {
+      const text = pick('ab(.  \n\t\u00a0', 1 + random(60));
+      const from = random(text.length);
+      const wanted =
+        random(3) === 0 ? pick('ab( \n', 1 + random(8)) : text.slice(from, from + 1 + random(20));
+      const words = wanted.trim().split(/\s+/).filter(Boolean);
+      if (words.length === 0 || wanted.trim().endsWith('…')) continue;
+      expect(findPassage(text, wanted), JSON.stringify([text, wanted])).toEqual(
+        byRegex(text, words),
+      );
+    }
+  });
+
+  it("stays linear on a text that repeats the snippet's words (a hostile document frame)", () => {
+    // 10 MB: the regex this replaced backtracked at every position (about 50 s; now under 1 s).
+    const text = 'a '.repeat(5_000_000);
+    const hostile = `${'a '.repeat(1_999)}b`;
+    expect(findPassage(text, hostile)?.start).toBe(0); // its first 8 words, the fallback
+    const planted = `${text}${hostile}`;
+    expect(findPassage(planted, hostile)).toEqual({ start: text.length, end: planted.length });
+  }, 20_000);
 });

@@ -28,3 +28,4 @@ export { SERVER_NAME, SERVER_VERSION } from '../version.js';
 export { CALLER_META_KEY } from '../identity/resolve-caller.js';
 export { createLimitedServer, type SocketLimits, type SocketGuard } from '../http/socket-limits.js';
 export { pdfToText } from '../files/pdf-text.js';
+export { cutText, cutTextEnd } from '../cut-text.js';

@@ -1,5 +1,6 @@
 import type { Embedder } from '../ports/embedder.js';
 import type { Chunk, StoredChunk } from '../ports/vector-store.js';
+import { cutText } from '../cut-text.js';
 
 /**
  * The text embedded for a chunk: its title and heading path, then its content. A chunk that
@@ -7,9 +8,9 @@ import type { Chunk, StoredChunk } from '../ports/vector-store.js';
  * heading with it lets a query about deployment find it.
  */
 export function embeddingText(chunk: Chunk, maxChars: number): string {
-  const header = [chunk.title, chunk.heading].filter(Boolean).join('\n').slice(0, HEADER_CHARS);
+  const header = cutText([chunk.title, chunk.heading].filter(Boolean).join('\n'), HEADER_CHARS);
   const text = header ? `${header}\n\n${chunk.content}` : chunk.content;
-  return text.slice(0, maxChars);
+  return cutText(text, maxChars);
 }
 
 /** The most characters of title and heading embedded with a chunk (the chunker leaves room). */

@@ -1,4 +1,5 @@
 import type { Chunk } from '../ports/vector-store.js';
+import { cutText } from '../cut-text.js';
 
 /**
  * The fields and query words of keyword ranking, shared by every vector store so that the
@@ -47,7 +48,7 @@ export function pageLead(
   const paragraph = first?.content.split(/\n[ \t]*\n/)[0]?.trim();
   if (!paragraph || paragraph.startsWith('```')) return undefined;
   if (paragraph.length <= LEAD_MAX_CHARS) return paragraph;
-  const cut = paragraph.slice(0, LEAD_MAX_CHARS);
+  const cut = cutText(paragraph, LEAD_MAX_CHARS);
   const space = cut.lastIndexOf(' ');
   return space > 0 ? cut.slice(0, space) : cut;
 }

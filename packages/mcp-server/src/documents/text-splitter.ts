@@ -1,3 +1,5 @@
+import { cutTextEnd } from '../cut-text.js';
+
 /**
  * Splits `text` into pieces of at most `max` characters, breaking between sentences where it
  * can, then between words, and only as a last resort inside a word. Code breaks between lines
@@ -30,7 +32,7 @@ export function sentences(text: string): string[] {
 export function tail(text: string, max: number): string {
   if (max <= 0) return '';
   if (text.length <= max) return text;
-  const window = text.slice(text.length - max);
+  const window = cutTextEnd(text, max);
   const sentenceStart = window.search(/(?<=[.!?。！？]\s+|\n)\S/u);
   if (sentenceStart >= 0) return window.slice(sentenceStart).trim();
   const wordStart = window.search(/(?<=\s)\S/);

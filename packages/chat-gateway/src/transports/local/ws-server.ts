@@ -89,6 +89,15 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     byWebSession.delete(id);
   });
 
+  // Paths that only read: any other method is a 405, as on the MCP server's /healthz (the page's
+  // files fall through to 404; /upload and the sign-in routes say which method they take).
+  const readOnlyPaths = new Set([
+    '/healthz',
+    '/auth-check',
+    ...(serveStatic ? ['/config.json'] : []),
+    ...(signIn ? [] : ['/auth/me']),
+  ]);
+
   // Keep-alive 5 s; no request has a body, so the request timeout is the header timeout.
   const httpLimits = {
     keepAliveTimeoutMs: Math.min(5_000, config.headersTimeoutMs),
@@ -101,6 +110,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (readOnlyPaths.has(path) && req.method !== 'GET' && req.method !== 'HEAD') {
+        const body = JSON.stringify({ error: `${path} answers GET and HEAD only` });
+        res.writeHead(405, {
+          ...SECURITY_HEADERS,
+          allow: 'GET, HEAD',
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        });
+        res.end(body);
+        return;
+      }
       if (path === '/healthz') {
         // 503 while the chat store refuses writes (a full disk), so an orchestrator can tell.
         const health = (await options.storeHealth?.()) ?? { writable: true };
@@ -260,24 +280,33 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       });
     ws.on('pong', () => alive.add(ws));
     ws.on('message', (data, isBinary) => {
-      void ready.then(async (ok) => {
-        if (!ok) return;
-        if (isBinary) {
-          await channel.send({
-            type: 'error',
-            code: 'INVALID_FRAME',
-            message: 'frame: binary frames are not supported; send JSON text frames',
-            retryable: false,
+      void ready
+        .then(async (ok) => {
+          if (!ok) return;
+          if (isBinary) {
+            await channel.send({
+              type: 'error',
+              code: 'INVALID_FRAME',
+              message: 'frame: binary frames are not supported; send JSON text frames',
+              retryable: false,
+            });
+            return;
+          }
+          await gateway.receive(
+            channel,
+            Buffer.isBuffer(data)
+              ? data.toString('utf8')
+              : Buffer.concat(data as Buffer[]).toString('utf8'),
+          );
+        })
+        // A frame and a close in one packet: the answer finds the socket closing. An
+        // unhandled rejection here would end the process for every client.
+        .catch((error: unknown) => {
+          if (error instanceof ClientGoneError) return;
+          logger.error('frame handling failed', {
+            message: error instanceof Error ? error.message : String(error),
           });
-          return;
-        }
-        await gateway.receive(
-          channel,
-          Buffer.isBuffer(data)
-            ? data.toString('utf8')
-            : Buffer.concat(data as Buffer[]).toString('utf8'),
-        );
-      });
+        });
     });
     ws.on('error', (error) => logger.debug('socket error', { message: error.message }));
     ws.on('close', () => {
