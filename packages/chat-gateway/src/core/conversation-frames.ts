@@ -56,11 +56,13 @@ export class ConversationFrames {
         return { type: 'conversations', ...page };
       }
       case 'conversation-rename': {
-        const title = frame.title.trim();
-        if (title === '')
+        // Control characters (NUL, escapes) become spaces; a title of nothing visible (spaces,
+        // zero-width and other format characters) would be an entry nobody can see or click.
+        const title = frame.title.replace(/\p{Cc}/gu, ' ').trim();
+        if (!/[^\s\p{Cf}]/u.test(title))
           throw new ChatError(
             'INVALID_FRAME',
-            'conversation-rename: title is blank; send the new name',
+            'conversation-rename: title is blank (nothing visible in it); send the new name',
             false,
           );
         if (!(await store.renameConversation(owner, frame.sessionId, title))) throw notFound();

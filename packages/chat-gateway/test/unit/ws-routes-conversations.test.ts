@@ -122,6 +122,23 @@ describe('Lambda $default route: conversation frames', () => {
     expect(await r.store.getSession('a1')).toBeUndefined();
   });
 
+  it('refuses a title with nothing visible in it, and turns control characters into spaces', async () => {
+    const r = await routes(alice);
+    await r.session('a2', alice, 'Alice again');
+    for (const title of ['\u200b', '\u0000', ' \u200b\u2060\u00ad ', '\u0007\t']) {
+      expect(
+        await r.receive({ type: 'conversation-rename', sessionId: 'a2', title }),
+      ).toMatchObject({
+        type: 'error',
+        code: 'INVALID_FRAME',
+        message: expect.stringMatching(/title is blank/),
+      });
+    }
+    expect(
+      await r.receive({ type: 'conversation-rename', sessionId: 'a2', title: 'Q3\u0000plan' }),
+    ).toMatchObject({ type: 'conversation-renamed', title: 'Q3 plan' });
+  });
+
   it('refuses an anonymous caller: on AWS the anonymous sessions are nobody’s to list', async () => {
     const r = await routes();
     await r.session('x1', undefined, 'anonymous question');
