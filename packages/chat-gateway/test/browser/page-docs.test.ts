@@ -181,6 +181,15 @@ describe('document viewer, feedback and banner on the real gateway', () => {
       .toBe('refused');
     expect(await listed()).toContain('scratch-notes.md');
 
+    // From here the list must never be empty: the refresh after the delete keeps the rows shown
+    // until the new list replaces them (before, it emptied the panel while loading).
+    await chat.page.evaluate(`{
+      const list = document.querySelector('#docs-panel [data-part=list]');
+      window.listEmptied = false;
+      new MutationObserver(() => {
+        if (!list.querySelector('.doc-row')) window.listEmptied = true;
+      }).observe(list, { childList: true });
+    }`);
     await row.locator('.doc-delete').click();
     await dialog.waitFor();
     await dialog.locator('[data-part=approve]').click();
@@ -192,6 +201,7 @@ describe('document viewer, feedback and banner on the real gateway', () => {
       })
       .toBe(0);
     expect(await panel.locator('.doc-row[data-source="deployment-runbook.md"]').count()).toBe(1);
+    expect(await chat.page.evaluate('window.listEmptied')).toBe(false);
     expect(chat.errors).toEqual([]);
   });
 

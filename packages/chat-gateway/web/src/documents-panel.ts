@@ -20,6 +20,8 @@ export class DocumentsPanel {
   private readonly status: HTMLElement;
   private readonly more: HTMLButtonElement;
   private cursor: string | undefined;
+  /** A refresh is under way: its first page replaces the rows, which stay shown until then. */
+  private replaceOnShow = false;
 
   constructor(
     private readonly panel: HTMLElement,
@@ -49,13 +51,21 @@ export class DocumentsPanel {
     this.refresh();
   }
 
+  /**
+   * Asks for the list again. The rows shown stay until the new list comes (no empty panel and
+   * no flicker meanwhile, e.g. after a delete), then are replaced by it.
+   */
   refresh(): void {
     this.status.textContent = 'Loading…';
-    this.list.replaceChildren();
+    this.replaceOnShow = true;
     this.deps.request({ type: 'documents' });
   }
 
   show(frame: DocumentsFrame): void {
+    if (this.replaceOnShow) {
+      this.list.replaceChildren();
+      this.replaceOnShow = false;
+    }
     this.cursor = frame.cursor;
     this.more.hidden = frame.cursor === undefined;
     for (const d of frame.documents) {
